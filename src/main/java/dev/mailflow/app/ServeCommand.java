@@ -1,0 +1,82 @@
+package dev.mailflow.app;
+
+import dev.mailflow.server.MailServer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code mailflow serve}: runs the server until SIGTERM or SIGINT. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Run the mail server.",
+            "Without --config it runs on embedded defaults: anonymous SMTP on 127.0.0.1:2525, "
+                + "authenticated submission on 127.0.0.1:5870, mail accepted for localhost and "
+                + "example.test (mailbox postmaster), data in ./data."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:stopped by a signal", "1:failed at run time",
+            "2:bad configuration, or a port could not be opened"})
+public final class ServeCommand implements Callable<Integer> {
+
+    /** How long sessions in progress get to finish at shutdown. */
+    static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "TOML configuration file")
+    Path config;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        MailflowConfig cfg;
+        try {
+            cfg = config == null ? ConfigLoader.loadDefaults() : ConfigLoader.load(config);
+        } catch (ConfigException e) {
+            err.println("mailflow: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        MailServer server;
+        try {
+            server = MailServer.start(cfg.server(), Clock.systemDefaultZone());
+        } catch (MailServer.BindFailure e) {
+            var c = e.connector();
+            String problem = e.inUse() ? c.bind().getAddress().getHostAddress() + ":" + c.bind().getPort()
+                    + " is already in use by another program"
+                    : "cannot listen on " + c.bind() + ": " + e.getMessage();
+            err.println("mailflow: " + ConfigLoaderErrors.bindError(cfg, c, problem));
+            return ExitCodes.USAGE;
+        } catch (IOException e) {
+            err.println("mailflow: cannot open the data directory " + cfg.server().dataDir() + ": " + e.getMessage());
+            return ExitCodes.FAILURE;
+        }
+
+        out.println("Mailflow " + MailflowCommand.Version.version() + " on " + cfg.server().hostname()
+                + " (config: " + cfg.source() + ")");
+        for (var c : server.connectors()) {
+            var a = c.boundAddress();
+            out.println("  " + c.config().name() + ": SMTP on " + a.getAddress().getHostAddress() + ":" + a.getPort()
+                    + (c.config().anonymous() ? " (anonymous)" : " (authenticated clients only)"));
+        }
+        out.println("  data: " + cfg.server().dataDir().toAbsolutePath());
+        out.println("  logs: " + cfg.server().dataDir().resolve("logs").toAbsolutePath());
+        out.println("Stop with Ctrl-C or SIGTERM.");
+        out.flush();
+
+        var stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.shutdown(SHUTDOWN_GRACE);
+            stopped.countDown();
+        }, "mailflow-shutdown"));
+        stopped.await();
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,70 @@
+package dev.mailflow.directory;
+
+import dev.mailflow.smtp.Domains;
+import dev.mailflow.smtp.MailAddress;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The accepted domains and recipients, looked up case-insensitively (local parts as
+ * Exchange does, domains as DNS does). Immutable; built from the configuration.
+ */
+public final class Directory {
+
+    private final List<AcceptedDomain> domains;
+    private final Map<String, AcceptedDomain> domainsByName = new HashMap<>();
+    private final Map<String, Mailbox> mailboxes = new HashMap<>();
+    private final Map<String, Alias> aliases = new HashMap<>();
+
+    public Directory(List<AcceptedDomain> domains, List<Mailbox> mailboxes, List<Alias> aliases) {
+        this.domains = List.copyOf(domains);
+        for (var d : domains) {
+            domainsByName.put(Domains.canonical(d.name()), d);
+        }
+        for (var m : mailboxes) {
+            this.mailboxes.put(m.address().key(), m);
+        }
+        for (var a : aliases) {
+            this.aliases.put(a.address().key(), a);
+        }
+    }
+
+    public List<AcceptedDomain> acceptedDomains() {
+        return domains;
+    }
+
+    public boolean isAcceptedDomain(String domain) {
+        return !domain.isEmpty() && domainsByName.containsKey(Domains.canonical(domain));
+    }
+
+    public Mailbox mailbox(MailAddress address) {
+        return mailboxes.get(address.key());
+    }
+
+    public Alias alias(MailAddress address) {
+        return aliases.get(address.key());
+    }
+
+    /** Classifies a recipient: ours (and how) or not. */
+    public RecipientStatus lookup(MailAddress recipient) {
+        if (recipient.isBarePostmaster()) {
+            return RecipientStatus.POSTMASTER;
+        }
+        var domain = domainsByName.get(Domains.canonical(recipient.domain()));
+        if (domain == null) {
+            return RecipientStatus.NOT_OURS;
+        }
+        String key = recipient.key();
+        if (mailboxes.containsKey(key)) {
+            return RecipientStatus.MAILBOX;
+        }
+        if (aliases.containsKey(key)) {
+            return RecipientStatus.ALIAS;
+        }
+        if (recipient.unquotedLocalPart().equalsIgnoreCase("postmaster")) {
+            return RecipientStatus.POSTMASTER;
+        }
+        return domain.catchAll() != null ? RecipientStatus.CATCH_ALL : RecipientStatus.UNKNOWN_USER;
+    }
+}

@@ -1,0 +1,12 @@
+package dev.mailflow.directory;
+
+import dev.mailflow.smtp.MailAddress;
+
+/**
+ * A local mailbox.
+ *
+ * @param address  its primary address
+ * @param password the password as configured (a hash, or plain text in test configs), or null
+ */
+public record Mailbox(MailAddress address, String password) {
+}

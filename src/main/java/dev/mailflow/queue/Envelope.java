@@ -1,0 +1,25 @@
+package dev.mailflow.queue;
+
+import dev.mailflow.smtp.MailAddress;
+import dev.mailflow.smtp.MailParameters;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Everything known about a received message apart from its content: who sent it to whom,
+ * with which ESMTP parameters, over which connection.
+ *
+ * @param internalId    the queue id, shown as InternalId in the 250 reply
+ * @param messageId     the Message-ID header of the content, or one made for it
+ * @param messageIdGenerated true when the content had no Message-ID and delivery must add it
+ * @param protocol      SMTP, ESMTP (later ESMTPS, ESMTPA, ESMTPSA): the "with" of Received
+ */
+public record Envelope(long internalId, String messageId, boolean messageIdGenerated, Instant receivedAt,
+                       String connector, String clientAddress, String heloName, String protocol,
+                       MailAddress sender, MailParameters parameters, List<EnvelopeRecipient> recipients,
+                       long size) {
+
+    public Envelope {
+        recipients = List.copyOf(recipients);
+    }
+}

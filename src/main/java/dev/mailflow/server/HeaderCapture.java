@@ -1,0 +1,77 @@
+package dev.mailflow.server;
+
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * Passes message content through and keeps a copy of its header section (up to a bound),
+ * so the server can read the Message-ID without a second pass over the file.
+ */
+final class HeaderCapture extends FilterOutputStream {
+
+    static final int MAX_HEADER_OCTETS = 256 * 1024;
+
+    private final byte[] header = new byte[MAX_HEADER_OCTETS];
+    private int length;
+    private boolean complete;
+
+    HeaderCapture(OutputStream out) {
+        super(out);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+        capture(b);
+        out.write(b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+        for (int i = off; i < off + len && !complete; i++) {
+            capture(b[i]);
+        }
+        out.write(b, off, len);
+    }
+
+    private void capture(int b) {
+        if (complete) {
+            return;
+        }
+        if (length == header.length) {
+            complete = true;
+            return;
+        }
+        header[length++] = (byte) b;
+        if (length >= 2 && header[length - 1] == '\n'
+                && (header[length - 2] == '\n' || (length >= 3 && header[length - 2] == '\r'
+                && header[length - 3] == '\n') || length == 2 && header[0] == '\r')) {
+            complete = true;
+        }
+    }
+
+    /** The value of the first Message-ID header (unfolded, trimmed), or null. */
+    String messageId() {
+        String text = new String(header, 0, length, StandardCharsets.UTF_8);
+        String[] lines = text.split("\r?\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            String l = lines[i];
+            if (l.isEmpty()) {
+                break;
+            }
+            int colon = l.indexOf(':');
+            if (colon > 0 && l.substring(0, colon).strip().toLowerCase(Locale.ROOT).equals("message-id")) {
+                var value = new StringBuilder(l.substring(colon + 1));
+                while (i + 1 < lines.length && !lines[i + 1].isEmpty()
+                        && (lines[i + 1].charAt(0) == ' ' || lines[i + 1].charAt(0) == '\t')) {
+                    value.append(lines[++i]);
+                }
+                String id = value.toString().strip();
+                return id.isEmpty() || id.length() > 998 ? null : id;
+            }
+        }
+        return null;
+    }
+}

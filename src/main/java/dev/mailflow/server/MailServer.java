@@ -1,0 +1,114 @@
+package dev.mailflow.server;
+
+import dev.mailflow.queue.FileSpool;
+import dev.mailflow.queue.MessageSpool;
+import java.io.IOException;
+import java.net.BindException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The receiving server: binds every receive connector and runs them until closed. */
+public final class MailServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MailServer.class);
+
+    private final ServerConfig config;
+    private final List<ReceiveConnector> connectors = new ArrayList<>();
+    private final List<ProtocolLog> logs = new ArrayList<>();
+    private final MessageSpool spool;
+
+    /** A connector that could not bind: which one, and why. */
+    public static final class BindFailure extends IOException {
+        private final ConnectorConfig connector;
+
+        BindFailure(ConnectorConfig connector, IOException cause) {
+            super(cause.getMessage(), cause);
+            this.connector = connector;
+        }
+
+        public ConnectorConfig connector() {
+            return connector;
+        }
+
+        public boolean inUse() {
+            return getCause() instanceof BindException && String.valueOf(getCause().getMessage()).contains("in use");
+        }
+    }
+
+    private MailServer(ServerConfig config, MessageSpool spool) {
+        this.config = config;
+        this.spool = spool;
+    }
+
+    /** Opens the data directory, binds all connectors (or none) and starts accepting. */
+    public static MailServer start(ServerConfig config, Clock clock) throws IOException {
+        var spool = new FileSpool(config.dataDir().resolve("queue"));
+        var server = new MailServer(config, spool);
+        var counter = new AtomicLong();
+        try {
+            for (var c : config.connectors()) {
+                ProtocolLog log = c.protocolLog()
+                        ? new ProtocolLog(config.dataDir().resolve("logs"), c.name(), clock) : null;
+                if (log != null) {
+                    server.logs.add(log);
+                }
+                var context = new Session.Context(config.hostname(), config.directory(), spool,
+                        Policies.forConnector(c, config.directory()), log, clock);
+                try {
+                    server.connectors.add(new ReceiveConnector(c, context, counter));
+                } catch (IOException e) {
+                    throw new BindFailure(c, e);
+                }
+            }
+        } catch (IOException e) {
+            server.close();
+            throw e;
+        }
+        for (var c : server.connectors) {
+            c.start();
+            LOG.debug("connector '{}' listening on {}", c.config().name(), c.boundAddress());
+        }
+        return server;
+    }
+
+    public List<ReceiveConnector> connectors() {
+        return List.copyOf(connectors);
+    }
+
+    public ReceiveConnector connector(String name) {
+        return connectors.stream().filter(c -> c.config().name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no connector named " + name));
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    /**
+     * Stops accepting, gives sessions in progress up to {@code grace} to finish, then closes
+     * the rest. A message that was not yet acknowledged is dropped, never half-queued.
+     */
+    public void shutdown(Duration grace) {
+        connectors.forEach(ReceiveConnector::stopAccepting);
+        long deadline = System.nanoTime() + grace.toNanos();
+        try {
+            for (var c : connectors) {
+                c.awaitSessions(deadline);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        close();
+    }
+
+    @Override
+    public void close() {
+        connectors.forEach(ReceiveConnector::close);
+        logs.forEach(ProtocolLog::close);
+    }
+}

@@ -1,0 +1,61 @@
+package dev.mailflow.server;
+
+import dev.mailflow.directory.Directory;
+import dev.mailflow.smtp.Command;
+import dev.mailflow.smtp.Reply;
+import java.util.List;
+
+/** The standard policy hooks, and the list a connector applies. */
+final class Policies {
+
+    private Policies() {
+    }
+
+    static List<PolicyHook> forConnector(ConnectorConfig connector, Directory directory) {
+        return List.of(new AuthenticationRequired(), new SizeLimit(), new AcceptedRecipients(directory));
+    }
+
+    /** The seeds' {@code 530 5.7.1 Client was not authenticated} on connectors without anonymous access. */
+    static final class AuthenticationRequired implements PolicyHook {
+        @Override
+        public PolicyVerdict onMail(SessionInfo session, Command.Mail mail) {
+            if (!session.connector().anonymous() && session.authenticatedUser() == null) {
+                return new PolicyVerdict.Reject(Reply.NOT_AUTHENTICATED);
+            }
+            return PolicyVerdict.NEXT;
+        }
+    }
+
+    /** RFC 1870: a declared SIZE over the connector's limit is refused at MAIL. */
+    static final class SizeLimit implements PolicyHook {
+        @Override
+        public PolicyVerdict onMail(SessionInfo session, Command.Mail mail) {
+            Long size = mail.parameters().size();
+            if (size != null && size > session.connector().maxMessageSize()) {
+                return new PolicyVerdict.Reject(Reply.MESSAGE_TOO_BIG);
+            }
+            return PolicyVerdict.NEXT;
+        }
+    }
+
+    /**
+     * Recipients must be ours: unknown users get {@code 550 5.1.1}, other domains are relay
+     * and get {@code 550 5.7.54}. No relaying is possible until relay permissions exist.
+     */
+    static final class AcceptedRecipients implements PolicyHook {
+        private final Directory directory;
+
+        AcceptedRecipients(Directory directory) {
+            this.directory = directory;
+        }
+
+        @Override
+        public PolicyVerdict onRcpt(SessionInfo session, Transaction transaction, Command.Rcpt rcpt) {
+            return switch (directory.lookup(rcpt.recipient())) {
+                case MAILBOX, ALIAS, CATCH_ALL, POSTMASTER -> PolicyVerdict.ACCEPT;
+                case UNKNOWN_USER -> new PolicyVerdict.Reject(Reply.USER_UNKNOWN);
+                case NOT_OURS -> new PolicyVerdict.Reject(Reply.RELAY_DENIED);
+            };
+        }
+    }
+}

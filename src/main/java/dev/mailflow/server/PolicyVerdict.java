@@ -1,0 +1,31 @@
+package dev.mailflow.server;
+
+import dev.mailflow.smtp.Reply;
+
+/**
+ * What a policy hook decides about a command (style.md, principle 4, after James's
+ * HookReturnCode). {@link Next} lets the following hook decide.
+ */
+public sealed interface PolicyVerdict {
+
+    record Accept() implements PolicyVerdict {
+    }
+
+    record Next() implements PolicyVerdict {
+    }
+
+    /** A permanent refusal (5xx). */
+    record Reject(Reply reply) implements PolicyVerdict {
+    }
+
+    /** A temporary refusal (4xx). */
+    record TempFail(Reply reply) implements PolicyVerdict {
+    }
+
+    /** Reply, then close the connection. */
+    record Disconnect(Reply reply) implements PolicyVerdict {
+    }
+
+    PolicyVerdict ACCEPT = new Accept();
+    PolicyVerdict NEXT = new Next();
+}

@@ -1,0 +1,154 @@
+package dev.mailflow.server;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A listening socket and the sessions it started: one virtual thread accepts, one virtual
+ * thread per connection runs its {@link Session}.
+ */
+public final class ReceiveConnector implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReceiveConnector.class);
+
+    private final ConnectorConfig config;
+    private final Session.Context context;
+    private final ServerSocket serverSocket;
+    private final ConnectionLimiter limiter;
+    private final AtomicLong sessionCounter;
+    private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+    private final String sessionPrefix;
+    private Thread acceptor;
+    private volatile boolean stopping;
+
+    /** Binds the socket; {@link #start} begins accepting. */
+    ReceiveConnector(ConnectorConfig config, Session.Context context, AtomicLong sessionCounter) throws IOException {
+        this.config = config;
+        this.context = context;
+        this.sessionCounter = sessionCounter;
+        this.limiter = new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerIp());
+        this.sessionPrefix = Long.toHexString(System.currentTimeMillis()).toUpperCase();
+        var socket = new ServerSocket();
+        try {
+            socket.setReuseAddress(true);
+            socket.bind(config.bind(), 512);
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
+        this.serverSocket = socket;
+    }
+
+    public ConnectorConfig config() {
+        return config;
+    }
+
+    /** The address actually bound (the real port when the config said 0). */
+    public InetSocketAddress boundAddress() {
+        return (InetSocketAddress) serverSocket.getLocalSocketAddress();
+    }
+
+    public ProtocolLog protocolLog() {
+        return context.protocolLog();
+    }
+
+    public int openConnections() {
+        return limiter.open();
+    }
+
+    void start() {
+        acceptor = Thread.ofVirtual().name("accept-" + config.name()).start(this::acceptLoop);
+    }
+
+    private void acceptLoop() {
+        while (!stopping) {
+            Socket socket;
+            try {
+                socket = serverSocket.accept();
+            } catch (SocketException e) {
+                if (!stopping) {
+                    LOG.error("connector '{}' stopped accepting: {}", config.name(), e.toString());
+                }
+                return;
+            } catch (IOException e) {
+                LOG.warn("connector '{}': accept failed: {}", config.name(), e.toString());
+                continue;
+            }
+            var thread = Thread.ofVirtual().name("smtp-" + config.name()).unstarted(() -> serve(socket));
+            threads.add(thread);
+            thread.start();
+        }
+    }
+
+    private void serve(Socket socket) {
+        var client = ((InetSocketAddress) socket.getRemoteSocketAddress()).getAddress();
+        String id = sessionPrefix + "-" + sessionCounter.incrementAndGet();
+        try (socket) {
+            socket.setTcpNoDelay(true);
+            var session = new Session(config, context, socket, id);
+            var admission = limiter.tryAcquire(client);
+            switch (admission) {
+                case TOO_MANY -> session.refuse(dev.mailflow.smtp.Reply.tooManyConnections(context.hostname()));
+                case TOO_MANY_FROM_ADDRESS -> session.refuse(
+                        dev.mailflow.smtp.Reply.tooManyConnectionsFromAddress(context.hostname()));
+                case ADMITTED -> {
+                    sessions.add(session);
+                    try {
+                        session.run();
+                    } finally {
+                        sessions.remove(session);
+                        limiter.release(client);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            LOG.debug("{}: {}", id, e.toString());
+        } finally {
+            threads.remove(Thread.currentThread());
+        }
+    }
+
+    /** Stops accepting; sessions in progress go on until {@link #awaitSessions} or close. */
+    void stopAccepting() {
+        stopping = true;
+        try {
+            serverSocket.close();
+        } catch (IOException e) {
+            LOG.debug("closing listener: {}", e.toString());
+        }
+    }
+
+    /** Waits until sessions have ended, at most until the deadline; true when all did. */
+    boolean awaitSessions(long deadlineNanos) throws InterruptedException {
+        for (var t : threads) {
+            long left = deadlineNanos - System.nanoTime();
+            if (left <= 0 || !t.join(java.time.Duration.ofNanos(left))) {
+                return threads.isEmpty();
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void close() {
+        stopAccepting();
+        for (var t : threads) {
+            t.interrupt();
+        }
+        for (var s : sessions) {
+            s.shutdown();
+        }
+        if (acceptor != null) {
+            acceptor.interrupt();
+        }
+    }
+}

@@ -1,0 +1,512 @@
+package dev.mailflow.server;
+
+import dev.mailflow.directory.Directory;
+import dev.mailflow.queue.Envelope;
+import dev.mailflow.queue.EnvelopeRecipient;
+import dev.mailflow.queue.MessageSpool;
+import dev.mailflow.smtp.BodyType;
+import dev.mailflow.smtp.Command;
+import dev.mailflow.smtp.CommandParser;
+import dev.mailflow.smtp.DataFraming;
+import dev.mailflow.smtp.Reply;
+import dev.mailflow.smtp.SmtpLimits;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One SMTP connection, RFC 5321 with the extensions the EHLO reply lists. Everything here
+ * runs in the connection's virtual thread (style.md, principle 8).
+ *
+ * <p>Each command: parse, check (sequence, table flags), policy hooks, proceed. Replies are
+ * buffered and flushed whenever the server is about to wait for input that has not arrived
+ * yet, which is what RFC 2920 PIPELINING asks of a server.
+ */
+final class Session implements SessionInfo {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+
+    /** Services a session needs from its server. */
+    record Context(String hostname, Directory directory, MessageSpool spool, List<PolicyHook> hooks,
+                   ProtocolLog protocolLog, Clock clock) {
+    }
+
+    private final ConnectorConfig connector;
+    private final Context context;
+    private final Socket socket;
+    private final String id;
+    private final InetAddress clientAddress;
+    private final String local;
+    private final String remote;
+    private final SmtpInput input;
+    private final OutputStream output;
+
+    private String heloName;
+    private boolean extended;
+    private Transaction transaction;
+    private int errors;
+    private boolean closing;
+
+    Session(ConnectorConfig connector, Context context, Socket socket, String id) throws IOException {
+        this.connector = connector;
+        this.context = context;
+        this.socket = socket;
+        this.id = id;
+        var remoteAddress = (InetSocketAddress) socket.getRemoteSocketAddress();
+        this.clientAddress = remoteAddress.getAddress();
+        this.local = endpoint((InetSocketAddress) socket.getLocalSocketAddress());
+        this.remote = endpoint(remoteAddress);
+        this.input = new SmtpInput(socket.getInputStream());
+        this.output = new BufferedOutputStream(socket.getOutputStream(), 8192);
+    }
+
+    @Override
+    public ConnectorConfig connector() {
+        return connector;
+    }
+
+    @Override
+    public InetAddress clientAddress() {
+        return clientAddress;
+    }
+
+    @Override
+    public String heloName() {
+        return heloName;
+    }
+
+    @Override
+    public String authenticatedUser() {
+        return null;
+    }
+
+    /** Sends a reply and closes: for connections refused before the conversation starts. */
+    void refuse(Reply reply) {
+        log('+', "");
+        try {
+            send(reply);
+            output.flush();
+        } catch (IOException e) {
+            LOG.debug("{}: refusing connection: {}", id, e.toString());
+        }
+        log('-', "refused");
+    }
+
+    void run() {
+        log('+', "");
+        String how = "client closed the connection";
+        try {
+            send(Reply.serviceReady(context.hostname(), connector.banner(), ZonedDateTime.now(context.clock())));
+            while (!closing) {
+                var line = readCommandLine(connector.commandTimeout());
+                if (line == null) {
+                    break;
+                }
+                handleLine(line);
+            }
+            if (closing) {
+                how = "server closed the connection";
+            }
+        } catch (SocketTimeoutException e) {
+            how = "timeout";
+            sendQuietly(Reply.timeout(context.hostname()));
+        } catch (IOException e) {
+            how = "connection lost: " + e.getMessage();
+        } catch (RuntimeException e) {
+            // Never a stack trace to the client; the session ends with a temporary error.
+            LOG.error("{}: unexpected error, closing the connection", id, e);
+            how = "internal error";
+            sendQuietly(Reply.LOCAL_ERROR);
+        } finally {
+            if (transaction != null) {
+                transaction.abort();
+            }
+            log('-', how);
+        }
+    }
+
+    /** Stops the session from another thread (server shutdown). */
+    void shutdown() {
+        closing = true;
+    }
+
+    private SmtpInput.Line readCommandLine(Duration timeout) throws IOException {
+        flushIfIdle();
+        socket.setSoTimeout(timeoutMillis(timeout));
+        var line = input.readLine();
+        if (line == null) {
+            return null;
+        }
+        log('<', line.text() != null ? line.text() : line.tooLong() ? "(line too long)" : "(invalid UTF-8)");
+        return line;
+    }
+
+    private void handleLine(SmtpInput.Line line) throws IOException {
+        if (line.tooLong()) {
+            reply(Reply.LINE_TOO_LONG);
+            return;
+        }
+        if (line.badEncoding()) {
+            reply(Reply.INVALID_CHARACTER);
+            return;
+        }
+        String text = line.text();
+        if (CommandParser.isHttpRequest(text)) {
+            send(Reply.httpOnSmtpPort(context.hostname()));
+            closing = true;
+            return;
+        }
+        if (utf8Length(text) + 2 > SmtpLimits.commandLineOctets(text)) {
+            reply(Reply.LINE_TOO_LONG);
+            return;
+        }
+        dispatch(CommandParser.parse(text));
+    }
+
+    private void dispatch(Command command) throws IOException {
+        if (command instanceof Command.Invalid invalid) {
+            if (invalid.bdatSize() >= 0) {
+                skipChunk(invalid.bdatSize());
+            }
+            reply(invalid.reply());
+            return;
+        }
+        var verb = command.verb();
+        if (verb.needsHello() && heloName == null) {
+            skipChunkOf(command);
+            reply(Reply.SEND_HELLO_FIRST);
+            return;
+        }
+        if (transaction != null && !verb.allowedInTransaction()) {
+            reply(command instanceof Command.Mail ? Reply.SENDER_ALREADY_GIVEN : Reply.NEED_MAIL_FINISHED);
+            return;
+        }
+        switch (command) {
+            case Command.Helo helo -> hello(helo.domain(), false);
+            case Command.Ehlo ehlo -> hello(ehlo.domain(), true);
+            case Command.Mail mail -> mail(mail);
+            case Command.Rcpt rcpt -> rcpt(rcpt);
+            case Command.Data data -> data();
+            case Command.Bdat bdat -> bdat(bdat);
+            case Command.Rset rset -> {
+                endTransaction();
+                reply(Reply.RESET);
+            }
+            case Command.Noop noop -> reply(Reply.OK);
+            case Command.Quit quit -> {
+                send(Reply.CLOSING);
+                closing = true;
+            }
+            case Command.Help help -> reply(Reply.help(context.hostname()));
+            case Command.Vrfy vrfy -> reply(Reply.CANNOT_VRFY);
+            // Slots for TLS and authentication: no connector offers them yet.
+            case Command.StartTls startTls -> reply(Reply.NOT_IMPLEMENTED);
+            case Command.Auth auth -> reply(Reply.NOT_IMPLEMENTED);
+            case Command.Invalid invalid -> throw new AssertionError("handled above");
+        }
+    }
+
+    // ---- HELO / EHLO ------------------------------------------------------------------
+
+    private void hello(String domain, boolean ehlo) throws IOException {
+        endTransaction();
+        heloName = domain;
+        extended = ehlo;
+        String client = clientAddress.getHostAddress();
+        reply(ehlo ? Reply.ehlo(context.hostname(), client, extensions()) : Reply.helo(context.hostname(), client));
+    }
+
+    /** The EHLO keywords, in the order of the seeds' reference session. */
+    private List<String> extensions() {
+        var list = new ArrayList<String>();
+        list.add("SIZE " + connector.maxMessageSize());
+        list.add("PIPELINING");
+        list.add("DSN");
+        list.add("ENHANCEDSTATUSCODES");
+        list.add("8BITMIME");
+        list.add("BINARYMIME");
+        list.add("CHUNKING");
+        list.add("SMTPUTF8");
+        return list;
+    }
+
+    // ---- MAIL / RCPT ------------------------------------------------------------------
+
+    private void mail(Command.Mail mail) throws IOException {
+        for (var hook : context.hooks()) {
+            var verdict = hook.onMail(this, mail);
+            if (verdict instanceof PolicyVerdict.Next) {
+                continue;
+            }
+            if (refused(verdict)) {
+                return;
+            }
+            break;
+        }
+        transaction = new Transaction(mail.sender(), mail.parameters());
+        reply(Reply.SENDER_OK);
+    }
+
+    private void rcpt(Command.Rcpt rcpt) throws IOException {
+        if (transaction == null) {
+            reply(Reply.NEED_MAIL);
+            return;
+        }
+        if (transaction.content() != null) {
+            reply(Reply.NEED_MAIL_FINISHED);
+            return;
+        }
+        if (rcpt.recipient().isInternationalized() && !transaction.parameters().smtpUtf8()) {
+            reply(Reply.UTF8_ADDRESS_WITHOUT_SMTPUTF8);
+            return;
+        }
+        if (transaction.recipientCount() >= connector.maxRecipients()) {
+            reply(Reply.TOO_MANY_RECIPIENTS);
+            return;
+        }
+        for (var hook : context.hooks()) {
+            var verdict = hook.onRcpt(this, transaction, rcpt);
+            if (verdict instanceof PolicyVerdict.Next) {
+                continue;
+            }
+            if (refused(verdict)) {
+                return;
+            }
+            break;
+        }
+        transaction.addRecipient(new EnvelopeRecipient(rcpt.recipient(), rcpt.parameters()));
+        reply(Reply.RECIPIENT_OK);
+    }
+
+    /** Applies a refusing verdict and says so; false for {@link PolicyVerdict.Accept}. */
+    private boolean refused(PolicyVerdict verdict) throws IOException {
+        switch (verdict) {
+            case PolicyVerdict.Reject r -> reply(r.reply());
+            case PolicyVerdict.TempFail t -> reply(t.reply());
+            case PolicyVerdict.Disconnect d -> {
+                send(d.reply());
+                closing = true;
+            }
+            case PolicyVerdict.Accept a -> {
+                return false;
+            }
+            case PolicyVerdict.Next n -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ---- DATA (RFC 5321 4.1.1.4) ------------------------------------------------------
+
+    private void data() throws IOException {
+        if (transaction == null) {
+            reply(Reply.NEED_MAIL);
+            return;
+        }
+        if (transaction.chunking()) {
+            reply(Reply.DATA_AFTER_BDAT);
+            return;
+        }
+        if (transaction.recipientCount() == 0) {
+            reply(Reply.NO_VALID_RECIPIENTS);
+            return;
+        }
+        if (transaction.parameters().bodyOrDefault() == BodyType.BINARY_MIME) {
+            reply(Reply.BINARYMIME_NEEDS_BDAT);
+            return;
+        }
+        MessageSpool.Incoming incoming;
+        try {
+            incoming = context.spool().begin();
+        } catch (IOException e) {
+            LOG.error("{}: cannot open a queue file: {}", id, e.toString());
+            reply(Reply.LOCAL_ERROR);
+            return;
+        }
+        transaction.startContent(incoming, false);
+        send(Reply.START_MAIL_INPUT);
+        var capture = new HeaderCapture(incoming.content());
+        var framing = new DataFraming(capture, connector.maxMessageSize());
+        flushIfIdle();
+        socket.setSoTimeout(timeoutMillis(connector.dataTimeout()));
+        input.readData(framing);
+        var outcome = framing.outcome();
+        log('*', outcome.size() + " octets of message content (not logged)");
+        Reply refusal = outcome.refusal();
+        if (refusal != null) {
+            if (outcome.sinkFailure() != null) {
+                LOG.error("{}: writing the queue file failed: {}", id, outcome.sinkFailure().toString());
+            }
+            endTransaction();
+            reply(refusal);
+            return;
+        }
+        commit(capture, outcome.size());
+    }
+
+    // ---- BDAT (RFC 3030) --------------------------------------------------------------
+
+    private void bdat(Command.Bdat bdat) throws IOException {
+        if (transaction == null) {
+            skipChunk(bdat.size());
+            reply(Reply.NEED_MAIL);
+            return;
+        }
+        if (transaction.recipientCount() == 0) {
+            skipChunk(bdat.size());
+            reply(Reply.NO_VALID_RECIPIENTS);
+            return;
+        }
+        if (transaction.content() == null) {
+            try {
+                transaction.startContent(context.spool().begin(), true);
+            } catch (IOException e) {
+                LOG.error("{}: cannot open a queue file: {}", id, e.toString());
+                skipChunk(bdat.size());
+                endTransaction();
+                reply(Reply.LOCAL_ERROR);
+                return;
+            }
+            chunkCapture = new HeaderCapture(transaction.content().content());
+        }
+        boolean tooBig = transaction.chunkedSize() + bdat.size() > connector.maxMessageSize();
+        flushIfIdle();
+        socket.setSoTimeout(timeoutMillis(connector.dataTimeout()));
+        IOException failure = input.readChunk(bdat.size(), tooBig ? null : chunkCapture);
+        log('*', bdat.size() + " octets of message content (not logged)");
+        if (tooBig || failure != null) {
+            // RFC 3030 2: after a failed chunk the transaction is over.
+            if (failure != null) {
+                LOG.error("{}: writing the queue file failed: {}", id, failure.toString());
+            }
+            endTransaction();
+            reply(tooBig ? Reply.MESSAGE_TOO_BIG : Reply.LOCAL_ERROR);
+            return;
+        }
+        transaction.addChunk(bdat.size());
+        if (!bdat.last()) {
+            reply(Reply.chunkReceived(bdat.size()));
+            return;
+        }
+        commit(chunkCapture, transaction.chunkedSize());
+    }
+
+    private HeaderCapture chunkCapture;
+
+    private void skipChunkOf(Command command) throws IOException {
+        if (command instanceof Command.Bdat bdat) {
+            skipChunk(bdat.size());
+        }
+    }
+
+    private void skipChunk(long size) throws IOException {
+        socket.setSoTimeout(timeoutMillis(connector.dataTimeout()));
+        input.readChunk(size, null);
+    }
+
+    // ---- End of data --------------------------------------------------------------------
+
+    private void commit(HeaderCapture capture, long size) throws IOException {
+        var tx = transaction;
+        var incoming = tx.content();
+        String messageId = capture.messageId();
+        boolean generated = messageId == null;
+        if (generated) {
+            messageId = "<" + UUID.randomUUID() + "@" + context.hostname() + ">";
+        }
+        var envelope = new Envelope(incoming.internalId(), messageId, generated, context.clock().instant(),
+                connector.name(), clientAddress.getHostAddress(), heloName, extended ? "ESMTP" : "SMTP",
+                tx.sender(), tx.parameters(), tx.recipients(), size);
+        try {
+            incoming.commit(envelope);
+        } catch (IOException e) {
+            LOG.error("{}: could not make message {} durable: {}", id, incoming.internalId(), e.toString());
+            transaction = null;
+            reply(Reply.LOCAL_ERROR);
+            return;
+        }
+        transaction = null;
+        chunkCapture = null;
+        LOG.info("{}: queued {} {} from <{}> to {} recipient(s), {} octets", id, incoming.internalId(), messageId,
+                tx.sender(), tx.recipientCount(), size);
+        reply(Reply.queued(messageId, incoming.internalId(), context.hostname()));
+    }
+
+    private void endTransaction() {
+        if (transaction != null) {
+            transaction.abort();
+            transaction = null;
+        }
+        chunkCapture = null;
+    }
+
+    // ---- Output -----------------------------------------------------------------------
+
+    /** Sends a reply and counts errors; too many errors end the session (421). */
+    private void reply(Reply reply) throws IOException {
+        send(reply);
+        if (reply.code() >= 500 && ++errors >= connector.maxErrors()) {
+            send(Reply.tooManyErrors(context.hostname()));
+            closing = true;
+        }
+    }
+
+    private void send(Reply reply) throws IOException {
+        output.write(reply.toBytes());
+        for (var l : reply.render().split("\r\n")) {
+            log('>', l);
+        }
+        if (closing || reply.code() == 221 || reply.code() == 421) {
+            output.flush();
+        }
+    }
+
+    private void sendQuietly(Reply reply) {
+        try {
+            send(reply);
+            output.flush();
+        } catch (IOException e) {
+            LOG.debug("{}: could not send {}: {}", id, reply.firstLine(), e.toString());
+        }
+    }
+
+    /** RFC 2920 3.2: flush replies before waiting for input that is not there yet. */
+    private void flushIfIdle() throws IOException {
+        if (!input.hasBufferedInput()) {
+            output.flush();
+        }
+    }
+
+    private void log(char event, String data) {
+        var log = context.protocolLog();
+        if (log != null) {
+            log.event(id, local, remote, event, data);
+        }
+    }
+
+    private static int timeoutMillis(Duration d) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(1, d.toMillis()));
+    }
+
+    private static String endpoint(InetSocketAddress a) {
+        String host = a.getAddress().getHostAddress();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+
+    private static int utf8Length(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    }
+}

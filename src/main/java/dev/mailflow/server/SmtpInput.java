@@ -1,0 +1,140 @@
+package dev.mailflow.server;
+
+import dev.mailflow.smtp.DataFraming;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The session's reader: command lines, DATA and BDAT chunks from one buffer, so nothing
+ * read ahead is lost between modes. SECURITY: lines are bounded; after STARTTLS the buffer
+ * is discarded ({@link #discardBuffered}) so pipelined plaintext never reaches the TLS
+ * session (CVE-2011-0411).
+ */
+final class SmtpInput {
+
+    /** One command line as read: its text, or why it could not be used. */
+    record Line(String text, boolean tooLong, boolean badEncoding) {
+    }
+
+    private InputStream in;
+    private final byte[] buf = new byte[16 * 1024];
+    private int pos;
+    private int limit;
+    private final byte[] line = new byte[dev.mailflow.smtp.SmtpLimits.READ_LIMIT_OCTETS];
+
+    SmtpInput(InputStream in) {
+        this.in = in;
+    }
+
+    /** True when more input is already here, so the reply flush can wait (RFC 2920). */
+    boolean hasBufferedInput() throws IOException {
+        return pos < limit || in.available() > 0;
+    }
+
+    /**
+     * Reads a line ended by CRLF or a bare LF (lenient, for hand-typed commands).
+     *
+     * @return the line without its ending, or null at end of stream
+     */
+    Line readLine() throws IOException {
+        int length = 0;
+        boolean tooLong = false;
+        while (true) {
+            if (pos == limit && !fill()) {
+                if (length == 0 && !tooLong) {
+                    return null;
+                }
+                throw new EOFException("connection closed in the middle of a line");
+            }
+            byte b = buf[pos++];
+            if (b == '\n') {
+                break;
+            }
+            if (length < line.length) {
+                line[length++] = b;
+            } else {
+                tooLong = true;
+            }
+        }
+        if (length > 0 && line[length - 1] == '\r') {
+            length--;
+        }
+        if (tooLong) {
+            return new Line(null, true, false);
+        }
+        try {
+            String text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(line, 0, length)).toString();
+            return new Line(text, false, false);
+        } catch (CharacterCodingException e) {
+            return new Line(null, false, true);
+        }
+    }
+
+    /** Feeds the framing until the end of data; bytes after it stay buffered. */
+    void readData(DataFraming framing) throws IOException {
+        while (true) {
+            if (pos == limit && !fill()) {
+                throw new EOFException("connection closed during DATA");
+            }
+            int end = framing.feed(buf, pos, limit - pos);
+            if (end >= 0) {
+                pos = end;
+                return;
+            }
+            pos = limit;
+        }
+    }
+
+    /**
+     * Copies exactly {@code size} octets to {@code sink} (or skips them when it is null).
+     * A failing sink does not stop the reading: the chunk must be consumed either way.
+     *
+     * @return the sink's failure, or null
+     */
+    IOException readChunk(long size, OutputStream sink) throws IOException {
+        IOException failure = null;
+        long remaining = size;
+        while (remaining > 0) {
+            if (pos == limit && !fill()) {
+                throw new EOFException("connection closed during BDAT");
+            }
+            int n = (int) Math.min(remaining, limit - pos);
+            if (sink != null && failure == null) {
+                try {
+                    sink.write(buf, pos, n);
+                } catch (IOException e) {
+                    failure = e;
+                }
+            }
+            pos += n;
+            remaining -= n;
+        }
+        return failure;
+    }
+
+    /** Drops whatever the client sent ahead (STARTTLS), and reads from a new stream. */
+    void discardBuffered(InputStream next) {
+        pos = 0;
+        limit = 0;
+        in = next;
+    }
+
+    private boolean fill() throws IOException {
+        int n = in.read(buf, 0, buf.length);
+        if (n <= 0) {
+            return false;
+        }
+        pos = 0;
+        limit = n;
+        return true;
+    }
+}

@@ -1,0 +1,77 @@
+package dev.mailflow.server;
+
+import dev.mailflow.queue.EnvelopeRecipient;
+import dev.mailflow.queue.MessageSpool;
+import dev.mailflow.smtp.MailAddress;
+import dev.mailflow.smtp.MailParameters;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One mail transaction, from MAIL to the end of data or RSET (RFC 5321 3.3). The session
+ * drops it at the end; nothing here outlives it except what is committed to the spool.
+ */
+public final class Transaction {
+
+    private final MailAddress sender;
+    private final MailParameters parameters;
+    private final List<EnvelopeRecipient> recipients = new ArrayList<>();
+    private MessageSpool.Incoming content;
+    private long chunkedSize;
+    private boolean chunking;
+
+    Transaction(MailAddress sender, MailParameters parameters) {
+        this.sender = sender;
+        this.parameters = parameters;
+    }
+
+    public MailAddress sender() {
+        return sender;
+    }
+
+    public MailParameters parameters() {
+        return parameters;
+    }
+
+    public List<EnvelopeRecipient> recipients() {
+        return List.copyOf(recipients);
+    }
+
+    void addRecipient(EnvelopeRecipient recipient) {
+        recipients.add(recipient);
+    }
+
+    int recipientCount() {
+        return recipients.size();
+    }
+
+    /** True once a BDAT chunk was accepted: DATA is then out of sequence (RFC 3030 3). */
+    boolean chunking() {
+        return chunking;
+    }
+
+    MessageSpool.Incoming content() {
+        return content;
+    }
+
+    void startContent(MessageSpool.Incoming incoming, boolean viaBdat) {
+        this.content = incoming;
+        this.chunking = viaBdat;
+    }
+
+    long chunkedSize() {
+        return chunkedSize;
+    }
+
+    void addChunk(long size) {
+        chunkedSize += size;
+    }
+
+    /** Forgets anything written to the spool. */
+    void abort() {
+        if (content != null) {
+            content.abort();
+            content = null;
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package dev.mailflow.smtp;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One SMTP reply: a three-digit code (RFC 5321 4.2), an optional RFC 3463 enhanced
+ * status and one or more lines of text.
+ *
+ * <p>This class is also the reply catalogue: every reply the server sends is a constant
+ * or a factory method here, and nowhere else (style.md, principle 1). The texts follow
+ * the Exchange pages in the seeds where they name one, and Postfix otherwise.
+ */
+public record Reply(int code, EnhancedStatus status, List<String> lines) {
+
+    public Reply {
+        if (code < 200 || code > 599) {
+            throw new IllegalArgumentException("reply code out of range: " + code);
+        }
+        Objects.requireNonNull(lines, "lines");
+        if (lines.isEmpty()) {
+            throw new IllegalArgumentException("a reply has at least one line");
+        }
+        lines = List.copyOf(lines);
+    }
+
+    static Reply of(int code, String status, String text) {
+        return new Reply(code, status == null ? null : EnhancedStatus.of(status), List.of(text));
+    }
+
+    // ---- Greeting and session end (RFC 5321 4.2, 3.1, 4.1.1.10) -------------------------
+
+    /** RFC 5322 3.3 date-time, as in the seeds: {@code Fri, 5 Aug 2016 16:24:41 -0700}. */
+    public static final java.time.format.DateTimeFormatter RFC_5322_DATE =
+            java.time.format.DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", java.util.Locale.ENGLISH);
+
+    /** {@code 220 <hostname> <banner> at <RFC 5322 date>}, as in the seeds' reference session. */
+    public static Reply serviceReady(String hostname, String banner, java.time.ZonedDateTime now) {
+        return of(220, null, hostname + " " + banner + " at " + RFC_5322_DATE.format(now));
+    }
+
+    public static final Reply CLOSING = of(221, "2.0.0", "Service closing transmission channel");
+
+    public static Reply timeout(String hostname) {
+        return of(421, "4.4.2", hostname + " Timeout waiting for client input, closing transmission channel");
+    }
+
+    public static Reply tooManyErrors(String hostname) {
+        return of(421, "4.7.0", hostname + " Too many errors on this connection, closing transmission channel");
+    }
+
+    public static Reply tooManyConnections(String hostname) {
+        return of(421, "4.3.2", hostname + " Service not available, too many connections, try again later");
+    }
+
+    public static Reply tooManyConnectionsFromAddress(String hostname) {
+        return of(421, "4.7.0", hostname + " Too many connections from your address, try again later");
+    }
+
+    public static Reply shuttingDown(String hostname) {
+        return of(421, "4.3.2", hostname + " Service shutting down, closing transmission channel");
+    }
+
+    public static Reply httpOnSmtpPort(String hostname) {
+        return of(421, "4.7.0", hostname + " This is an SMTP server, not a web server; closing transmission channel");
+    }
+
+    // ---- HELO / EHLO (RFC 5321 4.1.1.1) ----------------------------------------------
+
+    /** HELO answer: one line, no extensions. */
+    public static Reply helo(String hostname, String clientAddress) {
+        return of(250, null, hostname + " Hello [" + clientAddress + "]");
+    }
+
+    /** EHLO answer: the greeting line and one line per extension keyword. */
+    public static Reply ehlo(String hostname, String clientAddress, List<String> extensions) {
+        var all = new ArrayList<String>(extensions.size() + 1);
+        all.add(hostname + " Hello [" + clientAddress + "]");
+        all.addAll(extensions);
+        return new Reply(250, null, all);
+    }
+
+    public static final Reply INVALID_DOMAIN = of(501, "5.5.4", "Invalid domain name");
+
+    // ---- Transaction (RFC 5321 4.1.1.2 - 4.1.1.5) -------------------------------------
+
+    public static final Reply SENDER_OK = of(250, "2.1.0", "Sender OK");
+    public static final Reply RECIPIENT_OK = of(250, "2.1.5", "Recipient OK");
+    public static final Reply START_MAIL_INPUT = of(354, null, "Start mail input; end with <CRLF>.<CRLF>");
+
+    /** End of data accepted: {@code 250 2.6.0 <message-id> [InternalId=n, Hostname=h] Queued mail for delivery}. */
+    public static Reply queued(String messageId, long internalId, String hostname) {
+        return of(250, "2.6.0", messageId + " [InternalId=" + internalId + ", Hostname=" + hostname
+                + "] Queued mail for delivery");
+    }
+
+    /** A BDAT chunk that is not the last one was received (RFC 3030 2). */
+    public static Reply chunkReceived(long octets) {
+        return of(250, "2.0.0", octets + " octets received");
+    }
+
+    public static final Reply OK = of(250, "2.0.0", "OK");
+    public static final Reply RESET = of(250, "2.0.0", "Resetting");
+    public static final Reply CANNOT_VRFY = of(252, "2.5.0",
+            "Cannot VRFY user, but will accept message and attempt delivery");
+
+    public static Reply help(String hostname) {
+        return new Reply(214, EnhancedStatus.of("2.0.0"), List.of(
+                "Mailflow on " + hostname + ", RFC 5321 with ESMTP extensions",
+                "Commands: HELO EHLO MAIL RCPT DATA BDAT RSET NOOP QUIT HELP VRFY STARTTLS AUTH",
+                "A session: EHLO, MAIL FROM:<sender>, RCPT TO:<recipient>, DATA, message, '.', QUIT",
+                "End of HELP info"));
+    }
+
+    // ---- Syntax errors (RFC 5321 4.2.2, 4.5.3.1) --------------------------------------
+
+    public static final Reply UNRECOGNIZED = of(500, "5.3.3", "Unrecognized command");
+    public static final Reply LINE_TOO_LONG = of(500, "5.5.2", "Line too long");
+    public static final Reply INVALID_CHARACTER = of(500, "5.5.2", "Invalid character in command");
+    public static final Reply SYNTAX_ERROR = of(501, "5.5.4", "Syntax error in parameters or arguments");
+    public static final Reply INVALID_SENDER = of(550, "5.1.7", "Invalid address");
+    public static final Reply INVALID_RECIPIENT = of(501, "5.1.3", "Invalid recipient address");
+    public static final Reply UTF8_ADDRESS_WITHOUT_SMTPUTF8 = of(553, "5.6.7",
+            "Non-ASCII address requires the SMTPUTF8 parameter on MAIL");
+    public static final Reply UNKNOWN_PARAMETER = of(555, "5.5.4", "Unsupported parameter");
+    public static final Reply INVALID_PARAMETER_VALUE = of(501, "5.5.4", "Invalid parameter value");
+    public static final Reply DUPLICATE_PARAMETER = of(501, "5.5.4", "Parameter given more than once");
+    public static final Reply NOT_IMPLEMENTED = of(502, "5.5.1", "Command not implemented on this connector");
+
+    // ---- Sequence (RFC 5321 4.1.4, RFC 3030) ------------------------------------------
+
+    public static final Reply SEND_HELLO_FIRST = of(503, "5.5.1", "Send EHLO or HELO first");
+    public static final Reply SENDER_ALREADY_GIVEN = of(503, "5.5.1", "Sender already specified");
+    public static final Reply NEED_MAIL = of(503, "5.5.1", "Need MAIL command first");
+    public static final Reply NEED_MAIL_FINISHED = of(503, "5.5.1",
+            "Bad sequence of commands: finish or reset the mail transaction first");
+    public static final Reply NO_VALID_RECIPIENTS = of(554, "5.5.1", "No valid recipients");
+    public static final Reply BINARYMIME_NEEDS_BDAT = of(503, "5.5.1", "BODY=BINARYMIME requires BDAT, not DATA");
+    public static final Reply DATA_AFTER_BDAT = of(503, "5.5.1", "DATA not allowed after BDAT in the same transaction");
+
+    // ---- Policy (seeds' failure table, RFC 5321 3.6, RFC 4954) ------------------------
+
+    public static final Reply NOT_AUTHENTICATED = of(530, "5.7.1", "Client was not authenticated");
+    public static final Reply USER_UNKNOWN = of(550, "5.1.1", "User unknown");
+    public static final Reply RELAY_DENIED = of(550, "5.7.54", "Unable to relay recipient in non-accepted domain");
+
+    // ---- Limits (RFC 5321 4.5.3, RFC 1870) --------------------------------------------
+
+    public static final Reply TOO_MANY_RECIPIENTS = of(452, "4.5.3", "Too many recipients");
+    public static final Reply MESSAGE_TOO_BIG = of(552, "5.3.4", "Message size exceeds fixed maximum message size");
+    public static final Reply BARE_LINE_ENDING = of(550, "5.6.0",
+            "Message refused: bare CR or LF in message content; lines must end with CRLF");
+    public static final Reply TEXT_LINE_TOO_LONG = of(550, "5.6.0",
+            "Message refused: a text line is longer than 1000 octets");
+
+    // ---- Local failures (RFC 5321 4.2.3) ----------------------------------------------
+
+    public static final Reply INSUFFICIENT_STORAGE = of(452, "4.3.1", "Insufficient system storage");
+    public static final Reply LOCAL_ERROR = of(451, "4.3.0", "Local error in processing, please try again later");
+
+    // ---- Reading ----------------------------------------------------------------------
+
+    public boolean isPositive() {
+        return code < 400;
+    }
+
+    public boolean isError() {
+        return code >= 400;
+    }
+
+    /** The reply as it goes on the wire: every line ends in CRLF, all but the last use '-'. */
+    public String render() {
+        var sb = new StringBuilder();
+        for (int i = 0; i < lines.size(); i++) {
+            sb.append(code).append(i == lines.size() - 1 ? ' ' : '-');
+            if (status != null) {
+                sb.append(status).append(' ');
+            }
+            sb.append(lines.get(i)).append("\r\n");
+        }
+        return sb.toString();
+    }
+
+    public byte[] toBytes() {
+        return render().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The reply's first line without its line ending, as it appears in logs. */
+    public String firstLine() {
+        var r = render();
+        return r.substring(0, r.indexOf('\r'));
+    }
+
+    @Override
+    public String toString() {
+        return render().replace("\r\n", "\\r\\n");
+    }
+}
