@@ -298,7 +298,7 @@ public final class ConfigLoader {
                     checkKeys(sub, key, full);
                 }
                 case TABLE_LIST -> {
-                    if (!(value instanceof TomlArray array) || !array.isEmpty() && !array.containsTables()) {
+                    if (!(value instanceof TomlArray array) || !all(array, TomlTable.class)) {
                         throw new ConfigException(source, line, full, "must be tables, [[" + key + "]]");
                     }
                     for (int i = 0; i < array.size(); i++) {
@@ -327,12 +327,21 @@ public final class ConfigLoader {
                     }
                 }
                 case STRING_LIST -> {
-                    if (!(value instanceof TomlArray array) || !array.isEmpty() && !array.containsStrings()) {
+                    if (!(value instanceof TomlArray array) || !all(array, String.class)) {
                         throw new ConfigException(source, line, full, "must be a list of strings");
                     }
                 }
             }
         }
+    }
+
+    private static boolean all(TomlArray array, Class<?> type) {
+        for (int i = 0; i < array.size(); i++) {
+            if (!type.isInstance(array.get(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Top-level keys from the file when it has them, else from the defaults. */

@@ -37,6 +37,7 @@ public final class ProtocolLog implements AutoCloseable {
     private Writer writer;
     private String writerDay;
     private boolean failed;
+    private boolean closed;
 
     public ProtocolLog(Path directory, String connector, Clock clock) {
         this.directory = directory;
@@ -56,7 +57,7 @@ public final class ProtocolLog implements AutoCloseable {
                 + csv(data) + "\n";
         lock.lock();
         try {
-            if (failed) {
+            if (failed || closed) {
                 return;
             }
             String day = DAY.format(now);
@@ -85,9 +86,11 @@ public final class ProtocolLog implements AutoCloseable {
     }
 
     private void closeWriter() throws IOException {
+        writerDay = null;
         if (writer != null) {
-            writer.close();
+            var w = writer;
             writer = null;
+            w.close();
         }
     }
 
@@ -95,6 +98,7 @@ public final class ProtocolLog implements AutoCloseable {
     public void close() {
         lock.lock();
         try {
+            closed = true;
             closeWriter();
         } catch (IOException e) {
             LOG.warn("closing protocol log: {}", e.toString());

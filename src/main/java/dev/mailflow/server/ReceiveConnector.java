@@ -141,14 +141,8 @@ public final class ReceiveConnector implements AutoCloseable {
     @Override
     public void close() {
         stopAccepting();
-        for (var t : threads) {
-            t.interrupt();
-        }
         for (var s : sessions) {
             s.shutdown();
-        }
-        if (acceptor != null) {
-            acceptor.interrupt();
         }
     }
 }

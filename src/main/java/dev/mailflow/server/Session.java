@@ -57,7 +57,7 @@ final class Session implements SessionInfo {
     private boolean extended;
     private Transaction transaction;
     private int errors;
-    private boolean closing;
+    private volatile boolean closing;
 
     Session(ConnectorConfig connector, Context context, Socket socket, String id) throws IOException {
         this.connector = connector;
@@ -137,9 +137,17 @@ final class Session implements SessionInfo {
         }
     }
 
-    /** Stops the session from another thread (server shutdown). */
+    /**
+     * Ends the session from another thread (server shutdown): closing the socket wakes a
+     * blocked read. Threads are not interrupted, so a commit in progress completes.
+     */
     void shutdown() {
         closing = true;
+        try {
+            socket.close();
+        } catch (IOException e) {
+            LOG.debug("{}: closing: {}", id, e.toString());
+        }
     }
 
     private SmtpInput.Line readCommandLine(Duration timeout) throws IOException {

@@ -1,0 +1,38 @@
+package dev.mailflow.testing;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Real peers from Debian's packages. A test whose tool is missing is skipped with a loud
+ * message on a developer's machine and fails under CI=true, where .ci/run installs it.
+ */
+public final class ExternalTool {
+
+    private ExternalTool() {
+    }
+
+    /** The tool's path; skips (or fails under CI) when it is not installed. */
+    public static Path require(String name) {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+            Path p = Path.of(dir, name);
+            if (Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        String message = "*** " + name + " is not installed: the interop test with it cannot run. "
+                + "Install it (apt-get install " + debianPackage(name) + ") or run .ci/run as root. ***";
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+            throw new AssertionError(message + " (CI=true: a missing tool is a failure)");
+        }
+        System.err.println(message);
+        return org.junit.jupiter.api.Assumptions.abort(message);
+    }
+
+    private static String debianPackage(String tool) {
+        return switch (tool) {
+            case "nc" -> "netcat-openbsd";
+            default -> tool;
+        };
+    }
+}

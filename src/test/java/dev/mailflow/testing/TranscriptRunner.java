@@ -1,0 +1,89 @@
+package dev.mailflow.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+
+/** Plays a {@link Transcript} against a fresh {@link TestServer}. */
+public final class TranscriptRunner {
+
+    private TranscriptRunner() {
+    }
+
+    public static void run(Transcript t) throws Exception {
+        try (var server = TestServer.start(t.connectorConfig(), t.tables());
+             var socket = new Socket()) {
+            socket.connect(server.address(t.connector()), 5000);
+            socket.setSoTimeout(10_000);
+            InputStream in = socket.getInputStream();
+            var out = socket.getOutputStream();
+            var log = new StringBuilder();
+            for (var step : t.steps()) {
+                switch (step) {
+                    case Transcript.Send s -> {
+                        log.append("C: ").append(s.shown()).append('\n');
+                        out.write(s.bytes());
+                        out.flush();
+                    }
+                    case Transcript.Expect e -> {
+                        String line = readLine(in);
+                        if (line == null) {
+                            fail("%s:%d: expected '%s' but the connection was closed%n%s", t.name(), e.line(),
+                                    e.shown(), log);
+                        }
+                        log.append("S: ").append(line).append('\n');
+                        if (!e.pattern().matcher(line).matches()) {
+                            fail("%s:%d: expected%n  %s%nbut the server said%n  %s%nsession so far:%n%s", t.name(),
+                                    e.line(), e.shown(), line, log);
+                        }
+                    }
+                    case Transcript.Closed c -> {
+                        String line = readLine(in);
+                        assertThat(line).as("%s:%d: expected the connection to be closed%n%s", t.name(), c.line(),
+                                log).isNull();
+                    }
+                    case Transcript.Sleep s -> Thread.sleep(s.millis());
+                }
+            }
+        }
+    }
+
+    /** One reply line without CRLF; null at end of stream. Fails on a line not ended by CRLF. */
+    static String readLine(InputStream in) throws IOException {
+        var buf = new ByteArrayOutputStream();
+        try {
+            while (true) {
+                int b = in.read();
+                if (b < 0) {
+                    if (buf.size() == 0) {
+                        return null;
+                    }
+                    fail("reply line not ended by CRLF: " + buf.toString(StandardCharsets.UTF_8));
+                }
+                if (b == '\n') {
+                    byte[] bytes = buf.toByteArray();
+                    if (bytes.length == 0 || bytes[bytes.length - 1] != '\r') {
+                        fail("reply line ended by a bare LF: " + buf.toString(StandardCharsets.UTF_8));
+                    }
+                    return new String(bytes, 0, bytes.length - 1, StandardCharsets.UTF_8);
+                }
+                buf.write(b);
+            }
+        } catch (SocketTimeoutException e) {
+            return fail("no reply within 10 seconds; received so far: " + buf.toString(StandardCharsets.UTF_8));
+        } catch (SocketException e) {
+            // A reset after the server closed counts as closed.
+            if (buf.size() == 0) {
+                return null;
+            }
+            throw e;
+        }
+    }
+}
