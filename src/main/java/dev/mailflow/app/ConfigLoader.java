@@ -286,8 +286,7 @@ public final class ConfigLoader {
             int line = table.inputPositionOf(key) == null ? 0 : table.inputPositionOf(key).line();
             Type type = known.get(key);
             if (type == null) {
-                throw new ConfigException(source, line, full, "unknown key"
-                        + (tableName.isEmpty() ? "" : " in [" + tableName + "]") + "; see docs/configuration.md");
+                throw new ConfigException(source, line, full, "unknown key; see docs/configuration.md");
             }
             Object value = table.get(key);
             switch (type) {

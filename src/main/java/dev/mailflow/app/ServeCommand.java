@@ -15,10 +15,13 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code mailflow serve}: runs the server until SIGTERM or SIGINT. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Run the mail server.",
-            "Without --config it runs on embedded defaults: anonymous SMTP on 127.0.0.1:2525, "
-                + "authenticated submission on 127.0.0.1:5870, mail accepted for localhost and "
-                + "example.test (mailbox postmaster), data in ./data."},
+        description = {"Run the mail server until SIGTERM or Ctrl-C.", "",
+            "Without --config it runs on embedded defaults:",
+            "  SMTP, anonymous:           127.0.0.1:2525",
+            "  submission, authenticated: 127.0.0.1:5870",
+            "  mail accepted for localhost and example.test (mailbox postmaster)",
+            "  data, queue and logs in ./data",
+            "A config file replaces these defaults key by key (docs/configuration.md).", ""},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:stopped by a signal", "1:failed at run time",
             "2:bad configuration, or a port could not be opened"})

@@ -1,0 +1,81 @@
+package dev.mailflow.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line on its exit codes and messages (style.md, principle 10). */
+class CommandLineTest {
+
+    @TempDir
+    Path dir;
+
+    record Result(int code, String out, String err) {
+    }
+
+    static Result run(String... args) {
+        var out = new ByteArrayOutputStream();
+        var err = new ByteArrayOutputStream();
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        System.setOut(new PrintStream(out, true));
+        System.setErr(new PrintStream(err, true));
+        try {
+            int code = Main.run(args);
+            return new Result(code, out.toString(), err.toString());
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void versionAndHelp() {
+        var v = run("--version");
+        assertThat(v.code()).isZero();
+        assertThat(v.out()).matches("mailflow \\d+\\.\\d+\\.\\d+.*\\R");
+        var h = run("--help");
+        assertThat(h.code()).isZero();
+        assertThat(h.out()).contains("serve").contains("Exit codes");
+        var s = run("serve", "--help");
+        assertThat(s.code()).isZero();
+        assertThat(s.out()).contains("--config").contains("127.0.0.1:2525");
+    }
+
+    @Test
+    void usageErrorsExitWith2() {
+        assertThat(run("frobnicate").code()).isEqualTo(2);
+        assertThat(run().code()).isEqualTo(2);
+        assertThat(run("serve", "--no-such-option").code()).isEqualTo(2);
+    }
+
+    @Test
+    void badConfigIsOneLineAndExit2() throws Exception {
+        Path f = dir.resolve("bad.toml");
+        Files.writeString(f, "[[receive_connector]]\nname = \"a\"\nbind = \"127.0.0.1:2525\"\nsize = 5\n");
+        var r = run("serve", "--config", f.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("mailflow: " + f + ":4: receive_connector[1].size: unknown key; "
+                + "see docs/configuration.md");
+    }
+
+    @Test
+    void portInUseIsAConfigErrorNamingTheConnector() throws Exception {
+        try (var busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Path f = dir.resolve("busy.toml");
+            Files.writeString(f, "data_dir = \"d\"\n[[receive_connector]]\nname = \"Busy\"\nbind = \"127.0.0.1:"
+                    + busy.getLocalPort() + "\"\n");
+            var r = run("serve", "--config", f.toString());
+            assertThat(r.code()).isEqualTo(2);
+            assertThat(r.err().strip()).isEqualTo("mailflow: " + f + ": receive_connector[1].bind (\"Busy\"): 127.0.0.1:"
+                    + busy.getLocalPort() + " is already in use by another program");
+        }
+    }
+}
