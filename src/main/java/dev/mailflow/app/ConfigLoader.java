@@ -4,6 +4,7 @@ import dev.mailflow.directory.AcceptedDomain;
 import dev.mailflow.directory.Alias;
 import dev.mailflow.directory.Directory;
 import dev.mailflow.directory.Mailbox;
+import dev.mailflow.queue.RetryPolicy;
 import dev.mailflow.server.ConnectorConfig;
 import dev.mailflow.server.ServerConfig;
 import dev.mailflow.smtp.AddressParser;
@@ -44,7 +45,7 @@ public final class ConfigLoader {
     public static final String EMBEDDED = "(embedded defaults)";
     private static final String DEFAULTS_RESOURCE = "/dev/mailflow/app/default-config.toml";
 
-    enum Type { STRING, INTEGER, BOOLEAN, DURATION, STRING_LIST, TABLE, TABLE_LIST }
+    enum Type { STRING, INTEGER, BOOLEAN, DURATION, SIZE, STRING_LIST, TABLE, TABLE_LIST }
 
     /** Every key, per table. The empty name is the top level. */
     static final Map<String, Map<String, Type>> SCHEMA = new LinkedHashMap<>();
@@ -57,8 +58,17 @@ public final class ConfigLoader {
         top.put("accepted_domain", Type.TABLE_LIST);
         top.put("mailbox", Type.TABLE_LIST);
         top.put("alias", Type.TABLE_LIST);
+        top.put("queue", Type.TABLE);
         top.put("delivery", Type.TABLE);
         SCHEMA.put("", top);
+
+        var queue = new LinkedHashMap<String, Type>();
+        queue.put("retry_intervals", Type.STRING_LIST);
+        queue.put("lifetime", Type.DURATION);
+        queue.put("delay_warning", Type.DURATION);
+        queue.put("min_free_space", Type.SIZE);
+        queue.put("delivery_concurrency", Type.INTEGER);
+        SCHEMA.put("queue", queue);
 
         var connector = new LinkedHashMap<String, Type>();
         connector.put("name", Type.STRING);
@@ -84,6 +94,7 @@ public final class ConfigLoader {
         mailbox.put("address", Type.STRING);
         mailbox.put("password", Type.STRING);
         mailbox.put("aliases", Type.STRING_LIST);
+        mailbox.put("quota", Type.SIZE);
         SCHEMA.put("mailbox", mailbox);
 
         var alias = new LinkedHashMap<String, Type>();
@@ -187,7 +198,8 @@ public final class ConfigLoader {
             if (!addresses.add(address.key())) {
                 throw t.error("address", "address " + address + " is defined twice");
             }
-            mailboxes.add(new Mailbox(address, t.has("password") ? t.requireString("password") : null));
+            mailboxes.add(new Mailbox(address, t.has("password") ? t.requireString("password") : null,
+                    t.has("quota") ? t.size("quota") : 0));
             for (String a : t.stringList("aliases")) {
                 var alias = t.parseAddress("aliases", a);
                 requireOurs(t, "aliases", alias, domainNames);
@@ -253,9 +265,28 @@ public final class ConfigLoader {
             }
         }
 
+        long largestMessage = connectors.stream().mapToLong(ConnectorConfig::maxMessageSize).max().orElse(0);
+        var retry = RetryPolicy.DEFAULT;
+        long minFreeSpace = largestMessage + largestMessage / 2;
+        int concurrency = 64;
+        var queueTable = view.table("queue");
+        if (queueTable != null) {
+            var intervals = new ArrayList<Duration>();
+            for (String text : queueTable.stringList("retry_intervals")) {
+                intervals.add(queueTable.parseDuration("retry_intervals", text));
+            }
+            retry = new RetryPolicy(intervals.isEmpty() ? retry.intervals() : intervals,
+                    queueTable.duration("lifetime", retry.lifetime()),
+                    queueTable.duration("delay_warning", retry.delayWarning()));
+            if (queueTable.has("min_free_space")) {
+                minFreeSpace = queueTable.size("min_free_space");
+            }
+            concurrency = (int) queueTable.positiveInt("delivery_concurrency", concurrency);
+        }
+
         var directory = new Directory(domains, mailboxes, aliases);
-        return new MailflowConfig(source, new ServerConfig(hostname, dataDir, connectors, directory),
-                new DeliveryConfig(dns, remotePort));
+        return new MailflowConfig(source, new ServerConfig(hostname, dataDir, connectors, directory, minFreeSpace),
+                new QueueConfig(retry, minFreeSpace, concurrency), new DeliveryConfig(dns, remotePort));
     }
 
     private static void requireOurs(Table t, String key, MailAddress address, java.util.Set<String> domains)
@@ -317,6 +348,12 @@ public final class ConfigLoader {
                 case BOOLEAN -> {
                     if (!(value instanceof Boolean)) {
                         throw new ConfigException(source, line, full, "must be true or false");
+                    }
+                }
+                case SIZE -> {
+                    if (!(value instanceof Long) && !(value instanceof String)) {
+                        throw new ConfigException(source, line, full,
+                                "must be octets, or a string such as \"512KB\", \"50MB\", \"2GB\"");
                     }
                 }
                 case DURATION -> {
@@ -464,28 +501,58 @@ public final class ConfigLoader {
             if (v == null) {
                 return fallback;
             }
-            Duration d;
-            if (v instanceof Long l) {
-                d = Duration.ofSeconds(l);
-            } else {
-                var m = DURATION.matcher(((String) v).strip());
-                if (!m.matches()) {
-                    throw error(key, "\"" + v + "\" is not a duration such as \"30s\", \"5m\" or \"1h\"");
-                }
-                long n = Long.parseLong(m.group(1));
-                String unit = m.group(2) == null ? "s" : m.group(2);
-                d = switch (unit) {
-                    case "ms" -> Duration.ofMillis(n);
-                    case "m" -> Duration.ofMinutes(n);
-                    case "h" -> Duration.ofHours(n);
-                    case "d" -> Duration.ofDays(n);
-                    default -> Duration.ofSeconds(n);
-                };
-            }
+            return v instanceof Long l ? positiveDuration(key, Duration.ofSeconds(l)) : parseDuration(key, (String) v);
+        }
+
+        private Duration positiveDuration(String key, Duration d) throws ConfigException {
             if (d.isZero() || d.isNegative()) {
                 throw error(key, "must be longer than zero");
             }
             return d;
+        }
+
+        Duration parseDuration(String key, String v) throws ConfigException {
+            var m = DURATION.matcher(v.strip());
+            if (!m.matches()) {
+                throw error(key, "\"" + v + "\" is not a duration such as \"30s\", \"5m\" or \"1h\"");
+            }
+            long n = Long.parseLong(m.group(1));
+            String unit = m.group(2) == null ? "s" : m.group(2);
+            return positiveDuration(key, switch (unit) {
+                case "ms" -> Duration.ofMillis(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                case "d" -> Duration.ofDays(n);
+                default -> Duration.ofSeconds(n);
+            });
+        }
+
+        private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KB|MB|GB|TB)?",
+                Pattern.CASE_INSENSITIVE);
+
+        long size(String key) throws ConfigException {
+            Object v = table.get(key);
+            long n;
+            if (v instanceof Long l) {
+                n = l;
+            } else {
+                var m = SIZE.matcher(((String) v).strip());
+                if (!m.matches()) {
+                    throw error(key, "\"" + v + "\" is not a size such as \"512KB\", \"50MB\" or \"2GB\"");
+                }
+                long unit = switch (m.group(2) == null ? "B" : m.group(2).toUpperCase(Locale.ROOT)) {
+                    case "KB" -> 1024L;
+                    case "MB" -> 1024L * 1024;
+                    case "GB" -> 1024L * 1024 * 1024;
+                    case "TB" -> 1024L * 1024 * 1024 * 1024;
+                    default -> 1L;
+                };
+                n = Long.parseLong(m.group(1)) * unit;
+            }
+            if (n < 1) {
+                throw error(key, "must be at least 1 octet");
+            }
+            return n;
         }
 
         List<String> stringList(String key) {

@@ -7,5 +7,5 @@ import dev.mailflow.server.ServerConfig;
  *
  * @param source where it came from: a file path, or "(embedded defaults)"
  */
-public record MailflowConfig(String source, ServerConfig server, DeliveryConfig delivery) {
+public record MailflowConfig(String source, ServerConfig server, QueueConfig queue, DeliveryConfig delivery) {
 }

@@ -30,8 +30,8 @@ public final class ServeCommand implements Callable<Integer> {
     /** How long sessions in progress get to finish at shutdown. */
     static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "TOML configuration file")
-    Path config;
+    @picocli.CommandLine.Mixin
+    ConfigOption config;
 
     @Spec
     CommandSpec spec;
@@ -42,14 +42,17 @@ public final class ServeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         MailflowConfig cfg;
         try {
-            cfg = config == null ? ConfigLoader.loadDefaults() : ConfigLoader.load(config);
+            cfg = config.load();
         } catch (ConfigException e) {
             err.println("mailflow: " + e.getMessage());
             return ExitCodes.USAGE;
         }
-        MailServer server;
+        MailflowRuntime runtime;
         try {
-            server = MailServer.start(cfg.server(), Clock.systemDefaultZone());
+            runtime = MailflowRuntime.start(cfg, Clock.systemDefaultZone());
+        } catch (MailflowRuntime.DataDirectoryInUse e) {
+            err.println("mailflow: " + e.getMessage());
+            return ExitCodes.USAGE;
         } catch (MailServer.BindFailure e) {
             var c = e.connector();
             String problem = e.inUse() ? c.bind().getAddress().getHostAddress() + ":" + c.bind().getPort()
@@ -64,19 +67,20 @@ public final class ServeCommand implements Callable<Integer> {
 
         out.println("Mailflow " + MailflowCommand.Version.version() + " on " + cfg.server().hostname()
                 + " (config: " + cfg.source() + ")");
-        for (var c : server.connectors()) {
+        for (var c : runtime.server().connectors()) {
             var a = c.boundAddress();
             out.println("  " + c.config().name() + ": SMTP on " + a.getAddress().getHostAddress() + ":" + a.getPort()
                     + (c.config().anonymous() ? " (anonymous)" : " (authenticated clients only)"));
         }
         out.println("  data: " + cfg.server().dataDir().toAbsolutePath());
+        out.println("  mailboxes: " + cfg.server().dataDir().resolve("mailboxes").toAbsolutePath());
         out.println("  logs: " + cfg.server().dataDir().resolve("logs").toAbsolutePath());
         out.println("Stop with Ctrl-C or SIGTERM.");
         out.flush();
 
         var stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.shutdown(SHUTDOWN_GRACE);
+            runtime.shutdown(SHUTDOWN_GRACE);
             stopped.countDown();
         }, "mailflow-shutdown"));
         stopped.await();

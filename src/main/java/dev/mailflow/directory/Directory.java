@@ -46,6 +46,37 @@ public final class Directory {
         return aliases.get(address.key());
     }
 
+    public AcceptedDomain acceptedDomain(String domain) {
+        return domainsByName.get(Domains.canonical(domain));
+    }
+
+    /**
+     * The mailbox that receives mail for the postmaster of a domain (RFC 5321 4.5.1):
+     * postmaster@ that domain, else postmaster@ the first accepted domain that has one.
+     */
+    public Mailbox postmasterMailbox(String domain) {
+        if (!domain.isEmpty()) {
+            var own = mailboxes.get("postmaster@" + Domains.canonical(domain));
+            if (own != null) {
+                return own;
+            }
+            var alias = aliases.get("postmaster@" + Domains.canonical(domain));
+            if (alias != null && alias.targets().size() == 1) {
+                var target = mailboxes.get(alias.targets().get(0).key());
+                if (target != null) {
+                    return target;
+                }
+            }
+        }
+        for (var d : domains) {
+            var m = mailboxes.get("postmaster@" + d.name());
+            if (m != null) {
+                return m;
+            }
+        }
+        return null;
+    }
+
     /** Classifies a recipient: ours (and how) or not. */
     public RecipientStatus lookup(MailAddress recipient) {
         if (recipient.isBarePostmaster()) {

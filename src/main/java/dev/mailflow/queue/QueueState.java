@@ -1,16 +1,25 @@
 package dev.mailflow.queue;
 
+import java.util.Locale;
+
 /** The queue states, named once, as Postfix names its queue directories. */
 public enum QueueState {
-    INCOMING("incoming"), ACTIVE("active"), DEFERRED("deferred"), HOLD("hold"), CORRUPT("corrupt");
-
-    private final String directory;
-
-    QueueState(String directory) {
-        this.directory = directory;
-    }
+    /** Being received; not yet acknowledged. */
+    INCOMING,
+    /** Waiting for (or in) a delivery attempt now. */
+    ACTIVE,
+    /** A delivery attempt failed temporarily; waiting for the next attempt. */
+    DEFERRED,
+    /** Held by the operator: not delivered until released. */
+    HOLD,
+    /** Its files could not be read; kept for the operator to look at. */
+    CORRUPT;
 
     public String directory() {
-        return directory;
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static QueueState parse(String text) {
+        return valueOf(text.toUpperCase(Locale.ROOT));
     }
 }

@@ -1,7 +1,9 @@
 package dev.mailflow.server;
 
-import dev.mailflow.queue.FileSpool;
-import dev.mailflow.queue.MessageSpool;
+import dev.mailflow.queue.QueueStore;
+import dev.mailflow.queue.QueuedMessage;
+import dev.mailflow.queue.TrackingLog;
+import java.util.function.Consumer;
 import java.io.IOException;
 import java.net.BindException;
 import java.time.Clock;
@@ -20,7 +22,6 @@ public final class MailServer implements AutoCloseable {
     private final ServerConfig config;
     private final List<ReceiveConnector> connectors = new ArrayList<>();
     private final List<ProtocolLog> logs = new ArrayList<>();
-    private final MessageSpool spool;
 
     /** A connector that could not bind: which one, and why. */
     public static final class BindFailure extends IOException {
@@ -40,15 +41,17 @@ public final class MailServer implements AutoCloseable {
         }
     }
 
-    private MailServer(ServerConfig config, MessageSpool spool) {
+    private MailServer(ServerConfig config) {
         this.config = config;
-        this.spool = spool;
     }
 
-    /** Opens the data directory, binds all connectors (or none) and starts accepting. */
-    public static MailServer start(ServerConfig config, Clock clock) throws IOException {
-        var spool = new FileSpool(config.dataDir().resolve("queue"));
-        var server = new MailServer(config, spool);
+    /**
+     * Binds all connectors (or none) and starts accepting. Accepted messages go to the store;
+     * {@code queued} hears of each one after it is committed.
+     */
+    public static MailServer start(ServerConfig config, QueueStore store, TrackingLog tracking,
+                                   Consumer<QueuedMessage> queued, Clock clock) throws IOException {
+        var server = new MailServer(config);
         var counter = new AtomicLong();
         try {
             for (var c : config.connectors()) {
@@ -57,8 +60,9 @@ public final class MailServer implements AutoCloseable {
                 if (log != null) {
                     server.logs.add(log);
                 }
-                var context = new Session.Context(config.hostname(), config.directory(), spool,
-                        Policies.forConnector(c, config.directory()), log, clock);
+                var context = new Session.Context(config.hostname(), config.directory(), store,
+                        Policies.forConnector(c, config.directory(), store, config.minFreeSpace()), log, tracking,
+                        queued, clock);
                 try {
                     server.connectors.add(new ReceiveConnector(c, context, counter));
                 } catch (IOException e) {

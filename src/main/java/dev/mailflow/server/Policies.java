@@ -1,6 +1,7 @@
 package dev.mailflow.server;
 
 import dev.mailflow.directory.Directory;
+import dev.mailflow.queue.QueueStore;
 import dev.mailflow.smtp.Command;
 import dev.mailflow.smtp.Reply;
 import java.util.List;
@@ -11,8 +12,33 @@ final class Policies {
     private Policies() {
     }
 
-    static List<PolicyHook> forConnector(ConnectorConfig connector, Directory directory) {
-        return List.of(new AuthenticationRequired(), new SizeLimit(), new AcceptedRecipients(directory));
+    static List<PolicyHook> forConnector(ConnectorConfig connector, Directory directory, QueueStore store,
+                                         long minFreeSpace) {
+        return List.of(new AuthenticationRequired(), new SizeLimit(), new DiskSpace(store, minFreeSpace),
+                new AcceptedRecipients(directory));
+    }
+
+    /** No new transaction while the queue's disk is short of room: 452 4.3.1 at MAIL. */
+    static final class DiskSpace implements PolicyHook {
+        private final QueueStore store;
+        private final long minFreeSpace;
+
+        DiskSpace(QueueStore store, long minFreeSpace) {
+            this.store = store;
+            this.minFreeSpace = minFreeSpace;
+        }
+
+        @Override
+        public PolicyVerdict onMail(SessionInfo session, Command.Mail mail) {
+            try {
+                if (store.usableSpace() < minFreeSpace) {
+                    return new PolicyVerdict.TempFail(Reply.INSUFFICIENT_STORAGE);
+                }
+            } catch (java.io.IOException e) {
+                return new PolicyVerdict.TempFail(Reply.INSUFFICIENT_STORAGE);
+            }
+            return PolicyVerdict.NEXT;
+        }
     }
 
     /** The seeds' {@code 530 5.7.1 Client was not authenticated} on connectors without anonymous access. */

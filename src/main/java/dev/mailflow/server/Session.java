@@ -3,7 +3,10 @@ package dev.mailflow.server;
 import dev.mailflow.directory.Directory;
 import dev.mailflow.queue.Envelope;
 import dev.mailflow.queue.EnvelopeRecipient;
-import dev.mailflow.queue.MessageSpool;
+import dev.mailflow.queue.QueueStore;
+import dev.mailflow.queue.QueuedMessage;
+import dev.mailflow.queue.TrackingEvent;
+import dev.mailflow.queue.TrackingLog;
 import dev.mailflow.smtp.BodyType;
 import dev.mailflow.smtp.Command;
 import dev.mailflow.smtp.CommandParser;
@@ -39,8 +42,9 @@ final class Session implements SessionInfo {
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
 
     /** Services a session needs from its server. */
-    record Context(String hostname, Directory directory, MessageSpool spool, List<PolicyHook> hooks,
-                   ProtocolLog protocolLog, Clock clock) {
+    record Context(String hostname, Directory directory, QueueStore store, List<PolicyHook> hooks,
+                   ProtocolLog protocolLog, TrackingLog tracking, java.util.function.Consumer<QueuedMessage> queued,
+                   Clock clock) {
     }
 
     private final ConnectorConfig connector;
@@ -336,9 +340,9 @@ final class Session implements SessionInfo {
             reply(Reply.BINARYMIME_NEEDS_BDAT);
             return;
         }
-        MessageSpool.Incoming incoming;
+        QueueStore.Incoming incoming;
         try {
-            incoming = context.spool().begin();
+            incoming = context.store().begin();
         } catch (IOException e) {
             LOG.error("{}: cannot open a queue file: {}", id, e.toString());
             reply(Reply.LOCAL_ERROR);
@@ -380,7 +384,7 @@ final class Session implements SessionInfo {
         }
         if (transaction.content() == null) {
             try {
-                transaction.startContent(context.spool().begin(), true);
+                transaction.startContent(context.store().begin(), true);
             } catch (IOException e) {
                 LOG.error("{}: cannot open a queue file: {}", id, e.toString());
                 skipChunk(bdat.size());
@@ -435,22 +439,31 @@ final class Session implements SessionInfo {
         if (generated) {
             messageId = "<" + UUID.randomUUID() + "@" + context.hostname() + ">";
         }
-        var envelope = new Envelope(incoming.internalId(), messageId, generated, context.clock().instant(),
+        var envelope = new Envelope(incoming.id(), messageId, generated, context.clock().instant(),
                 connector.name(), clientAddress.getHostAddress(), heloName, extended ? "ESMTP" : "SMTP",
                 tx.sender(), tx.parameters(), tx.recipients(), size);
+        QueuedMessage queued;
         try {
-            incoming.commit(envelope);
+            queued = incoming.commit(envelope);
         } catch (IOException e) {
-            LOG.error("{}: could not make message {} durable: {}", id, incoming.internalId(), e.toString());
+            LOG.error("{}: could not make message {} durable: {}", id, incoming.id(), e.toString());
             transaction = null;
+            chunkCapture = null;
             reply(Reply.LOCAL_ERROR);
             return;
         }
         transaction = null;
         chunkCapture = null;
-        LOG.info("{}: queued {} {} from <{}> to {} recipient(s), {} octets", id, incoming.internalId(), messageId,
+        LOG.debug("{}: queued {} {} from <{}> to {} recipient(s), {} octets", id, incoming.id(), messageId,
                 tx.sender(), tx.recipientCount(), size);
-        reply(Reply.queued(messageId, incoming.internalId(), context.hostname()));
+        if (context.tracking() != null) {
+            context.tracking().write(new TrackingEvent(envelope.receivedAt(), "RECEIVE", envelope.internalId(),
+                    messageId, envelope.sender().toString(),
+                    envelope.recipients().stream().map(r -> r.address().toString()).toList(), connector.name(),
+                    envelope.clientAddress(), size, "2.6.0", "queued", null));
+        }
+        reply(Reply.queued(messageId, incoming.id(), context.hostname()));
+        context.queued().accept(queued);
     }
 
     private void endTransaction() {

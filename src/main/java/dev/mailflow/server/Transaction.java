@@ -1,7 +1,7 @@
 package dev.mailflow.server;
 
 import dev.mailflow.queue.EnvelopeRecipient;
-import dev.mailflow.queue.MessageSpool;
+import dev.mailflow.queue.QueueStore;
 import dev.mailflow.smtp.MailAddress;
 import dev.mailflow.smtp.MailParameters;
 import java.util.ArrayList;
@@ -16,7 +16,7 @@ public final class Transaction {
     private final MailAddress sender;
     private final MailParameters parameters;
     private final List<EnvelopeRecipient> recipients = new ArrayList<>();
-    private MessageSpool.Incoming content;
+    private QueueStore.Incoming content;
     private long chunkedSize;
     private boolean chunking;
 
@@ -50,11 +50,11 @@ public final class Transaction {
         return chunking;
     }
 
-    MessageSpool.Incoming content() {
+    QueueStore.Incoming content() {
         return content;
     }
 
-    void startContent(MessageSpool.Incoming incoming, boolean viaBdat) {
+    void startContent(QueueStore.Incoming incoming, boolean viaBdat) {
         this.content = incoming;
         this.chunking = viaBdat;
     }

@@ -3,7 +3,7 @@ package dev.mailflow.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailflow.queue.Envelope;
-import dev.mailflow.queue.FileSpool;
+import dev.mailflow.queue.FileQueueStore;
 import dev.mailflow.smtp.BodyType;
 import dev.mailflow.smtp.DsnNotify;
 import dev.mailflow.smtp.DsnReturn;
@@ -63,7 +63,7 @@ class ServerBehaviourTest {
 
     @Test
     void queuedMessageKeepsContentAndTheWholeEnvelope() throws Exception {
-        try (var server = TestServer.start(); var c = new Client(server.port())) {
+        try (var server = TestServer.receiveOnly(List.of()); var c = new Client(server.port())) {
             assertThat(c.reply().get(0)).startsWith("220 ");
             c.send("EHLO contoso.com");
             assertThat(c.send("MAIL FROM:<chris@contoso.com> SIZE=60 BODY=8BITMIME RET=HDRS ENVID=QQ+2B1"))
@@ -78,9 +78,12 @@ class ServerBehaviourTest {
 
             var queued = server.queuedMessages();
             assertThat(queued).hasSize(1);
-            assertThat(Files.readString(queued.get(0))).isEqualTo(
-                    "Message-ID: <abc@contoso.com>\r\nSubject: t\r\n\r\n.dot\r\nline\r\n");
-            Envelope env = new FileSpool(server.dataDir().resolve("queue")).readEnvelope(id);
+            var store = new FileQueueStore(server.dataDir().resolve("queue"));
+            try (var in = store.openContent(id)) {
+                assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(
+                        "Message-ID: <abc@contoso.com>\r\nSubject: t\r\n\r\n.dot\r\nline\r\n");
+            }
+            Envelope env = store.load(id).envelope();
             assertThat(env.internalId()).isEqualTo(id);
             assertThat(env.messageId()).isEqualTo("<abc@contoso.com>");
             assertThat(env.messageIdGenerated()).isFalse();
@@ -98,7 +101,8 @@ class ServerBehaviourTest {
                     .isEqualTo(Set.of(DsnNotify.SUCCESS, DsnNotify.FAILURE));
             assertThat(env.recipients().get(0).parameters().orcpt()).isEqualTo("rfc822;kate@fabrikam.com");
             assertThat(env.recipients().get(1).parameters().notifyOn()).isEqualTo(Set.of(DsnNotify.NEVER));
-            assertThat(env.size()).isEqualTo(Files.size(queued.get(0)));
+            assertThat(env.size()).isEqualTo(
+                    "Message-ID: <abc@contoso.com>\r\nSubject: t\r\n\r\n.dot\r\nline\r\n".length());
             // nothing is left half-written
             assertThat(Files.list(server.dataDir().resolve("queue/incoming")).count()).isZero();
         }
@@ -197,7 +201,7 @@ class ServerBehaviourTest {
             assertThat(c.send("Subject: in flight\r\n\r\nbody\r\n.").get(0)).startsWith("250 2.6.0");
             assertThat(c.send("QUIT")).containsExactly("221 2.0.0 Service closing transmission channel");
             stopper.join(Duration.ofSeconds(6));
-            assertThat(server.queuedMessages()).hasSize(1);
+            assertThat(server.awaitDelivered("kate@fabrikam.com", 1, Duration.ofSeconds(5))).hasSize(1);
         } finally {
             server.close();
         }

@@ -1,6 +1,10 @@
 package dev.mailflow.testing;
 
 import dev.mailflow.app.ConfigLoader;
+import dev.mailflow.app.MailflowConfig;
+import dev.mailflow.app.MailflowRuntime;
+import dev.mailflow.queue.FileQueueStore;
+import dev.mailflow.queue.TrackingLog;
 import dev.mailflow.server.MailServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -15,6 +19,8 @@ import java.util.stream.Stream;
 /**
  * A real Mailflow server in the test's JVM, on ephemeral loopback ports, with its own data
  * directory. The directory is the seeds' world: fabrikam.com with kate, plus example.test.
+ * {@link #start} runs the whole program (queue, delivery); {@link #receiveOnly} runs the
+ * receive connectors over a file queue with no delivery, so tests can look at queued files.
  */
 public final class TestServer implements AutoCloseable {
 
@@ -23,15 +29,34 @@ public final class TestServer implements AutoCloseable {
     public static final String SUBMISSION = "Client Submission";
 
     private final MailServer server;
+    private final MailflowRuntime runtime;
     private final Path dataDir;
 
-    private TestServer(MailServer server, Path dataDir) {
+    private TestServer(MailServer server, MailflowRuntime runtime, Path dataDir) {
         this.server = server;
+        this.runtime = runtime;
         this.dataDir = dataDir;
     }
 
-    /** Starts a server; {@code connectorLines} are TOML lines added to every connector. */
+    /** Starts the whole program; {@code connectorLines} are TOML lines added to every connector. */
     public static TestServer start(List<String> connectorLines, List<String> extraTables) throws Exception {
+        var config = config(connectorLines, extraTables);
+        var runtime = MailflowRuntime.start(config, Clock.systemDefaultZone());
+        return new TestServer(runtime.server(), runtime, config.server().dataDir());
+    }
+
+    /** Starts only the receive connectors over a file queue: messages stay queued. */
+    public static TestServer receiveOnly(List<String> connectorLines) throws Exception {
+        var config = config(connectorLines, List.of());
+        var data = config.server().dataDir();
+        var store = new FileQueueStore(data.resolve("queue"));
+        var server = MailServer.start(config.server(), store, new TrackingLog(data.resolve("logs"),
+                Clock.systemDefaultZone()), m -> { }, Clock.systemDefaultZone());
+        return new TestServer(server, null, data);
+    }
+
+    /** The configuration tests run with, in a new temporary data directory. */
+    public static MailflowConfig config(List<String> connectorLines, List<String> extraTables) throws Exception {
         Path dir = Files.createTempDirectory("mailflow-test");
         var toml = new StringBuilder();
         toml.append("hostname = \"").append(HOSTNAME).append("\"\n");
@@ -72,8 +97,7 @@ public final class TestServer implements AutoCloseable {
                 recipients = ["kate@fabrikam.com", "postmaster@example.test"]
                 """);
         extraTables.forEach(l -> toml.append(l).append('\n'));
-        var config = ConfigLoader.loadString(toml.toString(), "test.toml", dir);
-        return new TestServer(MailServer.start(config.server(), Clock.systemDefaultZone()), config.server().dataDir());
+        return ConfigLoader.loadString(toml.toString(), "test.toml", dir);
     }
 
     public static TestServer start() throws Exception {
@@ -92,33 +116,69 @@ public final class TestServer implements AutoCloseable {
         return server;
     }
 
+    public MailflowRuntime runtime() {
+        return runtime;
+    }
+
     public Path dataDir() {
         return dataDir;
     }
 
-    /** The committed messages' content files, oldest first. */
+    /** The committed queue files, oldest first. */
     public List<Path> queuedMessages() throws IOException {
-        try (Stream<Path> files = Files.list(dataDir.resolve("queue/active"))) {
-            return files.filter(p -> p.toString().endsWith(".eml")).sorted().toList();
+        try (Stream<Path> files = Files.list(dataDir.resolve("queue/messages"))) {
+            return files.filter(p -> p.toString().endsWith(".msg")).sorted().toList();
         }
     }
 
-    /** Waits until {@code n} messages are queued, or the timeout passes; returns them. */
-    public List<Path> awaitQueued(int n, Duration timeout) throws Exception {
+    /** The Maildir of a mailbox, as local delivery lays it out. */
+    public Path maildir(String address) {
+        int at = address.lastIndexOf('@');
+        return dataDir.resolve("mailboxes").resolve(address.substring(at + 1).toLowerCase())
+                .resolve(address.substring(0, at).toLowerCase());
+    }
+
+    /** The messages in a mailbox's new/ folder, oldest first. */
+    public List<Path> delivered(String address) throws IOException {
+        Path dir = maildir(address).resolve("new");
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.sorted().toList();
+        }
+    }
+
+    /** Waits until a mailbox holds {@code n} new messages, or the timeout passes; returns them. */
+    public List<Path> awaitDelivered(String address, int n, Duration timeout) throws Exception {
         long end = System.nanoTime() + timeout.toNanos();
         List<Path> list = new ArrayList<>();
         while (System.nanoTime() < end) {
-            list = queuedMessages();
+            list = delivered(address);
             if (list.size() >= n) {
                 break;
             }
-            Thread.sleep(20);
+            Thread.sleep(10);
         }
         return list;
     }
 
+    /** A delivered message without the trace headers local delivery put in front. */
+    public static String withoutTraceHeaders(String message) {
+        String s = message;
+        while (s.startsWith("Return-Path:") || s.startsWith("Delivered-To:") || s.startsWith("Received:")
+                || s.startsWith("\t")) {
+            s = s.substring(s.indexOf("\r\n") + 2);
+        }
+        return s;
+    }
+
     @Override
     public void close() {
-        server.close();
+        if (runtime != null) {
+            runtime.close();
+        } else {
+            server.close();
+        }
     }
 }

@@ -1,0 +1,63 @@
+package dev.mailflow.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mailflow.queue.QueueAdmin;
+import dev.mailflow.queue.QueueJson;
+import dev.mailflow.queue.QueueState;
+import java.io.IOException;
+
+/**
+ * The queue operations as JSON requests and answers: the same for the admin channel of a
+ * running server and for the CLI working on the files when no server runs.
+ *
+ * <p>Request: {@code {"op": "list"|"show"|"retry"|"retry-all"|"hold"|"release"|"delete",
+ * "id": 123, "state": "deferred"}}. Answer: {@code {"ok": true, ...}} or
+ * {@code {"ok": false, "error": "..."}}.
+ */
+final class AdminProtocol {
+
+    private AdminProtocol() {
+    }
+
+    static JsonNode handle(QueueAdmin admin, JsonNode request) {
+        var mapper = QueueJson.MAPPER;
+        ObjectNode answer = mapper.createObjectNode();
+        try {
+            String op = request.path("op").asText("");
+            long id = request.path("id").asLong(-1);
+            switch (op) {
+                case "list" -> {
+                    String state = request.path("state").asText(null);
+                    answer.set("listing", mapper.valueToTree(admin.list(state == null ? null : QueueState.parse(state))));
+                }
+                case "show" -> {
+                    var detail = admin.show(id);
+                    if (detail == null) {
+                        return error("no message " + id + " in the queue");
+                    }
+                    answer.set("detail", mapper.valueToTree(detail));
+                }
+                case "retry" -> answer.set("result", mapper.valueToTree(admin.retry(id)));
+                case "retry-all" -> answer.set("result", mapper.valueToTree(admin.retryAll()));
+                case "hold" -> answer.set("result", mapper.valueToTree(admin.hold(id)));
+                case "release" -> answer.set("result", mapper.valueToTree(admin.release(id)));
+                case "delete" -> answer.set("result", mapper.valueToTree(admin.delete(id)));
+                default -> {
+                    return error("unknown operation '" + op + "'");
+                }
+            }
+            answer.put("ok", true);
+            return answer;
+        } catch (IOException | IllegalArgumentException e) {
+            return error(e.getMessage());
+        }
+    }
+
+    static JsonNode error(String message) {
+        var n = QueueJson.MAPPER.createObjectNode();
+        n.put("ok", false);
+        n.put("error", message);
+        return n;
+    }
+}

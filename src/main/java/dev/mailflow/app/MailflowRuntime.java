@@ -1,0 +1,120 @@
+package dev.mailflow.app;
+
+import dev.mailflow.delivery.Router;
+import dev.mailflow.delivery.local.MaildirDelivery;
+import dev.mailflow.queue.FileQueueStore;
+import dev.mailflow.queue.QueueAdmin;
+import dev.mailflow.queue.QueueStore;
+import dev.mailflow.queue.Scheduler;
+import dev.mailflow.queue.TrackingLog;
+import dev.mailflow.server.MailServer;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * The whole running program, wired: queue store and recovery, tracking log, delivery,
+ * scheduler, receive connectors and the admin channel. Start order follows the flow
+ * backwards (delivery is ready before the first message arrives); stop order follows it
+ * forwards (no new mail, then deliveries finish, then files close).
+ */
+public final class MailflowRuntime implements AutoCloseable {
+
+    private final MailflowConfig config;
+    private final DataDirectoryLock lock;
+    private final QueueStore store;
+    private final TrackingLog tracking;
+    private final Scheduler scheduler;
+    private final MailServer server;
+    private final AdminChannel admin;
+
+    /** The data directory is in use by another running server. */
+    public static final class DataDirectoryInUse extends IOException {
+        DataDirectoryInUse(Path dir) {
+            super("another Mailflow server is using the data directory " + dir);
+        }
+    }
+
+    private MailflowRuntime(MailflowConfig config, DataDirectoryLock lock, QueueStore store, TrackingLog tracking,
+                            Scheduler scheduler, MailServer server, AdminChannel admin) {
+        this.config = config;
+        this.lock = lock;
+        this.store = store;
+        this.tracking = tracking;
+        this.scheduler = scheduler;
+        this.server = server;
+        this.admin = admin;
+    }
+
+    public static MailflowRuntime start(MailflowConfig config, Clock clock) throws IOException {
+        Path data = config.server().dataDir();
+        var lock = DataDirectoryLock.tryAcquire(data);
+        if (lock == null) {
+            throw new DataDirectoryInUse(data);
+        }
+        QueueStore store = null;
+        TrackingLog tracking = null;
+        Scheduler scheduler = null;
+        MailServer server = null;
+        try {
+            store = new FileQueueStore(data.resolve("queue"));
+            tracking = new TrackingLog(data.resolve("logs"), clock);
+            var local = new MaildirDelivery(data.resolve("mailboxes"), config.server().hostname(), clock.getZone());
+            var router = new Router(config.server().directory(), local, null);
+            scheduler = new Scheduler(store, router, config.queue().retry(), tracking, clock,
+                    config.queue().deliveryConcurrency());
+            scheduler.start(store.recover());
+            server = MailServer.start(config.server(), store, tracking, scheduler::submit, clock);
+            var adminChannel = AdminChannel.start(data, new QueueAdmin(store, scheduler, tracking, clock));
+            return new MailflowRuntime(config, lock, store, tracking, scheduler, server, adminChannel);
+        } catch (IOException | RuntimeException e) {
+            if (server != null) {
+                server.close();
+            }
+            if (scheduler != null) {
+                scheduler.close();
+            }
+            if (tracking != null) {
+                tracking.close();
+            }
+            lock.close();
+            throw e;
+        }
+    }
+
+    public MailServer server() {
+        return server;
+    }
+
+    public QueueStore store() {
+        return store;
+    }
+
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    public MailflowConfig config() {
+        return config;
+    }
+
+    /** Stops receiving, lets transactions and deliveries in flight finish within the grace time. */
+    public void shutdown(Duration grace) {
+        server.shutdown(grace);
+        scheduler.shutdown(grace);
+        admin.close();
+        tracking.close();
+        store.close();
+        try {
+            lock.close();
+        } catch (IOException e) {
+            // the process is ending; the lock goes with it
+        }
+    }
+
+    @Override
+    public void close() {
+        shutdown(Duration.ZERO);
+    }
+}

@@ -1,0 +1,290 @@
+package dev.mailflow.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mailflow.queue.FileQueueStore;
+import dev.mailflow.queue.QueueAdmin;
+import dev.mailflow.queue.QueueJson;
+import dev.mailflow.queue.TrackingLog;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code mailflow queue}: look at and act on the queue, like {@code postqueue}/{@code postsuper}
+ * and Exchange's Get-Queue. Talks to the running server over its admin channel; when no
+ * server runs, works on the queue files under the data directory lock.
+ */
+@Command(name = "queue", mixinStandardHelpOptions = true,
+        description = {"Show the queue, and retry, hold, release or delete messages.",
+            "Safe while the server runs (it asks the server); works on the files when it does not."},
+        subcommands = {QueueCommand.List.class, QueueCommand.Show.class, QueueCommand.Retry.class,
+            QueueCommand.Hold.class, QueueCommand.Release.class, QueueCommand.Delete.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:done", "1:the action could not be done (no such message...)", "2:usage or configuration error"})
+public final class QueueCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", scope = picocli.CommandLine.ScopeType.INHERIT,
+            description = "TOML configuration file of the server (default: the embedded defaults)")
+    java.nio.file.Path configFile;
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                "say what to do: list, show ID, retry ID|--all, hold ID, release ID or delete ID");
+    }
+
+    /** What every subcommand shares: the config, JSON output, and the call. */
+    abstract static class Sub implements Callable<Integer> {
+        @picocli.CommandLine.ParentCommand
+        QueueCommand parent;
+
+        @Option(names = "--json", description = "print the answer as JSON")
+        boolean json;
+
+        @Spec
+        CommandSpec spec;
+
+        abstract ObjectNode request();
+
+        abstract void render(JsonNode answer, PrintWriter out);
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            MailflowConfig cfg;
+            try {
+                cfg = parent.configFile == null ? ConfigLoader.loadDefaults() : ConfigLoader.load(parent.configFile);
+            } catch (ConfigException e) {
+                err.println("mailflow: " + e.getMessage());
+                return ExitCodes.USAGE;
+            }
+            JsonNode answer;
+            try {
+                answer = send(cfg, request());
+            } catch (IOException e) {
+                err.println("mailflow: " + e.getMessage());
+                return ExitCodes.FAILURE;
+            }
+            if (json) {
+                out.println(QueueJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(answer));
+            } else if (answer.path("ok").asBoolean()) {
+                render(answer, out);
+            }
+            if (!answer.path("ok").asBoolean() || !answer.path("result").path("ok").asBoolean(true)) {
+                if (!json) {
+                    String msg = answer.has("error") ? answer.path("error").asText()
+                            : answer.path("result").path("message").asText();
+                    err.println("mailflow: " + msg);
+                }
+                return ExitCodes.FAILURE;
+            }
+            return ExitCodes.OK;
+        }
+
+        static ObjectNode op(String name) {
+            return QueueJson.MAPPER.createObjectNode().put("op", name);
+        }
+    }
+
+    /** Through the running server when there is one, else on the files under the lock. */
+    static JsonNode send(MailflowConfig cfg, ObjectNode request) throws IOException {
+        var data = cfg.server().dataDir();
+        var answer = AdminChannel.call(data, request);
+        if (answer != null) {
+            return answer;
+        }
+        try (var lock = DataDirectoryLock.tryAcquire(data)) {
+            if (lock == null) {
+                throw new IOException("the server using " + data + " does not answer on its admin channel ("
+                        + AdminChannel.socketPath(data) + "); is it starting or stopping?");
+            }
+            var store = new FileQueueStore(data.resolve("queue"));
+            var clock = Clock.systemDefaultZone();
+            try (var tracking = new TrackingLog(data.resolve("logs"), clock)) {
+                return AdminProtocol.handle(new QueueAdmin(store, null, tracking, clock), request);
+            }
+        }
+    }
+
+    static String age(Duration d) {
+        long s = d.toSeconds();
+        if (s < 120) {
+            return s + "s";
+        }
+        if (s < 7200) {
+            return s / 60 + "m";
+        }
+        if (s < 172800) {
+            return s / 3600 + "h";
+        }
+        return s / 86400 + "d";
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "Counts per state, then one line per message: id, state, age, size, sender, recipients, "
+                + "attempts, last error.")
+    static final class List extends Sub {
+        @Option(names = "--state", paramLabel = "STATE", description = "only active, deferred, hold or corrupt")
+        String state;
+
+        @Override
+        ObjectNode request() {
+            var r = op("list");
+            if (state != null) {
+                r.put("state", state);
+            }
+            return r;
+        }
+
+        @Override
+        void render(JsonNode answer, PrintWriter out) {
+            var listing = answer.path("listing");
+            var counts = new StringBuilder();
+            listing.path("counts").fields().forEachRemaining(e -> counts.append(counts.isEmpty() ? "" : ", ")
+                    .append(e.getKey().toLowerCase()).append(' ').append(e.getValue().asInt()));
+            out.println("Queue: " + counts);
+            var messages = listing.path("messages");
+            if (messages.isEmpty()) {
+                out.println("(no messages)");
+                return;
+            }
+            out.printf("%-18s %-9s %5s %9s  %s%n", "ID", "STATE", "AGE", "SIZE", "SENDER -> RECIPIENTS");
+            for (JsonNode m : messages) {
+                var rcpts = new StringBuilder();
+                m.path("recipients").forEach(r -> rcpts.append(rcpts.isEmpty() ? "" : ", ").append(r.asText()));
+                String sender = m.path("sender").asText();
+                out.printf("%-18s %-9s %5s %9d  <%s> -> %s%n", m.path("id").asText(),
+                        m.path("state").asText().toLowerCase(), age(Duration.ofSeconds(m.path("ageSeconds").asLong())),
+                        m.path("size").asLong(), sender, rcpts);
+                if (m.path("attempts").asInt() > 0) {
+                    out.printf("%35s attempts %d, %d pending, next %s%n", "", m.path("attempts").asInt(),
+                            m.path("pending").asLong(), m.path("nextAttempt").asText("now"));
+                }
+                if (m.hasNonNull("lastError")) {
+                    out.printf("%35s last error: %s%n", "", m.path("lastError").asText());
+                }
+            }
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            description = "A message in detail: envelope, each recipient's status, headers.")
+    static final class Show extends Sub {
+        @Parameters(paramLabel = "ID", description = "the queue id (InternalId)")
+        long id;
+
+        @Override
+        ObjectNode request() {
+            return op("show").put("id", id);
+        }
+
+        @Override
+        void render(JsonNode answer, PrintWriter out) {
+            var d = answer.path("detail");
+            var m = d.path("message");
+            var env = m.path("envelope");
+            var status = m.path("status");
+            out.println("Message " + m.path("id").asText() + " (" + m.path("state").asText().toLowerCase() + ")");
+            out.println("  Message-ID:  " + env.path("messageId").asText());
+            out.println("  received:    " + env.path("receivedAt").asText() + " on " + env.path("connector").asText()
+                    + " from " + env.path("heloName").asText() + " [" + env.path("clientAddress").asText() + "]");
+            out.println("  sender:      <" + address(env.path("sender")) + ">");
+            out.println("  size:        " + env.path("size").asLong() + " octets");
+            out.println("  attempts:    " + status.path("attempts").asInt()
+                    + (status.hasNonNull("nextAttempt") ? ", next " + status.path("nextAttempt").asText() : ""));
+            if (status.hasNonNull("lastError")) {
+                out.println("  last error:  " + status.path("lastError").asText());
+            }
+            out.println("  recipients:");
+            for (JsonNode r : status.path("recipients")) {
+                String addr = address(r.path("address"));
+                String orig = address(r.path("original"));
+                out.println("    " + addr + (addr.equals(orig) ? "" : " (for " + orig + ")") + ": "
+                        + r.path("status").asText().toLowerCase()
+                        + (r.hasNonNull("enhancedStatus") ? " " + r.path("enhancedStatus").asText() : "")
+                        + (r.hasNonNull("diagnostic") ? " " + r.path("diagnostic").asText() : ""));
+            }
+            out.println("  headers:");
+            d.path("headers").forEach(h -> out.println("    " + h.asText()));
+        }
+
+        private static String address(JsonNode a) {
+            String local = a.path("localPart").asText();
+            String domain = a.path("domain").asText();
+            return domain.isEmpty() ? local : local + "@" + domain;
+        }
+    }
+
+    abstract static class Action extends Sub {
+        @Override
+        void render(JsonNode answer, PrintWriter out) {
+            var result = answer.path("result");
+            if (result.path("ok").asBoolean()) {
+                out.println(result.path("message").asText());
+            }
+        }
+    }
+
+    @Command(name = "retry", mixinStandardHelpOptions = true, description = "Try deferred messages again now.")
+    static final class Retry extends Action {
+        @Parameters(paramLabel = "ID", arity = "0..1", description = "the queue id")
+        Long id;
+
+        @Option(names = "--all", description = "every deferred message")
+        boolean all;
+
+        @Override
+        ObjectNode request() {
+            if (all == (id != null)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give an ID or --all");
+            }
+            return all ? op("retry-all") : op("retry").put("id", id);
+        }
+    }
+
+    @Command(name = "hold", mixinStandardHelpOptions = true, description = "Keep a message from being delivered.")
+    static final class Hold extends Action {
+        @Parameters(paramLabel = "ID")
+        long id;
+
+        @Override
+        ObjectNode request() {
+            return op("hold").put("id", id);
+        }
+    }
+
+    @Command(name = "release", mixinStandardHelpOptions = true, description = "Deliver a held message again.")
+    static final class Release extends Action {
+        @Parameters(paramLabel = "ID")
+        long id;
+
+        @Override
+        ObjectNode request() {
+            return op("release").put("id", id);
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+            description = "Remove a message from the queue without telling the sender.")
+    static final class Delete extends Action {
+        @Parameters(paramLabel = "ID")
+        long id;
+
+        @Override
+        ObjectNode request() {
+            return op("delete").put("id", id);
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package dev.mailflow.app;
+
+import dev.mailflow.queue.QueueJson;
+import dev.mailflow.queue.TrackingEvent;
+import dev.mailflow.queue.TrackingLog;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.function.Predicate;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code mailflow track}: search the message tracking log, like Exchange's Get-MessageTrackingLog. */
+@Command(name = "track", mixinStandardHelpOptions = true,
+        description = {"Search the message tracking log: where did a message go?",
+            "Events: RECEIVE, DELIVER, DEFER, FAIL, EXPAND, and the operator's RETRY, HOLD, RELEASE, DELETE."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:events found", "1:no event matched", "2:usage or configuration error"})
+public final class TrackCommand implements Callable<Integer> {
+
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = "--sender", paramLabel = "ADDRESS", description = "events of messages from this sender")
+    String sender;
+
+    @Option(names = "--recipient", paramLabel = "ADDRESS", description = "events about this recipient")
+    String recipient;
+
+    @Option(names = "--id", paramLabel = "ID", description = "events of this queue id (InternalId)")
+    Long id;
+
+    @Option(names = "--message-id", paramLabel = "MSGID", description = "events of this Message-ID")
+    String messageId;
+
+    @Option(names = "--since", paramLabel = "WHEN",
+            description = "only events since then: 2026-11-23, 2026-11-23T10:00:00Z, or a duration ago (30m, 2h, 1d)")
+    String since;
+
+    @Option(names = "--json", description = "one JSON object per line, as in the log")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        MailflowConfig cfg;
+        try {
+            cfg = config.load();
+        } catch (ConfigException e) {
+            err.println("mailflow: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        Instant from;
+        try {
+            from = since == null ? null : parseSince(since);
+        } catch (IllegalArgumentException e) {
+            err.println("mailflow: --since " + since + ": " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        Predicate<TrackingEvent> filter = e -> true;
+        if (sender != null) {
+            filter = filter.and(e -> sender.equalsIgnoreCase(e.sender()));
+        }
+        if (recipient != null) {
+            filter = filter.and(e -> e.recipients().stream().anyMatch(recipient::equalsIgnoreCase));
+        }
+        if (id != null) {
+            filter = filter.and(e -> e.id() == id);
+        }
+        if (messageId != null) {
+            String wanted = messageId.startsWith("<") ? messageId : "<" + messageId + ">";
+            filter = filter.and(e -> wanted.equals(e.messageId()));
+        }
+        var events = TrackingLog.search(cfg.server().dataDir().resolve("logs"), from, filter);
+        if (json) {
+            for (var e : events) {
+                out.println(QueueJson.MAPPER.writeValueAsString(e));
+            }
+        } else if (!events.isEmpty()) {
+            out.printf("%-24s %-8s %-18s %-28s %-28s %-7s %s%n", "TIME", "EVENT", "ID", "SENDER", "RECIPIENT",
+                    "STATUS", "DETAIL");
+            for (var e : events) {
+                out.printf("%-24s %-8s %-18d %-28s %-28s %-7s %s%n", e.time().toString().replaceFirst("\\.\\d+Z$", "Z"),
+                        e.event(), e.id(), e.sender().isEmpty() ? "<>" : e.sender(), String.join(",", e.recipients()),
+                        e.status() == null ? "" : e.status(), e.detail() == null ? "" : e.detail());
+            }
+        }
+        if (events.isEmpty()) {
+            err.println("mailflow: no tracking event matches");
+            return ExitCodes.FAILURE;
+        }
+        return ExitCodes.OK;
+    }
+
+    static Instant parseSince(String text) {
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            // next form
+        }
+        try {
+            return LocalDate.parse(text).atStartOfDay(ZoneId.systemDefault()).toInstant();
+        } catch (DateTimeParseException e) {
+            // next form
+        }
+        var m = java.util.regex.Pattern.compile("(\\d+)([smhd])").matcher(text.toLowerCase(Locale.ROOT));
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            Duration d = switch (m.group(2)) {
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+            return Instant.now().minus(d);
+        }
+        throw new IllegalArgumentException("not a date, a time or a duration such as 2h");
+    }
+}

@@ -1,0 +1,158 @@
+package dev.mailflow.delivery.local;
+
+import dev.mailflow.delivery.TraceHeaders;
+import dev.mailflow.directory.Mailbox;
+import dev.mailflow.queue.DeliveryAgent;
+import dev.mailflow.queue.DeliveryOutcome;
+import dev.mailflow.queue.Envelope;
+import dev.mailflow.smtp.MailAddress;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.ZoneId;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Writes one copy of a message into one mailbox. See the package documentation. */
+public final class MaildirDelivery {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MaildirDelivery.class);
+
+    private final Path mailboxesRoot;
+    private final String hostname;
+    private final ZoneId zone;
+
+    public MaildirDelivery(Path mailboxesRoot, String hostname, ZoneId zone) {
+        this.mailboxesRoot = mailboxesRoot;
+        this.hostname = hostname;
+        this.zone = zone;
+    }
+
+    /** {@code <root>/<domain>/<local>}, with characters a file name cannot hold encoded. */
+    public Path maildir(MailAddress mailbox) {
+        return mailboxesRoot.resolve(safeName(dev.mailflow.smtp.Domains.canonical(mailbox.domain())))
+                .resolve(safeName(mailbox.unquotedLocalPart().toLowerCase(Locale.ROOT)));
+    }
+
+    /** Percent-encodes '/', '%', NUL and a leading dot, so a local part stays one directory. */
+    static String safeName(String s) {
+        var sb = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '/' || c == '%' || c == '\\' || c < 32 || (i == 0 && c == '.')) {
+                sb.append('%').append(String.format("%02X", (int) c & 0xff));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    /** The file name of this message's copy in this mailbox: queue id, mailbox hash, host. */
+    String fileName(long queueId, MailAddress mailbox) {
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(mailbox.key().getBytes(StandardCharsets.UTF_8));
+            return queueId + ".M" + HexFormat.of().formatHex(h, 0, 6) + "." + hostname.replace('/', '_')
+                    .replace(':', '_');
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Delivers one copy.
+     *
+     * @param original       the recipient as given in RCPT (for the Received header)
+     * @param mayBeDelivered check first whether a copy is already there (after a crash)
+     */
+    public DeliveryOutcome deliver(Envelope envelope, MailAddress original, Mailbox mailbox,
+                                   DeliveryAgent.Content content, boolean mayBeDelivered) {
+        MailAddress address = mailbox.address();
+        Path dir = maildir(address);
+        String name = fileName(envelope.internalId(), address);
+        try {
+            Path tmp = dir.resolve("tmp");
+            Path newDir = dir.resolve("new");
+            Path cur = dir.resolve("cur");
+            Files.createDirectories(tmp);
+            Files.createDirectories(newDir);
+            Files.createDirectories(cur);
+            if (mayBeDelivered && alreadyDelivered(newDir, cur, name)) {
+                return new DeliveryOutcome.Delivered("2.0.0", "delivered to maildir (copy found after restart)",
+                        null);
+            }
+            byte[] headers = TraceHeaders.forLocalDelivery(envelope, hostname, original, address, zone)
+                    .getBytes(StandardCharsets.UTF_8);
+            if (mailbox.quota() > 0) {
+                long used = usage(newDir) + usage(cur);
+                long size = headers.length + envelope.size();
+                if (used + size > mailbox.quota()) {
+                    return new DeliveryOutcome.Deferred("4.2.2", "Mailbox full: " + address + " holds " + used
+                            + " of " + mailbox.quota() + " octets, the message needs " + size);
+                }
+            }
+            Path file = tmp.resolve(name);
+            try (var ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.WRITE);
+                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 64 * 1024);
+                 InputStream in = content.open()) {
+                out.write(headers);
+                in.transferTo(out);
+                out.flush();
+                ch.force(true);
+            } catch (IOException e) {
+                Files.deleteIfExists(file);
+                throw e;
+            }
+            Files.move(file, newDir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+            try (var ch = FileChannel.open(newDir, StandardOpenOption.READ)) {
+                ch.force(true);
+            }
+            return new DeliveryOutcome.Delivered("2.0.0", "delivered to maildir " + mailboxesRoot.relativize(dir),
+                    null);
+        } catch (IOException e) {
+            LOG.warn("delivery of {} to {} failed: {}", envelope.internalId(), address, e.toString());
+            String reason = e instanceof FileSystemException fse && fse.getReason() != null ? fse.getReason()
+                    : e.getMessage();
+            boolean full = reason != null && reason.contains("No space left");
+            return new DeliveryOutcome.Deferred(full ? "4.3.1" : "4.3.0", (full ? "Insufficient system storage: "
+                    : "cannot write to the mailbox: ") + reason);
+        }
+    }
+
+    private static boolean alreadyDelivered(Path newDir, Path cur, String name) throws IOException {
+        if (Files.exists(newDir.resolve(name))) {
+            return true;
+        }
+        // Readers move messages to cur/ and add ":2,<flags>" (Maildir spec; Dovecot does).
+        try (var found = Files.newDirectoryStream(cur, p -> p.getFileName().toString().startsWith(name))) {
+            return found.iterator().hasNext();
+        }
+    }
+
+    private static long usage(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException e) {
+                    return 0;
+                }
+            }).sum();
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package dev.mailflow.queue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Map;
+
+/** What the scheduler calls to deliver a message: local delivery, remote delivery, or both. */
+public interface DeliveryAgent {
+
+    /** Opens the message content; each call gives a new stream from the start. */
+    interface Content {
+        InputStream open() throws IOException;
+    }
+
+    /**
+     * Attempts delivery to the given recipients of a message.
+     *
+     * @param pending        indexes into {@code message.status().recipients()} to attempt
+     * @param mayBeDelivered true when an earlier attempt may have delivered some copies
+     *                       already (after a crash): the agent must not deliver them twice
+     * @return an outcome for every index in {@code pending}
+     */
+    Map<Integer, DeliveryOutcome> deliver(QueuedMessage message, List<Integer> pending, Content content,
+                                          boolean mayBeDelivered);
+
+    /** Told when a message is done with: every recipient delivered, failed or expanded. */
+    default void finished(QueuedMessage message) {
+    }
+
+    /** Told after a failed attempt when the message has waited longer than the delay warning. */
+    default QueuedMessage delayed(QueuedMessage message) {
+        return message;
+    }
+}

@@ -1,0 +1,75 @@
+package dev.mailflow.queue;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Group commit for directory entries: fsync of a directory, shared by every caller that
+ * asked before it started. The first caller to find no fsync running does it for everyone
+ * waiting; a caller that arrives during an fsync waits for the next one, because the one
+ * running may have started before its rename. Each caller returns only once an fsync that
+ * began after its request has completed.
+ */
+final class DirectorySync {
+
+    private final Path directory;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition done = lock.newCondition();
+    private long requested;
+    private long completed;
+    private boolean running;
+    private IOException lastFailure;
+    private long failedUpTo;
+
+    DirectorySync(Path directory) {
+        this.directory = directory;
+    }
+
+    void sync() throws IOException {
+        lock.lock();
+        try {
+            long mine = ++requested;
+            while (completed < mine) {
+                if (failedUpTo >= mine) {
+                    throw new IOException("fsync of " + directory + " failed", lastFailure);
+                }
+                if (running) {
+                    done.awaitUninterruptibly();
+                    continue;
+                }
+                running = true;
+                long target = requested;
+                IOException failure = null;
+                lock.unlock();
+                try {
+                    force(directory);
+                } catch (IOException e) {
+                    failure = e;
+                } finally {
+                    lock.lock();
+                    running = false;
+                    if (failure == null) {
+                        completed = Math.max(completed, target);
+                    } else {
+                        lastFailure = failure;
+                        failedUpTo = Math.max(failedUpTo, target);
+                    }
+                    done.signalAll();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** fsync of a directory, so that a rename in it survives a crash (POSIX). */
+    static void force(Path dir) throws IOException {
+        try (var ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+}

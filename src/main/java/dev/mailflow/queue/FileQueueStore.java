@@ -1,0 +1,402 @@
+package dev.mailflow.queue;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The filesystem queue under {@code <data_dir>/queue/}. See the package documentation for
+ * the layout and the commit protocol.
+ *
+ * <p>A message file is the content, then the envelope as JSON, then a footer of fixed length:
+ * {@code "\nMAILFLOW-ENVELOPE " + 10-digit JSON length + "\n"}.
+ */
+public final class FileQueueStore implements QueueStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FileQueueStore.class);
+    static final String FOOTER_TAG = "\nMAILFLOW-ENVELOPE ";
+    static final int FOOTER_LENGTH = FOOTER_TAG.length() + 10 + 1;
+
+    private final Path root;
+    private final Path incoming;
+    private final Path messages;
+    private final Map<QueueState, Path> stateDirs = new EnumMap<>(QueueState.class);
+    private final Map<Path, DirectorySync> syncs = new HashMap<>();
+    private final QueueIds ids = new QueueIds();
+
+    public FileQueueStore(Path queueRoot) throws IOException {
+        this.root = queueRoot;
+        this.incoming = queueRoot.resolve(QueueState.INCOMING.directory());
+        this.messages = queueRoot.resolve("messages");
+        Files.createDirectories(incoming);
+        Files.createDirectories(messages);
+        syncs.put(messages, new DirectorySync(messages));
+        for (var s : QueueState.values()) {
+            if (s != QueueState.INCOMING) {
+                Path dir = queueRoot.resolve(s.directory());
+                Files.createDirectories(dir);
+                stateDirs.put(s, dir);
+                syncs.put(dir, new DirectorySync(dir));
+            }
+        }
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    Path messageFile(long id) {
+        return messages.resolve(id + ".msg");
+    }
+
+    private Path statusFile(QueueState state, long id) {
+        return stateDirs.get(state).resolve(id + ".json");
+    }
+
+    // ---- Receiving -----------------------------------------------------------------------
+
+    @Override
+    public Incoming begin() throws IOException {
+        long id = ids.next();
+        Path file = incoming.resolve(id + ".tmp");
+        var channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        return new FileIncoming(id, file, channel);
+    }
+
+    private final class FileIncoming implements Incoming {
+        private final long id;
+        private final Path file;
+        private final FileChannel channel;
+        private final OutputStream out;
+        private boolean done;
+
+        FileIncoming(long id, Path file, FileChannel channel) {
+            this.id = id;
+            this.file = file;
+            this.channel = channel;
+            this.out = new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024);
+        }
+
+        @Override
+        public long id() {
+            return id;
+        }
+
+        @Override
+        public OutputStream content() {
+            return out;
+        }
+
+        @Override
+        public QueuedMessage commit(Envelope envelope) throws IOException {
+            if (done) {
+                throw new IllegalStateException("message " + id + " already ended");
+            }
+            done = true;
+            Path target = messageFile(id);
+            try {
+                byte[] json = QueueJson.MAPPER.writeValueAsBytes(envelope);
+                out.write(json);
+                out.write(footer(json.length));
+                out.flush();
+                channel.force(true);
+                channel.close();
+                move(file, target);
+                syncs.get(messages).sync();
+            } catch (IOException | RuntimeException e) {
+                closeQuietly(channel);
+                deleteQuietly(file);
+                deleteQuietly(target);
+                throw e;
+            }
+            return new QueuedMessage(id, QueueState.ACTIVE, envelope, DeliveryStatus.initial(envelope));
+        }
+
+        @Override
+        public void abort() {
+            if (done) {
+                return;
+            }
+            done = true;
+            closeQuietly(channel);
+            deleteQuietly(file);
+        }
+    }
+
+    static byte[] footer(int jsonLength) {
+        return (FOOTER_TAG + String.format("%010d", jsonLength) + "\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    // ---- Reading -------------------------------------------------------------------------
+
+    /** The envelope and the content length of a message file. */
+    private record Parsed(Envelope envelope, long contentLength) {
+    }
+
+    private Parsed parse(Path file) throws IOException {
+        try (var ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size < FOOTER_LENGTH) {
+                throw new CorruptMessageException(file + ": too short for a queue file");
+            }
+            var footer = ByteBuffer.allocate(FOOTER_LENGTH);
+            ch.read(footer, size - FOOTER_LENGTH);
+            String f = new String(footer.array(), StandardCharsets.US_ASCII);
+            if (!f.startsWith(FOOTER_TAG) || !f.endsWith("\n")) {
+                throw new CorruptMessageException(file + ": no envelope footer");
+            }
+            int length;
+            try {
+                length = Integer.parseInt(f.substring(FOOTER_TAG.length(), FOOTER_TAG.length() + 10));
+            } catch (NumberFormatException e) {
+                throw new CorruptMessageException(file + ": bad envelope length");
+            }
+            long contentLength = size - FOOTER_LENGTH - length;
+            if (length <= 0 || contentLength < 0) {
+                throw new CorruptMessageException(file + ": bad envelope length");
+            }
+            var json = ByteBuffer.allocate(length);
+            ch.read(json, contentLength);
+            try {
+                return new Parsed(QueueJson.MAPPER.readValue(json.array(), Envelope.class), contentLength);
+            } catch (IOException e) {
+                throw new CorruptMessageException(file + ": unreadable envelope: " + e.getMessage());
+            }
+        }
+    }
+
+    /** A queue file that cannot be read. */
+    public static final class CorruptMessageException extends IOException {
+        CorruptMessageException(String message) {
+            super(message);
+        }
+    }
+
+    @Override
+    public InputStream openContent(long id) throws IOException {
+        Path file = messageFile(id);
+        var parsed = parse(file);
+        var ch = FileChannel.open(file, StandardOpenOption.READ);
+        return new java.io.BufferedInputStream(new BoundedInputStream(Channels.newInputStream(ch),
+                parsed.contentLength()), 64 * 1024);
+    }
+
+    @Override
+    public QueuedMessage load(long id) throws IOException {
+        Path file = messageFile(id);
+        if (!Files.exists(file)) {
+            return null;
+        }
+        var envelope = parse(file).envelope();
+        StatusFile best = null;
+        for (var s : stateDirs.keySet()) {
+            var sf = readStatus(s, id);
+            if (sf != null && (best == null || sf.status().version() > best.status().version())) {
+                best = sf;
+            }
+        }
+        if (best == null) {
+            return new QueuedMessage(id, QueueState.ACTIVE, envelope, DeliveryStatus.initial(envelope));
+        }
+        return new QueuedMessage(id, best.state(), envelope, best.status());
+    }
+
+    private record StatusFile(QueueState state, DeliveryStatus status) {
+    }
+
+    private StatusFile readStatus(QueueState state, long id) throws IOException {
+        Path f = statusFile(state, id);
+        try {
+            return new StatusFile(state, QueueJson.MAPPER.readValue(Files.readAllBytes(f), DeliveryStatus.class));
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public List<QueuedMessage> list(QueueState state) throws IOException {
+        var result = new ArrayList<QueuedMessage>();
+        for (long id : messageIds()) {
+            QueuedMessage m;
+            try {
+                m = load(id);
+            } catch (CorruptMessageException e) {
+                m = null;
+            }
+            if (m != null && (state == null || m.state() == state)) {
+                result.add(m);
+            }
+        }
+        return result;
+    }
+
+    private List<Long> messageIds() throws IOException {
+        var list = new ArrayList<Long>();
+        try (var files = Files.newDirectoryStream(messages, "*.msg")) {
+            for (Path p : files) {
+                String name = p.getFileName().toString();
+                try {
+                    list.add(Long.parseLong(name.substring(0, name.length() - 4)));
+                } catch (NumberFormatException e) {
+                    LOG.warn("ignoring unexpected file in the queue: {}", p);
+                }
+            }
+        }
+        list.sort(Comparator.naturalOrder());
+        return list;
+    }
+
+    // ---- Changing ------------------------------------------------------------------------
+
+    @Override
+    public QueuedMessage update(QueuedMessage message, QueueState state, DeliveryStatus status) throws IOException {
+        if (state == QueueState.INCOMING) {
+            throw new IllegalArgumentException("a committed message cannot go back to incoming");
+        }
+        var next = status.nextVersion();
+        Path target = statusFile(state, message.id());
+        Path tmp = stateDirs.get(state).resolve(message.id() + ".json.tmp");
+        try (var ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(QueueJson.MAPPER.writeValueAsBytes(next)));
+            ch.force(true);
+        }
+        move(tmp, target);
+        syncs.get(stateDirs.get(state)).sync();
+        for (var s : stateDirs.keySet()) {
+            if (s != state) {
+                Files.deleteIfExists(statusFile(s, message.id()));
+            }
+        }
+        return new QueuedMessage(message.id(), state, message.envelope(), next);
+    }
+
+    @Override
+    public void remove(long id) throws IOException {
+        // Message first: a crash after it leaves an orphan status, never a second delivery.
+        Files.deleteIfExists(messageFile(id));
+        for (var s : stateDirs.keySet()) {
+            Files.deleteIfExists(statusFile(s, id));
+        }
+    }
+
+    /** Moves a message whose files cannot be read to the corrupt directory. */
+    void quarantine(long id) {
+        try {
+            move(messageFile(id), stateDirs.get(QueueState.CORRUPT).resolve(id + ".msg"));
+        } catch (IOException e) {
+            LOG.error("could not move corrupt message {} aside: {}", id, e.toString());
+        }
+    }
+
+    @Override
+    public long usableSpace() throws IOException {
+        return Files.getFileStore(root).getUsableSpace();
+    }
+
+    // ---- Recovery ------------------------------------------------------------------------
+
+    @Override
+    public List<QueuedMessage> recover() throws IOException {
+        try (var files = Files.newDirectoryStream(incoming)) {
+            for (Path f : files) {
+                LOG.info("removing incomplete incoming message {} (it was never acknowledged)", f.getFileName());
+                Files.deleteIfExists(f);
+            }
+        }
+        var ids = new java.util.HashSet<>(messageIds());
+        for (var entry : stateDirs.entrySet()) {
+            try (var files = Files.newDirectoryStream(entry.getValue())) {
+                for (Path f : files) {
+                    String name = f.getFileName().toString();
+                    if (name.endsWith(".tmp")) {
+                        Files.deleteIfExists(f);
+                        continue;
+                    }
+                    if (entry.getKey() == QueueState.CORRUPT || !name.endsWith(".json")) {
+                        continue;
+                    }
+                    long id;
+                    try {
+                        id = Long.parseLong(name.substring(0, name.length() - 5));
+                    } catch (NumberFormatException e) {
+                        continue;
+                    }
+                    if (!ids.contains(id)) {
+                        Files.deleteIfExists(f);
+                    }
+                }
+            }
+        }
+        var result = new ArrayList<QueuedMessage>();
+        for (long id : ids) {
+            ids().atLeast(id);
+            try {
+                var m = load(id);
+                if (m == null) {
+                    continue;
+                }
+                // Keep only the newest status file when a crash left two.
+                for (var s : stateDirs.keySet()) {
+                    if (s != m.state()) {
+                        Files.deleteIfExists(statusFile(s, id));
+                    }
+                }
+                result.add(m);
+            } catch (CorruptMessageException e) {
+                LOG.error("queue file is corrupt, moved to queue/corrupt: {}", e.getMessage());
+                quarantine(id);
+            }
+        }
+        return result;
+    }
+
+    QueueIds ids() {
+        return ids;
+    }
+
+    // ---- Helpers -------------------------------------------------------------------------
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException e) {
+            LOG.debug("close: {}", e.toString());
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            LOG.warn("could not remove {}: {}", p, e.toString());
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package dev.mailflow.queue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.List;
+
+/**
+ * Storage of queued messages, apart from scheduling (style.md, principle 7). A filesystem
+ * implementation serves one server; the in-memory one serves tests; a shared database may
+ * serve a cluster later.
+ */
+public interface QueueStore extends AutoCloseable {
+
+    /** Starts receiving a message: allocates its id and opens its content for writing. */
+    Incoming begin() throws IOException;
+
+    /** Cleans up after a crash and returns every committed message. Called once, at start. */
+    List<QueuedMessage> recover() throws IOException;
+
+    /** All committed messages in a state (or in all states when {@code state} is null). */
+    List<QueuedMessage> list(QueueState state) throws IOException;
+
+    /** A committed message, or null when there is none with that id. */
+    QueuedMessage load(long id) throws IOException;
+
+    /** The message content as received. */
+    InputStream openContent(long id) throws IOException;
+
+    /** Durably records a new state and status for a committed message. */
+    QueuedMessage update(QueuedMessage message, QueueState state, DeliveryStatus status) throws IOException;
+
+    /** Removes a message for good (delivered, failed and reported, or deleted). */
+    void remove(long id) throws IOException;
+
+    /** Octets free for the queue, for the disk-space check at MAIL. */
+    long usableSpace() throws IOException;
+
+    @Override
+    default void close() {
+    }
+
+    /** A message being received. Exactly one of {@link #commit} or {@link #abort} ends it. */
+    interface Incoming {
+
+        long id();
+
+        /** The content as received (after dot-unstuffing), written as it arrives. */
+        OutputStream content();
+
+        /**
+         * Makes the message durable with its envelope. When this returns, the message is
+         * on disk and will be delivered after any crash: a 250 may be sent.
+         */
+        QueuedMessage commit(Envelope envelope) throws IOException;
+
+        /** Forgets the message and removes whatever was written. Never throws. */
+        void abort();
+    }
+}

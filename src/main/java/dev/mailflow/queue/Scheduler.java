@@ -1,0 +1,354 @@
+package dev.mailflow.queue;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.DelayQueue;
+import java.util.concurrent.Delayed;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides when each queued message is attempted, runs the attempts on virtual threads (at
+ * most {@code concurrency} at once), applies the outcomes to the status and the tracking log,
+ * and defers, finishes or expires messages by the {@link RetryPolicy}.
+ *
+ * <p>It knows the queue only through {@link QueueStore} and delivery only through
+ * {@link DeliveryAgent} (style.md, principle 7).
+ */
+public final class Scheduler implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
+    /** Alias expansion deeper than this is a loop (RFC 5321 6.3 "loop detection"). */
+    static final int MAX_EXPANSION_DEPTH = 8;
+
+    private final QueueStore store;
+    private final DeliveryAgent agent;
+    private final RetryPolicy policy;
+    private final TrackingLog tracking;
+    private final Clock clock;
+    private final Semaphore slots;
+    private final DelayQueue<Due> due = new DelayQueue<>();
+    private final Map<Long, Due> scheduled = new ConcurrentHashMap<>();
+    private final ReentrantLock[] locks = new ReentrantLock[64];
+    /** Messages that may have been delivered in part before a crash. */
+    private final java.util.Set<Long> recovered = ConcurrentHashMap.newKeySet();
+    private final java.util.Set<Thread> workers = ConcurrentHashMap.newKeySet();
+    private volatile boolean stopping;
+    private Thread dispatcher;
+
+    public Scheduler(QueueStore store, DeliveryAgent agent, RetryPolicy policy, TrackingLog tracking, Clock clock,
+                     int concurrency) {
+        this.store = store;
+        this.agent = agent;
+        this.policy = policy;
+        this.tracking = tracking;
+        this.clock = clock;
+        this.slots = new Semaphore(concurrency);
+        for (int i = 0; i < locks.length; i++) {
+            locks[i] = new ReentrantLock();
+        }
+    }
+
+    private record Due(long id, long atNanos) implements Delayed {
+        @Override
+        public long getDelay(TimeUnit unit) {
+            return unit.convert(atNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public int compareTo(Delayed o) {
+            return Long.compare(atNanos, ((Due) o).atNanos);
+        }
+    }
+
+    /** Starts dispatching, with the messages recovery found. */
+    public void start(List<QueuedMessage> recoveredMessages) {
+        for (var m : recoveredMessages) {
+            recovered.add(m.id());
+            switch (m.state()) {
+                case ACTIVE -> schedule(m.id(), null);
+                case DEFERRED -> schedule(m.id(), m.status().nextAttempt());
+                default -> {
+                }
+            }
+        }
+        if (!recoveredMessages.isEmpty()) {
+            LOG.info("queue: {} message(s) recovered", recoveredMessages.size());
+        }
+        dispatcher = Thread.ofVirtual().name("queue-dispatcher").start(this::dispatch);
+    }
+
+    /** A message was just committed: attempt it now. */
+    public void submit(QueuedMessage message) {
+        schedule(message.id(), null);
+    }
+
+    /** Schedules (or moves) a message's next attempt; null means now. */
+    public void schedule(long id, Instant at) {
+        long delayNanos = at == null ? 0 : Math.max(0, Duration.between(clock.instant(), at).toNanos());
+        var d = new Due(id, System.nanoTime() + delayNanos);
+        var old = scheduled.put(id, d);
+        if (old != null) {
+            due.remove(old);
+        }
+        due.add(d);
+    }
+
+    void unschedule(long id) {
+        var old = scheduled.remove(id);
+        if (old != null) {
+            due.remove(old);
+        }
+    }
+
+    /** The next attempt planned for a message, if any (for the queue listing). */
+    public boolean isScheduled(long id) {
+        return scheduled.containsKey(id);
+    }
+
+    private void dispatch() {
+        while (!stopping) {
+            Due d;
+            try {
+                d = due.take();
+                slots.acquire();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (scheduled.get(d.id()) != d || stopping) {
+                slots.release();
+                continue;
+            }
+            scheduled.remove(d.id(), d);
+            var worker = Thread.ofVirtual().name("delivery-" + d.id()).unstarted(() -> {
+                try {
+                    attempt(d.id());
+                } finally {
+                    slots.release();
+                    workers.remove(Thread.currentThread());
+                }
+            });
+            workers.add(worker);
+            worker.start();
+        }
+    }
+
+    /** Runs the per-message lock around an action (admin operations and attempts). */
+    <T> T withLock(long id, IoSupplier<T> action) throws IOException {
+        var lock = locks[(int) (Math.abs(id) % locks.length)];
+        lock.lock();
+        try {
+            return action.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    interface IoSupplier<T> {
+        T get() throws IOException;
+    }
+
+    /** One delivery attempt of one message. Never throws. */
+    void attempt(long id) {
+        try {
+            withLock(id, () -> {
+                attemptLocked(id);
+                return null;
+            });
+        } catch (IOException e) {
+            LOG.error("queue: message {}: {}; will retry", id, e.toString());
+            schedule(id, clock.instant().plus(policy.delayAfter(1)));
+        } catch (RuntimeException e) {
+            LOG.error("queue: message {}: unexpected error; will retry", id, e);
+            schedule(id, clock.instant().plus(policy.delayAfter(1)));
+        }
+    }
+
+    private void attemptLocked(long id) throws IOException {
+        QueuedMessage m;
+        try {
+            m = store.load(id);
+        } catch (FileQueueStore.CorruptMessageException e) {
+            LOG.error("queue: message {} is corrupt, moved aside: {}", id, e.getMessage());
+            if (store instanceof FileQueueStore fs) {
+                fs.quarantine(id);
+            }
+            return;
+        }
+        if (m == null || m.state() == QueueState.HOLD || m.state() == QueueState.CORRUPT) {
+            return;
+        }
+        boolean mayBeDelivered = recovered.contains(id) || m.status().attempts() > 0;
+        Instant now = clock.instant();
+        var recipients = new ArrayList<>(m.status().recipients());
+        String lastError = null;
+        for (int depth = 0; depth <= MAX_EXPANSION_DEPTH; depth++) {
+            var pending = new ArrayList<Integer>();
+            for (int i = 0; i < recipients.size(); i++) {
+                if (!recipients.get(i).isFinal()) {
+                    pending.add(i);
+                }
+            }
+            if (pending.isEmpty()) {
+                break;
+            }
+            var current = m.withStatus(m.state(), m.status().withRecipients(recipients));
+            Map<Integer, DeliveryOutcome> outcomes;
+            try {
+                outcomes = agent.deliver(current, pending, () -> store.openContent(id), mayBeDelivered);
+            } catch (RuntimeException e) {
+                LOG.error("queue: message {}: delivery agent failed", id, e);
+                outcomes = new HashMap<>();
+                for (int i : pending) {
+                    outcomes.put(i, new DeliveryOutcome.Deferred("4.3.0", "internal error: " + e));
+                }
+            }
+            boolean expanded = false;
+            for (int i : pending) {
+                var outcome = outcomes.getOrDefault(i,
+                        new DeliveryOutcome.Deferred("4.3.0", "no outcome from the delivery agent"));
+                var r = recipients.get(i);
+                switch (outcome) {
+                    case DeliveryOutcome.Delivered d -> {
+                        recipients.set(i, r.with(RecipientState.Status.DELIVERED, d, now));
+                        track("DELIVER", m, r, d);
+                    }
+                    case DeliveryOutcome.Failed f -> {
+                        recipients.set(i, r.with(RecipientState.Status.FAILED, f, now));
+                        track("FAIL", m, r, f);
+                    }
+                    case DeliveryOutcome.Deferred d -> {
+                        recipients.set(i, r.with(RecipientState.Status.PENDING, d, now));
+                        lastError = d.diagnostic();
+                        track("DEFER", m, r, d);
+                    }
+                    case DeliveryOutcome.Expanded x -> {
+                        recipients.set(i, r.with(RecipientState.Status.EXPANDED, x, now));
+                        track("EXPAND", m, r, new DeliveryOutcome.Delivered("2.1.5", "expanded to "
+                                + String.join(", ", x.targets().stream().map(Object::toString).toList()), null));
+                        var present = new HashSet<String>();
+                        for (var existing : recipients) {
+                            if (existing.original().equals(r.original())) {
+                                present.add(existing.address().key());
+                            }
+                        }
+                        for (var t : x.targets()) {
+                            if (present.add(t.key())) {
+                                recipients.add(r.retarget(t));
+                                expanded = true;
+                            }
+                        }
+                    }
+                }
+            }
+            if (!expanded) {
+                break;
+            }
+            if (depth == MAX_EXPANSION_DEPTH) {
+                var loop = new DeliveryOutcome.Failed("5.4.6", "alias expansion loop (more than "
+                        + MAX_EXPANSION_DEPTH + " levels)");
+                for (int i = 0; i < recipients.size(); i++) {
+                    if (!recipients.get(i).isFinal()) {
+                        track("FAIL", m, recipients.get(i), loop);
+                        recipients.set(i, recipients.get(i).with(RecipientState.Status.FAILED, loop, now));
+                    }
+                }
+            }
+        }
+        int attempts = m.status().attempts() + 1;
+        var status = m.status().withRecipients(recipients);
+        if (status.allFinal()) {
+            finish(m.withStatus(m.state(), status));
+            return;
+        }
+        if (policy.expired(m.envelope().receivedAt(), now)) {
+            for (int i = 0; i < recipients.size(); i++) {
+                var r = recipients.get(i);
+                if (!r.isFinal()) {
+                    var expired = expiredOutcome(r);
+                    track("FAIL", m, r, expired);
+                    recipients.set(i, r.with(RecipientState.Status.FAILED, expired, now));
+                }
+            }
+            finish(m.withStatus(m.state(), status.withRecipients(recipients)));
+            return;
+        }
+        Instant next = now.plus(policy.delayAfter(attempts));
+        var deferred = store.update(m, QueueState.DEFERRED, status.scheduled(attempts, now, next, lastError));
+        if (!deferred.status().delayWarned()
+                && !now.isBefore(m.envelope().receivedAt().plus(policy.delayWarning()))) {
+            deferred = agent.delayed(deferred);
+        }
+        recovered.remove(id);
+        schedule(id, next);
+    }
+
+    /**
+     * A recipient still pending when the queue lifetime ends fails with the permanent form of
+     * its last temporary status (4.2.2 mailbox full becomes 5.2.2), or 5.4.7 (delivery time
+     * expired, RFC 3463) when there was none.
+     */
+    private DeliveryOutcome expiredOutcome(RecipientState r) {
+        String last = r.enhancedStatus();
+        String code = last != null && last.startsWith("4.") ? "5" + last.substring(1) : "5.4.7";
+        return new DeliveryOutcome.Failed(code, "delivery time expired after " + policy.lifetime()
+                + (r.diagnostic() == null ? "" : "; last error: " + r.diagnostic()), r.remoteMta());
+    }
+
+    private void finish(QueuedMessage m) throws IOException {
+        agent.finished(m);
+        store.remove(m.id());
+        recovered.remove(m.id());
+    }
+
+    private void track(String event, QueuedMessage m, RecipientState r, DeliveryOutcome o) {
+        if (tracking == null) {
+            return;
+        }
+        var e = m.envelope();
+        tracking.write(new TrackingEvent(clock.instant(), event, m.id(), e.messageId(), e.sender().toString(),
+                List.of(r.address().toString()), null, null, e.size(), o.enhancedStatus(), o.diagnostic(),
+                o.remoteMta()));
+    }
+
+    /** Stops dispatching; attempts in progress get until the deadline to finish. */
+    public void shutdown(Duration grace) {
+        stopping = true;
+        if (dispatcher != null) {
+            dispatcher.interrupt();
+        }
+        long deadline = System.nanoTime() + grace.toNanos();
+        for (var w : workers) {
+            long left = deadline - System.nanoTime();
+            try {
+                if (left <= 0 || !w.join(Duration.ofNanos(left))) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        shutdown(Duration.ZERO);
+    }
+
+    /** Counts used by the queue listing: how many attempts are running. */
+    public int running() {
+        return workers.size();
+    }
+}

@@ -1,0 +1,22 @@
+package dev.mailflow.queue;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One line of the message tracking log (Exchange's message tracking): one event per step a
+ * message takes. Fields that do not apply are null and left out of the JSON.
+ *
+ * @param event      RECEIVE, DELIVER, DEFER, FAIL, EXPAND, SEND, DSN, DELETE, HOLD, RELEASE, RETRY
+ * @param recipients the recipients the event is about
+ * @param status     an RFC 3463 code, when there is one
+ * @param detail     what happened, in words (a reply, a reason, alias targets)
+ */
+public record TrackingEvent(Instant time, String event, long id, String messageId, String sender,
+                            List<String> recipients, String connector, String clientAddress, Long size,
+                            String status, String detail, String remoteMta) {
+
+    public TrackingEvent {
+        recipients = recipients == null ? List.of() : List.copyOf(recipients);
+    }
+}
