@@ -7,6 +7,7 @@ import dev.mailflow.queue.FileQueueStore;
 import dev.mailflow.smtp.BodyType;
 import dev.mailflow.smtp.DsnNotify;
 import dev.mailflow.smtp.DsnReturn;
+import dev.mailflow.testing.SmtpTestClient;
 import dev.mailflow.testing.TestServer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -23,47 +24,9 @@ import org.junit.jupiter.api.Test;
 /** Behaviour seen from outside that a transcript cannot show: files, several connections. */
 class ServerBehaviourTest {
 
-    static final class Client implements AutoCloseable {
-        final Socket socket;
-        final BufferedReader in;
-        final OutputStream out;
-
-        Client(int port) throws Exception {
-            socket = new Socket("127.0.0.1", port);
-            socket.setSoTimeout(5000);
-            in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-            out = socket.getOutputStream();
-        }
-
-        /** Sends a line and returns the whole reply (all its lines). */
-        List<String> send(String line) throws Exception {
-            out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            return reply();
-        }
-
-        List<String> reply() throws Exception {
-            var lines = new ArrayList<String>();
-            String l;
-            do {
-                l = in.readLine();
-                if (l == null) {
-                    break;
-                }
-                lines.add(l);
-            } while (l.length() > 3 && l.charAt(3) == '-');
-            return lines;
-        }
-
-        @Override
-        public void close() throws Exception {
-            socket.close();
-        }
-    }
-
     @Test
     void queuedMessageKeepsContentAndTheWholeEnvelope() throws Exception {
-        try (var server = TestServer.receiveOnly(List.of()); var c = new Client(server.port())) {
+        try (var server = TestServer.receiveOnly(List.of()); var c = new SmtpTestClient(server.port())) {
             assertThat(c.reply().get(0)).startsWith("220 ");
             c.send("EHLO contoso.com");
             assertThat(c.send("MAIL FROM:<chris@contoso.com> SIZE=60 BODY=8BITMIME RET=HDRS ENVID=QQ+2B1"))
@@ -110,7 +73,7 @@ class ServerBehaviourTest {
 
     @Test
     void refusedMessagesLeaveNothingInTheQueue() throws Exception {
-        try (var server = TestServer.start(); var c = new Client(server.port())) {
+        try (var server = TestServer.start(); var c = new SmtpTestClient(server.port())) {
             c.reply();
             c.send("HELO contoso.com");
             c.send("MAIL FROM:<chris@contoso.com>");
@@ -132,7 +95,7 @@ class ServerBehaviourTest {
     @Test
     void protocolLogHasBothDirectionsButNoContent() throws Exception {
         try (var server = TestServer.start()) {
-            try (var c = new Client(server.port())) {
+            try (var c = new SmtpTestClient(server.port())) {
                 c.reply();
                 c.send("EHLO contoso.com");
                 c.send("MAIL FROM:<chris@contoso.com>");
@@ -159,8 +122,8 @@ class ServerBehaviourTest {
     @Test
     void connectionLimitPerClientAddress() throws Exception {
         try (var server = TestServer.start(List.of("max_connections_per_ip = 2"), List.of());
-             var a = new Client(server.port()); var b = new Client(server.port());
-             var c = new Client(server.port())) {
+             var a = new SmtpTestClient(server.port()); var b = new SmtpTestClient(server.port());
+             var c = new SmtpTestClient(server.port())) {
             assertThat(a.reply().get(0)).startsWith("220 ");
             assertThat(b.reply().get(0)).startsWith("220 ");
             assertThat(c.reply()).containsExactly(
@@ -168,7 +131,7 @@ class ServerBehaviourTest {
             assertThat(c.in.readLine()).isNull();
             a.send("QUIT");
             Thread.sleep(200);
-            try (var d = new Client(server.port())) {
+            try (var d = new SmtpTestClient(server.port())) {
                 assertThat(d.reply().get(0)).startsWith("220 ");
             }
         }
@@ -177,7 +140,7 @@ class ServerBehaviourTest {
     @Test
     void connectionLimitInAll() throws Exception {
         try (var server = TestServer.start(List.of("max_connections = 1"), List.of());
-             var a = new Client(server.port()); var b = new Client(server.port())) {
+             var a = new SmtpTestClient(server.port()); var b = new SmtpTestClient(server.port())) {
             assertThat(a.reply().get(0)).startsWith("220 ");
             assertThat(b.reply()).containsExactly(
                     "421 4.3.2 mail1.fabrikam.com Service not available, too many connections, try again later");
@@ -187,7 +150,7 @@ class ServerBehaviourTest {
     @Test
     void shutdownLetsATransactionInFlightFinish() throws Exception {
         var server = TestServer.start();
-        try (var c = new Client(server.port())) {
+        try (var c = new SmtpTestClient(server.port())) {
             c.reply();
             c.send("HELO contoso.com");
             c.send("MAIL FROM:<chris@contoso.com>");

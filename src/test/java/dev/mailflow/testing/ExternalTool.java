@@ -14,7 +14,8 @@ public final class ExternalTool {
 
     /** The tool's path; skips (or fails under CI) when it is not installed. */
     public static Path require(String name) {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+        String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin") + ":/usr/sbin:/sbin";
+        for (String dir : path.split(":")) {
             Path p = Path.of(dir, name);
             if (Files.isExecutable(p)) {
                 return p;
@@ -29,9 +30,24 @@ public final class ExternalTool {
         return org.junit.jupiter.api.Assumptions.abort(message);
     }
 
+    /** Skips (or fails under CI) unless the test runs as root, which the tool's set-up needs. */
+    public static void requireRoot(String why) {
+        if ("root".equals(System.getProperty("user.name"))) {
+            return;
+        }
+        String message = "*** this test needs root (" + why + "); run it as root or through .ci/run ***";
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+            throw new AssertionError(message + " (CI=true: a missing requirement is a failure)");
+        }
+        System.err.println(message);
+        org.junit.jupiter.api.Assumptions.abort(message);
+    }
+
     private static String debianPackage(String tool) {
         return switch (tool) {
             case "nc" -> "netcat-openbsd";
+            case "dovecot" -> "dovecot-imapd";
+            case "smtp-source", "smtp-sink", "postfix" -> "postfix";
             default -> tool;
         };
     }
