@@ -83,19 +83,22 @@ public final class ReceiveConnector implements AutoCloseable {
                 LOG.warn("connector '{}': accept failed: {}", config.name(), e.toString());
                 continue;
             }
-            var thread = Thread.ofVirtual().name("smtp-" + config.name()).unstarted(() -> serve(socket));
+            // Admission in accept order, before any thread is started for the connection.
+            var client = ((InetSocketAddress) socket.getRemoteSocketAddress()).getAddress();
+            var admission = limiter.tryAcquire(client);
+            var thread = Thread.ofVirtual().name("smtp-" + config.name()).unstarted(() -> serve(socket, admission));
             threads.add(thread);
             thread.start();
         }
     }
 
-    private void serve(Socket socket) {
+    private void serve(Socket socket, ConnectionLimiter.Admission admission) {
         var client = ((InetSocketAddress) socket.getRemoteSocketAddress()).getAddress();
         String id = sessionPrefix + "-" + sessionCounter.incrementAndGet();
+        boolean admitted = admission == ConnectionLimiter.Admission.ADMITTED;
         try (socket) {
             socket.setTcpNoDelay(true);
             var session = new Session(config, context, socket, id);
-            var admission = limiter.tryAcquire(client);
             switch (admission) {
                 case TOO_MANY -> session.refuse(dev.mailflow.smtp.Reply.tooManyConnections(context.hostname()));
                 case TOO_MANY_FROM_ADDRESS -> session.refuse(
@@ -106,13 +109,15 @@ public final class ReceiveConnector implements AutoCloseable {
                         session.run();
                     } finally {
                         sessions.remove(session);
-                        limiter.release(client);
                     }
                 }
             }
         } catch (IOException e) {
             LOG.debug("{}: {}", id, e.toString());
         } finally {
+            if (admitted) {
+                limiter.release(client);
+            }
             threads.remove(Thread.currentThread());
         }
     }

@@ -1,0 +1,117 @@
+package dev.mailflow.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mailflow.smtp.DsnNotify;
+import dev.mailflow.smtp.MailAddress;
+import dev.mailflow.smtp.MailParameters;
+import dev.mailflow.smtp.RcptParameters;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileQueueStoreTest {
+
+    @TempDir
+    Path dir;
+
+    static Envelope envelope(long id, long size) {
+        return new Envelope(id, "<m@x>", false, Instant.parse("2026-11-23T10:00:00Z"), "c", "127.0.0.1", "h",
+                "ESMTP", new MailAddress("s", "x.test"), MailParameters.NONE,
+                List.of(new EnvelopeRecipient(new MailAddress("a", "x.test"),
+                        new RcptParameters(Set.of(DsnNotify.SUCCESS), "rfc822;a@x.test"))), size);
+    }
+
+    private QueuedMessage commit(FileQueueStore store, String content) throws Exception {
+        var in = store.begin();
+        byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+        in.content().write(bytes);
+        return in.commit(envelope(in.id(), bytes.length));
+    }
+
+    @Test
+    void committedMessagesReadBackWhole() throws Exception {
+        var store = new FileQueueStore(dir);
+        var m = commit(store, "Subject: x\r\n\r\nMAILFLOW-ENVELOPE 0000000001\n{}\r\n");
+        var loaded = store.load(m.id());
+        assertThat(loaded.state()).isEqualTo(QueueState.ACTIVE);
+        assertThat(loaded.envelope()).isEqualTo(m.envelope());
+        try (var in = store.openContent(m.id())) {
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+                    .isEqualTo("Subject: x\r\n\r\nMAILFLOW-ENVELOPE 0000000001\n{}\r\n");
+        }
+        assertThat(Files.list(dir.resolve("incoming")).count()).isZero();
+    }
+
+    @Test
+    void stateChangesAndRemoval() throws Exception {
+        var store = new FileQueueStore(dir);
+        var m = commit(store, "a\r\n");
+        var deferred = store.update(m, QueueState.DEFERRED, m.status().scheduled(1, Instant.now(),
+                Instant.now().plusSeconds(60), "boom"));
+        assertThat(store.load(m.id()).state()).isEqualTo(QueueState.DEFERRED);
+        assertThat(store.load(m.id()).status().lastError()).isEqualTo("boom");
+        store.update(deferred, QueueState.HOLD, deferred.status());
+        assertThat(store.load(m.id()).state()).isEqualTo(QueueState.HOLD);
+        assertThat(Files.exists(dir.resolve("deferred/" + m.id() + ".json"))).isFalse();
+        assertThat(store.list(QueueState.HOLD)).hasSize(1);
+        store.remove(m.id());
+        assertThat(store.load(m.id())).isNull();
+        assertThat(store.list(null)).isEmpty();
+    }
+
+    @Test
+    void recoveryCleansUpAfterACrash() throws Exception {
+        var store = new FileQueueStore(dir);
+        var kept = commit(store, "kept\r\n");
+        var deferred = commit(store, "deferred\r\n");
+        var d1 = store.update(deferred, QueueState.DEFERRED, deferred.status());
+        // A crash while moving a status: the older copy is still in another state directory.
+        Files.copy(dir.resolve("deferred/" + deferred.id() + ".json"), dir.resolve("hold/" + deferred.id() + ".json"));
+        store.update(d1, QueueState.DEFERRED, d1.status().scheduled(2, Instant.now(), Instant.now(), "newer"));
+        // A message being received when the server died.
+        var half = store.begin();
+        half.content().write("half".getBytes(StandardCharsets.US_ASCII));
+        half.content().flush();
+        // A status whose message is gone (crash between the two deletions of a delivered message).
+        Files.writeString(dir.resolve("deferred/42.json"), "{}");
+        // A message file that is not a queue file.
+        Files.writeString(dir.resolve("messages/43.msg"), "garbage");
+
+        var again = new FileQueueStore(dir);
+        var recovered = again.recover();
+        assertThat(recovered).extracting(QueuedMessage::id).containsExactlyInAnyOrder(kept.id(), deferred.id());
+        var d = again.load(deferred.id());
+        assertThat(d.state()).isEqualTo(QueueState.DEFERRED);
+        assertThat(d.status().lastError()).isEqualTo("newer");
+        assertThat(Files.exists(dir.resolve("hold/" + deferred.id() + ".json"))).isFalse();
+        assertThat(Files.list(dir.resolve("incoming")).count()).isZero();
+        assertThat(Files.exists(dir.resolve("deferred/42.json"))).isFalse();
+        assertThat(Files.exists(dir.resolve("corrupt/43.msg"))).isTrue();
+        assertThat(again.begin().id()).isGreaterThan(deferred.id());
+    }
+
+    @Test
+    void concurrentCommitsShareDirectoryFsyncsAndAllLand() throws Exception {
+        var store = new FileQueueStore(dir);
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            var futures = new java.util.ArrayList<java.util.concurrent.Future<QueuedMessage>>();
+            for (int i = 0; i < 200; i++) {
+                int n = i;
+                futures.add(pool.submit(() -> commit(store, "message " + n + "\r\n")));
+            }
+            var ids = new java.util.HashSet<Long>();
+            for (var f : futures) {
+                ids.add(f.get().id());
+            }
+            assertThat(ids).hasSize(200);
+        }
+        assertThat(new FileQueueStore(dir).recover()).hasSize(200);
+    }
+}
