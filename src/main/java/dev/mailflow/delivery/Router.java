@@ -32,6 +32,11 @@ public final class Router implements DeliveryAgent {
     }
 
     @Override
+    public void sync() throws java.io.IOException {
+        local.sync();
+    }
+
+    @Override
     public Map<Integer, DeliveryOutcome> deliver(QueuedMessage message, List<Integer> pending, Content content,
                                                  boolean mayBeDelivered) {
         var outcomes = new HashMap<Integer, DeliveryOutcome>();

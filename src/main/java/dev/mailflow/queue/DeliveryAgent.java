@@ -24,6 +24,14 @@ public interface DeliveryAgent {
     Map<Integer, DeliveryOutcome> deliver(QueuedMessage message, List<Integer> pending, Content content,
                                           boolean mayBeDelivered);
 
+    /**
+     * Makes every delivery reported so far durable (for Maildir: the fsync of the {@code new/}
+     * directories written to). The scheduler calls it before it removes a message or records
+     * a recipient as delivered, so one call covers many deliveries (group commit).
+     */
+    default void sync() throws IOException {
+    }
+
     /** Told when a message is done with: every recipient delivered, failed or expanded. */
     default void finished(QueuedMessage message) {
     }

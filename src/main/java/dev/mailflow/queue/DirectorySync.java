@@ -14,7 +14,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * running may have started before its rename. Each caller returns only once an fsync that
  * began after its request has completed.
  */
-final class DirectorySync {
+public final class DirectorySync {
 
     private final Path directory;
     private final ReentrantLock lock = new ReentrantLock();
@@ -25,11 +25,11 @@ final class DirectorySync {
     private IOException lastFailure;
     private long failedUpTo;
 
-    DirectorySync(Path directory) {
+    public DirectorySync(Path directory) {
         this.directory = directory;
     }
 
-    void sync() throws IOException {
+    public void sync() throws IOException {
         lock.lock();
         try {
             long mine = ++requested;

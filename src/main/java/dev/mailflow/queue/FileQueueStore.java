@@ -20,6 +20,8 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,13 +30,18 @@ import org.slf4j.LoggerFactory;
  * the layout and the commit protocol.
  *
  * <p>A message file is the content, then the envelope as JSON, then a footer of fixed length:
- * {@code "\nMAILFLOW-ENVELOPE " + 10-digit JSON length + "\n"}.
+ * {@code "\nMAILFLOW-ENVELOPE " + 10-digit JSON length + " " + 8-hex-digit CRC-32C + "\n"}.
+ * The checksum covers content and envelope. At commit the finished file is renamed into
+ * {@code messages/} first and fsynced after, then the directory: one journal commit on the
+ * common file systems instead of two, and still both flushed before the 250. A file that a
+ * crash left in {@code messages/} before its fsync completed fails its checksum at recovery
+ * and is moved to {@code corrupt/}: it was never acknowledged, and is never delivered.
  */
 public final class FileQueueStore implements QueueStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(FileQueueStore.class);
     static final String FOOTER_TAG = "\nMAILFLOW-ENVELOPE ";
-    static final int FOOTER_LENGTH = FOOTER_TAG.length() + 10 + 1;
+    static final int FOOTER_LENGTH = FOOTER_TAG.length() + 10 + 1 + 8 + 1;
 
     private final Path root;
     private final Path incoming;
@@ -86,6 +93,7 @@ public final class FileQueueStore implements QueueStore {
         private final long id;
         private final Path file;
         private final FileChannel channel;
+        private final CRC32C crc = new CRC32C();
         private final OutputStream out;
         private boolean done;
 
@@ -93,7 +101,8 @@ public final class FileQueueStore implements QueueStore {
             this.id = id;
             this.file = file;
             this.channel = channel;
-            this.out = new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024);
+            this.out = new CheckedOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel),
+                    16 * 1024), crc);
         }
 
         @Override
@@ -116,11 +125,11 @@ public final class FileQueueStore implements QueueStore {
             try {
                 byte[] json = QueueJson.MAPPER.writeValueAsBytes(envelope);
                 out.write(json);
-                out.write(footer(json.length));
+                out.write(footer(json.length, crc.getValue()));
                 out.flush();
+                move(file, target);
                 channel.force(true);
                 channel.close();
-                move(file, target);
                 syncs.get(messages).sync();
             } catch (IOException | RuntimeException e) {
                 closeQuietly(channel);
@@ -142,8 +151,46 @@ public final class FileQueueStore implements QueueStore {
         }
     }
 
-    static byte[] footer(int jsonLength) {
-        return (FOOTER_TAG + String.format("%010d", jsonLength) + "\n").getBytes(StandardCharsets.US_ASCII);
+    static byte[] footer(int jsonLength, long crc) {
+        return (FOOTER_TAG + String.format("%010d %08x", jsonLength, crc) + "\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** Whether a message file is whole: its checksum matches its content and envelope. */
+    boolean verify(Path file) throws IOException {
+        try (var ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size < FOOTER_LENGTH) {
+                return false;
+            }
+            var footer = ByteBuffer.allocate(FOOTER_LENGTH);
+            ch.read(footer, size - FOOTER_LENGTH);
+            String f = new String(footer.array(), StandardCharsets.US_ASCII);
+            if (!f.startsWith(FOOTER_TAG) || !f.endsWith("\n")) {
+                return false;
+            }
+            long expected;
+            try {
+                expected = Long.parseLong(f.substring(FOOTER_TAG.length() + 11, FOOTER_TAG.length() + 19), 16);
+            } catch (NumberFormatException e) {
+                return false;
+            }
+            var crc = new CRC32C();
+            var buf = ByteBuffer.allocate(64 * 1024);
+            long pos = 0;
+            long end = size - FOOTER_LENGTH;
+            while (pos < end) {
+                buf.clear();
+                buf.limit((int) Math.min(buf.capacity(), end - pos));
+                int n = ch.read(buf, pos);
+                if (n <= 0) {
+                    return false;
+                }
+                buf.flip();
+                crc.update(buf);
+                pos += n;
+            }
+            return crc.getValue() == expected;
+        }
     }
 
     // ---- Reading -------------------------------------------------------------------------
@@ -167,6 +214,9 @@ public final class FileQueueStore implements QueueStore {
             int length;
             try {
                 length = Integer.parseInt(f.substring(FOOTER_TAG.length(), FOOTER_TAG.length() + 10));
+                if (f.charAt(FOOTER_TAG.length() + 10) != ' ') {
+                    throw new NumberFormatException("no checksum");
+                }
             } catch (NumberFormatException e) {
                 throw new CorruptMessageException(file + ": bad envelope length");
             }
@@ -193,11 +243,18 @@ public final class FileQueueStore implements QueueStore {
 
     @Override
     public InputStream openContent(long id) throws IOException {
-        Path file = messageFile(id);
-        var parsed = parse(file);
-        var ch = FileChannel.open(file, StandardOpenOption.READ);
-        return new java.io.BufferedInputStream(new BoundedInputStream(Channels.newInputStream(ch),
-                parsed.contentLength()), 64 * 1024);
+        return openContent(id, parse(messageFile(id)).contentLength());
+    }
+
+    @Override
+    public InputStream openContent(QueuedMessage message) throws IOException {
+        return openContent(message.id(), message.envelope().size());
+    }
+
+    private InputStream openContent(long id, long contentLength) throws IOException {
+        var ch = FileChannel.open(messageFile(id), StandardOpenOption.READ);
+        return new java.io.BufferedInputStream(new BoundedInputStream(Channels.newInputStream(ch), contentLength),
+                16 * 1024);
     }
 
     @Override
@@ -308,9 +365,16 @@ public final class FileQueueStore implements QueueStore {
         }
     }
 
+    private volatile java.nio.file.FileStore fileStore;
+
     @Override
     public long usableSpace() throws IOException {
-        return Files.getFileStore(root).getUsableSpace();
+        var fs = fileStore;
+        if (fs == null) {
+            fs = Files.getFileStore(root); // parses the mount table: once
+            fileStore = fs;
+        }
+        return fs.getUsableSpace();
     }
 
     // ---- Recovery ------------------------------------------------------------------------
@@ -321,6 +385,14 @@ public final class FileQueueStore implements QueueStore {
             for (Path f : files) {
                 LOG.info("removing incomplete incoming message {} (it was never acknowledged)", f.getFileName());
                 Files.deleteIfExists(f);
+            }
+        }
+        for (long id : messageIds()) {
+            if (!verify(messageFile(id))) {
+                // Most likely a crash between its rename and its fsync, before any 250; but it
+                // could be damage to an acknowledged message, so keep it for the operator.
+                LOG.warn("message {} fails its checksum (incomplete or damaged): moved to queue/corrupt", id);
+                quarantine(id);
             }
         }
         var ids = new java.util.HashSet<>(messageIds());

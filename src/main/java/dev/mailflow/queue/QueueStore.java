@@ -27,6 +27,11 @@ public interface QueueStore extends AutoCloseable {
     /** The message content as received. */
     InputStream openContent(long id) throws IOException;
 
+    /** The content of a message already loaded: implementations may skip reading its envelope again. */
+    default InputStream openContent(QueuedMessage message) throws IOException {
+        return openContent(message.id());
+    }
+
     /** Durably records a new state and status for a committed message. */
     QueuedMessage update(QueuedMessage message, QueueState state, DeliveryStatus status) throws IOException;
 

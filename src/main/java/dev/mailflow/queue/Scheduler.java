@@ -87,10 +87,15 @@ public final class Scheduler implements AutoCloseable {
             LOG.info("queue: {} message(s) recovered", recoveredMessages.size());
         }
         dispatcher = Thread.ofVirtual().name("queue-dispatcher").start(this::dispatch);
+        finisher = Thread.ofVirtual().name("queue-finisher").start(this::finishLoop);
     }
+
+    /** Messages just committed, handed over in memory so the first attempt need not read them back. */
+    private final Map<Long, QueuedMessage> fresh = new ConcurrentHashMap<>();
 
     /** A message was just committed: attempt it now. */
     public void submit(QueuedMessage message) {
+        fresh.put(message.id(), message);
         schedule(message.id(), null);
     }
 
@@ -106,6 +111,7 @@ public final class Scheduler implements AutoCloseable {
     }
 
     void unschedule(long id) {
+        fresh.remove(id);
         var old = scheduled.remove(id);
         if (old != null) {
             due.remove(old);
@@ -176,9 +182,11 @@ public final class Scheduler implements AutoCloseable {
     }
 
     private void attemptLocked(long id) throws IOException {
-        QueuedMessage m;
+        QueuedMessage m = fresh.remove(id);
         try {
-            m = store.load(id);
+            if (m == null) {
+                m = store.load(id);
+            }
         } catch (FileQueueStore.CorruptMessageException e) {
             LOG.error("queue: message {} is corrupt, moved aside: {}", id, e.getMessage());
             if (store instanceof FileQueueStore fs) {
@@ -206,7 +214,8 @@ public final class Scheduler implements AutoCloseable {
             var current = m.withStatus(m.state(), m.status().withRecipients(recipients));
             Map<Integer, DeliveryOutcome> outcomes;
             try {
-                outcomes = agent.deliver(current, pending, () -> store.openContent(id), mayBeDelivered);
+                var loaded = m;
+                outcomes = agent.deliver(current, pending, () -> store.openContent(loaded), mayBeDelivered);
             } catch (RuntimeException e) {
                 LOG.error("queue: message {}: delivery agent failed", id, e);
                 outcomes = new HashMap<>();
@@ -285,6 +294,7 @@ public final class Scheduler implements AutoCloseable {
             return;
         }
         Instant next = now.plus(policy.delayAfter(attempts));
+        agent.sync(); // recipients recorded as delivered must be durably delivered first
         var deferred = store.update(m, QueueState.DEFERRED, status.scheduled(attempts, now, next, lastError));
         if (!deferred.status().delayWarned()
                 && !now.isBefore(m.envelope().receivedAt().plus(policy.delayWarning()))) {
@@ -308,8 +318,46 @@ public final class Scheduler implements AutoCloseable {
 
     private void finish(QueuedMessage m) throws IOException {
         agent.finished(m);
-        store.remove(m.id());
-        recovered.remove(m.id());
+        finishing.add(m.id());
+    }
+
+    /** Messages done with, waiting for the sync that lets them leave the queue. */
+    private final java.util.concurrent.LinkedBlockingQueue<Long> finishing =
+            new java.util.concurrent.LinkedBlockingQueue<>();
+    private Thread finisher;
+
+    /**
+     * Removes finished messages from the queue in batches, each after one {@link
+     * DeliveryAgent#sync} that makes all their deliveries durable: the delivery side's
+     * directory fsyncs are shared by every message of the batch (group commit).
+     */
+    private void finishLoop() {
+        var batch = new java.util.ArrayList<Long>();
+        while (true) {
+            try {
+                Long first = finishing.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    if (stopping && workers.isEmpty()) {
+                        return;
+                    }
+                    continue;
+                }
+                batch.add(first);
+                finishing.drainTo(batch);
+                agent.sync();
+                for (long id : batch) {
+                    store.remove(id);
+                    recovered.remove(id);
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (IOException | RuntimeException e) {
+                // Not removed: they stay queued and are found delivered at the next start.
+                LOG.error("queue: could not make deliveries durable, {} message(s) stay queued: {}", batch.size(),
+                        e.toString());
+            }
+            batch.clear();
+        }
     }
 
     private void track(String event, QueuedMessage m, RecipientState r, DeliveryOutcome o) {
@@ -338,6 +386,14 @@ public final class Scheduler implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
+            }
+        }
+        if (finisher != null) {
+            try {
+                // The finisher drains what is left, then ends (it checks stopping when idle).
+                finisher.join(Duration.ofMillis(Math.max(200, (deadline - System.nanoTime()) / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
     }

@@ -14,7 +14,7 @@ final class HeaderCapture extends FilterOutputStream {
 
     static final int MAX_HEADER_OCTETS = 256 * 1024;
 
-    private final byte[] header = new byte[MAX_HEADER_OCTETS];
+    private byte[] header = new byte[2048];
     private int length;
     private boolean complete;
 
@@ -41,8 +41,11 @@ final class HeaderCapture extends FilterOutputStream {
             return;
         }
         if (length == header.length) {
-            complete = true;
-            return;
+            if (length == MAX_HEADER_OCTETS) {
+                complete = true;
+                return;
+            }
+            header = java.util.Arrays.copyOf(header, Math.min(MAX_HEADER_OCTETS, length * 2));
         }
         header[length++] = (byte) b;
         if (length >= 2 && header[length - 1] == '\n'

@@ -340,19 +340,23 @@ final class Session implements SessionInfo {
             reply(Reply.BINARYMIME_NEEDS_BDAT);
             return;
         }
+        // 354 first: the client sends while the queue file is being created.
+        send(Reply.START_MAIL_INPUT);
+        flushIfIdle();
         QueueStore.Incoming incoming;
         try {
             incoming = context.store().begin();
         } catch (IOException e) {
             LOG.error("{}: cannot open a queue file: {}", id, e.toString());
+            socket.setSoTimeout(timeoutMillis(connector.dataTimeout()));
+            input.readData(new DataFraming(null, connector.maxMessageSize()));
+            endTransaction();
             reply(Reply.LOCAL_ERROR);
             return;
         }
         transaction.startContent(incoming, false);
-        send(Reply.START_MAIL_INPUT);
         var capture = new HeaderCapture(incoming.content());
         var framing = new DataFraming(capture, connector.maxMessageSize());
-        flushIfIdle();
         socket.setSoTimeout(timeoutMillis(connector.dataTimeout()));
         input.readData(framing);
         var outcome = framing.outcome();

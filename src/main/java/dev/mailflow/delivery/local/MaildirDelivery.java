@@ -4,6 +4,7 @@ import dev.mailflow.delivery.TraceHeaders;
 import dev.mailflow.directory.Mailbox;
 import dev.mailflow.queue.DeliveryAgent;
 import dev.mailflow.queue.DeliveryOutcome;
+import dev.mailflow.queue.DirectorySync;
 import dev.mailflow.queue.Envelope;
 import dev.mailflow.smtp.MailAddress;
 import java.io.BufferedOutputStream;
@@ -35,6 +36,26 @@ public final class MaildirDelivery {
     private final Path mailboxesRoot;
     private final String hostname;
     private final ZoneId zone;
+    /** Maildirs created (or seen) already: no need to create them again. */
+    private final java.util.Set<Path> knownMaildirs = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.ConcurrentHashMap<Path, DirectorySync> newDirSyncs =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    /** new/ directories with renames not yet flushed. */
+    private final java.util.Set<Path> unsynced = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** fsync of every new/ directory written to since the last call: deliveries become durable. */
+    public void sync() throws IOException {
+        for (var it = unsynced.iterator(); it.hasNext(); ) {
+            Path dir = it.next();
+            it.remove();
+            try {
+                newDirSyncs.computeIfAbsent(dir, DirectorySync::new).sync();
+            } catch (IOException e) {
+                unsynced.add(dir);
+                throw e;
+            }
+        }
+    }
 
     public MaildirDelivery(Path mailboxesRoot, String hostname, ZoneId zone) {
         this.mailboxesRoot = mailboxesRoot;
@@ -88,9 +109,12 @@ public final class MaildirDelivery {
             Path tmp = dir.resolve("tmp");
             Path newDir = dir.resolve("new");
             Path cur = dir.resolve("cur");
-            Files.createDirectories(tmp);
-            Files.createDirectories(newDir);
-            Files.createDirectories(cur);
+            if (!knownMaildirs.contains(dir)) {
+                Files.createDirectories(tmp);
+                Files.createDirectories(newDir);
+                Files.createDirectories(cur);
+                knownMaildirs.add(dir);
+            }
             if (mayBeDelivered && alreadyDelivered(newDir, cur, name)) {
                 return new DeliveryOutcome.Delivered("2.0.0", "delivered to maildir (copy found after restart)",
                         null);
@@ -108,7 +132,7 @@ public final class MaildirDelivery {
             Path file = tmp.resolve(name);
             try (var ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                     StandardOpenOption.WRITE);
-                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 64 * 1024);
+                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 16 * 1024);
                  InputStream in = content.open()) {
                 out.write(headers);
                 in.transferTo(out);
@@ -119,12 +143,12 @@ public final class MaildirDelivery {
                 throw e;
             }
             Files.move(file, newDir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
-            try (var ch = FileChannel.open(newDir, StandardOpenOption.READ)) {
-                ch.force(true);
-            }
+            // The fsync of new/ comes with sync(), once for many deliveries.
+            unsynced.add(newDir);
             return new DeliveryOutcome.Delivered("2.0.0", "delivered to maildir " + mailboxesRoot.relativize(dir),
                     null);
         } catch (IOException e) {
+            knownMaildirs.remove(dir); // perhaps removed under us: create it again next time
             LOG.warn("delivery of {} to {} failed: {}", envelope.internalId(), address, e.toString());
             String reason = e instanceof FileSystemException fse && fse.getReason() != null ? fse.getReason()
                     : e.getMessage();
