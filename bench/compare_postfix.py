@@ -326,6 +326,13 @@ def main():
         if md < pd:
             below.append(f"delivered at c={c}, {size // 1024} KiB ({md / pd:.2f})")
 
+    # Hand-written notes (from a "## Notes" heading on) survive a new run.
+    notes = ""
+    if os.path.exists(out):
+        with open(out) as f:
+            old = f.read()
+        if "\n## Notes" in old:
+            notes = old[old.index("\n## Notes"):]
     command = "bench/postfix-compare.sh " + " ".join(a for a in sys.argv[1:] if not a.startswith("--root")
                                                          and a != args.root)
     today = datetime.date.today().isoformat()
@@ -367,6 +374,7 @@ Both servers get the same warm-up first (2,000 + 200 messages).
             f.write("Points where Mailflow is below Postfix: " + "; ".join(below) + ".\n")
         else:
             f.write("Mailflow is at least equal to Postfix at every point, accepted and delivered.\n")
+        f.write(notes)
     print(f"bench: wrote {out}")
 
 
