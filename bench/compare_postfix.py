@@ -203,6 +203,9 @@ name = "bench.test"
 
 [[mailbox]]
 address = "bench@bench.test"
+
+[delivery]
+dns_server = "127.0.0.1:9"
 """)
         self.maildir = os.path.join(self.base, "data", "mailboxes", "bench.test", "bench", "new")
 

@@ -83,6 +83,7 @@ public final class ConfigLoader {
         connector.put("data_timeout", Type.DURATION);
         connector.put("protocol_log", Type.BOOLEAN);
         connector.put("banner", Type.STRING);
+        connector.put("relay_from", Type.STRING_LIST);
         SCHEMA.put("receive_connector", connector);
 
         var domain = new LinkedHashMap<String, Type>();
@@ -105,6 +106,12 @@ public final class ConfigLoader {
         var delivery = new LinkedHashMap<String, Type>();
         delivery.put("dns_server", Type.STRING);
         delivery.put("remote_port", Type.INTEGER);
+        delivery.put("starttls", Type.BOOLEAN);
+        delivery.put("connect_timeout", Type.DURATION);
+        delivery.put("command_timeout", Type.DURATION);
+        delivery.put("max_connections", Type.INTEGER);
+        delivery.put("max_connections_per_host", Type.INTEGER);
+        delivery.put("max_hops", Type.INTEGER);
         SCHEMA.put("delivery", delivery);
     }
 
@@ -245,7 +252,8 @@ public final class ConfigLoader {
                     t.duration("command_timeout", Duration.ofMinutes(5)),
                     t.duration("data_timeout", Duration.ofMinutes(3)),
                     t.bool("protocol_log", true),
-                    t.has("banner") ? t.requireString("banner") : "ESMTP Mailflow ready"));
+                    t.has("banner") ? t.requireString("banner") : "ESMTP Mailflow ready",
+                    t.cidrs("relay_from")));
         }
         if (connectors.isEmpty()) {
             throw new ConfigException(source, 0, "receive_connector", "at least one receive connector is needed");
@@ -253,6 +261,12 @@ public final class ConfigLoader {
 
         String dns = null;
         int remotePort = 25;
+        boolean startTls = true;
+        Duration connectTimeout = Duration.ofSeconds(30);
+        Duration commandTimeout = null;
+        int maxOut = 100;
+        int maxOutPerHost = 10;
+        int maxHops = 100;
         var delivery = view.table("delivery");
         if (delivery != null) {
             if (delivery.has("dns_server")) {
@@ -263,6 +277,12 @@ public final class ConfigLoader {
             if (remotePort < 1 || remotePort > 65535) {
                 throw delivery.error("remote_port", remotePort + " is not a port number (1-65535)");
             }
+            startTls = delivery.bool("starttls", true);
+            connectTimeout = delivery.duration("connect_timeout", connectTimeout);
+            commandTimeout = delivery.duration("command_timeout", null);
+            maxOut = (int) delivery.positiveInt("max_connections", maxOut);
+            maxOutPerHost = (int) delivery.positiveInt("max_connections_per_host", maxOutPerHost);
+            maxHops = (int) delivery.positiveInt("max_hops", maxHops);
         }
 
         long largestMessage = connectors.stream().mapToLong(ConnectorConfig::maxMessageSize).max().orElse(0);
@@ -285,8 +305,10 @@ public final class ConfigLoader {
         }
 
         var directory = new Directory(domains, mailboxes, aliases);
-        return new MailflowConfig(source, new ServerConfig(hostname, dataDir, connectors, directory, minFreeSpace),
-                new QueueConfig(retry, minFreeSpace, concurrency), new DeliveryConfig(dns, remotePort));
+        return new MailflowConfig(source,
+                new ServerConfig(hostname, dataDir, connectors, directory, minFreeSpace, maxHops),
+                new QueueConfig(retry, minFreeSpace, concurrency),
+                new DeliveryConfig(dns, remotePort, startTls, connectTimeout, commandTimeout, maxOut, maxOutPerHost));
     }
 
     private static void requireOurs(Table t, String key, MailAddress address, java.util.Set<String> domains)
@@ -562,6 +584,18 @@ public final class ConfigLoader {
                 for (int i = 0; i < array.size(); i++) {
                     list.add(array.getString(i));
                 }
+            }
+            return list;
+        }
+
+        java.util.List<dev.mailflow.server.Cidr> cidrs(String key) throws ConfigException {
+            var list = new ArrayList<dev.mailflow.server.Cidr>();
+            for (String text : stringList(key)) {
+                var c = dev.mailflow.server.Cidr.parse(text.strip());
+                if (c == null) {
+                    throw error(key, "\"" + text + "\" is not an address range such as 192.0.2.0/24 or ::1/128");
+                }
+                list.add(c);
             }
             return list;
         }

@@ -1,6 +1,13 @@
 package dev.mailflow.app;
 
+import dev.mailflow.client.ClientTimeouts;
 import dev.mailflow.delivery.Router;
+import dev.mailflow.delivery.dsn.DsnService;
+import dev.mailflow.delivery.remote.MxResolver;
+import dev.mailflow.delivery.remote.RemoteConfig;
+import dev.mailflow.delivery.remote.RemoteDelivery;
+import dev.mailflow.server.ConnectorConfig;
+import java.util.stream.Collectors;
 import dev.mailflow.delivery.local.MaildirDelivery;
 import dev.mailflow.queue.FileQueueStore;
 import dev.mailflow.queue.QueueAdmin;
@@ -60,10 +67,24 @@ public final class MailflowRuntime implements AutoCloseable {
         try {
             store = new FileQueueStore(data.resolve("queue"));
             tracking = new TrackingLog(data.resolve("logs"), clock);
-            var local = new MaildirDelivery(data.resolve("mailboxes"), config.server().hostname(), clock.getZone());
-            var router = new Router(config.server().directory(), local, null);
+            String hostname = config.server().hostname();
+            var local = new MaildirDelivery(data.resolve("mailboxes"), hostname, clock.getZone());
+            var d = config.delivery();
+            var timeouts = d.commandTimeout() == null
+                    ? new ClientTimeouts(d.connectTimeout(), ClientTimeouts.RFC_5321.greeting(),
+                            ClientTimeouts.RFC_5321.command(), ClientTimeouts.RFC_5321.dataInit(),
+                            ClientTimeouts.RFC_5321.dataBlock(), ClientTimeouts.RFC_5321.dataEnd())
+                    : new ClientTimeouts(d.connectTimeout(), d.commandTimeout(), d.commandTimeout(),
+                            d.commandTimeout(), d.commandTimeout(), d.commandTimeout());
+            var remote = new RemoteDelivery(new RemoteConfig(hostname, d.remotePort(), timeouts, d.startTls(),
+                    d.maxConnections(), d.maxConnectionsPerHost()), new MxResolver(d.dnsServer(), Duration.ofSeconds(5)),
+                    config.server().connectors().stream().map(ConnectorConfig::bind).collect(Collectors.toSet()),
+                    clock.getZone());
+            var dsn = new DsnService(hostname, store, tracking, clock, config.queue().retry());
+            var router = new Router(config.server().directory(), local, remote, dsn);
             scheduler = new Scheduler(store, router, config.queue().retry(), tracking, clock,
                     config.queue().deliveryConcurrency());
+            dsn.submitTo(scheduler::submit);
             scheduler.start(store.recover());
             server = MailServer.start(config.server(), store, tracking, scheduler::submit, clock);
             var adminChannel = AdminChannel.start(data, new QueueAdmin(store, scheduler, tracking, clock));

@@ -24,11 +24,23 @@ public final class Router implements DeliveryAgent {
     private final Directory directory;
     private final MaildirDelivery local;
     private final Remote remote;
+    private final dev.mailflow.delivery.dsn.DsnService dsn;
 
-    public Router(Directory directory, MaildirDelivery local, Remote remote) {
+    public Router(Directory directory, MaildirDelivery local, Remote remote, dev.mailflow.delivery.dsn.DsnService dsn) {
         this.directory = directory;
         this.local = local;
         this.remote = remote;
+        this.dsn = dsn;
+    }
+
+    @Override
+    public boolean finished(QueuedMessage message, Content content) {
+        return dsn == null || dsn.finished(message, content);
+    }
+
+    @Override
+    public QueuedMessage delayed(QueuedMessage message, Content content) {
+        return dsn == null ? message : dsn.delayed(message, content);
     }
 
     @Override

@@ -32,12 +32,20 @@ public interface DeliveryAgent {
     default void sync() throws IOException {
     }
 
-    /** Told when a message is done with: every recipient delivered, failed or expanded. */
-    default void finished(QueuedMessage message) {
+    /**
+     * Told when a message is done with: every recipient delivered, failed or expanded (DSNs).
+     *
+     * @return true to remove it from the queue, false to keep it on hold for the operator
+     */
+    default boolean finished(QueuedMessage message, Content content) {
+        return true;
     }
 
-    /** Told after a failed attempt when the message has waited longer than the delay warning. */
-    default QueuedMessage delayed(QueuedMessage message) {
+    /**
+     * Told after a failed attempt when the message has waited longer than the delay warning
+     * and no delay notice went out yet; returns the message as it is now (marked warned).
+     */
+    default QueuedMessage delayed(QueuedMessage message, Content content) {
         return message;
     }
 }

@@ -20,9 +20,20 @@ public sealed interface DeliveryOutcome {
         return null;
     }
 
-    record Delivered(String enhancedStatus, String diagnostic, String remoteMta) implements DeliveryOutcome {
+    /**
+     * Delivered to a mailbox, or handed to the next hop.
+     *
+     * @param dsnPassedOn true when the next hop offered DSN and took over the duty of
+     *                    notifying (RFC 3461 4.2): no success DSN from us then
+     */
+    record Delivered(String enhancedStatus, String diagnostic, String remoteMta, boolean dsnPassedOn)
+            implements DeliveryOutcome {
         public Delivered(String diagnostic) {
-            this("2.0.0", diagnostic, null);
+            this("2.0.0", diagnostic, null, false);
+        }
+
+        public Delivered(String enhancedStatus, String diagnostic, String remoteMta) {
+            this(enhancedStatus, diagnostic, remoteMta, false);
         }
     }
 

@@ -16,14 +16,17 @@ import java.time.Instant;
  * @param diagnostic     the last outcome in words (a remote reply, or a local reason), or null
  * @param remoteMta      the remote server that gave the outcome, or null for local ones
  * @param updated        when the status last changed, or null
+ * @param dsnPassedOn    delivered to a next hop that took over DSN duty (RFC 3461 4.2)
  */
 public record RecipientState(MailAddress original, MailAddress address, RcptParameters parameters, Status status,
-                             String enhancedStatus, String diagnostic, String remoteMta, Instant updated) {
+                             String enhancedStatus, String diagnostic, String remoteMta, Instant updated,
+                             boolean dsnPassedOn) {
 
     public enum Status { PENDING, DELIVERED, FAILED, EXPANDED }
 
     public static RecipientState pending(EnvelopeRecipient r) {
-        return new RecipientState(r.address(), r.address(), r.parameters(), Status.PENDING, null, null, null, null);
+        return new RecipientState(r.address(), r.address(), r.parameters(), Status.PENDING, null, null, null, null,
+                false);
     }
 
     public boolean isFinal() {
@@ -32,10 +35,11 @@ public record RecipientState(MailAddress original, MailAddress address, RcptPara
 
     public RecipientState with(Status newStatus, DeliveryOutcome outcome, Instant when) {
         return new RecipientState(original, address, parameters, newStatus, outcome.enhancedStatus(),
-                outcome.diagnostic(), outcome.remoteMta(), when);
+                outcome.diagnostic(), outcome.remoteMta(), when,
+                outcome instanceof DeliveryOutcome.Delivered d && d.dsnPassedOn());
     }
 
     public RecipientState retarget(MailAddress target) {
-        return new RecipientState(original, target, parameters, Status.PENDING, null, null, null, null);
+        return new RecipientState(original, target, parameters, Status.PENDING, null, null, null, null, false);
     }
 }

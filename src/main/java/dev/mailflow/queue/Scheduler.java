@@ -298,7 +298,8 @@ public final class Scheduler implements AutoCloseable {
         var deferred = store.update(m, QueueState.DEFERRED, status.scheduled(attempts, now, next, lastError));
         if (!deferred.status().delayWarned()
                 && !now.isBefore(m.envelope().receivedAt().plus(policy.delayWarning()))) {
-            deferred = agent.delayed(deferred);
+            var warned = deferred;
+            deferred = agent.delayed(warned, () -> store.openContent(warned));
         }
         recovered.remove(id);
         schedule(id, next);
@@ -317,8 +318,13 @@ public final class Scheduler implements AutoCloseable {
     }
 
     private void finish(QueuedMessage m) throws IOException {
-        agent.finished(m);
-        finishing.add(m.id());
+        if (agent.finished(m, () -> store.openContent(m))) {
+            finishing.add(m.id());
+        } else {
+            agent.sync();
+            store.update(m, QueueState.HOLD, m.status());
+            LOG.warn("queue: message {} could not be delivered and no notice can be sent for it: on hold", m.id());
+        }
     }
 
     /** Messages done with, waiting for the sync that lets them leave the queue. */

@@ -14,8 +14,24 @@ import java.time.Duration;
  * @param commandTimeout        RFC 5321 4.5.3.2.7 server timeout, waiting for a command
  * @param dataTimeout           RFC 5321 4.5.3.2.5/6 waiting for the next block of message data
  * @param protocolLog           whether the whole SMTP conversation is logged (content excluded)
+ * @param relayFrom             client ranges that may send to any domain (Exchange's anonymous relay connector)
  */
 public record ConnectorConfig(String name, InetSocketAddress bind, boolean anonymous, long maxMessageSize,
                               int maxRecipients, int maxConnections, int maxConnectionsPerIp, int maxErrors,
-                              Duration commandTimeout, Duration dataTimeout, boolean protocolLog, String banner) {
+                              Duration commandTimeout, Duration dataTimeout, boolean protocolLog, String banner,
+                              java.util.List<Cidr> relayFrom) {
+
+    public ConnectorConfig {
+        relayFrom = java.util.List.copyOf(relayFrom);
+    }
+
+    /** Whether a client may relay through this connector without authenticating. */
+    public boolean mayRelay(java.net.InetAddress client) {
+        for (var c : relayFrom) {
+            if (c.contains(client)) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

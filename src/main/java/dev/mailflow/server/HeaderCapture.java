@@ -55,6 +55,27 @@ final class HeaderCapture extends FilterOutputStream {
         }
     }
 
+    /** How many Received headers the header section holds (RFC 5321 6.3 loop detection). */
+    int receivedCount() {
+        int n = 0;
+        int lineStart = 0;
+        for (int i = 0; i < length; i++) {
+            if (i == lineStart && length - i >= 9) {
+                if (header[i] == '\r' || header[i] == '\n') {
+                    break;
+                }
+                String name = new String(header, i, 9, StandardCharsets.US_ASCII);
+                if (name.equalsIgnoreCase("Received:")) {
+                    n++;
+                }
+            }
+            if (header[i] == '\n') {
+                lineStart = i + 1;
+            }
+        }
+        return n;
+    }
+
     /** The value of the first Message-ID header (unfolded, trimmed), or null. */
     String messageId() {
         String text = new String(header, 0, length, StandardCharsets.UTF_8);

@@ -62,7 +62,7 @@ public final class MailServer implements AutoCloseable {
                 }
                 var context = new Session.Context(config.hostname(), config.directory(), store,
                         Policies.forConnector(c, config.directory(), store, config.minFreeSpace()), log, tracking,
-                        queued, clock);
+                        queued, clock, config.maxHops());
                 try {
                     server.connectors.add(new ReceiveConnector(c, context, counter));
                 } catch (IOException e) {

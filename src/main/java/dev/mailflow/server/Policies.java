@@ -66,7 +66,7 @@ final class Policies {
 
     /**
      * Recipients must be ours: unknown users get {@code 550 5.1.1}, other domains are relay
-     * and get {@code 550 5.7.54}. No relaying is possible until relay permissions exist.
+     * and get {@code 550 5.7.54} unless the client is in the connector's {@code relay_from}.
      */
     static final class AcceptedRecipients implements PolicyHook {
         private final Directory directory;
@@ -80,7 +80,8 @@ final class Policies {
             return switch (directory.lookup(rcpt.recipient())) {
                 case MAILBOX, ALIAS, CATCH_ALL, POSTMASTER -> PolicyVerdict.ACCEPT;
                 case UNKNOWN_USER -> new PolicyVerdict.Reject(Reply.USER_UNKNOWN);
-                case NOT_OURS -> new PolicyVerdict.Reject(Reply.RELAY_DENIED);
+                case NOT_OURS -> session.connector().mayRelay(session.clientAddress()) ? PolicyVerdict.ACCEPT
+                        : new PolicyVerdict.Reject(Reply.RELAY_DENIED);
             };
         }
     }

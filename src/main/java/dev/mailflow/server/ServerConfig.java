@@ -6,10 +6,11 @@ import java.util.List;
 
 /**
  * What the receiving side needs to run: who we are, where data lives, which connectors,
- * whose mail, and how much free disk the queue needs before a new transaction starts.
+ * whose mail, how much free disk the queue needs before a new transaction starts, and how
+ * many Received headers a message may carry before it is refused as looping (RFC 5321 6.3).
  */
 public record ServerConfig(String hostname, Path dataDir, List<ConnectorConfig> connectors, Directory directory,
-                           long minFreeSpace) {
+                           long minFreeSpace, int maxHops) {
 
     public ServerConfig {
         connectors = List.copyOf(connectors);

@@ -44,7 +44,7 @@ final class Session implements SessionInfo {
     /** Services a session needs from its server. */
     record Context(String hostname, Directory directory, QueueStore store, List<PolicyHook> hooks,
                    ProtocolLog protocolLog, TrackingLog tracking, java.util.function.Consumer<QueuedMessage> queued,
-                   Clock clock) {
+                   Clock clock, int maxHops) {
     }
 
     private final ConnectorConfig connector;
@@ -436,6 +436,11 @@ final class Session implements SessionInfo {
     // ---- End of data --------------------------------------------------------------------
 
     private void commit(HeaderCapture capture, long size) throws IOException {
+        if (capture.receivedCount() > context.maxHops()) {
+            endTransaction();
+            reply(Reply.TOO_MANY_HOPS);
+            return;
+        }
         var tx = transaction;
         var incoming = tx.content();
         String messageId = capture.messageId();

@@ -152,6 +152,8 @@ public record Reply(int code, EnhancedStatus status, List<String> lines) {
     public static final Reply MESSAGE_TOO_BIG = of(552, "5.3.4", "Message size exceeds fixed maximum message size");
     public static final Reply BARE_LINE_ENDING = of(550, "5.6.0",
             "Message refused: bare CR or LF in message content; lines must end with CRLF");
+    /** RFC 5321 6.3: too many Received headers, a loop (Postfix's words). */
+    public static final Reply TOO_MANY_HOPS = of(554, "5.4.6", "Too many hops: message refused as a mail loop");
     public static final Reply TEXT_LINE_TOO_LONG = of(550, "5.6.0",
             "Message refused: a text line is longer than 1000 octets");
 

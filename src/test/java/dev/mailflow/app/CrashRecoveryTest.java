@@ -48,6 +48,9 @@ class CrashRecoveryTest {
                 [[mailbox]]
                 address = "kate@fabrikam.com"
 
+                [delivery]
+                dns_server = "127.0.0.1:9"
+
                 [[mailbox]]
                 address = "postmaster@fabrikam.com"
                 """);

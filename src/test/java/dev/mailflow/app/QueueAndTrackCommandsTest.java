@@ -44,6 +44,9 @@ class QueueAndTrackCommandsTest {
 
                 [queue]
                 retry_intervals = ["1h"]
+
+                [delivery]
+                dns_server = "127.0.0.1:9"
                 """);
         return config;
     }
@@ -81,7 +84,9 @@ class QueueAndTrackCommandsTest {
             assertThat(track.out()).containsPattern("RECEIVE\\s+" + id + "\\s+chris@contoso\\.com\\s+kate@fabrikam\\.com")
                     .containsPattern("DELIVER\\s+" + id + "\\s+chris@contoso\\.com\\s+kate@fabrikam\\.com\\s+2\\.0\\.0");
             var json = CommandLineTest.run("track", "-c", config.toString(), "--id", id, "--json");
-            assertThat(json.out().lines()).hasSize(2).allMatch(l -> l.startsWith("{") && l.contains("\"id\":" + id));
+            // RECEIVE, DELIVER, and the success notice NOTIFY=success asked for
+            assertThat(json.out().lines()).hasSize(3).allMatch(l -> l.startsWith("{") && l.contains("\"id\":" + id));
+            assertThat(json.out()).contains("\"event\":\"DSN\"").contains("success notice");
             var none = CommandLineTest.run("track", "-c", config.toString(), "--sender", "nobody@nowhere.test");
             assertThat(none.code()).isEqualTo(1);
         }

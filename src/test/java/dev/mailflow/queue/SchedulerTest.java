@@ -43,8 +43,9 @@ class SchedulerTest {
         }
 
         @Override
-        public void finished(QueuedMessage message) {
+        public boolean finished(QueuedMessage message, Content content) {
             finished.put(message.id(), message);
+            return true;
         }
     }
 

@@ -95,6 +95,11 @@ public final class TestServer implements AutoCloseable {
                 [[alias]]
                 address = "team@fabrikam.com"
                 recipients = ["kate@fabrikam.com", "postmaster@example.test"]
+
+                # Tests talk to loopback only: nothing answers DNS here, so remote
+                # recipients (DSNs to outside senders) wait in the queue.
+                [delivery]
+                dns_server = "127.0.0.1:9"
                 """);
         extraTables.forEach(l -> toml.append(l).append('\n'));
         return ConfigLoader.loadString(toml.toString(), "test.toml", dir);

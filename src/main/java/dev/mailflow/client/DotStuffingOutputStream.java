@@ -1,0 +1,73 @@
+package dev.mailflow.client;
+
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * Writes message content as DATA wants it (RFC 5321 4.5.2): a dot at the start of a line is
+ * doubled, every line ends in CRLF (a bare CR or LF becomes CRLF: never on the wire), and
+ * {@link #finish} ends the data with {@code <CRLF>.<CRLF>}.
+ */
+public final class DotStuffingOutputStream extends FilterOutputStream {
+
+    private boolean lineStart = true;
+    private boolean pendingCr;
+
+    public DotStuffingOutputStream(OutputStream out) {
+        super(out);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+        if (pendingCr) {
+            pendingCr = false;
+            out.write('\r');
+            out.write('\n');
+            lineStart = true;
+            if (b == '\n') {
+                return;
+            }
+        }
+        if (b == '\r') {
+            pendingCr = true;
+            return;
+        }
+        if (b == '\n') {
+            out.write('\r');
+            out.write('\n');
+            lineStart = true;
+            return;
+        }
+        if (lineStart && b == '.') {
+            out.write('.');
+        }
+        out.write(b);
+        lineStart = false;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+        for (int i = off; i < off + len; i++) {
+            write(b[i]);
+        }
+    }
+
+    /** Ends the data: a CRLF if the content did not end with one, then ".CRLF". */
+    public void finish() throws IOException {
+        if (pendingCr) {
+            pendingCr = false;
+            out.write('\r');
+            out.write('\n');
+            lineStart = true;
+        }
+        if (!lineStart) {
+            out.write('\r');
+            out.write('\n');
+        }
+        out.write('.');
+        out.write('\r');
+        out.write('\n');
+        out.flush();
+    }
+}
