@@ -40,7 +40,13 @@ public final class TestServer implements AutoCloseable {
 
     /** Starts the whole program; {@code connectorLines} are TOML lines added to every connector. */
     public static TestServer start(List<String> connectorLines, List<String> extraTables) throws Exception {
-        var config = config(connectorLines, extraTables);
+        return start(connectorLines, extraTables, List.of(), List.of());
+    }
+
+    /** With lines added to the {@code [delivery]} and {@code [queue]} tables too. */
+    public static TestServer start(List<String> connectorLines, List<String> extraTables, List<String> deliveryLines,
+                                   List<String> queueLines) throws Exception {
+        var config = config(connectorLines, extraTables, deliveryLines, queueLines);
         var runtime = MailflowRuntime.start(config, Clock.systemDefaultZone());
         return new TestServer(runtime.server(), runtime, config.server().dataDir());
     }
@@ -57,6 +63,11 @@ public final class TestServer implements AutoCloseable {
 
     /** The configuration tests run with, in a new temporary data directory. */
     public static MailflowConfig config(List<String> connectorLines, List<String> extraTables) throws Exception {
+        return config(connectorLines, extraTables, List.of(), List.of());
+    }
+
+    public static MailflowConfig config(List<String> connectorLines, List<String> extraTables,
+                                        List<String> deliveryLines, List<String> queueLines) throws Exception {
         Path dir = Files.createTempDirectory("mailflow-test");
         var toml = new StringBuilder();
         toml.append("hostname = \"").append(HOSTNAME).append("\"\n");
@@ -99,8 +110,13 @@ public final class TestServer implements AutoCloseable {
                 # Tests talk to loopback only: nothing answers DNS here, so remote
                 # recipients (DSNs to outside senders) wait in the queue.
                 [delivery]
-                dns_server = "127.0.0.1:9"
                 """);
+        if (deliveryLines.stream().noneMatch(l -> l.startsWith("dns_server"))) {
+            toml.append("dns_server = \"127.0.0.1:9\"\n");
+        }
+        deliveryLines.forEach(l -> toml.append(l).append('\n'));
+        toml.append("\n[queue]\n");
+        queueLines.forEach(l -> toml.append(l).append('\n'));
         extraTables.forEach(l -> toml.append(l).append('\n'));
         return ConfigLoader.loadString(toml.toString(), "test.toml", dir);
     }

@@ -181,7 +181,7 @@ public final class MxResolver {
         var l = new Lookup(name, type);
         l.setResolver(resolver);
         l.setCache(cache);
-        l.setSearchPath((Name[]) null);
+        l.setSearchPath(new Name[0]);
         l.run();
         return l;
     }

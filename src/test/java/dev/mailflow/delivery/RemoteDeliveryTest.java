@@ -1,0 +1,226 @@
+package dev.mailflow.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mailflow.testing.ScriptedPeer;
+import dev.mailflow.testing.SmtpTestClient;
+import dev.mailflow.testing.TestServer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Remote delivery against a scripted next hop that misbehaves on purpose. Mail goes to an
+ * address literal, {@code user@[127.0.0.1]}, so no DNS is involved; the sender is kate, a
+ * local mailbox, so the DSNs land where the test can read them.
+ */
+class RemoteDeliveryTest {
+
+    private static TestServer server(ScriptedPeer peer) throws Exception {
+        return TestServer.start(List.of("relay_from = [\"127.0.0.0/8\"]"), List.of(),
+                List.of("remote_port = " + peer.port(), "command_timeout = \"2s\"", "connect_timeout = \"2s\""),
+                List.of("retry_intervals = [\"300ms\"]", "lifetime = \"1h\""));
+    }
+
+    private static String send(TestServer server, String rcptLine, String message) throws Exception {
+        try (var c = new SmtpTestClient(server.port())) {
+            c.reply();
+            c.send("EHLO contoso.com");
+            assertThat(c.send("MAIL FROM:<kate@fabrikam.com>")).containsExactly("250 2.1.0 Sender OK");
+            assertThat(c.send(rcptLine)).containsExactly("250 2.1.5 Recipient OK");
+            c.send("DATA");
+            return c.send(message + "\r\n.").get(0);
+        }
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(condition.getAsBoolean()).as(what).isTrue();
+    }
+
+    private static boolean hasMail(TestServer server) {
+        try {
+            return !server.delivered("kate@fabrikam.com").isEmpty();
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    private static List<String> katesMail(TestServer server) throws Exception {
+        var list = new java.util.ArrayList<String>();
+        for (Path p : server.delivered("kate@fabrikam.com")) {
+            list.add(Files.readString(p, StandardCharsets.UTF_8));
+        }
+        return list;
+    }
+
+    @Test
+    void temporaryFailuresAreRetriedAndDeliveredOnce() throws Exception {
+        try (var peer = new ScriptedPeer(new ScriptedPeer.Script() {
+            @Override
+            public String greeting(int session) {
+                return session == 1 ? "421 4.3.2 peer.test busy, try later" : "220 peer.test ESMTP";
+            }
+
+            @Override
+            public String rcpt(int session, String line) {
+                return session == 2 ? "451 4.7.1 greylisted, try again later" : "250 2.1.5 Ok";
+            }
+        }); var server = server(peer)) {
+            assertThat(send(server, "RCPT TO:<user@[127.0.0.1]>", "Subject: retried\r\n\r\nbody")).startsWith("250 2.6.0");
+            await(() -> peer.accepted().size() == 1, "delivered after two refusals");
+            Thread.sleep(1000);
+            assertThat(peer.accepted()).hasSize(1);
+            assertThat(peer.sessions()).isEqualTo(3);
+            var got = peer.accepted().get(0);
+            assertThat(got.mailFrom()).startsWith("MAIL FROM:<kate@fabrikam.com>").contains("SIZE=");
+            assertThat(got.content()).startsWith("Received: from contoso.com ([127.0.0.1])\r\n\tby mail1.fabrikam.com "
+                    + "with ESMTP id ").contains("Subject: retried\r\n\r\nbody");
+            assertThat(katesMail(server)).as("no DSN without a failure or NOTIFY=SUCCESS").isEmpty();
+        }
+    }
+
+    @Test
+    void a5xxAtEndOfDataSendsAFailureDsnQuotingTheReply() throws Exception {
+        try (var peer = new ScriptedPeer(new ScriptedPeer.Script() {
+            @Override
+            public String endOfData(int session) {
+                return "552 5.3.4 Message size exceeds fixed limit";
+            }
+        }); var server = server(peer)) {
+            send(server, "RCPT TO:<user@[127.0.0.1]> NOTIFY=FAILURE", "Subject: too big\r\n\r\nbody");
+            await(() -> hasMail(server), "failure DSN in kate's mailbox");
+            String dsn = katesMail(server).get(0);
+            assertThat(dsn).contains("Subject: Undeliverable: too big")
+                    .contains("Content-Type: multipart/report; report-type=delivery-status")
+                    .contains("Remote server returned '552 5.3.4 Message size exceeds fixed limit'")
+                    .contains("Action: failed").contains("Status: 5.3.4")
+                    .contains("Diagnostic-Code: smtp; 552 5.3.4 Message size exceeds fixed limit")
+                    .contains("Return-Path: <>");
+            assertThat(server.queuedMessages()).isEmpty();
+        }
+    }
+
+    @Test
+    void aConnectionDroppedInDataIsDeferredThenDeliveredOnce() throws Exception {
+        try (var peer = new ScriptedPeer(new ScriptedPeer.Script() {
+            @Override
+            public boolean dropInData(int session) {
+                return session == 1;
+            }
+        }); var server = server(peer)) {
+            send(server, "RCPT TO:<user@[127.0.0.1]>", "Subject: dropped once\r\n\r\nbody");
+            await(() -> peer.accepted().size() == 1, "delivered on the second try");
+            Thread.sleep(800);
+            assertThat(peer.accepted()).hasSize(1);
+        }
+    }
+
+    @Test
+    void aSilentPeerTimesOutAndIsTriedAgain() throws Exception {
+        try (var peer = new ScriptedPeer(new ScriptedPeer.Script() {
+            @Override
+            public long delayEndOfData(int session) {
+                return session == 1 ? 4000 : 0;
+            }
+        }); var server = server(peer)) {
+            send(server, "RCPT TO:<user@[127.0.0.1]>", "Subject: slow\r\n\r\nbody");
+            await(() -> peer.sessions() >= 2, "a second attempt after the timeout");
+            var track = dev.mailflow.queue.TrackingLog.search(server.dataDir().resolve("logs"), null,
+                    e -> e.event().equals("DEFER"));
+            assertThat(track).isNotEmpty();
+            assertThat(track.get(0).status()).isEqualTo("4.4.2");
+            assertThat(track.get(0).detail()).contains("timed out");
+        }
+    }
+
+    @Test
+    void aPeerWithoutDsnGetsNoDsnParametersAndTheSenderARelayedNotice() throws Exception {
+        try (var peer = new ScriptedPeer(new ScriptedPeer.Script() {
+            @Override
+            public List<String> extensions(int session) {
+                return List.of("PIPELINING", "8BITMIME");
+            }
+        }); var server = server(peer)) {
+            send(server, "RCPT TO:<user@[127.0.0.1]> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;user@[127.0.0.1]",
+                    "Subject: hello\r\n\r\nbody");
+            await(() -> hasMail(server), "success (relayed) DSN");
+            assertThat(peer.commands()).anyMatch(c -> c.startsWith("RCPT TO:<user@[127.0.0.1]>"))
+                    .noneMatch(c -> c.contains("NOTIFY=") || c.contains("ORCPT="));
+            String dsn = katesMail(server).get(0);
+            assertThat(dsn).contains("Subject: Delivered: hello").contains("Action: relayed")
+                    .contains("Original-Recipient: rfc822; user@[127.0.0.1]");
+        }
+    }
+
+    @Test
+    void aPeerWithDsnGetsTheParametersAndSendsTheNoticeItself() throws Exception {
+        try (var peer = new ScriptedPeer(new ScriptedPeer.Script() { });
+             var server = server(peer)) {
+            try (var c = new SmtpTestClient(server.port())) {
+                c.reply();
+                c.send("EHLO contoso.com");
+                c.send("MAIL FROM:<kate@fabrikam.com> RET=HDRS ENVID=QQ314159");
+                c.send("RCPT TO:<user@[127.0.0.1]> NOTIFY=SUCCESS");
+                c.send("DATA");
+                c.send("Subject: passed on\r\n\r\nbody\r\n.");
+            }
+            await(() -> peer.accepted().size() == 1, "delivered");
+            assertThat(peer.accepted().get(0).mailFrom()).contains("RET=HDRS").contains("ENVID=QQ314159");
+            assertThat(peer.accepted().get(0).rcptTo().get(0)).contains("NOTIFY=SUCCESS")
+                    .contains("ORCPT=rfc822;user@[127.0.0.1]");
+            Thread.sleep(500);
+            assertThat(katesMail(server)).as("the next hop notifies, not us").isEmpty();
+        }
+    }
+
+    @Test
+    void eightBitContentToAPeerWithout8bitmimeFailsClearly() throws Exception {
+        try (var peer = new ScriptedPeer(new ScriptedPeer.Script() {
+            @Override
+            public List<String> extensions(int session) {
+                return List.of("PIPELINING");
+            }
+        }); var server = server(peer)) {
+            send(server, "RCPT TO:<user@[127.0.0.1]>", "Subject: caf\u00e9\r\n\r\nna\u00efve");
+            await(() -> hasMail(server), "failure DSN");
+            assertThat(katesMail(server).get(0)).contains("Status: 5.6.3").contains("does not offer 8BITMIME");
+            assertThat(peer.accepted()).isEmpty();
+        }
+    }
+
+    @Test
+    void noBounceOfABounce() throws Exception {
+        try (var peer = new ScriptedPeer(new ScriptedPeer.Script() {
+            @Override
+            public String rcpt(int session, String line) {
+                return "550 5.1.1 User unknown";
+            }
+        }); var server = server(peer)) {
+            try (var c = new SmtpTestClient(server.port())) {
+                c.reply();
+                c.send("EHLO contoso.com");
+                c.send("MAIL FROM:<>");
+                c.send("RCPT TO:<user@[127.0.0.1]>");
+                c.send("DATA");
+                assertThat(c.send("Subject: a bounce\r\n\r\nbody\r\n.").get(0)).startsWith("250 2.6.0");
+            }
+            await(() -> {
+                try {
+                    return !server.runtime().store().list(dev.mailflow.queue.QueueState.HOLD).isEmpty();
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            }, "the failed bounce is kept on hold");
+            assertThat(katesMail(server)).isEmpty();
+            assertThat(peer.sessions()).isEqualTo(1);
+        }
+    }
+}
