@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
 /** {@code mailflow track}: search the message tracking log, like Exchange's Get-MessageTrackingLog. */
 @Command(name = "track", mixinStandardHelpOptions = true,
         description = {"Search the message tracking log: where did a message go?",
-            "Events: RECEIVE, DELIVER, DEFER, FAIL, EXPAND, and the operator's RETRY, HOLD, RELEASE, DELETE."},
+            "Events: RECEIVE, DELIVER (to a mailbox here), SEND (to another server), DEFER, FAIL, EXPAND, DSN,",
+            "and the operator's RETRY, HOLD, RELEASE, DELETE."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:events found", "1:no event matched", "2:usage or configuration error"})
 public final class TrackCommand implements Callable<Integer> {

@@ -231,7 +231,8 @@ public final class Scheduler implements AutoCloseable {
                 switch (outcome) {
                     case DeliveryOutcome.Delivered d -> {
                         recipients.set(i, r.with(RecipientState.Status.DELIVERED, d, now));
-                        track("DELIVER", m, r, d);
+                        // Exchange's words: DELIVER into a mailbox here, SEND to another server.
+                        track(d.remoteMta() == null ? "DELIVER" : "SEND", m, r, d);
                     }
                     case DeliveryOutcome.Failed f -> {
                         recipients.set(i, r.with(RecipientState.Status.FAILED, f, now));

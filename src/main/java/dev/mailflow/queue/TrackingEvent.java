@@ -7,7 +7,7 @@ import java.util.List;
  * One line of the message tracking log (Exchange's message tracking): one event per step a
  * message takes. Fields that do not apply are null and left out of the JSON.
  *
- * @param event      RECEIVE, DELIVER, DEFER, FAIL, EXPAND, SEND, DSN, DELETE, HOLD, RELEASE, RETRY
+ * @param event      RECEIVE, DELIVER, SEND, DEFER, FAIL, EXPAND, DSN, DELETE, HOLD, RELEASE, RETRY
  * @param recipients the recipients the event is about
  * @param status     an RFC 3463 code, when there is one
  * @param detail     what happened, in words (a reply, a reason, alias targets)

@@ -223,4 +223,34 @@ class RemoteDeliveryTest {
             assertThat(peer.sessions()).isEqualTo(1);
         }
     }
+
+    @Test
+    void aDelayNoticeAfterTheWarningTimeThenAFailureAtExpiry() throws Exception {
+        try (var peer = new ScriptedPeer(new ScriptedPeer.Script() {
+            @Override
+            public String rcpt(int session, String line) {
+                return "451 4.4.3 try later";
+            }
+        }); var server = TestServer.start(List.of("relay_from = [\"127.0.0.0/8\"]"), List.of(),
+                List.of("remote_port = " + peer.port(), "command_timeout = \"2s\""),
+                List.of("retry_intervals = [\"300ms\"]", "delay_warning = \"1s\"", "lifetime = \"3s\""))) {
+            send(server, "RCPT TO:<user@[127.0.0.1]> NOTIFY=DELAY,FAILURE", "Subject: waiting\r\n\r\nbody");
+            await(() -> hasMail(server), "delay DSN");
+            String delay = katesMail(server).get(0);
+            assertThat(delay).contains("Subject: Delivery delayed: waiting").contains("Action: delayed")
+                    .contains("Status: 4.4.3").contains("Will-Retry-Until: ");
+            await(() -> {
+                try {
+                    return server.delivered("kate@fabrikam.com").size() == 2;
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            }, "failure DSN at expiry");
+            Thread.sleep(700);
+            var all = katesMail(server);
+            assertThat(all).hasSize(2);
+            assertThat(all).anySatisfy(m -> assertThat(m).contains("Subject: Undeliverable: waiting")
+                    .contains("Status: 5.4.3").contains("delivery time expired"));
+        }
+    }
 }

@@ -72,6 +72,11 @@ public final class DsnMessage {
         for (var e : entries) {
             var r = e.recipient();
             sb.append(r.address()).append("\r\n");
+            if (r.diagnostic() != null && r.diagnostic().startsWith("delivery time expired")) {
+                int cut = r.diagnostic().indexOf("; last error");
+                sb.append("The server gave up: ").append(cut < 0 ? r.diagnostic() : r.diagnostic().substring(0, cut))
+                        .append(".\r\n");
+            }
             if (r.remoteMta() != null && r.diagnostic() != null) {
                 sb.append("Remote server returned '").append(remoteReply(r.diagnostic())).append("'\r\n");
             } else if (r.diagnostic() != null) {
