@@ -3,6 +3,7 @@ package dev.mailflow.app;
 import dev.mailflow.directory.AcceptedDomain;
 import dev.mailflow.directory.Alias;
 import dev.mailflow.directory.Directory;
+import dev.mailflow.delivery.remote.SendConnector;
 import dev.mailflow.directory.Mailbox;
 import dev.mailflow.queue.RetryPolicy;
 import dev.mailflow.server.ConnectorConfig;
@@ -60,7 +61,17 @@ public final class ConfigLoader {
         top.put("alias", Type.TABLE_LIST);
         top.put("queue", Type.TABLE);
         top.put("delivery", Type.TABLE);
+        top.put("send_connector", Type.TABLE_LIST);
         SCHEMA.put("", top);
+
+        var send = new LinkedHashMap<String, Type>();
+        send.put("name", Type.STRING);
+        send.put("domains", Type.STRING_LIST);
+        send.put("smart_host", Type.STRING);
+        send.put("require_tls", Type.BOOLEAN);
+        send.put("username", Type.STRING);
+        send.put("password", Type.STRING);
+        SCHEMA.put("send_connector", send);
 
         var queue = new LinkedHashMap<String, Type>();
         queue.put("retry_intervals", Type.STRING_LIST);
@@ -285,6 +296,34 @@ public final class ConfigLoader {
             maxHops = (int) delivery.positiveInt("max_hops", maxHops);
         }
 
+        var sendConnectors = new ArrayList<SendConnector>();
+        var sendNames = new HashSet<String>();
+        for (var t : view.tables("send_connector")) {
+            String name = t.requireString("name");
+            if (!sendNames.add(name.toLowerCase(Locale.ROOT))) {
+                throw t.error("name", "duplicate send connector name \"" + name + "\"");
+            }
+            var domainsList = t.stringList("domains");
+            if (domainsList.isEmpty()) {
+                throw t.error("domains", "list the domains it serves, or [\"*\"] for all");
+            }
+            for (String d : domainsList) {
+                String bare = d.startsWith(".") ? d.substring(1) : d;
+                if (!d.equals("*") && !Domains.isValidDomain(bare, true)) {
+                    throw t.error("domains", "\"" + d + "\" is not a domain, \".domain\" or \"*\"");
+                }
+            }
+            String hostPort = t.requireString("smart_host");
+            var address = t.hostAndPort("smart_host", hostPort, 25);
+            boolean hasUser = t.has("username");
+            if (hasUser != t.has("password")) {
+                throw t.error(hasUser ? "password" : "username", "username and password go together");
+            }
+            sendConnectors.add(new SendConnector(name, domainsList, address.getHostString(), address.getPort(),
+                    t.bool("require_tls", false), hasUser ? t.requireString("username") : null,
+                    hasUser ? t.requireString("password") : null));
+        }
+
         long largestMessage = connectors.stream().mapToLong(ConnectorConfig::maxMessageSize).max().orElse(0);
         var retry = RetryPolicy.DEFAULT;
         long minFreeSpace = largestMessage + largestMessage / 2;
@@ -308,7 +347,8 @@ public final class ConfigLoader {
         return new MailflowConfig(source,
                 new ServerConfig(hostname, dataDir, connectors, directory, minFreeSpace, maxHops),
                 new QueueConfig(retry, minFreeSpace, concurrency),
-                new DeliveryConfig(dns, remotePort, startTls, connectTimeout, commandTimeout, maxOut, maxOutPerHost));
+                new DeliveryConfig(dns, remotePort, startTls, connectTimeout, commandTimeout, maxOut, maxOutPerHost,
+                        sendConnectors));
     }
 
     private static void requireOurs(Table t, String key, MailAddress address, java.util.Set<String> domains)
@@ -610,6 +650,29 @@ public final class ConfigLoader {
                 throw error(key, "\"" + text + "\" is not a valid address (local-part@domain)");
             }
             return a;
+        }
+
+        /** {@code host:port} where the host may be a name (not resolved here). */
+        InetSocketAddress hostAndPort(String key, String text, int defaultPort) throws ConfigException {
+            if (text.startsWith("[") || Domains.isIpv4Literal(text.contains(":") ? text.substring(0, text.lastIndexOf(':'))
+                    : text)) {
+                var a = socketAddress(key, text, defaultPort);
+                return InetSocketAddress.createUnresolved(a.getAddress().getHostAddress(), a.getPort());
+            }
+            int colon = text.lastIndexOf(':');
+            String host = colon < 0 ? text : text.substring(0, colon);
+            int port = defaultPort;
+            if (colon >= 0) {
+                try {
+                    port = Integer.parseInt(text.substring(colon + 1));
+                } catch (NumberFormatException e) {
+                    port = -1;
+                }
+            }
+            if (!Domains.isValidDomain(host, false) || port < 1 || port > 65535) {
+                throw error(key, "\"" + text + "\" is not host:port (e.g. smtp.example.net:587)");
+            }
+            return InetSocketAddress.createUnresolved(host, port);
         }
 
         InetSocketAddress bind(String key) throws ConfigException {

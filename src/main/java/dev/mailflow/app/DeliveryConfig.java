@@ -12,7 +12,9 @@ import java.time.Duration;
  * @param commandTimeout        one timeout for every reply, or null for RFC 5321 4.5.3.2's
  * @param maxConnections        outbound connections at once
  * @param maxConnectionsPerHost outbound connections at once to one address
+ * @param sendConnectors        smart hosts ({@code [[send_connector]]}), first match wins
  */
 public record DeliveryConfig(String dnsServer, int remotePort, boolean startTls, Duration connectTimeout,
-                             Duration commandTimeout, int maxConnections, int maxConnectionsPerHost) {
+                             Duration commandTimeout, int maxConnections, int maxConnectionsPerHost,
+                             java.util.List<dev.mailflow.delivery.remote.SendConnector> sendConnectors) {
 }

@@ -77,7 +77,7 @@ public final class MailflowRuntime implements AutoCloseable {
                     : new ClientTimeouts(d.connectTimeout(), d.commandTimeout(), d.commandTimeout(),
                             d.commandTimeout(), d.commandTimeout(), d.commandTimeout());
             var remote = new RemoteDelivery(new RemoteConfig(hostname, d.remotePort(), timeouts, d.startTls(),
-                    d.maxConnections(), d.maxConnectionsPerHost()), new MxResolver(d.dnsServer(), Duration.ofSeconds(5)),
+                    d.maxConnections(), d.maxConnectionsPerHost(), d.sendConnectors()), new MxResolver(d.dnsServer(), Duration.ofSeconds(5)),
                     config.server().connectors().stream().map(ConnectorConfig::bind).collect(Collectors.toSet()),
                     clock.getZone());
             var dsn = new DsnService(hostname, store, tracking, clock, config.queue().retry());

@@ -117,6 +117,40 @@ public final class SmtpClient implements AutoCloseable {
         return reply;
     }
 
+    /**
+     * RFC 4954 AUTH with PLAIN (initial response, RFC 4616) or LOGIN, whichever the server
+     * offers, PLAIN first. The password never reaches the transcript.
+     *
+     * @return the final reply (235 on success)
+     */
+    public Reply authenticate(String user, String password) throws IOException {
+        var b64 = java.util.Base64.getEncoder();
+        if (capabilities.authMechanisms().contains("PLAIN") || !capabilities.authMechanisms().contains("LOGIN")) {
+            String token = b64.encodeToString(("\0" + user + "\0" + password).getBytes(StandardCharsets.UTF_8));
+            transcript.line(TranscriptListener.Direction.SENT, "AUTH PLAIN (credentials not shown)");
+            return sendSecret("AUTH PLAIN " + token, timeouts.command());
+        }
+        var reply = command("AUTH LOGIN", timeouts.command());
+        if (reply.code() != 334) {
+            return reply;
+        }
+        transcript.line(TranscriptListener.Direction.SENT, "(user name)");
+        reply = sendSecret(b64.encodeToString(user.getBytes(StandardCharsets.UTF_8)), timeouts.command());
+        if (reply.code() != 334) {
+            return reply;
+        }
+        transcript.line(TranscriptListener.Direction.SENT, "(password not shown)");
+        return sendSecret(b64.encodeToString(password.getBytes(StandardCharsets.UTF_8)), timeouts.command());
+    }
+
+    private Reply sendSecret(String line, Duration timeout) throws IOException {
+        out.write(line.getBytes(StandardCharsets.US_ASCII));
+        out.write('\r');
+        out.write('\n');
+        out.flush();
+        return read(timeout);
+    }
+
     public Reply mail(String reversePath, String parameters) throws IOException {
         return command("MAIL FROM:" + reversePath + (parameters.isEmpty() ? "" : " " + parameters),
                 timeouts.command());

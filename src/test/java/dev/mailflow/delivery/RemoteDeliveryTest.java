@@ -253,4 +253,46 @@ class RemoteDeliveryTest {
                     .contains("Status: 5.4.3").contains("delivery time expired"));
         }
     }
+
+    @Test
+    void aSmartHostWithAuthenticationTakesMailForEveryDomain() throws Exception {
+        try (var peer = new ScriptedPeer(new ScriptedPeer.Script() {
+            @Override
+            public List<String> extensions(int session) {
+                return List.of("PIPELINING", "8BITMIME", "AUTH PLAIN LOGIN");
+            }
+        }); var server = TestServer.start(List.of("relay_from = [\"127.0.0.0/8\"]"), List.of(
+                "[[send_connector]]", "name = \"Smart host\"", "domains = [\"*\"]",
+                "smart_host = \"127.0.0.1:" + peer.port() + "\"", "username = \"relay-user\"",
+                "password = \"relay-pass\""), List.of("command_timeout = \"2s\""), List.of())) {
+            send(server, "RCPT TO:<someone@anywhere.test>", "Subject: via the smart host\r\n\r\nbody");
+            await(() -> peer.accepted().size() == 1, "delivered to the smart host, no DNS asked");
+            assertThat(peer.logins()).containsExactly("relay-user:relay-pass");
+            assertThat(peer.accepted().get(0).rcptTo().get(0)).startsWith("RCPT TO:<someone@anywhere.test>");
+        }
+    }
+
+    @Test
+    void aSendConnectorThatRequiresTlsWaitsWhenThereIsNone() throws Exception {
+        try (var peer = new ScriptedPeer(new ScriptedPeer.Script() { });
+             var server = TestServer.start(List.of("relay_from = [\"127.0.0.0/8\"]"), List.of(
+                "[[send_connector]]", "name = \"Secure\"", "domains = [\".partner.test\"]",
+                "smart_host = \"127.0.0.1:" + peer.port() + "\"", "require_tls = true"),
+                List.of("command_timeout = \"2s\""), List.of("retry_intervals = [\"1h\"]"))) {
+            String reply = send(server, "RCPT TO:<someone@mail.partner.test>", "Subject: secret\r\n\r\nbody");
+            long id = Long.parseLong(reply.replaceAll(".*InternalId=(\\d+),.*", "$1"));
+            await(() -> {
+                try {
+                    var m = server.runtime().store().load(id);
+                    return m != null && m.state() == dev.mailflow.queue.QueueState.DEFERRED;
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            }, "deferred");
+            var m = server.runtime().store().load(id);
+            assertThat(m.status().lastError()).contains("requires TLS");
+            assertThat(m.status().recipients().get(0).enhancedStatus()).isEqualTo("4.7.0");
+            assertThat(peer.accepted()).isEmpty();
+        }
+    }
 }

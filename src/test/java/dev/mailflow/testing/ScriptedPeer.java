@@ -56,6 +56,11 @@ public final class ScriptedPeer implements AutoCloseable {
         default String endOfData(int session) {
             return "250 2.0.0 Ok: queued as " + session;
         }
+
+        /** AUTH PLAIN with these credentials (RFC 4616). */
+        default String auth(int session, String user, String password) {
+            return "235 2.7.0 Authentication successful";
+        }
     }
 
     /** One message the peer accepted. */
@@ -67,6 +72,7 @@ public final class ScriptedPeer implements AutoCloseable {
     private final AtomicInteger sessions = new AtomicInteger();
     private final List<Accepted> accepted = new CopyOnWriteArrayList<>();
     private final List<String> commands = new CopyOnWriteArrayList<>();
+    private final List<String> logins = new CopyOnWriteArrayList<>();
 
     public ScriptedPeer(Script script) throws IOException {
         this.script = script;
@@ -84,6 +90,11 @@ public final class ScriptedPeer implements AutoCloseable {
 
     public List<Accepted> accepted() {
         return List.copyOf(accepted);
+    }
+
+    /** user:password of each AUTH PLAIN received. */
+    public List<String> logins() {
+        return List.copyOf(logins);
     }
 
     /** Every command line received, in order, across sessions. */
@@ -127,6 +138,11 @@ public final class ScriptedPeer implements AutoCloseable {
                     }
                     out.write(sb.toString().getBytes(StandardCharsets.US_ASCII));
                     out.flush();
+                } else if (upper.startsWith("AUTH PLAIN ")) {
+                    String[] parts = new String(java.util.Base64.getDecoder().decode(line.substring(11).trim()),
+                            StandardCharsets.UTF_8).split("\0", -1);
+                    logins.add(parts[1] + ":" + parts[2]);
+                    send(out, script.auth(n, parts[1], parts[2]));
                 } else if (upper.startsWith("HELO")) {
                     send(out, "250 peer.test");
                 } else if (upper.startsWith("MAIL FROM:")) {

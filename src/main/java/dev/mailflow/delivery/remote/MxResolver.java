@@ -143,6 +143,32 @@ public final class MxResolver {
         return new Hosts(hosts);
     }
 
+    /**
+     * A smart host: its addresses (an IP literal needs no lookup), as a one-host list; a
+     * name without addresses is a temporary failure (the configuration may be fixed).
+     */
+    public Result smartHost(String host) {
+        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        if (dev.mailflow.smtp.Domains.isIpv4Literal(h) || dev.mailflow.smtp.Domains.isIpv6Literal(h)) {
+            try {
+                return new Hosts(List.of(new MxHost(h, 0, List.of(InetAddress.getByName(h)), true)));
+            } catch (UnknownHostException e) {
+                return new TempFailure("bad smart host address " + host);
+            }
+        }
+        Name name;
+        try {
+            name = Name.fromString(h.endsWith(".") ? h : h + ".");
+        } catch (TextParseException e) {
+            return new TempFailure("bad smart host name " + host);
+        }
+        var found = addresses(name);
+        if (found instanceof Hosts hs && hs.hosts().isEmpty()) {
+            return new TempFailure("smart host " + host + " has no address");
+        }
+        return found;
+    }
+
     /** A and AAAA of a name, as a one-element host list (empty when it has none). */
     private Result addresses(Name name) {
         var found = new LinkedHashMap<String, InetAddress>();

@@ -10,7 +10,12 @@ import dev.mailflow.client.ClientTimeouts;
  * @param startTls              use STARTTLS when the next hop offers it (certificates not verified)
  * @param maxConnections        outbound connections at once, in all
  * @param maxConnectionsPerHost outbound connections at once to one next-hop address
+ * @param sendConnectors        smart hosts for some or all domains, first match wins
  */
 public record RemoteConfig(String hostname, int port, ClientTimeouts timeouts, boolean startTls, int maxConnections,
-                           int maxConnectionsPerHost) {
+                           int maxConnectionsPerHost, java.util.List<SendConnector> sendConnectors) {
+
+    public RemoteConfig {
+        sendConnectors = java.util.List.copyOf(sendConnectors);
+    }
 }

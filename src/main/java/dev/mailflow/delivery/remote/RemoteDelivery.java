@@ -30,7 +30,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -120,14 +119,15 @@ public final class RemoteDelivery implements Router.Remote {
 
     private Map<Integer, DeliveryOutcome> deliverToDomain(QueuedMessage message, String domain, List<Integer> indexes,
                                                           DeliveryAgent.Content content, ContentInfo info) {
-        var result = resolver.resolve(domain);
+        var smart = SendConnector.forDomain(config.sendConnectors(), domain);
+        var result = smart != null ? resolver.smartHost(smart.host()) : resolver.resolve(domain);
         DeliveryOutcome all = switch (result) {
             case MxResolver.NullMx n -> new DeliveryOutcome.Failed("5.1.10",
                     "Recipient address rejected: " + domain + " accepts no mail (null MX, RFC 7505)");
             case MxResolver.NoSuchDomain d -> new DeliveryOutcome.Failed("5.1.2", "Host or domain name not found: "
                     + d.detail());
             case MxResolver.TempFailure t -> new DeliveryOutcome.Deferred("4.4.3", "DNS: " + t.detail());
-            case MxResolver.Hosts h -> loop(domain, h.hosts());
+            case MxResolver.Hosts h -> smart != null ? null : loop(domain, h.hosts());
         };
         if (all != null) {
             return fill(indexes, all);
@@ -135,17 +135,16 @@ public final class RemoteDelivery implements Router.Remote {
         var hosts = ((MxResolver.Hosts) result).hosts();
         var pending = new ArrayList<>(indexes);
         var outcomes = new HashMap<Integer, DeliveryOutcome>();
-        DeliveryOutcome lastTemporary = null;
         for (var host : hosts) {
             for (var address : host.addresses()) {
                 if (pending.isEmpty()) {
                     return outcomes;
                 }
-                var attempt = attempt(message, host.name(), new InetSocketAddress(address, config.port()), pending,
-                        content, info);
+                int port = smart != null ? smart.port() : config.port();
+                var attempt = attempt(message, host.name(), new InetSocketAddress(address, port), pending, content,
+                        info, smart);
                 for (var e : attempt.entrySet()) {
                     if (e.getValue() instanceof DeliveryOutcome.Deferred d) {
-                        lastTemporary = d;
                         outcomes.put(e.getKey(), d);
                     } else {
                         outcomes.put(e.getKey(), e.getValue());
@@ -185,14 +184,15 @@ public final class RemoteDelivery implements Router.Remote {
     /** One SMTP session with one next-hop address, for the recipients still pending. */
     private Map<Integer, DeliveryOutcome> attempt(QueuedMessage message, String mx, InetSocketAddress address,
                                                   List<Integer> indexes, DeliveryAgent.Content content,
-                                                  ContentInfo info) {
+                                                  ContentInfo info, SendConnector smart) {
         var hostSlots = perHost.computeIfAbsent(address.getAddress(), a -> new Semaphore(config.maxConnectionsPerHost()));
         try {
             connections.acquire();
             try {
                 hostSlots.acquire();
                 try {
-                    return session(message, mx, address, indexes, content, info, config.startTls());
+                    return session(message, mx, address, indexes, content, info,
+                            config.startTls() || (smart != null && smart.requireTls()), smart);
                 } finally {
                     hostSlots.release();
                 }
@@ -207,7 +207,7 @@ public final class RemoteDelivery implements Router.Remote {
 
     private Map<Integer, DeliveryOutcome> session(QueuedMessage message, String mx, InetSocketAddress address,
                                                   List<Integer> indexes, DeliveryAgent.Content content,
-                                                  ContentInfo info, boolean tryTls) {
+                                                  ContentInfo info, boolean tryTls, SendConnector smart) {
         String where = mx + "[" + address.getAddress().getHostAddress() + "]:" + address.getPort();
         var envelope = message.envelope();
         var rs = message.status().recipients();
@@ -229,6 +229,7 @@ public final class RemoteDelivery implements Router.Remote {
                     return fill(indexes, byReply(helo, where, true));
                 }
             }
+            boolean tlsRequired = smart != null && smart.requireTls();
             if (tryTls && client.capabilities().startTls()) {
                 try {
                     var reply = client.startTls(tls, mx);
@@ -237,9 +238,27 @@ public final class RemoteDelivery implements Router.Remote {
                         LOG.debug("TLS to {}: {}", where, client.tlsSocket().getSession().getProtocol());
                     }
                 } catch (SSLException e) {
+                    if (tlsRequired) {
+                        return fill(indexes, new DeliveryOutcome.Deferred("4.7.0", where
+                                + ": TLS handshake failed and the send connector requires TLS: " + e.getMessage(), mx));
+                    }
                     LOG.info("TLS handshake with {} failed ({}); trying again without TLS", where, e.getMessage());
                     client.close();
-                    return session(message, mx, address, indexes, content, info, false);
+                    return session(message, mx, address, indexes, content, info, false, smart);
+                }
+            }
+            if (tlsRequired && !client.isTls()) {
+                client.quit();
+                return fill(indexes, new DeliveryOutcome.Deferred("4.7.0", where
+                        + " does not offer STARTTLS and the send connector '" + smart.name() + "' requires TLS", mx));
+            }
+            if (smart != null && smart.username() != null) {
+                var auth = client.authenticate(smart.username(), smart.password());
+                if (auth.code() != 235) {
+                    client.quit();
+                    // Credentials are the operator's to fix: the message waits meanwhile.
+                    return fill(indexes, new DeliveryOutcome.Deferred(auth.code() / 100 == 4 ? status(auth, "4.7.0")
+                            : "4.7.8", where + " refused the send connector's credentials: " + auth.firstLine(), mx));
                 }
             }
             Capabilities caps = client.capabilities();
@@ -462,9 +481,5 @@ public final class RemoteDelivery implements Router.Remote {
             return TranscriptListener.NONE;
         }
         return (d, t) -> LOG.trace("{} {} {} {}", id, where, d == TranscriptListener.Direction.SENT ? ">" : "<", t);
-    }
-
-    static String lower(String s) {
-        return s.toLowerCase(Locale.ROOT);
     }
 }
