@@ -21,6 +21,8 @@ import threading
 import time
 
 POINTS = [(1, 1024), (10, 1024), (50, 1024), (1, 65536), (10, 65536), (50, 65536)]
+# Outbound: both servers relay everything for sink.test to one smtp-sink.
+OUT_POINTS = [(10, 1024), (50, 1024), (10, 65536)]
 
 
 def free_port():
@@ -111,7 +113,7 @@ def clear(directory):
 class Postfix:
     name = "Postfix"
 
-    def __init__(self, work):
+    def __init__(self, work, sink_port):
         self.base = os.path.join(work, "postfix")
         self.port = free_port()
         conf = os.path.join(self.base, "conf")
@@ -143,6 +145,8 @@ virtual_gid_maps = static:65534
 virtual_minimum_uid = 100
 maillog_file = {b}/postfix.log
 maillog_file_prefixes = {b}
+relayhost = [127.0.0.1]:{sink_port}
+smtp_dns_support_level = disabled
 alias_maps =
 alias_database =
 local_recipient_maps =
@@ -178,11 +182,18 @@ default_process_limit = 200
         r = subprocess.run([tool("postconf"), "-c", self.conf, "-h", "mail_version"], capture_output=True, text=True)
         return "Postfix " + r.stdout.strip()
 
+    def queued(self):
+        n = 0
+        for d in ("maildrop", "incoming", "active", "deferred", "hold"):
+            for _, _, files in os.walk(os.path.join(self.base, "queue", d)):
+                n += len(files)
+        return n
+
 
 class Mailflow:
     name = "Mailflow"
 
-    def __init__(self, work, root):
+    def __init__(self, work, root, sink_port):
         self.base = os.path.join(work, "mailflow")
         os.makedirs(self.base)
         self.root = root
@@ -197,6 +208,7 @@ name = "Bench"
 bind = "127.0.0.1:{self.port}"
 protocol_log = false
 max_connections_per_ip = 1000
+relay_from = ["127.0.0.0/8"]
 
 [[accepted_domain]]
 name = "bench.test"
@@ -206,6 +218,11 @@ address = "bench@bench.test"
 
 [delivery]
 dns_server = "127.0.0.1:9"
+
+[[send_connector]]
+name = "Sink"
+domains = ["sink.test"]
+smart_host = "127.0.0.1:{sink_port}"
 """)
         self.maildir = os.path.join(self.base, "data", "mailboxes", "bench.test", "bench", "new")
 
@@ -226,6 +243,9 @@ dns_server = "127.0.0.1:9"
     def version(self):
         r = subprocess.run([os.path.join(self.root, "mailflow"), "--version"], capture_output=True, text=True)
         return r.stdout.strip()
+
+    def queued(self):
+        return count(os.path.join(self.base, "data", "queue", "messages"))
 
 
 def run_load(server, sessions, size, messages):
@@ -250,6 +270,30 @@ def run_load(server, sessions, size, messages):
         raise SystemExit(f"bench: {server.name} delivered {got} of {messages} within 300 s")
     return {"accept_rate": messages / accepted, "deliver_rate": messages / delivered,
             "delivered_s": delivered, "peak_kib": peak}
+
+
+def run_outbound(server, sessions, size, messages):
+    """Relay to the sink: rate until smtp-source had its 250s, and until the queue is empty."""
+    sampler = MemorySampler(server.pid)
+    sampler.start()
+    start = time.monotonic()
+    r = subprocess.run([tool("smtp-source"), "-s", str(sessions), "-m", str(messages), "-l", str(size),
+                        "-f", "load@source.test", "-t", "user@sink.test", f"127.0.0.1:{server.port}"],
+                       capture_output=True, text=True)
+    accepted = time.monotonic() - start
+    if r.returncode != 0:
+        sampler.stop()
+        raise SystemExit(f"bench: smtp-source against {server.name} failed: {r.stderr.strip()}")
+    deadline = start + 300
+    time.sleep(0.01)
+    while server.queued() > 0 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    relayed = time.monotonic() - start
+    peak = sampler.stop()
+    if server.queued() > 0:
+        raise SystemExit(f"bench: {server.name} still holds {server.queued()} messages after 300 s")
+    return {"accept_rate": messages / accepted, "relay_rate": messages / relayed, "relayed_s": relayed,
+            "peak_kib": peak}
 
 
 def machine():
@@ -282,9 +326,15 @@ def main():
     out = args.out or os.path.join(args.root, "docs", "performance.md")
 
     work = tempfile.mkdtemp(prefix="mailflow-bench-")
-    postfix, mailflow = Postfix(work), Mailflow(work, args.root)
+    os.chmod(work, 0o755)
+    sink_port = free_port()
+    sink = subprocess.Popen([tool("smtp-sink"), "-u", "postfix", f"127.0.0.1:{sink_port}", "1024"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_port(sink_port)
+    postfix, mailflow = Postfix(work, sink_port), Mailflow(work, args.root, sink_port)
     servers = [postfix, mailflow]
     results = {(s.name, p): [] for s in servers for p in POINTS}
+    out_results = {(s.name, p): [] for s in servers for p in OUT_POINTS}
     try:
         for s in servers:
             s.start()
@@ -302,6 +352,15 @@ def main():
                     print(f"rep {rep + 1} {s.name:8} c={point[0]:<3} {point[1] // 1024:>3} KiB: "
                           f"{r['accept_rate']:7.0f} msg/s accepted, all delivered in {r['delivered_s']:6.2f} s, "
                           f"peak {r['peak_kib'] / 1024:6.1f} MiB", flush=True)
+            for point in OUT_POINTS:
+                order = servers if rep % 2 == 0 else list(reversed(servers))
+                for s in order:
+                    n = args.messages_1k if point[1] == 1024 else args.messages_64k
+                    r = run_outbound(s, point[0], point[1], n)
+                    out_results[(s.name, point)].append(r)
+                    print(f"rep {rep + 1} {s.name:8} outbound c={point[0]:<3} {point[1] // 1024:>3} KiB: "
+                          f"{r['accept_rate']:7.0f} msg/s accepted, all relayed in {r['relayed_s']:6.2f} s",
+                          flush=True)
         versions = {s.name: s.version() for s in servers}
     finally:
         for s in servers:
@@ -309,10 +368,18 @@ def main():
                 s.stop()
             except Exception as e:  # keep stopping the other one
                 print(f"bench: stopping {s.name}: {e}", file=sys.stderr)
+        sink.terminate()
         shutil.rmtree(work, ignore_errors=True)
 
-    def med(name, point, key):
-        return statistics.median(r[key] for r in results[(name, point)])
+    def med(name, point, key, table=results):
+        return statistics.median(r[key] for r in table[(name, point)])
+
+    out_rows = []
+    for point in OUT_POINTS:
+        c, size = point
+        n = args.messages_1k if size == 1024 else args.messages_64k
+        pr, mr = med("Postfix", point, "relay_rate", out_results), med("Mailflow", point, "relay_rate", out_results)
+        out_rows.append(f"| {c} | {size // 1024} KiB | {n} | {pr:.0f} | {mr:.0f} | **{mr / pr:.2f}** |")
 
     rows = []
     below = []
@@ -377,6 +444,17 @@ Both servers get the same warm-up first (2,000 + 200 messages).
             f.write("Points where Mailflow is below Postfix: " + "; ".join(below) + ".\n")
         else:
             f.write("Mailflow is at least equal to Postfix at every point, accepted and delivered.\n")
+        f.write(f"""
+## Outbound (relay to smtp-sink)
+
+The same servers relay mail for `sink.test` to one `smtp-sink` on 127.0.0.1 (Postfix through
+`relayhost`, Mailflow through a `[[send_connector]]`); smtp-source injects, and the rate is
+messages per second from the first connection until the server's queue is empty again.
+
+| sessions | size | messages | Postfix relayed/s | Mailflow relayed/s | ratio |
+| --- | --- | --- | --- | --- | --- |
+""")
+        f.write("\n".join(out_rows) + "\n")
         f.write(notes)
     print(f"bench: wrote {out}")
 
