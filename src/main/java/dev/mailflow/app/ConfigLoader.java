@@ -62,7 +62,13 @@ public final class ConfigLoader {
         top.put("queue", Type.TABLE);
         top.put("delivery", Type.TABLE);
         top.put("send_connector", Type.TABLE_LIST);
+        top.put("tls", Type.TABLE);
         SCHEMA.put("", top);
+
+        var tls = new LinkedHashMap<String, Type>();
+        tls.put("certificate", Type.STRING);
+        tls.put("key", Type.STRING);
+        SCHEMA.put("tls", tls);
 
         var send = new LinkedHashMap<String, Type>();
         send.put("name", Type.STRING);
@@ -95,6 +101,12 @@ public final class ConfigLoader {
         connector.put("protocol_log", Type.BOOLEAN);
         connector.put("banner", Type.STRING);
         connector.put("relay_from", Type.STRING_LIST);
+        connector.put("remote_ranges", Type.STRING_LIST);
+        connector.put("tls", Type.STRING);
+        connector.put("require_tls", Type.BOOLEAN);
+        connector.put("auth", Type.BOOLEAN);
+        connector.put("allow_insecure_auth", Type.BOOLEAN);
+        connector.put("max_auth_failures", Type.INTEGER);
         SCHEMA.put("receive_connector", connector);
 
         var domain = new LinkedHashMap<String, Type>();
@@ -264,7 +276,9 @@ public final class ConfigLoader {
                     t.duration("data_timeout", Duration.ofMinutes(3)),
                     t.bool("protocol_log", true),
                     t.has("banner") ? t.requireString("banner") : "ESMTP Mailflow ready",
-                    t.cidrs("relay_from")));
+                    t.cidrs("relay_from"), t.cidrs("remote_ranges"), t.tlsMode("tls"),
+                    t.bool("require_tls", false), t.bool("auth", true), t.bool("allow_insecure_auth", false),
+                    (int) t.positiveInt("max_auth_failures", 5)));
         }
         if (connectors.isEmpty()) {
             throw new ConfigException(source, 0, "receive_connector", "at least one receive connector is needed");
@@ -344,8 +358,33 @@ public final class ConfigLoader {
         }
 
         var directory = new Directory(domains, mailboxes, aliases);
+        Path certificate = null;
+        Path key = null;
+        var tlsTable = view.table("tls");
+        if (tlsTable != null) {
+            if (tlsTable.has("certificate") != tlsTable.has("key")) {
+                throw tlsTable.error(tlsTable.has("certificate") ? "key" : "certificate",
+                        "certificate and key go together");
+            }
+            if (tlsTable.has("certificate")) {
+                certificate = baseDir.resolve(tlsTable.requireString("certificate")).normalize();
+                key = baseDir.resolve(tlsTable.requireString("key")).normalize();
+                try {
+                    dev.mailflow.server.tls.TlsCertificates.read(certificate, key);
+                } catch (IOException e) {
+                    throw tlsTable.error("certificate", "cannot use it: " + e.getMessage());
+                }
+            }
+        }
+        for (var m : mailboxes) {
+            if (m.password() != null && !dev.mailflow.server.auth.Passwords.isHash(m.password())) {
+                org.slf4j.LoggerFactory.getLogger(ConfigLoader.class).warn(
+                        "{}: the password of {} is in plain text; put a hash from 'mailflow passwd' instead",
+                        source, m.address());
+            }
+        }
         return new MailflowConfig(source,
-                new ServerConfig(hostname, dataDir, connectors, directory, minFreeSpace, maxHops),
+                new ServerConfig(hostname, dataDir, connectors, directory, minFreeSpace, maxHops, certificate, key),
                 new QueueConfig(retry, minFreeSpace, concurrency),
                 new DeliveryConfig(dns, remotePort, startTls, connectTimeout, commandTimeout, maxOut, maxOutPerHost,
                         sendConnectors));
@@ -626,6 +665,18 @@ public final class ConfigLoader {
                 }
             }
             return list;
+        }
+
+        ConnectorConfig.Tls tlsMode(String key) throws ConfigException {
+            if (!table.contains(key)) {
+                return ConnectorConfig.Tls.STARTTLS;
+            }
+            return switch (requireString(key).toLowerCase(Locale.ROOT)) {
+                case "starttls" -> ConnectorConfig.Tls.STARTTLS;
+                case "implicit" -> ConnectorConfig.Tls.IMPLICIT;
+                case "off" -> ConnectorConfig.Tls.OFF;
+                default -> throw error(key, "must be \"starttls\", \"implicit\" or \"off\"");
+            };
         }
 
         java.util.List<dev.mailflow.server.Cidr> cidrs(String key) throws ConfigException {

@@ -88,6 +88,21 @@ public final class MailflowRuntime implements AutoCloseable {
             scheduler.start(store.recover());
             server = MailServer.start(config.server(), store, tracking, scheduler::submit, clock);
             var adminChannel = AdminChannel.start(data, new QueueAdmin(store, scheduler, tracking, clock));
+            var tls = server.tls();
+            if (tls != null) {
+                // New certificate files are picked up on SIGHUP, and checked every 30 seconds.
+                SignalHandlers.onHangup(tls::reload);
+                Thread.ofVirtual().name("tls-reload").start(() -> {
+                    while (true) {
+                        try {
+                            Thread.sleep(30_000);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        tls.reloadIfChanged();
+                    }
+                });
+            }
             return new MailflowRuntime(config, lock, store, tracking, scheduler, server, adminChannel);
         } catch (IOException | RuntimeException e) {
             if (server != null) {

@@ -24,8 +24,16 @@ public final class TraceHeaders {
         String helo = e.heloName() == null ? "unknown" : e.heloName();
         String client = e.clientAddress();
         String literal = client.indexOf(':') >= 0 ? "[IPv6:" + client + "]" : "[" + client + "]";
-        var sb = new StringBuilder("Received: from ").append(helo).append(" (").append(literal).append(")\r\n")
-                .append("\tby ").append(hostname).append(" with ").append(e.protocol())
+        var sb = new StringBuilder("Received: from ").append(helo).append(" (").append(literal).append(")\r\n");
+        if (e.tls() != null) {
+            int space = e.tls().indexOf(' ');
+            sb.append("\t(using ").append(space < 0 ? e.tls() : e.tls().substring(0, space));
+            if (space >= 0) {
+                sb.append(" with cipher ").append(e.tls().substring(space + 1));
+            }
+            sb.append(")\r\n");
+        }
+        sb.append("\tby ").append(hostname).append(" with ").append(e.protocol())
                 .append(" id ").append(e.internalId());
         if (recipient != null) {
             sb.append("\r\n\tfor ").append(recipient.toPath());
@@ -42,8 +50,22 @@ public final class TraceHeaders {
         sb.append("Return-Path: <").append(e.sender()).append(">\r\n");
         sb.append("Delivered-To: ").append(mailbox).append("\r\n");
         sb.append(received(e, hostname, original, zone));
+        sb.append(missingHeaders(e, zone));
+        return sb.toString();
+    }
+
+    /**
+     * What the message lacked and the server added (RFC 6409 8.2, 8.3): a Message-ID (the one
+     * the 250 named) and, for submitted messages, a Date.
+     */
+    public static String missingHeaders(Envelope e, ZoneId zone) {
+        var sb = new StringBuilder();
         if (e.messageIdGenerated()) {
             sb.append("Message-ID: ").append(e.messageId()).append("\r\n");
+        }
+        if (e.addDate()) {
+            sb.append("Date: ").append(Reply.RFC_5322_DATE.format(ZonedDateTime.ofInstant(e.receivedAt(), zone)))
+                    .append("\r\n");
         }
         return sb.toString();
     }

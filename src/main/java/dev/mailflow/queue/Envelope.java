@@ -12,12 +12,15 @@ import java.util.List;
  * @param internalId    the queue id, shown as InternalId in the 250 reply
  * @param messageId     the Message-ID header of the content, or one made for it
  * @param messageIdGenerated true when the content had no Message-ID and delivery must add it
- * @param protocol      SMTP, ESMTP (later ESMTPS, ESMTPA, ESMTPSA): the "with" of Received
+ * @param protocol      SMTP, ESMTP, ESMTPS, ESMTPA, ESMTPSA (RFC 3848): the "with" of Received
+ * @param tls           TLS protocol and cipher of the connection, or null
+ * @param authUser      the authenticated user, or null
+ * @param addDate       the message had no Date header and came by submission: delivery adds one
  */
 public record Envelope(long internalId, String messageId, boolean messageIdGenerated, Instant receivedAt,
                        String connector, String clientAddress, String heloName, String protocol,
                        MailAddress sender, MailParameters parameters, List<EnvelopeRecipient> recipients,
-                       long size) {
+                       long size, String tls, String authUser, boolean addDate) {
 
     public Envelope {
         recipients = List.copyOf(recipients);

@@ -15,14 +15,37 @@ import java.time.Duration;
  * @param dataTimeout           RFC 5321 4.5.3.2.5/6 waiting for the next block of message data
  * @param protocolLog           whether the whole SMTP conversation is logged (content excluded)
  * @param relayFrom             client ranges that may send to any domain (Exchange's anonymous relay connector)
+ * @param remoteRanges          client ranges this connector answers; empty for everyone
+ * @param tls                   STARTTLS offered, implicit TLS (RFC 8314), or no TLS
+ * @param requireTls            MAIL before STARTTLS gets 530 5.7.0
+ * @param auth                  AUTH offered (after TLS unless allowInsecureAuth)
+ * @param maxAuthFailures       failed AUTH on one connection before 421 and close
  */
 public record ConnectorConfig(String name, InetSocketAddress bind, boolean anonymous, long maxMessageSize,
                               int maxRecipients, int maxConnections, int maxConnectionsPerIp, int maxErrors,
                               Duration commandTimeout, Duration dataTimeout, boolean protocolLog, String banner,
-                              java.util.List<Cidr> relayFrom) {
+                              java.util.List<Cidr> relayFrom, java.util.List<Cidr> remoteRanges, Tls tls,
+                              boolean requireTls, boolean auth, boolean allowInsecureAuth, int maxAuthFailures) {
+
+    /** How a connector does TLS. */
+    public enum Tls { STARTTLS, IMPLICIT, OFF }
 
     public ConnectorConfig {
         relayFrom = java.util.List.copyOf(relayFrom);
+        remoteRanges = java.util.List.copyOf(remoteRanges);
+    }
+
+    /** Whether this connector answers a client at all. */
+    public boolean admits(java.net.InetAddress client) {
+        if (remoteRanges.isEmpty()) {
+            return true;
+        }
+        for (var c : remoteRanges) {
+            if (c.contains(client)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether a client may relay through this connector without authenticating. */

@@ -55,6 +55,27 @@ final class HeaderCapture extends FilterOutputStream {
         }
     }
 
+    /** Whether the header section has a field of this name. */
+    boolean hasHeader(String name) {
+        String prefix = name + ":";
+        int lineStart = 0;
+        for (int i = 0; i < length; i++) {
+            if (i == lineStart) {
+                if (header[i] == '\r' || header[i] == '\n') {
+                    return false;
+                }
+                if (length - i >= prefix.length() && new String(header, i, prefix.length(),
+                        StandardCharsets.US_ASCII).equalsIgnoreCase(prefix)) {
+                    return true;
+                }
+            }
+            if (header[i] == '\n') {
+                lineStart = i + 1;
+            }
+        }
+        return false;
+    }
+
     /** How many Received headers the header section holds (RFC 5321 6.3 loop detection). */
     int receivedCount() {
         int n = 0;

@@ -22,7 +22,16 @@ public final class MailServer implements AutoCloseable {
     private final ServerConfig config;
     private final List<ReceiveConnector> connectors = new ArrayList<>();
     private final List<ProtocolLog> logs = new ArrayList<>();
+    private dev.mailflow.server.tls.TlsContextProvider tls;
 
+    /** Failed AUTH from one client address, across connections, before AUTH is refused. */
+    static final int AUTH_FAILURES_PER_ADDRESS = 10;
+    static final Duration AUTH_FAILURE_WINDOW = Duration.ofMinutes(15);
+
+    /** The TLS context of the connectors, or null when none does TLS. */
+    public dev.mailflow.server.tls.TlsContextProvider tls() {
+        return tls;
+    }
     /** A connector that could not bind: which one, and why. */
     public static final class BindFailure extends IOException {
         private final ConnectorConfig connector;
@@ -53,8 +62,24 @@ public final class MailServer implements AutoCloseable {
                                    Consumer<QueuedMessage> queued, Clock clock) throws IOException {
         var server = new MailServer(config);
         var counter = new AtomicLong();
+        // Every port first: a port in use is a configuration error, told before anything else.
+        var sockets = new ArrayList<java.net.ServerSocket>();
         try {
             for (var c : config.connectors()) {
+                try {
+                    sockets.add(ReceiveConnector.bind(c));
+                } catch (IOException e) {
+                    throw new BindFailure(c, e);
+                }
+            }
+            boolean anyTls = config.connectors().stream().anyMatch(c -> c.tls() != ConnectorConfig.Tls.OFF);
+            var tls = anyTls ? dev.mailflow.server.tls.TlsContextProvider.create(config.tlsCertificate(),
+                    config.tlsKey(), config.hostname(), config.dataDir().resolve("tls")) : null;
+            server.tls = tls;
+            var authLimiter = new dev.mailflow.server.auth.AuthFailureLimiter(AUTH_FAILURES_PER_ADDRESS,
+                    AUTH_FAILURE_WINDOW, clock);
+            for (int i = 0; i < config.connectors().size(); i++) {
+                var c = config.connectors().get(i);
                 ProtocolLog log = c.protocolLog()
                         ? new ProtocolLog(config.dataDir().resolve("logs"), c.name(), clock) : null;
                 if (log != null) {
@@ -62,14 +87,17 @@ public final class MailServer implements AutoCloseable {
                 }
                 var context = new Session.Context(config.hostname(), config.directory(), store,
                         Policies.forConnector(c, config.directory(), store, config.minFreeSpace()), log, tracking,
-                        queued, clock, config.maxHops());
+                        queued, clock, config.maxHops(), tls, authLimiter);
+                server.connectors.add(new ReceiveConnector(c, sockets.get(i), context, counter));
+            }
+        } catch (IOException | RuntimeException e) {
+            for (var socket : sockets) {
                 try {
-                    server.connectors.add(new ReceiveConnector(c, context, counter));
-                } catch (IOException e) {
-                    throw new BindFailure(c, e);
+                    socket.close();
+                } catch (IOException ignored) {
+                    // closing after a failed start
                 }
             }
-        } catch (IOException e) {
             server.close();
             throw e;
         }

@@ -14,8 +14,44 @@ final class Policies {
 
     static List<PolicyHook> forConnector(ConnectorConfig connector, Directory directory, QueueStore store,
                                          long minFreeSpace) {
-        return List.of(new AuthenticationRequired(), new SizeLimit(), new DiskSpace(store, minFreeSpace),
-                new AcceptedRecipients(directory));
+        return List.of(new AuthenticationRequired(), new SendAs(directory), new SizeLimit(),
+                new DiskSpace(store, minFreeSpace), new AcceptedRecipients(directory));
+    }
+
+    /**
+     * On a connector for authenticated clients (submission), the sender must be one of the
+     * user's own addresses or aliases (Exchange's send-as rule, 550 5.7.60).
+     */
+    static final class SendAs implements PolicyHook {
+        private final Directory directory;
+
+        SendAs(Directory directory) {
+            this.directory = directory;
+        }
+
+        @Override
+        public PolicyVerdict onMail(SessionInfo session, Command.Mail mail) {
+            String user = session.authenticatedUser();
+            if (session.connector().anonymous() || user == null) {
+                return PolicyVerdict.NEXT;
+            }
+            var sender = mail.sender();
+            if (sender.isNullSender()) {
+                return new PolicyVerdict.Reject(Reply.SEND_AS_DENIED);
+            }
+            var mailbox = directory.mailbox(sender);
+            if (mailbox == null) {
+                var alias = directory.alias(sender);
+                if (alias != null && alias.targets().size() == 1) {
+                    mailbox = directory.mailbox(alias.targets().get(0));
+                }
+            }
+            if (mailbox == null || !mailbox.address().key().equals(
+                    dev.mailflow.smtp.AddressParser.parseMailbox(user, true).key())) {
+                return new PolicyVerdict.Reject(Reply.SEND_AS_DENIED);
+            }
+            return PolicyVerdict.NEXT;
+        }
     }
 
     /** No new transaction while the queue's disk is short of room: 452 4.3.1 at MAIL. */
@@ -66,7 +102,8 @@ final class Policies {
 
     /**
      * Recipients must be ours: unknown users get {@code 550 5.1.1}, other domains are relay
-     * and get {@code 550 5.7.54} unless the client is in the connector's {@code relay_from}.
+     * and get {@code 550 5.7.54} unless the client authenticated or is in the connector's
+     * {@code relay_from}.
      */
     static final class AcceptedRecipients implements PolicyHook {
         private final Directory directory;
@@ -80,7 +117,8 @@ final class Policies {
             return switch (directory.lookup(rcpt.recipient())) {
                 case MAILBOX, ALIAS, CATCH_ALL, POSTMASTER -> PolicyVerdict.ACCEPT;
                 case UNKNOWN_USER -> new PolicyVerdict.Reject(Reply.USER_UNKNOWN);
-                case NOT_OURS -> session.connector().mayRelay(session.clientAddress()) ? PolicyVerdict.ACCEPT
+                case NOT_OURS -> session.authenticatedUser() != null
+                        || session.connector().mayRelay(session.clientAddress()) ? PolicyVerdict.ACCEPT
                         : new PolicyVerdict.Reject(Reply.RELAY_DENIED);
             };
         }

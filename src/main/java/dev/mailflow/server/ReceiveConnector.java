@@ -30,13 +30,8 @@ public final class ReceiveConnector implements AutoCloseable {
     private Thread acceptor;
     private volatile boolean stopping;
 
-    /** Binds the socket; {@link #start} begins accepting. */
-    ReceiveConnector(ConnectorConfig config, Session.Context context, AtomicLong sessionCounter) throws IOException {
-        this.config = config;
-        this.context = context;
-        this.sessionCounter = sessionCounter;
-        this.limiter = new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerIp());
-        this.sessionPrefix = Long.toHexString(System.currentTimeMillis()).toUpperCase();
+    /** Binds a listening socket for a connector. */
+    static ServerSocket bind(ConnectorConfig config) throws IOException {
         var socket = new ServerSocket();
         try {
             socket.setReuseAddress(true);
@@ -45,6 +40,16 @@ public final class ReceiveConnector implements AutoCloseable {
             socket.close();
             throw e;
         }
+        return socket;
+    }
+
+    /** Over a bound socket; {@link #start} begins accepting. */
+    ReceiveConnector(ConnectorConfig config, ServerSocket socket, Session.Context context, AtomicLong sessionCounter) {
+        this.config = config;
+        this.context = context;
+        this.sessionCounter = sessionCounter;
+        this.limiter = new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerIp());
+        this.sessionPrefix = Long.toHexString(System.currentTimeMillis()).toUpperCase();
         this.serverSocket = socket;
     }
 
@@ -99,6 +104,10 @@ public final class ReceiveConnector implements AutoCloseable {
         try (socket) {
             socket.setTcpNoDelay(true);
             var session = new Session(config, context, socket, id);
+            if (!config.admits(client)) {
+                session.refuse(dev.mailflow.smtp.Reply.NOT_PERMITTED_ON_CONNECTOR);
+                return;
+            }
             switch (admission) {
                 case TOO_MANY -> session.refuse(dev.mailflow.smtp.Reply.tooManyConnections(context.hostname()));
                 case TOO_MANY_FROM_ADDRESS -> session.refuse(

@@ -44,18 +44,23 @@ final class Session implements SessionInfo {
     /** Services a session needs from its server. */
     record Context(String hostname, Directory directory, QueueStore store, List<PolicyHook> hooks,
                    ProtocolLog protocolLog, TrackingLog tracking, java.util.function.Consumer<QueuedMessage> queued,
-                   Clock clock, int maxHops) {
+                   Clock clock, int maxHops, dev.mailflow.server.tls.TlsContextProvider tls,
+                   dev.mailflow.server.auth.AuthFailureLimiter authLimiter) {
     }
 
     private final ConnectorConfig connector;
     private final Context context;
-    private final Socket socket;
+    private Socket socket;
     private final String id;
     private final InetAddress clientAddress;
     private final String local;
     private final String remote;
     private final SmtpInput input;
-    private final OutputStream output;
+    private OutputStream output;
+    /** The TLS session once STARTTLS (or implicit TLS) succeeded, else null. */
+    private javax.net.ssl.SSLSession tlsSession;
+    private String authenticatedUser;
+    private int authFailures;
 
     private String heloName;
     private boolean extended;
@@ -93,7 +98,16 @@ final class Session implements SessionInfo {
 
     @Override
     public String authenticatedUser() {
-        return null;
+        return authenticatedUser;
+    }
+
+    private boolean tlsOffered() {
+        return context.tls() != null && connector.tls() != ConnectorConfig.Tls.OFF;
+    }
+
+    private boolean authOffered() {
+        return connector.auth() && authenticatedUser == null
+                && (tlsSession != null || connector.allowInsecureAuth());
     }
 
     /** Sends a reply and closes: for connections refused before the conversation starts. */
@@ -112,6 +126,13 @@ final class Session implements SessionInfo {
         log('+', "");
         String how = "client closed the connection";
         try {
+            if (connector.tls() == ConnectorConfig.Tls.IMPLICIT) {
+                // RFC 8314: TLS from the first byte, then the usual greeting.
+                if (!startTlsHandshake()) {
+                    how = "TLS handshake failed";
+                    return;
+                }
+            }
             send(Reply.serviceReady(context.hostname(), connector.banner(), ZonedDateTime.now(context.clock())));
             while (!closing) {
                 var line = readCommandLine(connector.commandTimeout());
@@ -161,7 +182,16 @@ final class Session implements SessionInfo {
         if (line == null) {
             return null;
         }
-        log('<', line.text() != null ? line.text() : line.tooLong() ? "(line too long)" : "(invalid UTF-8)");
+        log('<', line.text() != null ? masked(line.text()) : line.tooLong() ? "(line too long)" : "(invalid UTF-8)");
+        return line;
+    }
+
+    /** SECURITY: an AUTH initial response holds credentials; the log gets the mechanism only. */
+    private static String masked(String line) {
+        if (line.length() > 5 && line.regionMatches(true, 0, "AUTH ", 0, 5)) {
+            String[] parts = line.split(" +");
+            return parts.length > 2 ? parts[0] + " " + parts[1] + " (credentials not logged)" : line;
+        }
         return line;
     }
 
@@ -223,9 +253,8 @@ final class Session implements SessionInfo {
             }
             case Command.Help help -> reply(Reply.help(context.hostname()));
             case Command.Vrfy vrfy -> reply(Reply.CANNOT_VRFY);
-            // Slots for TLS and authentication: no connector offers them yet.
-            case Command.StartTls startTls -> reply(Reply.NOT_IMPLEMENTED);
-            case Command.Auth auth -> reply(Reply.NOT_IMPLEMENTED);
+            case Command.StartTls startTls -> startTls();
+            case Command.Auth auth -> auth(auth);
             case Command.Invalid invalid -> throw new AssertionError("handled above");
         }
     }
@@ -247,6 +276,12 @@ final class Session implements SessionInfo {
         list.add("PIPELINING");
         list.add("DSN");
         list.add("ENHANCEDSTATUSCODES");
+        if (tlsOffered() && tlsSession == null) {
+            list.add("STARTTLS");
+        }
+        if (authOffered()) {
+            list.add("AUTH PLAIN LOGIN");
+        }
         list.add("8BITMIME");
         list.add("BINARYMIME");
         list.add("CHUNKING");
@@ -257,6 +292,10 @@ final class Session implements SessionInfo {
     // ---- MAIL / RCPT ------------------------------------------------------------------
 
     private void mail(Command.Mail mail) throws IOException {
+        if (connector.requireTls() && tlsSession == null) {
+            reply(Reply.MUST_ISSUE_STARTTLS);
+            return;
+        }
         for (var hook : context.hooks()) {
             var verdict = hook.onMail(this, mail);
             if (verdict instanceof PolicyVerdict.Next) {
@@ -449,8 +488,10 @@ final class Session implements SessionInfo {
             messageId = "<" + UUID.randomUUID() + "@" + context.hostname() + ">";
         }
         var envelope = new Envelope(incoming.id(), messageId, generated, context.clock().instant(),
-                connector.name(), clientAddress.getHostAddress(), heloName, extended ? "ESMTP" : "SMTP",
-                tx.sender(), tx.parameters(), tx.recipients(), size);
+                connector.name(), clientAddress.getHostAddress(), heloName, protocol(),
+                tx.sender(), tx.parameters(), tx.recipients(), size,
+                tlsSession == null ? null : tlsSession.getProtocol() + " " + tlsSession.getCipherSuite(),
+                authenticatedUser, !connector.anonymous() && !capture.hasHeader("Date"));
         QueuedMessage queued;
         try {
             queued = incoming.commit(envelope);
@@ -473,6 +514,190 @@ final class Session implements SessionInfo {
         }
         reply(Reply.queued(messageId, incoming.id(), context.hostname()));
         context.queued().accept(queued);
+    }
+
+    /** The "with" of the Received header (RFC 3848): ESMTP, ESMTPS, ESMTPA, ESMTPSA, or SMTP. */
+    private String protocol() {
+        if (!extended) {
+            return "SMTP";
+        }
+        return "ESMTP" + (tlsSession != null ? "S" : "") + (authenticatedUser != null ? "A" : "");
+    }
+
+    // ---- STARTTLS (RFC 3207) ----------------------------------------------------------
+
+    private void startTls() throws IOException {
+        if (!tlsOffered()) {
+            reply(Reply.NOT_IMPLEMENTED);
+            return;
+        }
+        if (tlsSession != null) {
+            reply(Reply.TLS_ALREADY_ACTIVE);
+            return;
+        }
+        send(Reply.READY_TO_START_TLS);
+        output.flush();
+        if (!startTlsHandshake()) {
+            closing = true;
+            return;
+        }
+        // RFC 3207 4.2: forget everything learned before TLS; the client starts again with EHLO.
+        endTransaction();
+        heloName = null;
+        extended = false;
+    }
+
+    /**
+     * The TLS handshake on the connection. SECURITY (CVE-2011-0411): whatever the client sent
+     * after STARTTLS and before the handshake is thrown away with the plaintext buffer.
+     */
+    private boolean startTlsHandshake() throws IOException {
+        var ssl = context.tls().wrap(socket);
+        ssl.setSoTimeout(timeoutMillis(connector.commandTimeout()));
+        try {
+            ssl.startHandshake();
+        } catch (IOException e) {
+            log('*', "TLS handshake failed: " + e.getMessage());
+            LOG.debug("{}: TLS handshake failed: {}", id, e.toString());
+            return false;
+        }
+        socket = ssl;
+        tlsSession = ssl.getSession();
+        input.discardBuffered(ssl.getInputStream());
+        output = new BufferedOutputStream(ssl.getOutputStream(), 8192);
+        log('*', "TLS " + tlsSession.getProtocol() + " " + tlsSession.getCipherSuite());
+        return true;
+    }
+
+    // ---- AUTH (RFC 4954) ----------------------------------------------------------------
+
+    private void auth(Command.Auth auth) throws IOException {
+        if (!connector.auth()) {
+            reply(Reply.NOT_IMPLEMENTED);
+            return;
+        }
+        if (authenticatedUser != null) {
+            reply(Reply.ALREADY_AUTHENTICATED);
+            return;
+        }
+        if (tlsSession == null && !connector.allowInsecureAuth()) {
+            reply(Reply.ENCRYPTION_REQUIRED_FOR_AUTH);
+            return;
+        }
+        if (context.authLimiter().blocked(clientAddress)) {
+            reply(Reply.AUTH_TEMPORARILY_BLOCKED);
+            return;
+        }
+        String user;
+        String password;
+        switch (auth.mechanism()) {
+            case "PLAIN" -> {
+                String response = auth.initialResponse() != null ? auth.initialResponse() : saslChallenge("");
+                if (response == null) {
+                    return;
+                }
+                byte[] decoded = decode(response);
+                if (decoded == null) {
+                    reply(Reply.AUTH_BAD_ENCODING);
+                    return;
+                }
+                String[] parts = new String(decoded, java.nio.charset.StandardCharsets.UTF_8).split("\0", -1);
+                if (parts.length != 3) {
+                    reply(Reply.AUTH_BAD_ENCODING);
+                    return;
+                }
+                if (!parts[0].isEmpty() && !parts[0].equals(parts[1])) {
+                    authFailed();
+                    return;
+                }
+                user = parts[1];
+                password = parts[2];
+            }
+            case "LOGIN" -> {
+                String first = auth.initialResponse() != null ? auth.initialResponse() : saslChallenge("VXNlcm5hbWU6");
+                if (first == null) {
+                    return;
+                }
+                byte[] u = decode(first);
+                if (u == null) {
+                    reply(Reply.AUTH_BAD_ENCODING);
+                    return;
+                }
+                String second = saslChallenge("UGFzc3dvcmQ6");
+                if (second == null) {
+                    return;
+                }
+                byte[] p = decode(second);
+                if (p == null) {
+                    reply(Reply.AUTH_BAD_ENCODING);
+                    return;
+                }
+                user = new String(u, java.nio.charset.StandardCharsets.UTF_8);
+                password = new String(p, java.nio.charset.StandardCharsets.UTF_8);
+            }
+            default -> {
+                reply(Reply.AUTH_MECHANISM_UNKNOWN);
+                return;
+            }
+        }
+        var address = dev.mailflow.smtp.AddressParser.parseMailbox(user, true);
+        var mailbox = address == null ? null : context.directory().mailbox(address);
+        if (mailbox == null || !dev.mailflow.server.auth.Passwords.matches(mailbox.password(), password)) {
+            authFailed();
+            return;
+        }
+        authenticatedUser = mailbox.address().toString();
+        context.authLimiter().succeeded(clientAddress);
+        log('*', "authenticated as " + authenticatedUser);
+        reply(Reply.AUTH_SUCCEEDED);
+    }
+
+    /** Sends a 334 challenge and reads the response; null when the client cancelled ("*"). */
+    private String saslChallenge(String challenge) throws IOException {
+        send(Reply.saslChallenge(challenge));
+        flushIfIdle();
+        socket.setSoTimeout(timeoutMillis(connector.commandTimeout()));
+        var line = input.readLine();
+        if (line == null) {
+            throw new java.io.EOFException("connection closed during AUTH");
+        }
+        log('<', "(SASL response not logged)");
+        if (line.text() == null || line.text().equals("*")) {
+            reply(Reply.AUTH_CANCELLED);
+            return null;
+        }
+        return line.text();
+    }
+
+    private static byte[] decode(String base64) {
+        if (base64.equals("=")) {
+            return new byte[0];
+        }
+        try {
+            return java.util.Base64.getDecoder().decode(base64.strip());
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** 535, slower after three failures, and 421 after the connector's limit. */
+    private void authFailed() throws IOException {
+        authFailures++;
+        context.authLimiter().failed(clientAddress);
+        log('*', "authentication failed (" + authFailures + ")");
+        if (authFailures >= connector.maxAuthFailures()) {
+            send(Reply.tooManyAuthFailures(context.hostname()));
+            closing = true;
+            return;
+        }
+        if (authFailures >= 3) {
+            try {
+                Thread.sleep(Math.min(8000, 1000L << (authFailures - 3)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        reply(Reply.AUTH_FAILED);
     }
 
     private void endTransaction() {

@@ -146,6 +146,35 @@ public record Reply(int code, EnhancedStatus status, List<String> lines) {
     public static final Reply USER_UNKNOWN = of(550, "5.1.1", "User unknown");
     public static final Reply RELAY_DENIED = of(550, "5.7.54", "Unable to relay recipient in non-accepted domain");
 
+    // ---- TLS (RFC 3207) and authentication (RFC 4954) ---------------------------------
+
+    public static final Reply READY_TO_START_TLS = of(220, "2.0.0", "Ready to start TLS");
+    public static final Reply TLS_ALREADY_ACTIVE = of(503, "5.5.1", "TLS already active");
+    public static final Reply MUST_ISSUE_STARTTLS = of(530, "5.7.0", "Must issue a STARTTLS command first");
+    public static final Reply ENCRYPTION_REQUIRED_FOR_AUTH = of(538, "5.7.11",
+            "Encryption required for requested authentication mechanism");
+    public static final Reply AUTH_SUCCEEDED = of(235, "2.7.0", "Authentication successful");
+    public static final Reply AUTH_FAILED = of(535, "5.7.8", "Authentication credentials invalid");
+    public static final Reply AUTH_CANCELLED = of(501, "5.0.0", "Authentication cancelled");
+    public static final Reply AUTH_BAD_ENCODING = of(501, "5.5.2", "Cannot decode the authentication response");
+    public static final Reply AUTH_MECHANISM_UNKNOWN = of(504, "5.5.4", "Unrecognized authentication type");
+    public static final Reply ALREADY_AUTHENTICATED = of(503, "5.5.1", "Already authenticated");
+    public static final Reply AUTH_TEMPORARILY_BLOCKED = of(454, "4.7.0",
+            "Temporary authentication failure: too many failures from your address, try again later");
+    public static final Reply SEND_AS_DENIED = of(550, "5.7.60",
+            "SMTP; Client does not have permissions to send as this sender");
+    public static final Reply NOT_PERMITTED_ON_CONNECTOR = of(554, "5.7.1",
+            "Your address is not permitted to use this connector");
+
+    /** A SASL challenge, base64 (RFC 4954 4): "334 " and the challenge, no enhanced code. */
+    public static Reply saslChallenge(String base64) {
+        return new Reply(334, null, List.of(base64));
+    }
+
+    public static Reply tooManyAuthFailures(String hostname) {
+        return of(421, "4.7.0", hostname + " Too many failed authentications, closing transmission channel");
+    }
+
     // ---- Limits (RFC 5321 4.5.3, RFC 1870) --------------------------------------------
 
     public static final Reply TOO_MANY_RECIPIENTS = of(452, "4.5.3", "Too many recipients");

@@ -43,7 +43,8 @@ class CommandLineTest {
         assertThat(v.out()).matches("mailflow \\d+\\.\\d+\\.\\d+.*\\R");
         var h = run("--help");
         assertThat(h.code()).isZero();
-        assertThat(h.out()).contains("serve").contains("Exit codes");
+        assertThat(h.out()).contains("serve").contains("queue").contains("track").contains("passwd")
+                .contains("Exit codes");
         var s = run("serve", "--help");
         assertThat(s.code()).isZero();
         assertThat(s.out()).contains("--config").contains("127.0.0.1:2525");

@@ -25,7 +25,7 @@ class FileQueueStoreTest {
         return new Envelope(id, "<m@x>", false, Instant.parse("2026-11-23T10:00:00Z"), "c", "127.0.0.1", "h",
                 "ESMTP", new MailAddress("s", "x.test"), MailParameters.NONE,
                 List.of(new EnvelopeRecipient(new MailAddress("a", "x.test"),
-                        new RcptParameters(Set.of(DsnNotify.SUCCESS), "rfc822;a@x.test"))), size);
+                        new RcptParameters(Set.of(DsnNotify.SUCCESS), "rfc822;a@x.test"))), size, null, null, false);
     }
 
     private QueuedMessage commit(FileQueueStore store, String content) throws Exception {

@@ -65,7 +65,7 @@ class SchedulerTest {
                     RcptParameters.NONE);
         }).toList();
         return in.commit(new Envelope(in.id(), "<m@x>", false, Instant.now(), "c", "127.0.0.1", "h", "ESMTP",
-                new MailAddress("s", "x.test"), MailParameters.NONE, rcpts, 20));
+                new MailAddress("s", "x.test"), MailParameters.NONE, rcpts, 20, null, null, false));
     }
 
     private void await(java.util.function.BooleanSupplier condition) throws InterruptedException {

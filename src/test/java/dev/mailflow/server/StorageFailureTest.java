@@ -167,7 +167,7 @@ class StorageFailureTest {
             var base = TestServer.config(lines, List.of());
             var cfg = new dev.mailflow.app.MailflowConfig(base.source(),
                     new ServerConfig(base.server().hostname(), mount.resolve("data"), base.server().connectors(),
-                            base.server().directory(), 256 * 1024, 100),
+                            base.server().directory(), 256 * 1024, 100, null, null),
                     base.queue(), base.delivery());
             try (var runtime = dev.mailflow.app.MailflowRuntime.start(cfg, Clock.systemDefaultZone());
                  var c = new SmtpTestClient(runtime.server().connector(TestServer.FRONTEND)

@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
  * R: DATA\r\nx\n.\n                  send raw bytes: \r \n \0 \t \\ \xHH escapes, no CRLF added
  * S: 250 2.1.0 Sender OK            the next reply line, exactly
  * S~ 250-\S+ Hello .*               the next reply line, as a regular expression
+ * S+ 250 SMTPUTF8                   a whole reply: its continuation lines are skipped, the last
+ *                                   one must match the regular expression
  * CLOSED                            the server closed the connection
  * SLEEP 200                         wait, in milliseconds
  * </pre>
@@ -38,6 +40,10 @@ public record Transcript(String name, String connector, List<String> connectorCo
     }
 
     public record Expect(int line, Pattern pattern, String shown) implements Step {
+    }
+
+    /** A whole multi-line reply of which only the last line is checked. */
+    public record ExpectLast(int line, Pattern pattern, String shown) implements Step {
     }
 
     public record Closed(int line) implements Step {
@@ -78,6 +84,9 @@ public record Transcript(String name, String connector, List<String> connectorCo
             } else if (l.startsWith("S~ ")) {
                 String text = expand(l.substring(3));
                 steps.add(new Expect(n, Pattern.compile(text), text));
+            } else if (l.startsWith("S+ ")) {
+                String text = expand(l.substring(3));
+                steps.add(new ExpectLast(n, Pattern.compile(text), text));
             } else if (l.equals("CLOSED")) {
                 steps.add(new Closed(n));
             } else if (l.startsWith("SLEEP ")) {

@@ -44,6 +44,21 @@ public final class TranscriptRunner {
                                     e.line(), e.shown(), line, log);
                         }
                     }
+                    case Transcript.ExpectLast e -> {
+                        String line;
+                        do {
+                            line = readLine(in);
+                            if (line == null) {
+                                fail("%s:%d: expected a reply ending '%s' but the connection was closed%n%s", t.name(),
+                                        e.line(), e.shown(), log);
+                            }
+                            log.append("S: ").append(line).append('\n');
+                        } while (line.length() > 3 && line.charAt(3) == '-');
+                        if (!e.pattern().matcher(line).matches()) {
+                            fail("%s:%d: expected a reply ending%n  %s%nbut the server said%n  %s%nsession so far:%n%s",
+                                    t.name(), e.line(), e.shown(), line, log);
+                        }
+                    }
                     case Transcript.Closed c -> {
                         String line = readLine(in);
                         assertThat(line).as("%s:%d: expected the connection to be closed%n%s", t.name(), c.line(),

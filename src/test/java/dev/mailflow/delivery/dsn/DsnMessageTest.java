@@ -35,7 +35,8 @@ class DsnMessageTest {
         return new Envelope(1470439481000000L, "<c89b4fcc@contoso.com>", false, RECEIVED, "Default Frontend",
                 "172.16.0.5", "contoso.com", "ESMTP", new MailAddress("chris", "contoso.com"),
                 new MailParameters(null, null, false, ret, "QQ314159", null),
-                List.of(new EnvelopeRecipient(new MailAddress("kate", "fabrikam.com"), rcpt)), ORIGINAL.length);
+                List.of(new EnvelopeRecipient(new MailAddress("kate", "fabrikam.com"), rcpt)), ORIGINAL.length,
+                null, null, false);
     }
 
     static RecipientState state(Envelope e, RecipientState.Status status, String code, String diagnostic, String mta) {
