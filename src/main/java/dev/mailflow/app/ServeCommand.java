@@ -69,8 +69,19 @@ public final class ServeCommand implements Callable<Integer> {
                 + " (config: " + cfg.source() + ")");
         for (var c : runtime.server().connectors()) {
             var a = c.boundAddress();
-            out.println("  " + c.config().name() + ": SMTP on " + a.getAddress().getHostAddress() + ":" + a.getPort()
-                    + (c.config().anonymous() ? " (anonymous)" : " (authenticated clients only)"));
+            var cc = c.config();
+            String tls = switch (cc.tls()) {
+                case STARTTLS -> cc.requireTls() ? ", STARTTLS required" : ", STARTTLS";
+                case IMPLICIT -> ", implicit TLS";
+                case OFF -> "";
+            };
+            out.println("  " + cc.name() + ": SMTP on " + a.getAddress().getHostAddress() + ":" + a.getPort()
+                    + (cc.anonymous() ? " (anonymous" : " (authenticated clients only") + tls + ")");
+        }
+        if (runtime.server().tls() != null) {
+            out.println("  TLS certificate SHA-256 " + runtime.server().tls().fingerprint()
+                    + (cfg.server().tlsCertificate() == null ? " (self-signed, in " + cfg.server().dataDir()
+                    .resolve("tls").toAbsolutePath() + ")" : ""));
         }
         out.println("  data: " + cfg.server().dataDir().toAbsolutePath());
         out.println("  mailboxes: " + cfg.server().dataDir().resolve("mailboxes").toAbsolutePath());

@@ -79,4 +79,20 @@ class CommandLineTest {
                     + busy.getLocalPort() + " is already in use by another program");
         }
     }
+
+    @Test
+    void passwdPrintsABcryptHashThatMatches() {
+        var oldIn = System.in;
+        System.setIn(new java.io.ByteArrayInputStream("s3cret pass\n".getBytes()));
+        try {
+            var r = run("passwd");
+            assertThat(r.code()).isZero();
+            String hash = r.out().strip();
+            assertThat(hash).startsWith("$2y$12$");
+            assertThat(dev.mailflow.server.auth.Passwords.matches(hash, "s3cret pass")).isTrue();
+            assertThat(dev.mailflow.server.auth.Passwords.matches(hash, "s3cret")).isFalse();
+        } finally {
+            System.setIn(oldIn);
+        }
+    }
 }

@@ -96,6 +96,8 @@ public final class TestServer implements AutoCloseable {
 
                 [[mailbox]]
                 address = "postmaster@example.test"
+                # "hunter2", hashed by mailflow passwd
+                password = "$2y$12$RGSb5ddwnLEarE2J1sovBujfsiCJ4QBfbMn3Rzc1c8BLiT1vqop3i"
 
                 [[mailbox]]
                 address = "\\"john doe\\"@example.test"
