@@ -39,6 +39,15 @@ public final class Dnsmasq implements AutoCloseable {
         throw new IOException("no free port");
     }
 
+    /** A free port, for tests that want one where nothing listens. */
+    public static int freePortQuietly() {
+        try {
+            return freePort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /**
      * @param port    where to listen (UDP and TCP on 127.0.0.1)
      * @param records dnsmasq options such as {@code --mx-host=remote.test,mx.remote.test,10}

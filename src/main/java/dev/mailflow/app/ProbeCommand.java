@@ -1,0 +1,154 @@
+package dev.mailflow.app;
+
+import dev.mailflow.probe.Probe;
+import dev.mailflow.probe.ProbeOptions;
+import dev.mailflow.probe.TextReport;
+import dev.mailflow.queue.QueueJson;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code mailflow probe}: the seeds' procedure, step by step, with every reply explained. */
+@Command(name = "probe", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Test a domain's or a host's inbound SMTP, step by step, as the Exchange pages do by hand:",
+            "MX lookup, connect, banner, EHLO, STARTTLS, AUTH, MAIL FROM, RCPT TO, DATA, QUIT;",
+            "each step with what was sent, what came back, what it means, and why it may have failed."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:every step passed", "1:the server refused a step", "2:usage error",
+            "3:could not resolve or connect"})
+public final class ProbeCommand implements Callable<Integer> {
+
+    @Parameters(paramLabel = "TARGET", description = "a domain (MX lookup), a host, host:port, or an IP address")
+    String target;
+
+    @Option(names = "--from", paramLabel = "ADDRESS", description = "MAIL FROM address (default: probe@HELO name)")
+    String from;
+
+    @Option(names = "--to", paramLabel = "ADDRESS", description = "RCPT TO address; repeat for several")
+    List<String> to = new ArrayList<>();
+
+    @Option(names = "--notify", paramLabel = "WHAT", description = "NOTIFY on RCPT, e.g. success,failure")
+    String notify;
+
+    @Option(names = "--helo", paramLabel = "NAME", description = "the EHLO name (default: this host's name)")
+    String helo;
+
+    @Option(names = "--port", paramLabel = "PORT", description = "SMTP port (default 25)")
+    Integer port;
+
+    @Option(names = "--starttls", paramLabel = "MODE", description = "auto (when offered, the default), require, never")
+    String starttls = "auto";
+
+    @Option(names = "--auth", paramLabel = "USER[:PASS]", description = "AUTH after STARTTLS; asks for the password "
+            + "when it is not given")
+    String auth;
+
+    @Option(names = "--data", description = "send a test message (\"Test from <domain>\", \"This is a test message\")")
+    boolean data;
+
+    @Option(names = "--quit-after", paramLabel = "STAGE", description = "stop after CONNECT, BANNER, EHLO, STARTTLS, "
+            + "AUTH, MAIL or RCPT")
+    String quitAfter;
+
+    @Option(names = "--dns-server", paramLabel = "HOST:PORT", description = "DNS server for the MX lookup")
+    String dnsServer;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", description = "per step (default 30)")
+    int timeout = 30;
+
+    @Option(names = "--json", description = "print the report as JSON (docs/probe.md)")
+    boolean json;
+
+    @Option(names = "--log", paramLabel = "FILE", description = "write the whole SMTP transcript to FILE")
+    Path log;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (!List.of("auto", "require", "never").contains(starttls)) {
+            err.println("mailflow: --starttls must be auto, require or never");
+            return ExitCodes.USAGE;
+        }
+        if (quitAfter != null && !List.of("CONNECT", "BANNER", "EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT")
+                .contains(quitAfter.toUpperCase())) {
+            err.println("mailflow: --quit-after must be CONNECT, BANNER, EHLO, STARTTLS, AUTH, MAIL or RCPT");
+            return ExitCodes.USAGE;
+        }
+        if (timeout < 1) {
+            err.println("mailflow: --timeout must be at least 1 second");
+            return ExitCodes.USAGE;
+        }
+        String name = helo != null ? helo : localName();
+        String user = null;
+        String password = null;
+        if (auth != null) {
+            int colon = auth.indexOf(':');
+            user = colon < 0 ? auth : auth.substring(0, colon);
+            password = colon < 0 ? askPassword(user) : auth.substring(colon + 1);
+            if (password == null) {
+                err.println("mailflow: --auth " + user + ": no password given (add :PASS, or run it in a terminal)");
+                return ExitCodes.USAGE;
+            }
+        }
+        var options = new ProbeOptions(target, port, from != null ? from : "probe@" + name, to, notify, name,
+                starttls, user, password, data, quitAfter == null ? null : quitAfter.toUpperCase(), dnsServer,
+                Duration.ofSeconds(timeout));
+        boolean terminal = System.console() != null && !json;
+        boolean color = terminal && System.getenv("NO_COLOR") == null;
+        var text = new TextReport(out, color, terminal ? err : null);
+        var transcript = new ArrayList<String>();
+        if (!json) {
+            out.println("Mailflow probe of " + target + (dnsServer != null ? " (DNS " + dnsServer + ")" : ""));
+            out.println();
+        }
+        Probe.Listener listener = json ? s -> { } : text;
+        var report = Probe.run(options, listener, transcript);
+        if (json) {
+            out.println(QueueJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(report));
+        } else {
+            text.summary(report);
+        }
+        if (log != null) {
+            Files.write(log, transcript, StandardCharsets.UTF_8);
+        }
+        out.flush();
+        return report.exitCode();
+    }
+
+    private String askPassword(String user) {
+        var console = System.console();
+        if (console == null) {
+            return null;
+        }
+        char[] pw = console.readPassword("Password for %s: ", user);
+        return pw == null ? null : new String(pw);
+    }
+
+    static String localName() {
+        try {
+            String n = InetAddress.getLocalHost().getCanonicalHostName();
+            if (dev.mailflow.smtp.Domains.isValidDomain(n, false) && n.contains(".")
+                    && !dev.mailflow.smtp.Domains.isIpv4Literal(n)) {
+                return n;
+            }
+        } catch (java.io.IOException e) {
+            // fall through
+        }
+        return "localhost";
+    }
+}

@@ -1,0 +1,572 @@
+package dev.mailflow.probe;
+
+import dev.mailflow.client.Capabilities;
+import dev.mailflow.client.ClientTimeouts;
+import dev.mailflow.client.SmtpClient;
+import dev.mailflow.client.TranscriptListener;
+import dev.mailflow.delivery.remote.MxResolver;
+import dev.mailflow.smtp.Domains;
+import dev.mailflow.smtp.Reply;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * Runs the seeds' procedure against a server, step by step (RFC 5321; the steps of
+ * "Use Telnet to test SMTP communication"). Never throws for what the server or the network
+ * does: every failure is a step with its reasons.
+ */
+public final class Probe {
+
+    /** Hears each step as it ends, and what the probe is waiting for. */
+    public interface Listener {
+        void step(ProbeStep step);
+
+        default void waiting(String what) {
+        }
+    }
+
+    static final List<String> STAGES = List.of("DNS", "CONNECT", "BANNER", "EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT",
+            "DATA");
+
+    private final ProbeOptions o;
+    private final Listener listener;
+    private final List<ProbeStep> steps = new ArrayList<>();
+    private final List<String> exchange = new ArrayList<>();
+    private final List<String> transcript;
+    private long stepStart;
+    private X509Certificate[] peerChain;
+
+    private Probe(ProbeOptions options, Listener listener, List<String> transcript) {
+        this.o = options;
+        this.listener = listener;
+        this.transcript = transcript;
+    }
+
+    /**
+     * @param transcript receives every line of the session ("C: ", "S: ", "* ") for --log; may be null
+     */
+    public static ProbeReport run(ProbeOptions options, Listener listener, List<String> transcript) {
+        var p = new Probe(options, listener, transcript == null ? new ArrayList<>() : transcript);
+        return p.run();
+    }
+
+    private ProbeReport run() {
+        int port = o.port() != null ? o.port() : 25;
+        String host = o.target();
+        boolean direct = false;
+        // host:port or [v6]:port: that host, no MX lookup.
+        if (host.startsWith("[") && host.contains("]")) {
+            int close = host.indexOf(']');
+            if (host.length() > close + 2 && host.charAt(close + 1) == ':') {
+                port = Integer.parseInt(host.substring(close + 2));
+            }
+            host = host.substring(1, close);
+            direct = true;
+        } else if (host.indexOf(':') > 0 && host.indexOf(':') == host.lastIndexOf(':')) {
+            port = Integer.parseInt(host.substring(host.indexOf(':') + 1));
+            host = host.substring(0, host.indexOf(':'));
+            direct = true;
+        }
+        if (Domains.isIpv4Literal(host) || Domains.isIpv6Literal(host)) {
+            direct = true;
+        }
+        List<MxResolver.MxHost> hosts = dns(host, direct);
+        if (hosts == null) {
+            return report("UNREACHABLE", null);
+        }
+        SmtpClient client = connect(hosts, port);
+        if (client == null) {
+            return report("UNREACHABLE", null);
+        }
+        try (client) {
+            String outcome = session(client);
+            return report(outcome, queueId);
+        }
+    }
+
+    private String queueId;
+
+    private ProbeReport report(String outcome, String id) {
+        return new ProbeReport(ProbeReport.SCHEMA_VERSION, o.target(), outcome, id, List.copyOf(steps));
+    }
+
+    // ---- Steps ----------------------------------------------------------------------------
+
+    private List<MxResolver.MxHost> dns(String host, boolean direct) {
+        begin("DNS");
+        var details = new LinkedHashMap<String, Object>();
+        var meaning = new ArrayList<String>();
+        try {
+            if (direct) {
+                var addresses = List.of(InetAddress.getAllByName(host));
+                details.put("hosts", List.of(Map.of("name", host, "addresses", text(addresses))));
+                meaning.add(host + " is used as given: no MX lookup.");
+                end("DNS", "PASS", meaning, List.of(), details);
+                return List.of(new MxResolver.MxHost(host, 0, addresses, true));
+            }
+            var resolver = new MxResolver(o.dnsServer(), o.timeout());
+            var result = resolver.resolve(host);
+            switch (result) {
+                case MxResolver.Hosts h -> {
+                    var list = new ArrayList<Map<String, Object>>();
+                    for (var mx : h.hosts()) {
+                        if (!mx.implicit()) {
+                            exchange.add(host + " MX preference=" + mx.preference() + ", mail exchanger = " + mx.name());
+                        }
+                        for (var a : mx.addresses()) {
+                            exchange.add(mx.name() + " internet address = " + a.getHostAddress());
+                        }
+                        list.add(Map.of("name", mx.name(), "preference", mx.preference(), "addresses",
+                                text(mx.addresses()), "implicit", mx.implicit()));
+                    }
+                    details.put("hosts", list);
+                    if (h.hosts().get(0).implicit()) {
+                        meaning.add(host + " has no MX record: mail goes to the address of the name itself "
+                                + "(implicit MX, RFC 5321 5.1).");
+                        end("DNS", "WARN", meaning, List.of(), details);
+                    } else {
+                        meaning.add(h.hosts().size() + " mail exchanger(s); the lowest preference is tried first, "
+                                + "the others are for load balancing and fault tolerance.");
+                        end("DNS", "PASS", meaning, List.of(), details);
+                    }
+                    return h.hosts();
+                }
+                case MxResolver.NullMx n -> {
+                    meaning.add(host + " publishes a null MX (RFC 7505): it accepts no mail at all.");
+                    end("DNS", "FAIL", meaning, List.of("The domain owner declared that the domain receives no mail."),
+                            details);
+                    return null;
+                }
+                case MxResolver.NoSuchDomain d -> {
+                    meaning.add(d.detail());
+                    end("DNS", "FAIL", meaning, List.of("Incorrect FQDN: check the spelling of the domain.",
+                            "The domain has no MX and no address record."), details);
+                    return null;
+                }
+                case MxResolver.TempFailure t -> {
+                    meaning.add(t.detail());
+                    end("DNS", "FAIL", meaning, List.of("The DNS server did not answer or failed; try again, or "
+                            + "ask another one with --dns-server."), details);
+                    return null;
+                }
+            }
+        } catch (UnknownHostException e) {
+            meaning.add(host + " does not resolve: " + e.getMessage());
+            end("DNS", "FAIL", meaning, List.of("Incorrect FQDN or IP address for the destination SMTP server."),
+                    details);
+            return null;
+        }
+    }
+
+    private SmtpClient connect(List<MxResolver.MxHost> hosts, int port) {
+        begin("CONNECT");
+        var meaning = new ArrayList<String>();
+        var reasons = new ArrayList<String>();
+        for (var h : hosts) {
+            for (var a : h.addresses()) {
+                var address = new InetSocketAddress(a, port);
+                String where = h.name() + " [" + a.getHostAddress() + "]:" + port;
+                listener.waiting("connecting to " + where);
+                exchange.add("OPEN " + where);
+                try {
+                    var client = SmtpClient.connect(address, timeouts(), recorder());
+                    meaning.add("TCP connection to " + where + " opened.");
+                    end("CONNECT", "PASS", meaning, List.of(), Map.of("host", h.name(), "address",
+                            a.getHostAddress(), "port", port));
+                    connectedHost = h.name();
+                    return client;
+                } catch (IOException e) {
+                    exchange.add("Could not open connection to the host, on port " + port + ": Connect failed ("
+                            + e.getMessage() + ")");
+                    meaning.add(where + ": " + describe(e));
+                }
+            }
+        }
+        reasons.addAll(Explanations.CONNECT_REASONS);
+        end("CONNECT", "FAIL", meaning, reasons, Map.of());
+        return null;
+    }
+
+    private String connectedHost;
+
+    /** Which of the seeds' reasons a connection error points to. */
+    static String describe(IOException e) {
+        if (e instanceof ConnectException) {
+            return "connection refused: nothing listens there (the SMTP service is down, or the port number is "
+                    + "wrong), or a firewall rejects the connection.";
+        }
+        if (e instanceof SocketTimeoutException) {
+            return "timed out: a firewall (at the destination or at the source) drops the packets, or the "
+                    + "address is wrong.";
+        }
+        if (e instanceof NoRouteToHostException) {
+            return "no route to host: the IP address is wrong or unreachable from here.";
+        }
+        if (e instanceof UnknownHostException) {
+            return "the name does not resolve: incorrect FQDN.";
+        }
+        return e.getMessage();
+    }
+
+    private String session(SmtpClient client) {
+        try {
+            begin("BANNER");
+            listener.waiting("waiting for the banner");
+            var banner = client.greeting();
+            if (!replyStep("BANNER", banner, 220)) {
+                return "REFUSED";
+            }
+            if (stop("BANNER")) {
+                return quit(client);
+            }
+            String helo = o.helo();
+            begin("EHLO");
+            var ehlo = client.ehlo(helo);
+            if (ehlo.code() != 250) {
+                var heloReply = client.helo(helo);
+                if (heloReply.code() != 250) {
+                    replyStep("EHLO", ehlo, 250);
+                    return "REFUSED";
+                }
+                var meaning = new ArrayList<>(meaning(heloReply));
+                meaning.add("EHLO was refused; HELO works: the server speaks plain SMTP, without extensions.");
+                end("EHLO", "WARN", meaning, List.of(), Map.of());
+            } else {
+                var meaning = new ArrayList<>(meaning(ehlo));
+                meaning.addAll(capabilities(client.capabilities(), ehlo.lines()));
+                end("EHLO", "PASS", meaning, List.of(), Map.of("capabilities", client.capabilities().keywords()));
+            }
+            if (stop("EHLO")) {
+                return quit(client);
+            }
+            if (!starttls(client)) {
+                return "REFUSED";
+            }
+            if (stop("STARTTLS")) {
+                return quit(client);
+            }
+            if (o.authUser() != null) {
+                begin("AUTH");
+                var auth = client.authenticate(o.authUser(), o.authPassword() == null ? "" : o.authPassword());
+                if (!replyStep("AUTH", auth, 235)) {
+                    quit(client);
+                    return "REFUSED";
+                }
+                if (stop("AUTH")) {
+                    return quit(client);
+                }
+            }
+            begin("MAIL");
+            var mail = client.mail("<" + o.from() + ">", "");
+            if (!replyStep("MAIL", mail, 250)) {
+                quit(client);
+                return "REFUSED";
+            }
+            if (stop("MAIL") || o.to().isEmpty()) {
+                return quit(client);
+            }
+            boolean anyRecipient = false;
+            boolean refused = false;
+            for (String rcpt : o.to()) {
+                begin("RCPT");
+                String params = o.notifyOn() == null ? "" : "NOTIFY=" + o.notifyOn().toUpperCase(Locale.ROOT);
+                var r = client.rcpt("<" + rcpt + ">", params);
+                if (replyStep("RCPT", r, 250, 251)) {
+                    anyRecipient = true;
+                } else {
+                    refused = true;
+                }
+            }
+            if (stop("RCPT") || !o.data() || !anyRecipient) {
+                quit(client);
+                return refused ? "REFUSED" : "PASSED";
+            }
+            begin("DATA");
+            var data = client.data();
+            if (data.code() != 354) {
+                replyStep("DATA", data, 354);
+                quit(client);
+                return "REFUSED";
+            }
+            listener.waiting("sending the test message");
+            Reply done = client.sendContent(new ByteArrayInputStream(testMessage().getBytes(StandardCharsets.UTF_8)));
+            var dataMeaning = new ArrayList<>(meaning(data));
+            dataMeaning.addAll(meaning(done));
+            boolean ok = done.code() == 250;
+            if (ok) {
+                queueId = String.join(" ", done.lines());
+                dataMeaning.add("The server took responsibility for the message: " + queueId);
+            }
+            end("DATA", ok ? "PASS" : "FAIL", dataMeaning, ok ? List.of() : Explanations.reasons("DATA", done),
+                    ok ? Map.of("queued", queueId) : Map.of());
+            quit(client);
+            return ok && !refused ? "PASSED" : "REFUSED";
+        } catch (IOException e) {
+            String name = currentStep == null ? "SESSION" : currentStep;
+            end(name, "FAIL", List.of("The connection failed during " + name + ": " + describe(e)),
+                    List.of("The server closed the connection or stopped answering (a timeout, a crash, or a "
+                            + "policy that drops clients)."), Map.of());
+            return "REFUSED";
+        }
+    }
+
+    private boolean starttls(SmtpClient client) throws IOException {
+        String mode = o.starttls() == null ? "auto" : o.starttls();
+        boolean offered = client.capabilities().startTls();
+        if (mode.equals("never") || (!offered && mode.equals("auto"))) {
+            if (!offered) {
+                begin("STARTTLS");
+                end("STARTTLS", "WARN", List.of("The server does not offer STARTTLS: mail to it travels unencrypted."),
+                        List.of(), Map.of());
+            }
+            return true;
+        }
+        begin("STARTTLS");
+        if (!offered) {
+            end("STARTTLS", "FAIL", List.of("The server does not offer STARTTLS, and --starttls require was given."),
+                    List.of("TLS is not configured on this server or this port."), Map.of());
+            return false;
+        }
+        var factory = capturingContext().getSocketFactory();
+        Reply reply;
+        try {
+            reply = client.startTls(factory, connectedHost);
+        } catch (IOException e) {
+            end("STARTTLS", "FAIL", List.of("TLS handshake failed: " + e.getMessage()),
+                    List.of("No protocol or cipher in common (the server may offer only old TLS versions).",
+                            "The server's TLS configuration is broken."), Map.of());
+            return false;
+        }
+        if (reply.code() != 220) {
+            replyStep("STARTTLS", reply, 220);
+            return false;
+        }
+        var session = client.tlsSocket().getSession();
+        var details = new LinkedHashMap<String, Object>();
+        var meaning = new ArrayList<>(meaning(reply));
+        details.put("protocol", session.getProtocol());
+        details.put("cipher", session.getCipherSuite());
+        meaning.add("Encrypted: " + session.getProtocol() + ", " + session.getCipherSuite());
+        String status = "PASS";
+        if (peerChain != null && peerChain.length > 0) {
+            var leaf = peerChain[0];
+            details.put("subject", leaf.getSubjectX500Principal().getName());
+            details.put("issuer", leaf.getIssuerX500Principal().getName());
+            details.put("notBefore", leaf.getNotBefore().toInstant().toString());
+            details.put("notAfter", leaf.getNotAfter().toInstant().toString());
+            var sans = new ArrayList<String>();
+            try {
+                if (leaf.getSubjectAlternativeNames() != null) {
+                    for (var n : leaf.getSubjectAlternativeNames()) {
+                        sans.add(String.valueOf(n.get(1)));
+                    }
+                }
+            } catch (java.security.cert.CertificateParsingException e) {
+                sans.add("(unreadable)");
+            }
+            details.put("subjectAltNames", sans);
+            boolean nameMatches = sans.stream().anyMatch(s -> matches(s, connectedHost));
+            boolean trusted = trusted(peerChain);
+            details.put("nameMatches", nameMatches);
+            details.put("trusted", trusted);
+            meaning.add("Certificate: " + leaf.getSubjectX500Principal().getName() + ", issued by "
+                    + leaf.getIssuerX500Principal().getName() + ", valid " + leaf.getNotBefore().toInstant()
+                    + " to " + leaf.getNotAfter().toInstant());
+            meaning.add("Names: " + String.join(", ", sans) + (nameMatches ? " (matches " : " (does not match ")
+                    + connectedHost + ")");
+            meaning.add(trusted ? "The chain is trusted by this machine's CA store."
+                    : "The chain is not trusted by this machine's CA store (self-signed or private CA): "
+                            + "senders doing opportunistic TLS still encrypt, strict ones (DANE, MTA-STS) refuse.");
+            if (!trusted || !nameMatches) {
+                status = "WARN";
+            }
+        }
+        var again = client.ehlo(o.helo());
+        meaning.add("After TLS the client says EHLO again: " + again.code());
+        end("STARTTLS", status, meaning, List.of(), details);
+        return true;
+    }
+
+    private String quit(SmtpClient client) {
+        try {
+            begin("QUIT");
+            var r = client.command("QUIT", o.timeout());
+            end("QUIT", r.code() == 221 ? "PASS" : "WARN", meaning(r), List.of(), Map.of());
+        } catch (IOException e) {
+            end("QUIT", "WARN", List.of("The connection closed before the 221: " + e.getMessage()), List.of(),
+                    Map.of());
+        }
+        return "PASSED";
+    }
+
+    // ---- Helpers --------------------------------------------------------------------------
+
+    private String currentStep;
+
+    private void begin(String name) {
+        currentStep = name;
+        stepStart = System.nanoTime();
+        exchange.clear();
+        listener.waiting(name);
+    }
+
+    private void end(String name, String status, List<String> meaning, List<String> reasons,
+                     Map<String, Object> details) {
+        long ms = (System.nanoTime() - stepStart) / 1_000_000;
+        var step = new ProbeStep(name, status, ms, List.copyOf(exchange), List.copyOf(meaning), List.copyOf(reasons),
+                details);
+        steps.add(step);
+        listener.step(step);
+        exchange.clear();
+        currentStep = null;
+    }
+
+    /** A step decided by one reply: PASS when its code is expected, FAIL with reasons otherwise. */
+    private boolean replyStep(String name, Reply r, int... expected) {
+        boolean ok = false;
+        for (int e : expected) {
+            ok |= r.code() == e;
+        }
+        end(name, ok ? "PASS" : "FAIL", meaning(r), ok ? List.of() : Explanations.reasons(name, r), Map.of());
+        return ok;
+    }
+
+    static List<String> meaning(Reply r) {
+        var list = new ArrayList<String>();
+        list.add(r.code() + ": " + Explanations.firstDigit(r.code()));
+        if (r.status() != null) {
+            list.add(Explanations.enhanced(r.status()));
+        }
+        return list;
+    }
+
+    /** Each extension in the order the server listed it, in words. */
+    static List<String> capabilities(Capabilities c, List<String> ehloLines) {
+        var list = new ArrayList<String>();
+        for (int i = 1; i < ehloLines.size(); i++) {
+            String[] words = ehloLines.get(i).trim().split("\\s+");
+            String k = words[0].toUpperCase(Locale.ROOT);
+            if (k.isEmpty()) {
+                continue;
+            }
+            list.add(switch (k) {
+                case "SIZE" -> "SIZE: messages up to " + (c.size() == 0 ? "any size" : String.format(Locale.ROOT,
+                        "%.1f MB (%d octets)", c.size() / 1048576.0, c.size())) + " (RFC 1870)";
+                case "PIPELINING" -> "PIPELINING: commands can be sent in groups without waiting (RFC 2920)";
+                case "DSN" -> "DSN: delivery status notifications on request, NOTIFY and RET (RFC 3461)";
+                case "ENHANCEDSTATUSCODES" -> "ENHANCEDSTATUSCODES: replies carry x.y.z codes (RFC 2034, 3463)";
+                case "STARTTLS" -> "STARTTLS: the connection can be encrypted (RFC 3207)";
+                case "AUTH" -> "AUTH " + String.join(" ", c.authMechanisms()) + ": clients can log in (RFC 4954)";
+                case "8BITMIME" -> "8BITMIME: 8-bit message bodies are accepted (RFC 6152)";
+                case "BINARYMIME" -> "BINARYMIME: binary bodies with BDAT (RFC 3030)";
+                case "CHUNKING" -> "CHUNKING: messages can be sent in BDAT chunks (RFC 3030)";
+                case "SMTPUTF8" -> "SMTPUTF8: addresses and headers in UTF-8 (RFC 6531)";
+                default -> k + ": an extension this probe does not describe";
+            });
+        }
+        return list;
+    }
+
+    private boolean stop(String stage) {
+        return o.quitAfter() != null && o.quitAfter().equalsIgnoreCase(stage);
+    }
+
+    private String testMessage() {
+        String fromDomain = o.from().contains("@") ? o.from().substring(o.from().indexOf('@') + 1) : o.from();
+        return "From: <" + o.from() + ">\r\nTo: " + String.join(", ", o.to().stream().map(t -> "<" + t + ">").toList())
+                + "\r\nSubject: Test from " + fromDomain + "\r\nDate: "
+                + Reply.RFC_5322_DATE.format(ZonedDateTime.now()) + "\r\nMessage-ID: <" + UUID.randomUUID() + "@"
+                + o.helo() + ">\r\n\r\nThis is a test message\r\n";
+    }
+
+    private ClientTimeouts timeouts() {
+        return ClientTimeouts.uniform(o.timeout());
+    }
+
+    private TranscriptListener recorder() {
+        return (d, t) -> {
+            String line = switch (d) {
+                case SENT -> "C: " + t;
+                case RECEIVED -> "S: " + t;
+                case INFO -> "* " + t;
+            };
+            exchange.add(line);
+            transcript.add(line);
+        };
+    }
+
+    /** A TLS context that accepts any certificate but keeps it, so the step can report on it. */
+    private SSLContext capturingContext() {
+        try {
+            var ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, new TrustManager[] {new X509TrustManager() {
+                @Override
+                public void checkClientTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public void checkServerTrusted(X509Certificate[] chain, String authType) {
+                    peerChain = chain;
+                }
+
+                @Override
+                public X509Certificate[] getAcceptedIssuers() {
+                    return new X509Certificate[0];
+                }
+            }}, null);
+            return ctx;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static boolean trusted(X509Certificate[] chain) {
+        try {
+            var tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init((KeyStore) null);
+            for (var tm : tmf.getTrustManagers()) {
+                if (tm instanceof X509TrustManager x) {
+                    x.checkServerTrusted(chain, "ECDHE_ECDSA".equals(chain[0].getPublicKey().getAlgorithm())
+                            ? "ECDHE_ECDSA" : "UNKNOWN");
+                    return true;
+                }
+            }
+        } catch (Exception e) {
+            return false;
+        }
+        return false;
+    }
+
+    static boolean matches(String san, String host) {
+        String s = san.toLowerCase(Locale.ROOT);
+        String h = host.toLowerCase(Locale.ROOT);
+        if (s.startsWith("*.")) {
+            return h.endsWith(s.substring(1)) && h.indexOf('.') == h.length() - s.length() + 1;
+        }
+        return s.equals(h);
+    }
+
+    private static List<String> text(List<InetAddress> addresses) {
+        return addresses.stream().map(InetAddress::getHostAddress).toList();
+    }
+}
