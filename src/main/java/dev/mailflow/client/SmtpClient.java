@@ -221,6 +221,19 @@ public final class SmtpClient implements AutoCloseable {
         close();
     }
 
+    /** Sends one line and does not wait for a reply (message content typed by hand). */
+    public void sendLine(String line, boolean flush) throws IOException {
+        sendLineRaw(line);
+        if (flush) {
+            out.flush();
+        }
+    }
+
+    /** Whether a reply line is waiting to be read (without blocking). */
+    public boolean replyWaiting() throws IOException {
+        return in.available() > 0;
+    }
+
     /** Sends one command line and reads its reply. */
     public Reply command(String line, Duration timeout) throws IOException {
         sendLine(line);
@@ -229,6 +242,10 @@ public final class SmtpClient implements AutoCloseable {
     }
 
     private void sendLine(String line) throws IOException {
+        sendLineRaw(line);
+    }
+
+    private void sendLineRaw(String line) throws IOException {
         if (line.indexOf('\r') >= 0 || line.indexOf('\n') >= 0) {
             throw new IllegalArgumentException("a command line cannot hold CR or LF");
         }

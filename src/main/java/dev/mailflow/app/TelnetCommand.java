@@ -1,0 +1,63 @@
+package dev.mailflow.app;
+
+import dev.mailflow.probe.TelnetConsole;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import org.jline.reader.EndOfFileException;
+import org.jline.reader.LineReaderBuilder;
+import org.jline.reader.UserInterruptException;
+import org.jline.terminal.TerminalBuilder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code mailflow telnet HOST [PORT]}: the seeds' interactive session, with editing and STARTTLS. */
+@Command(name = "telnet", mixinStandardHelpOptions = true,
+        description = {"Type an SMTP session by hand, as the Exchange pages do with telnet, but with line editing,",
+            "history, each reply explained, /starttls and /log FILE. With standard input not a terminal,",
+            "reads the lines from it as a script and prints the transcript."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:session ended", "2:usage error", "3:could not connect"})
+public final class TelnetCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "HOST")
+    String host;
+
+    @Parameters(index = "1", paramLabel = "PORT", defaultValue = "25")
+    int port;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", description = "how long to wait for a reply (default 60)")
+    int timeout = 60;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (System.console() == null) {
+            var console = new TelnetConsole(out, true, Duration.ofSeconds(timeout));
+            var in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            return console.run(host, port, TelnetConsole.of(in));
+        }
+        try (var terminal = TerminalBuilder.builder().system(true).build()) {
+            var reader = LineReaderBuilder.builder().terminal(terminal).build();
+            var termOut = new PrintWriter(terminal.writer(), true);
+            termOut.println("Mailflow telnet to " + host + " " + port + "; /help for help, /quit to leave.");
+            var console = new TelnetConsole(termOut, false, Duration.ofSeconds(timeout));
+            return console.run(host, port, () -> {
+                try {
+                    return reader.readLine("smtp> ");
+                } catch (EndOfFileException | UserInterruptException e) {
+                    return null;
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,206 @@
+package dev.mailflow.probe;
+
+import dev.mailflow.client.ClientTimeouts;
+import dev.mailflow.client.SmtpClient;
+import dev.mailflow.client.TranscriptListener;
+import dev.mailflow.smtp.Reply;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * The seeds' Telnet session done right: lines go out with CRLF, each reply comes back with
+ * its meaning beside it, message content after a 354 is sent without waiting for replies,
+ * and a few local commands do what telnet cannot: {@code /starttls}, {@code /log FILE},
+ * {@code /help}, {@code /quit}. Line editing and history come from the caller's line source.
+ */
+public final class TelnetConsole {
+
+    /** Where typed lines come from: JLine in a terminal, standard input in a script. Null at the end. */
+    public interface LineSource {
+        String readLine() throws IOException;
+    }
+
+    private final PrintWriter out;
+    private final boolean echo;
+    private final Duration timeout;
+    private SmtpClient client;
+    private Writer log;
+    private boolean inData;
+    private String host;
+
+    /**
+     * @param echo print each line read as "C: line" (scripts; a terminal echoes by itself)
+     */
+    public TelnetConsole(PrintWriter out, boolean echo, Duration timeout) {
+        this.out = out;
+        this.echo = echo;
+        this.timeout = timeout;
+    }
+
+    /** Connects and runs until /quit, QUIT or the end of input; returns an exit code (0, 3). */
+    public int run(String host, int port, LineSource lines) throws IOException {
+        this.host = host;
+        try {
+            client = SmtpClient.connect(new InetSocketAddress(host, port), ClientTimeouts.uniform(timeout),
+                    TranscriptListener.NONE);
+        } catch (IOException e) {
+            out.println("Connecting to " + host + "...Could not open connection to the host, on port " + port
+                    + ": Connect failed");
+            out.println("  = " + Probe.describe(e));
+            for (String r : Explanations.CONNECT_REASONS) {
+                out.println("  - " + r);
+            }
+            out.flush();
+            return 3;
+        }
+        try {
+            show(client.greeting());
+            String line;
+            while ((line = lines.readLine()) != null) {
+                if (echo) {
+                    out.println("C: " + line);
+                }
+                record("C: " + line);
+                if (!inData && line.startsWith("/")) {
+                    if (!local(line.trim())) {
+                        break;
+                    }
+                    continue;
+                }
+                if (inData) {
+                    client.sendLine(line, line.equals("."));
+                    if (line.equals(".")) {
+                        inData = false;
+                        show(client.read(timeout));
+                    }
+                    continue;
+                }
+                client.sendLine(line, true);
+                Reply reply = client.read(timeout);
+                show(reply);
+                if (reply.code() == 354) {
+                    inData = true;
+                    out.println("  (message content: type lines, then a line with a single dot)");
+                }
+                if (line.trim().equalsIgnoreCase("QUIT") && reply.code() == 221) {
+                    break;
+                }
+                out.flush();
+            }
+        } catch (IOException e) {
+            out.println("Connection to host lost: " + e.getMessage());
+        } finally {
+            client.close();
+            out.flush();
+            if (log != null) {
+                log.close();
+            }
+        }
+        return 0;
+    }
+
+    /** A local command; false to end the session. */
+    private boolean local(String command) throws IOException {
+        String[] parts = command.split("\\s+", 2);
+        switch (parts[0].toLowerCase()) {
+            case "/quit" -> {
+                return false;
+            }
+            case "/help" -> {
+                out.println("  Type SMTP commands as on the Exchange page: EHLO contoso.com, MAIL FROM:<chris@contoso.com>,");
+                out.println("  RCPT TO:<kate@fabrikam.com> NOTIFY=success,failure, DATA, the message, '.', QUIT.");
+                out.println("  /starttls   encrypt the connection (telnet cannot), then EHLO again");
+                out.println("  /log FILE   write the session to FILE (like telnet's set logfile)");
+                out.println("  /quit       close the connection");
+            }
+            case "/log" -> {
+                if (parts.length < 2) {
+                    out.println("  usage: /log FILE");
+                } else {
+                    log = Files.newBufferedWriter(Path.of(parts[1]), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                            StandardOpenOption.APPEND);
+                    out.println("  logging to " + parts[1]);
+                }
+            }
+            case "/starttls" -> {
+                record("C: STARTTLS");
+                try {
+                    var reply = client.startTls(trustAll().getSocketFactory(), host);
+                    show(reply);
+                    if (reply.code() == 220) {
+                        var s = client.tlsSocket().getSession();
+                        out.println("  = TLS: " + s.getProtocol() + ", " + s.getCipherSuite() + "; say EHLO again");
+                    }
+                } catch (javax.net.ssl.SSLException e) {
+                    out.println("  TLS handshake failed: " + e.getMessage());
+                    return false;
+                }
+            }
+            default -> out.println("  unknown command " + parts[0] + "; /help lists them");
+        }
+        out.flush();
+        return true;
+    }
+
+    private void show(Reply reply) throws IOException {
+        for (String l : reply.render().split("\r\n")) {
+            out.println("S: " + l);
+            record("S: " + l);
+        }
+        out.println("  = " + Explanations.firstDigit(reply.code())
+                + (reply.status() != null ? " " + Explanations.enhanced(reply.status()) : ""));
+        out.flush();
+    }
+
+    private void record(String line) throws IOException {
+        if (log != null) {
+            log.write(line + "\n");
+            log.flush();
+        }
+    }
+
+    /** A source over a reader (scripts and tests). */
+    public static LineSource of(BufferedReader reader) {
+        return reader::readLine;
+    }
+
+    public static LineSource of(Supplier<String> supplier) {
+        return supplier::get;
+    }
+
+    private static SSLContext trustAll() {
+        try {
+            var ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, new TrustManager[] {new X509TrustManager() {
+                @Override
+                public void checkClientTrusted(X509Certificate[] c, String a) {
+                }
+
+                @Override
+                public void checkServerTrusted(X509Certificate[] c, String a) {
+                }
+
+                @Override
+                public X509Certificate[] getAcceptedIssuers() {
+                    return new X509Certificate[0];
+                }
+            }}, null);
+            return ctx;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
