@@ -19,7 +19,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "Without --config it runs on embedded defaults:",
             "  SMTP, anonymous:           127.0.0.1:2525",
             "  submission, authenticated: 127.0.0.1:5870",
-            "  mail accepted for localhost and example.test (mailbox postmaster)",
+            "  mail accepted for localhost and example.test (mailboxes postmaster, kate)",
             "  data, queue and logs in ./data",
             "A config file replaces these defaults key by key (docs/configuration.md).", ""},
         exitCodeListHeading = "%nExit codes:%n",
