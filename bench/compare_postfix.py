@@ -219,6 +219,9 @@ address = "bench@bench.test"
 [delivery]
 dns_server = "127.0.0.1:9"
 
+[web]
+enabled = false
+
 [[send_connector]]
 name = "Sink"
 domains = ["sink.test"]

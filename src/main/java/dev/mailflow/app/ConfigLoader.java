@@ -63,7 +63,14 @@ public final class ConfigLoader {
         top.put("delivery", Type.TABLE);
         top.put("send_connector", Type.TABLE_LIST);
         top.put("tls", Type.TABLE);
+        top.put("web", Type.TABLE);
         SCHEMA.put("", top);
+
+        var web = new LinkedHashMap<String, Type>();
+        web.put("enabled", Type.BOOLEAN);
+        web.put("bind", Type.STRING);
+        web.put("password", Type.STRING);
+        SCHEMA.put("web", web);
 
         var tls = new LinkedHashMap<String, Type>();
         tls.put("certificate", Type.STRING);
@@ -383,7 +390,15 @@ public final class ConfigLoader {
                         source, m.address());
             }
         }
-        return new MailflowConfig(source,
+        var webConfig = new dev.mailflow.web.WebConfig(true, new InetSocketAddress(InetAddress.getLoopbackAddress(), 8025),
+                null);
+        var webTable = view.table("web");
+        if (webTable != null) {
+            webConfig = new dev.mailflow.web.WebConfig(webTable.bool("enabled", true),
+                    webTable.has("bind") ? webTable.bind("bind") : webConfig.bind(),
+                    webTable.has("password") ? webTable.requireString("password") : null);
+        }
+        return new MailflowConfig(source, webConfig,
                 new ServerConfig(hostname, dataDir, connectors, directory, minFreeSpace, maxHops, certificate, key),
                 new QueueConfig(retry, minFreeSpace, concurrency),
                 new DeliveryConfig(dns, remotePort, startTls, connectTimeout, commandTimeout, maxOut, maxOutPerHost,

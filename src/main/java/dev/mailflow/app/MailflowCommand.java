@@ -1,8 +1,5 @@
 package dev.mailflow.app;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.util.Properties;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 
@@ -31,15 +28,7 @@ public final class MailflowCommand implements Runnable {
         }
 
         public static String version() {
-            try (InputStream in = MailflowCommand.class.getResourceAsStream("/mailflow-version.properties")) {
-                var p = new Properties();
-                if (in != null) {
-                    p.load(in);
-                }
-                return p.getProperty("version", "unknown");
-            } catch (IOException e) {
-                return "unknown";
-            }
+            return dev.mailflow.MailflowVersion.get();
         }
     }
 }

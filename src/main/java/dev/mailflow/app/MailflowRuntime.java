@@ -62,6 +62,7 @@ public final class MailflowRuntime implements AutoCloseable {
         }
         QueueStore store = null;
         TrackingLog tracking = null;
+        dev.mailflow.web.WebConsole web = null;
         Scheduler scheduler = null;
         MailServer server = null;
         try {
@@ -87,7 +88,12 @@ public final class MailflowRuntime implements AutoCloseable {
             dsn.submitTo(scheduler::submit);
             scheduler.start(store.recover());
             server = MailServer.start(config.server(), store, tracking, scheduler::submit, clock);
-            var adminChannel = AdminChannel.start(data, new QueueAdmin(store, scheduler, tracking, clock));
+            var queueAdmin = new QueueAdmin(store, scheduler, tracking, clock);
+            var adminChannel = AdminChannel.start(data, queueAdmin);
+            if (config.web().enabled()) {
+                web = dev.mailflow.web.WebConsole.start(config.web(), server, config.server(), store, queueAdmin,
+                        tracking, clock, password -> announcedPassword = password);
+            }
             var tls = server.tls();
             if (tls != null) {
                 // New certificate files are picked up on SIGHUP, and checked every 30 seconds.
@@ -103,8 +109,13 @@ public final class MailflowRuntime implements AutoCloseable {
                     }
                 });
             }
-            return new MailflowRuntime(config, lock, store, tracking, scheduler, server, adminChannel);
+            var runtime = new MailflowRuntime(config, lock, store, tracking, scheduler, server, adminChannel);
+            runtime.web = web;
+            return runtime;
         } catch (IOException | RuntimeException e) {
+            if (web != null) {
+                web.close();
+            }
             if (server != null) {
                 server.close();
             }
@@ -123,6 +134,21 @@ public final class MailflowRuntime implements AutoCloseable {
         return server;
     }
 
+    private dev.mailflow.web.WebConsole web;
+    private static volatile String announcedPassword;
+
+    /** The web console, or null when it is off. */
+    public dev.mailflow.web.WebConsole web() {
+        return web;
+    }
+
+    /** The admin password made at this first start (shown once), or null. */
+    public String generatedWebPassword() {
+        String p = announcedPassword;
+        announcedPassword = null;
+        return p;
+    }
+
     public QueueStore store() {
         return store;
     }
@@ -137,6 +163,9 @@ public final class MailflowRuntime implements AutoCloseable {
 
     /** Stops receiving, lets transactions and deliveries in flight finish within the grace time. */
     public void shutdown(Duration grace) {
+        if (web != null) {
+            web.close();
+        }
         server.shutdown(grace);
         scheduler.shutdown(grace);
         admin.close();

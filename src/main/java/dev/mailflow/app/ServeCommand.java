@@ -83,6 +83,13 @@ public final class ServeCommand implements Callable<Integer> {
                     + (cfg.server().tlsCertificate() == null ? " (self-signed, in " + cfg.server().dataDir()
                     .resolve("tls").toAbsolutePath() + ")" : ""));
         }
+        if (runtime.web() != null) {
+            out.println("  web console: " + runtime.web().url());
+            String password = runtime.generatedWebPassword();
+            if (password != null) {
+                out.println("  web console password (shown once; set [web] password to choose one): " + password);
+            }
+        }
         out.println("  data: " + cfg.server().dataDir().toAbsolutePath());
         out.println("  mailboxes: " + cfg.server().dataDir().resolve("mailboxes").toAbsolutePath());
         out.println("  logs: " + cfg.server().dataDir().resolve("logs").toAbsolutePath());

@@ -4,12 +4,7 @@ import dev.mailflow.queue.QueueJson;
 import dev.mailflow.queue.TrackingEvent;
 import dev.mailflow.queue.TrackingLog;
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
 import picocli.CommandLine.Command;
@@ -106,27 +101,7 @@ public final class TrackCommand implements Callable<Integer> {
     }
 
     static Instant parseSince(String text) {
-        try {
-            return Instant.parse(text);
-        } catch (DateTimeParseException e) {
-            // next form
-        }
-        try {
-            return LocalDate.parse(text).atStartOfDay(ZoneId.systemDefault()).toInstant();
-        } catch (DateTimeParseException e) {
-            // next form
-        }
-        var m = java.util.regex.Pattern.compile("(\\d+)([smhd])").matcher(text.toLowerCase(Locale.ROOT));
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            Duration d = switch (m.group(2)) {
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            };
-            return Instant.now().minus(d);
-        }
-        throw new IllegalArgumentException("not a date, a time or a duration such as 2h");
+        return TrackingLog.parseSince(text);
     }
+
 }

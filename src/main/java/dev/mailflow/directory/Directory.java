@@ -34,6 +34,10 @@ public final class Directory {
         return domains;
     }
 
+    public java.util.Collection<Mailbox> mailboxes() {
+        return java.util.List.copyOf(mailboxes.values());
+    }
+
     public boolean isAcceptedDomain(String domain) {
         return !domain.isEmpty() && domainsByName.containsKey(Domains.canonical(domain));
     }

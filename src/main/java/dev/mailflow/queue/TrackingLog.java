@@ -49,7 +49,18 @@ public final class TrackingLog implements AutoCloseable {
         return clock;
     }
 
+    private final java.util.List<java.util.function.Consumer<TrackingEvent>> listeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Hears every event as it is written (metrics, the web console's latest events). */
+    public void listen(java.util.function.Consumer<TrackingEvent> listener) {
+        listeners.add(listener);
+    }
+
     public void write(TrackingEvent event) {
+        for (var l : listeners) {
+            l.accept(event);
+        }
         String line;
         try {
             line = QueueJson.MAPPER.writeValueAsString(event) + "\n";
@@ -121,6 +132,32 @@ public final class TrackingLog implements AutoCloseable {
             }
         }
         return result;
+    }
+
+    /** A date (2026-11-23), a time (2026-11-23T10:00:00Z) or a duration ago (30m, 2h, 1d). */
+    public static Instant parseSince(String text) {
+        try {
+            return Instant.parse(text);
+        } catch (java.time.format.DateTimeParseException e) {
+            // next form
+        }
+        try {
+            return LocalDate.parse(text).atStartOfDay(java.time.ZoneId.systemDefault()).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            // next form
+        }
+        var m = java.util.regex.Pattern.compile("(\\d+)([smhd])").matcher(text.toLowerCase(Locale.ROOT));
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            var d = switch (m.group(2)) {
+                case "s" -> java.time.Duration.ofSeconds(n);
+                case "m" -> java.time.Duration.ofMinutes(n);
+                case "h" -> java.time.Duration.ofHours(n);
+                default -> java.time.Duration.ofDays(n);
+            };
+            return Instant.now().minus(d);
+        }
+        throw new IllegalArgumentException("not a date, a time or a duration such as 2h");
     }
 
     static LocalDate day(Instant t) {

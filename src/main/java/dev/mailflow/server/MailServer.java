@@ -23,6 +23,11 @@ public final class MailServer implements AutoCloseable {
     private final List<ReceiveConnector> connectors = new ArrayList<>();
     private final List<ProtocolLog> logs = new ArrayList<>();
     private dev.mailflow.server.tls.TlsContextProvider tls;
+    private final ServerStats stats = new ServerStats();
+
+    public ServerStats stats() {
+        return stats;
+    }
 
     /** Failed AUTH from one client address, across connections, before AUTH is refused. */
     static final int AUTH_FAILURES_PER_ADDRESS = 10;
@@ -87,7 +92,7 @@ public final class MailServer implements AutoCloseable {
                 }
                 var context = new Session.Context(config.hostname(), config.directory(), store,
                         Policies.forConnector(c, config.directory(), store, config.minFreeSpace()), log, tracking,
-                        queued, clock, config.maxHops(), tls, authLimiter);
+                        queued, clock, config.maxHops(), tls, authLimiter, server.stats);
                 server.connectors.add(new ReceiveConnector(c, sockets.get(i), context, counter));
             }
         } catch (IOException | RuntimeException e) {

@@ -70,6 +70,13 @@ public final class ReceiveConnector implements AutoCloseable {
         return limiter.open();
     }
 
+    private final java.util.concurrent.atomic.AtomicLong totalConnections = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Connections accepted since start, refused ones included. */
+    public long totalConnections() {
+        return totalConnections.get();
+    }
+
     void start() {
         acceptor = Thread.ofVirtual().name("accept-" + config.name()).start(this::acceptLoop);
     }
@@ -88,6 +95,7 @@ public final class ReceiveConnector implements AutoCloseable {
                 LOG.warn("connector '{}': accept failed: {}", config.name(), e.toString());
                 continue;
             }
+            totalConnections.incrementAndGet();
             // Admission in accept order, before any thread is started for the connection.
             var client = ((InetSocketAddress) socket.getRemoteSocketAddress()).getAddress();
             var admission = limiter.tryAcquire(client);

@@ -45,7 +45,7 @@ final class Session implements SessionInfo {
     record Context(String hostname, Directory directory, QueueStore store, List<PolicyHook> hooks,
                    ProtocolLog protocolLog, TrackingLog tracking, java.util.function.Consumer<QueuedMessage> queued,
                    Clock clock, int maxHops, dev.mailflow.server.tls.TlsContextProvider tls,
-                   dev.mailflow.server.auth.AuthFailureLimiter authLimiter) {
+                   dev.mailflow.server.auth.AuthFailureLimiter authLimiter, ServerStats stats) {
     }
 
     private final ConnectorConfig connector;
@@ -563,6 +563,7 @@ final class Session implements SessionInfo {
         }
         socket = ssl;
         tlsSession = ssl.getSession();
+        context.stats().tlsHandshakes.incrementAndGet();
         input.discardBuffered(ssl.getInputStream());
         output = new BufferedOutputStream(ssl.getOutputStream(), 8192);
         log('*', "TLS " + tlsSession.getProtocol() + " " + tlsSession.getCipherSuite());
@@ -683,6 +684,7 @@ final class Session implements SessionInfo {
     /** 535, slower after three failures, and 421 after the connector's limit. */
     private void authFailed() throws IOException {
         authFailures++;
+        context.stats().authFailures.incrementAndGet();
         context.authLimiter().failed(clientAddress);
         log('*', "authentication failed (" + authFailures + ")");
         if (authFailures >= connector.maxAuthFailures()) {

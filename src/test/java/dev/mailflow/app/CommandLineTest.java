@@ -72,7 +72,7 @@ class CommandLineTest {
         try (var busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Path f = dir.resolve("busy.toml");
             Files.writeString(f, "data_dir = \"d\"\n[[receive_connector]]\nname = \"Busy\"\nbind = \"127.0.0.1:"
-                    + busy.getLocalPort() + "\"\n");
+                    + busy.getLocalPort() + "\"\n[web]\nenabled = false\n");
             var r = run("serve", "--config", f.toString());
             assertThat(r.code()).isEqualTo(2);
             assertThat(r.err().strip()).isEqualTo("mailflow: " + f + ": receive_connector[1].bind (\"Busy\"): 127.0.0.1:"

@@ -51,6 +51,9 @@ class CrashRecoveryTest {
                 [delivery]
                 dns_server = "127.0.0.1:9"
 
+                [web]
+                enabled = false
+
                 [[mailbox]]
                 address = "postmaster@fabrikam.com"
                 """);

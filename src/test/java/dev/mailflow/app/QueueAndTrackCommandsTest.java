@@ -47,6 +47,9 @@ class QueueAndTrackCommandsTest {
 
                 [delivery]
                 dns_server = "127.0.0.1:9"
+
+                [web]
+                enabled = false
                 """);
         return config;
     }

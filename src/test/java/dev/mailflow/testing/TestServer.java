@@ -117,6 +117,7 @@ public final class TestServer implements AutoCloseable {
             toml.append("dns_server = \"127.0.0.1:9\"\n");
         }
         deliveryLines.forEach(l -> toml.append(l).append('\n'));
+        toml.append("\n[web]\nbind = \"127.0.0.1:0\"\npassword = \"admin-secret\"\n");
         toml.append("\n[queue]\n");
         queueLines.forEach(l -> toml.append(l).append('\n'));
         extraTables.forEach(l -> toml.append(l).append('\n'));

@@ -135,6 +135,11 @@ public final class TlsContextProvider {
         return s;
     }
 
+    /** The current context (for the web console's HTTPS). */
+    public SSLContext context() {
+        return context;
+    }
+
     public List<String> protocols() {
         return List.of(PROTOCOLS);
     }

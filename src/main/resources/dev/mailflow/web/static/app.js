@@ -1,0 +1,208 @@
+"use strict";
+// Mailflow web console: a small page over the JSON API (docs/api.md). No inline script,
+// no third-party code; every change sends the session's CSRF token.
+let csrf = null;
+const $ = (sel) => document.querySelector(sel);
+const el = (tag, attrs = {}, ...kids) => {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") e.className = v; else if (k.startsWith("on")) e.addEventListener(k.slice(2), v); else e.setAttribute(k, v);
+  }
+  for (const k of kids.flat()) e.append(k instanceof Node ? k : document.createTextNode(k == null ? "" : String(k)));
+  return e;
+};
+
+async function api(path, options = {}) {
+  const headers = { "Content-Type": "application/json" };
+  if (options.method && options.method !== "GET") headers["X-CSRF-Token"] = csrf || "";
+  const r = await fetch("/api/" + path, { credentials: "same-origin", ...options, headers });
+  if (r.status === 401) { show("login"); throw new Error("log in first"); }
+  const body = await r.json().catch(() => ({}));
+  if (!r.ok) throw new Error(body.error || r.statusText);
+  return body;
+}
+
+function show(page) {
+  document.querySelectorAll(".page").forEach((p) => (p.hidden = p.id !== page));
+  $("#nav").hidden = page === "login";
+  document.querySelectorAll("nav a").forEach((a) => a.classList.toggle("active", a.dataset.page === page));
+  if (page !== "login" && location.hash !== "#" + page) history.replaceState(null, "", "#" + page);
+  ({ overview: loadOverview, queue: loadQueue, mailboxes: loadMailboxes })[page]?.();
+}
+
+async function start() {
+  try { csrf = (await api("session")).csrf; show((location.hash || "#overview").slice(1)); }
+  catch { show("login"); }
+}
+
+$("#login-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  $("#login-error").textContent = "";
+  const r = await fetch("/api/login", { method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ password: $("#password").value }) });
+  const body = await r.json().catch(() => ({}));
+  if (!r.ok) { $("#login-error").textContent = body.error || "login failed"; return; }
+  csrf = body.csrf;
+  $("#password").value = "";
+  show("overview");
+});
+$("#logout").addEventListener("click", async () => { await api("logout", { method: "POST" }).catch(() => {}); csrf = null; show("login"); });
+document.querySelectorAll("nav a").forEach((a) => a.addEventListener("click", (e) => { e.preventDefault(); show(a.dataset.page); }));
+
+// ---- Overview ----
+async function loadOverview() {
+  const s = await api("status");
+  $("#host").textContent = s.hostname + " · Mailflow " + s.version;
+  const q = s.queue, c = s.counters;
+  $("#counters").replaceChildren(
+    ...[["Received", c.received], ["Delivered", c.delivered + c.sent], ["Deferred", c.deferred], ["Failed", c.failed],
+      ["DSNs sent", c.dsn], ["Queue: active", q.ACTIVE], ["Queue: deferred", q.DEFERRED], ["Queue: hold", q.HOLD]]
+      .map(([k, v]) => el("div", { class: "card" }, el("b", {}, v ?? 0), k)));
+  drawChart(s.perMinute);
+  $("#connectors tbody").replaceChildren(...s.connectors.map((x) =>
+    el("tr", {}, el("td", {}, x.name), el("td", {}, x.address), el("td", {}, x.anonymous ? "anonymous" : "authenticated"),
+      el("td", {}, x.tls), el("td", {}, x.open), el("td", {}, x.total))));
+  $("#latest tbody").replaceChildren(...s.latest.map((e) =>
+    el("tr", {}, el("td", {}, e.time.replace("T", " ").slice(0, 19)), el("td", {}, e.event), el("td", {}, e.id),
+      el("td", {}, e.sender || "<>"), el("td", {}, (e.recipients || []).join(", ")), el("td", {}, e.detail || ""))));
+}
+
+function drawChart(rows) {
+  const w = 1000, h = 120, ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", `0 0 ${w} ${h}`); svg.setAttribute("width", "100%"); svg.setAttribute("height", "120");
+  const max = Math.max(1, ...rows.map((r) => Math.max(r.received, r.delivered, r.deferred)));
+  const slot = w / 60;
+  rows.slice(-60).forEach((r, i) => {
+    [["received", r.received], ["delivered", r.delivered], ["deferred", r.deferred]].forEach(([k, v], j) => {
+      const rect = document.createElementNS(ns, "rect");
+      const bh = (v / max) * (h - 10);
+      rect.setAttribute("x", i * slot + j * (slot / 3)); rect.setAttribute("y", h - bh);
+      rect.setAttribute("width", slot / 3 - 1); rect.setAttribute("height", bh);
+      rect.setAttribute("fill", { received: "#0b5cad", delivered: "#1a7f37", deferred: "#d4a72c" }[k]);
+      const t = document.createElementNS(ns, "title"); t.textContent = `${r.minute}: ${v} ${k}`; rect.append(t);
+      svg.append(rect);
+    });
+  });
+  $("#chart").replaceChildren(svg);
+}
+
+// ---- Connectivity analyzer (server-sent events over a POST) ----
+let lastReport = null, lastText = "";
+$("#probe-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const out = $("#probe-result");
+  out.replaceChildren(el("p", { class: "muted" }, "Running…"));
+  $("#probe-copy").hidden = true; $("#p-run").disabled = true;
+  lastText = "";
+  const body = { target: $("#p-target").value, port: $("#p-port").value, from: $("#p-from").value,
+    to: $("#p-to").value ? $("#p-to").value.split(/[ ,;]+/) : [], notify: $("#p-notify").value,
+    dnsServer: $("#p-dns").value, starttls: $("#p-starttls").value, auth: $("#p-auth").value, data: $("#p-data").checked };
+  try {
+    const r = await fetch("/api/probe", { method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf }, body: JSON.stringify(body) });
+    if (!r.ok) { const b = await r.json().catch(() => ({})); throw new Error(b.error || r.statusText); }
+    out.replaceChildren();
+    const reader = r.body.getReader(), dec = new TextDecoder();
+    let buf = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += dec.decode(value, { stream: true });
+      let i;
+      while ((i = buf.indexOf("\n\n")) >= 0) {
+        const chunk = buf.slice(0, i); buf = buf.slice(i + 2);
+        const ev = /^event: (\w+)/m.exec(chunk)?.[1], data = /^data: (.*)$/m.exec(chunk)?.[1];
+        if (!data) continue;
+        const obj = JSON.parse(data);
+        if (ev === "step") out.append(renderStep(obj));
+        if (ev === "done") { lastReport = obj; out.append(el("p", { class: "outcome", id: "probe-outcome" }, "Result: " + obj.outcome)); }
+      }
+    }
+    $("#probe-copy").hidden = false;
+  } catch (err) { out.replaceChildren(el("p", { class: "error" }, err.message)); }
+  finally { $("#p-run").disabled = false; }
+});
+
+function renderStep(s) {
+  lastText += `[${s.status}] ${s.name} ${s.millis} ms\n` + s.exchange.map((l) => "  " + l + "\n").join("") +
+    s.meaning.map((l) => "  = " + l + "\n").join("") + s.reasons.map((l) => "  - " + l + "\n").join("");
+  return el("div", { class: "step " + s.status, "data-step": s.name },
+    el("div", { class: "head" }, el("span", { class: "status" }, s.status), el("span", {}, s.name), el("span", { class: "muted" }, s.millis + " ms")),
+    s.exchange.length ? el("pre", {}, s.exchange.join("\n")) : "",
+    ...s.meaning.map((m) => el("div", { class: "meaning" }, m)),
+    s.reasons.length ? el("ul", { class: "reasons" }, ...s.reasons.map((r) => el("li", {}, r))) : "");
+}
+$("#copy-text").addEventListener("click", () => navigator.clipboard?.writeText(lastText));
+$("#copy-json").addEventListener("click", () => navigator.clipboard?.writeText(JSON.stringify(lastReport, null, 2)));
+
+// ---- Queue ----
+$("#q-state").addEventListener("change", () => loadQueue());
+async function loadQueue() {
+  const state = $("#q-state").value;
+  const q = await api("queue" + (state ? "?state=" + state : ""));
+  $("#q-counts").textContent = Object.entries(q.counts).map(([k, v]) => k.toLowerCase() + " " + v).join(" · ");
+  $("#q-table tbody").replaceChildren(...q.messages.map((m) =>
+    el("tr", { class: "clickable", "data-id": m.id, onclick: () => showQueued(m.id) },
+      el("td", {}, m.id), el("td", {}, m.state.toLowerCase()), el("td", {}, age(m.ageSeconds)), el("td", {}, m.size),
+      el("td", {}, m.sender || "<>"), el("td", {}, m.recipients.join(", ")), el("td", {}, m.lastError || ""))));
+  if (!q.messages.length) $("#q-table tbody").append(el("tr", {}, el("td", { colspan: 7, class: "muted" }, "No messages")));
+}
+const age = (s) => s < 120 ? s + "s" : s < 7200 ? Math.floor(s / 60) + "m" : Math.floor(s / 3600) + "h";
+async function showQueued(id) {
+  const d = await api("queue/" + id), m = d.message;
+  const act = (a) => el("button", { type: "button", class: "secondary", "data-action": a, onclick: async () => {
+    try { await api(`queue/${id}/${a}`, { method: "POST" }); } catch (err) { alert(err.message); }
+    await loadQueue(); $("#q-detail").replaceChildren(); } }, a);
+  $("#q-detail").replaceChildren(el("h3", {}, "Message " + id + " (" + m.state.toLowerCase() + ")"),
+    el("div", { class: "actions" }, act("retry"), act("hold"), act("release"), act("delete")),
+    el("table", {}, el("tbody", {},
+      el("tr", {}, el("th", {}, "Message-ID"), el("td", {}, m.envelope.messageId)),
+      el("tr", {}, el("th", {}, "Sender"), el("td", {}, addr(m.envelope.sender) || "<>")),
+      el("tr", {}, el("th", {}, "Received"), el("td", {}, m.envelope.receivedAt + " from " + m.envelope.heloName + " [" + m.envelope.clientAddress + "]")),
+      el("tr", {}, el("th", {}, "Attempts"), el("td", {}, m.status.attempts + (m.status.nextAttempt ? ", next " + m.status.nextAttempt : ""))),
+      el("tr", {}, el("th", {}, "Last error"), el("td", {}, m.status.lastError || "")),
+      ...m.status.recipients.map((r) => el("tr", {}, el("th", {}, addr(r.address)), el("td", {}, r.status.toLowerCase() + " " + (r.enhancedStatus || "") + " " + (r.diagnostic || "")))))),
+    el("h3", {}, "Headers"), el("pre", {}, d.headers.join("\n")));
+}
+const addr = (a) => a.domain ? a.localPart + "@" + a.domain : a.localPart;
+
+// ---- Tracking ----
+$("#t-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const p = new URLSearchParams({ sender: $("#t-sender").value, recipient: $("#t-recipient").value,
+    messageId: $("#t-msgid").value, id: $("#t-id").value, since: $("#t-since").value });
+  const events = await api("track?" + p);
+  $("#t-timeline").replaceChildren(...(events.length ? events.map((ev) =>
+    el("li", { class: ev.event }, el("b", {}, ev.event), " ", ev.time.replace("T", " ").slice(0, 23), " · id ", ev.id,
+      el("div", { class: "muted" }, (ev.sender || "<>") + " → " + (ev.recipients || []).join(", ")),
+      el("div", {}, [ev.status, ev.detail, ev.remoteMta ? "(" + ev.remoteMta + ")" : ""].filter(Boolean).join(" ")))) :
+    [el("li", {}, "No event matches.")]));
+});
+
+// ---- Mailboxes ----
+async function loadMailboxes() {
+  const list = await api("mailboxes");
+  $("#m-list").replaceChildren(...list.map((m) => el("li", { "data-mailbox": m.address, onclick: (e) => openMailbox(m.address, e.currentTarget) },
+    m.address, el("span", { class: "muted" }, " (" + m.messages + ")"))));
+}
+async function openMailbox(address, li) {
+  document.querySelectorAll("#m-list li").forEach((x) => x.classList.toggle("active", x === li));
+  const msgs = await api("mailboxes/" + encodeURIComponent(address) + "/messages");
+  $("#m-view").replaceChildren();
+  $("#m-messages tbody").replaceChildren(...msgs.map((m) => el("tr", { class: "clickable", "data-message": m.name,
+    onclick: () => openMessage(address, m.name) }, el("td", {}, m.date), el("td", {}, m.from), el("td", {}, m.subject), el("td", {}, m.size))));
+}
+async function openMessage(address, name) {
+  const base = "mailboxes/" + encodeURIComponent(address) + "/messages/" + encodeURIComponent(name);
+  const m = await api(base);
+  const parts = [el("h3", {}, m.subject || "(no subject)"),
+    el("div", { class: "actions" }, el("a", { href: "/api/" + base + "/raw", download: "message.eml" }, "Download raw message")),
+    el("pre", {}, m.headers.join("\n"))];
+  if (m.hasHtml) parts.push(el("iframe", { class: "message", sandbox: "", referrerpolicy: "no-referrer", src: "/api/" + base + "/html", title: "HTML part" }));
+  if (m.text) parts.push(el("pre", {}, m.text));
+  if (m.attachments.length) parts.push(el("ul", {}, ...m.attachments.map((a) => el("li", {}, a.name + " (" + a.type + ", " + a.size + " octets)"))));
+  $("#m-view").replaceChildren(...parts);
+}
+
+start();
