@@ -147,7 +147,8 @@ public final class WebConsole implements AutoCloseable {
     // ---- Routing ------------------------------------------------------------------------
 
     private void handle(HttpExchange x) throws IOException {
-        try (x) {
+        // Not try-with-resources: the exchange must still be open when a catch clause answers.
+        try {
             String path = x.getRequestURI().getRawPath();
             String method = x.getRequestMethod();
             x.getResponseHeaders().set("Referrer-Policy", "no-referrer");
@@ -187,6 +188,8 @@ public final class WebConsole implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("web console: {} {}", x.getRequestMethod(), x.getRequestURI(), e);
             error(x, 500, "internal error: " + e);
+        } finally {
+            x.close();
         }
     }
 

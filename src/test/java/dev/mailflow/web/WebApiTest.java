@@ -1,0 +1,232 @@
+package dev.mailflow.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mailflow.queue.QueueJson;
+import dev.mailflow.testing.SmtpTestClient;
+import dev.mailflow.testing.TestServer;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Every endpoint of the console's API, with the refusals: no session, no CSRF token, wrong password. */
+class WebApiTest {
+
+    static TestServer server;
+    static String base;
+
+    @BeforeAll
+    static void start() throws Exception {
+        // A deferred message (quota) to act on, and a delivered HTML message with a script and a remote image.
+        server = TestServer.start(List.of(), List.of("[[mailbox]]", "address = \"full@fabrikam.com\"", "quota = 10"),
+                List.of(), List.of("retry_intervals = [\"1h\"]"));
+        base = "http://127.0.0.1:" + server.runtime().web().address().getPort();
+        try (var c = new SmtpTestClient(server.port())) {
+            c.reply();
+            c.sendMessage("chris@contoso.com", "full@fabrikam.com", "Subject: too big for the quota\r\n\r\nbody");
+        }
+        try (var c = new SmtpTestClient(server.port())) {
+            c.reply();
+            c.sendMessage("chris@contoso.com", "kate@fabrikam.com", """
+                    Subject: HTML with a script\r
+                    MIME-Version: 1.0\r
+                    Content-Type: multipart/alternative; boundary="b"\r
+                    \r
+                    --b\r
+                    Content-Type: text/plain\r
+                    \r
+                    plain part\r
+                    --b\r
+                    Content-Type: text/html\r
+                    \r
+                    <p>hello</p><script>document.title='pwned'</script><img src="http://198.51.100.7/track.png">\r
+                    --b--""");
+        }
+        server.awaitDelivered("kate@fabrikam.com", 1, Duration.ofSeconds(5));
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    /** A client as a browser is one: the session cookie sent back, the CSRF token in a header. */
+    record Client(HttpClient http, String cookie, String csrf) {
+        HttpResponse<String> get(String path) throws Exception {
+            var b = HttpRequest.newBuilder(URI.create(base + path)).GET();
+            if (cookie != null) {
+                b.header("Cookie", cookie);
+            }
+            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        }
+
+        HttpResponse<String> post(String path, String json, boolean withCsrf) throws Exception {
+            var b = HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(json));
+            if (cookie != null) {
+                b.header("Cookie", cookie);
+            }
+            if (withCsrf && csrf != null) {
+                b.header("X-CSRF-Token", csrf);
+            }
+            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        }
+    }
+
+    static Client anonymous() {
+        return new Client(HttpClient.newHttpClient(), null, null);
+    }
+
+    static Client loggedIn() throws Exception {
+        var c = anonymous();
+        var r = c.post("/api/login", "{\"password\":\"admin-secret\"}", false);
+        assertThat(r.statusCode()).isEqualTo(200);
+        String setCookie = r.headers().firstValue("Set-Cookie").orElse("");
+        assertThat(setCookie).contains("HttpOnly").contains("SameSite=Strict");
+        return new Client(c.http(), setCookie.substring(0, setCookie.indexOf(';')), json(r).path("csrf").asText());
+    }
+
+    static JsonNode json(HttpResponse<String> r) throws Exception {
+        return QueueJson.MAPPER.readTree(r.body());
+    }
+
+    @Test
+    void refusals() throws Exception {
+        var a = anonymous();
+        assertThat(a.get("/api/status").statusCode()).isEqualTo(401);
+        assertThat(a.get("/api/queue").statusCode()).isEqualTo(401);
+        assertThat(a.post("/api/login", "{\"password\":\"wrong\"}", false).statusCode()).isEqualTo(401);
+        var c = loggedIn();
+        assertThat(c.post("/api/queue/1/retry", "{}", false).statusCode()).as("no CSRF token").isEqualTo(403);
+        assertThat(new Client(c.http(), c.cookie(), "forged").post("/api/logout", "{}", true).statusCode())
+                .isEqualTo(403);
+        assertThat(c.get("/api/nothing").statusCode()).isEqualTo(404);
+        assertThat(c.get("/static/../../etc/passwd").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void loginIsRateLimited() throws Exception {
+        // The limit is per client address: a server of its own, so the other tests can still log in.
+        try (var other = TestServer.start()) {
+            var http = HttpClient.newHttpClient();
+            String url = "http://127.0.0.1:" + other.runtime().web().address().getPort() + "/api/login";
+            int last = 0;
+            for (int i = 0; i <= Sessions.LOGIN_FAILURES; i++) {
+                last = http.send(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"password\":\"guess" + i + "\"}")).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+            }
+            assertThat(last).isEqualTo(429);
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.ofString(
+                    "{\"password\":\"admin-secret\"}")).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                    .as("even the right password, while blocked").isEqualTo(429);
+        }
+    }
+
+    @Test
+    void statusQueueAndActions() throws Exception {
+        var c = loggedIn();
+        var status = json(c.get("/api/status"));
+        assertThat(status.path("hostname").asText()).isEqualTo("mail1.fabrikam.com");
+        assertThat(status.path("connectors")).hasSize(2);
+        assertThat(status.path("counters").path("received").asDouble()).isGreaterThanOrEqualTo(2);
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        JsonNode queue = json(c.get("/api/queue?state=deferred"));
+        while (queue.path("messages").isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            queue = json(c.get("/api/queue?state=deferred"));
+        }
+        assertThat(queue.path("messages")).hasSize(1);
+        long id = queue.path("messages").get(0).path("id").asLong();
+        assertThat(queue.path("messages").get(0).path("lastError").asText()).contains("Mailbox full");
+        var detail = json(c.get("/api/queue/" + id));
+        assertThat(detail.path("message").path("envelope").path("messageId").asText()).isNotEmpty();
+        assertThat(detail.path("headers").toString()).contains("Subject: too big for the quota");
+        assertThat(c.post("/api/queue/" + id + "/hold", "{}", true).statusCode()).isEqualTo(200);
+        assertThat(json(c.get("/api/queue?state=hold")).path("messages")).hasSize(1);
+        assertThat(c.post("/api/queue/" + id + "/retry", "{}", true).statusCode()).as("retry on hold").isEqualTo(409);
+        assertThat(c.post("/api/queue/" + id + "/release", "{}", true).statusCode()).isEqualTo(200);
+        assertThat(c.post("/api/queue/" + id + "/retry", "{}", true).statusCode()).isEqualTo(200);
+        assertThat(c.post("/api/queue/" + id + "/delete", "{}", true).statusCode()).isEqualTo(200);
+        assertThat(c.get("/api/queue/" + id).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void trackingSearch() throws Exception {
+        var c = loggedIn();
+        var events = json(c.get("/api/track?recipient=kate%40fabrikam.com"));
+        assertThat(events.findValuesAsText("event")).contains("RECEIVE", "DELIVER");
+        assertThat(json(c.get("/api/track?sender=nobody%40x.test"))).isEmpty();
+        assertThat(c.get("/api/track?since=yesterday-ish").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void mailboxesAndASafeHtmlView() throws Exception {
+        var c = loggedIn();
+        var list = json(c.get("/api/mailboxes"));
+        assertThat(list.findValuesAsText("address")).contains("kate@fabrikam.com");
+        String box = "/api/mailboxes/" + URLEncoder.encode("kate@fabrikam.com", StandardCharsets.UTF_8);
+        var messages = json(c.get(box + "/messages"));
+        String name = null;
+        for (var m : messages) {
+            if (m.path("subject").asText().equals("HTML with a script")) {
+                name = m.path("name").asText();
+            }
+        }
+        assertThat(name).isNotNull();
+        String msg = box + "/messages/" + URLEncoder.encode(name, StandardCharsets.UTF_8);
+        var detail = json(c.get(msg));
+        assertThat(detail.path("text").asText()).contains("plain part");
+        assertThat(detail.path("hasHtml").asBoolean()).isTrue();
+        var html = c.get(msg + "/html");
+        assertThat(html.headers().firstValue("Content-Security-Policy").orElse(""))
+                .contains("default-src 'none'").contains("sandbox").doesNotContain("script-src");
+        assertThat(html.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+        var raw = c.get(msg + "/raw");
+        assertThat(raw.headers().firstValue("Content-Type").orElse("")).isEqualTo("message/rfc822");
+        assertThat(raw.body()).contains("Return-Path: <chris@contoso.com>");
+        assertThat(c.get(box + "/messages/..%2F..%2Fetc%2Fpasswd").statusCode()).isEqualTo(404);
+        assertThat(c.get("/api/mailboxes/nobody%40x.test/messages").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void probeStreamsStepsAsServerSentEvents() throws Exception {
+        var c = loggedIn();
+        var r = c.post("/api/probe", "{\"target\":\"127.0.0.1:" + server.port()
+                + "\",\"from\":\"chris@contoso.com\",\"to\":[\"kate@fabrikam.com\"],\"data\":true}", true);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+        assertThat(r.body()).contains("event: step\ndata: {\"name\":\"DNS\"").contains("\"name\":\"RCPT\"")
+                .contains("event: done\ndata: {\"schemaVersion\":1").contains("\"outcome\":\"PASSED\"");
+        assertThat(c.post("/api/probe", "{}", true).statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void metricsForPrometheus() throws Exception {
+        var r = anonymous().get("/metrics");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("mailflow_connections_open{connector=\"Default Frontend\"}")
+                .contains("mailflow_connections_total").contains("mailflow_messages_total{event=\"received\"}")
+                .contains("mailflow_messages_total{event=\"delivered\"}").contains("mailflow_queue_messages{state=\"deferred\"}")
+                .contains("mailflow_delivery_latency_seconds_count").contains("mailflow_tls_handshakes_total")
+                .contains("mailflow_auth_failures_total").contains("mailflow_messages_total{event=\"dsn\"}");
+    }
+
+    @Test
+    void pagesComeWithASecurityPolicy() throws Exception {
+        var r = anonymous().get("/");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("<title>Mailflow</title>");
+        assertThat(r.headers().firstValue("Content-Security-Policy").orElse("")).contains("default-src 'self'");
+        assertThat(anonymous().get("/static/app.js").body()).contains("X-CSRF-Token");
+    }
+}
