@@ -1,0 +1,185 @@
+package dev.mailflow.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mailflow.testing.ExternalTool;
+import dev.mailflow.testing.SmtpTestClient;
+import dev.mailflow.testing.TestServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The console in a real browser: Debian's Chromium, headless, driven by Selenium through
+ * Debian's chromedriver (no browser download). Screenshots go to target/test-artifacts/.
+ */
+class WebConsoleBrowserTest {
+
+    static TestServer server;
+    static WebDriver driver;
+    static String base;
+    /** A loopback listener standing for a remote image: nothing may ever connect to it. */
+    static ServerSocket tracker;
+    static final AtomicInteger trackerHits = new AtomicInteger();
+    static Path artifacts;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path chromium = ExternalTool.require("chromium");
+        Path chromedriver = ExternalTool.require("chromedriver");
+        tracker = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+        Thread.ofVirtual().start(() -> {
+            while (!tracker.isClosed()) {
+                try (var s = tracker.accept()) {
+                    trackerHits.incrementAndGet();
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+        server = TestServer.start(List.of(), List.of("[[mailbox]]", "address = \"full@fabrikam.com\"", "quota = 10"),
+                List.of(), List.of("retry_intervals = [\"1h\"]"));
+        base = "http://127.0.0.1:" + server.runtime().web().address().getPort() + "/";
+        try (var c = new SmtpTestClient(server.port())) {
+            c.reply();
+            c.sendMessage("chris@contoso.com", "full@fabrikam.com", "Subject: waits for space\r\n\r\nbody");
+            c.sendMessage("chris@contoso.com", "kate@fabrikam.com", "Subject: HTML with a script\r\nMIME-Version: 1.0\r\n"
+                    + "Content-Type: text/html; charset=utf-8\r\n\r\n<h1>Hello Kate</h1><script>parent.document.title="
+                    + "'pwned';fetch('http://127.0.0.1:" + tracker.getLocalPort() + "/js')</script><img src=\"http://"
+                    + "127.0.0.1:" + tracker.getLocalPort() + "/track.png\">");
+        }
+        server.awaitDelivered("kate@fabrikam.com", 1, Duration.ofSeconds(5));
+        artifacts = Path.of(System.getProperty("mailflow.test.artifacts", "target/test-artifacts"));
+        Files.createDirectories(artifacts);
+
+        var options = new ChromeOptions();
+        options.setBinary(chromium.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1280,900",
+                "--user-data-dir=" + Files.createTempDirectory("mailflow-chromium"));
+        var service = new ChromeDriverService.Builder().usingDriverExecutable(chromedriver.toFile()).build();
+        driver = new ChromeDriver(service, options);
+        driver.manage().timeouts().implicitlyWait(Duration.ofSeconds(5));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (driver != null) {
+            driver.quit();
+        }
+        if (server != null) {
+            server.close();
+        }
+        if (tracker != null) {
+            tracker.close();
+        }
+    }
+
+    private static WebDriverWait waiting() {
+        return new WebDriverWait(driver, Duration.ofSeconds(20));
+    }
+
+    private static void screenshot(String name) throws IOException {
+        byte[] png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
+        Files.write(artifacts.resolve(name + ".png"), png);
+    }
+
+    private static void login() {
+        driver.get(base);
+        var password = waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("password")));
+        password.sendKeys("admin-secret");
+        driver.findElement(By.cssSelector("#login-form button")).click();
+        waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("overview")));
+        waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("host"), "mail1.fabrikam.com"));
+    }
+
+    @Test
+    void theWholeConsole() throws Exception {
+        driver.get(base);
+        waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("login")));
+        driver.findElement(By.id("password")).sendKeys("wrong");
+        driver.findElement(By.cssSelector("#login-form button")).click();
+        waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("login-error"), "wrong password"));
+        screenshot("01-login-refused");
+
+        login();
+        assertThat(driver.findElement(By.id("counters")).getText()).contains("Received");
+        assertThat(driver.findElement(By.cssSelector("#connectors tbody")).getText()).contains("Default Frontend");
+        screenshot("02-overview");
+
+        // The connectivity analyzer against the local server: every step passes.
+        driver.findElement(By.cssSelector("nav a[data-page=analyzer]")).click();
+        driver.findElement(By.id("p-target")).sendKeys("127.0.0.1:" + server.port());
+        driver.findElement(By.id("p-from")).sendKeys("chris@contoso.com");
+        driver.findElement(By.id("p-to")).sendKeys("kate@fabrikam.com");
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("p-starttls"))).selectByVisibleText("never");
+        driver.findElement(By.id("p-data")).click();
+        driver.findElement(By.id("p-run")).click();
+        waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("probe-outcome"), "Result: PASSED"));
+        var steps = driver.findElements(By.cssSelector("#probe-result .step"));
+        assertThat(steps).extracting(e -> e.getDomAttribute("data-step"))
+                .containsSubsequence("DNS", "CONNECT", "BANNER", "EHLO", "MAIL", "RCPT", "DATA", "QUIT");
+        assertThat(steps).allSatisfy(e -> assertThat(e.getDomAttribute("class")).contains("PASS"));
+        screenshot("03-analyzer");
+
+        // A delivered message in a mailbox, its HTML shown without running its script or loading its image.
+        driver.findElement(By.cssSelector("nav a[data-page=mailboxes]")).click();
+        driver.findElement(By.cssSelector("#m-list li[data-mailbox='kate@fabrikam.com']")).click();
+        waiting().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#m-messages tbody tr")));
+        for (var row : driver.findElements(By.cssSelector("#m-messages tbody tr"))) {
+            if (row.getText().contains("HTML with a script")) {
+                row.click();
+                break;
+            }
+        }
+        var frame = waiting().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("iframe.message")));
+        assertThat(frame.getDomAttribute("sandbox")).isEmpty();
+        driver.switchTo().frame(frame);
+        waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Hello Kate"));
+        driver.switchTo().defaultContent();
+        Thread.sleep(1000);
+        assertThat(driver.getTitle()).isEqualTo("Mailflow");
+        assertThat(trackerHits.get()).as("requests to the 'remote' image or from the script").isZero();
+        screenshot("04-mailbox");
+
+        // The deferred message in the queue, retried.
+        driver.findElement(By.cssSelector("nav a[data-page=queue]")).click();
+        var row = waiting().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#q-table tr[data-id]")));
+        assertThat(row.getText()).contains("deferred").contains("Mailbox full");
+        row.click();
+        var retry = waiting().until(ExpectedConditions.elementToBeClickable(
+                By.cssSelector("#q-detail button[data-action=retry]")));
+        screenshot("05-queue");
+        retry.click();
+        waiting().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#q-table tr[data-id]")));
+        var events = dev.mailflow.queue.TrackingLog.search(server.dataDir().resolve("logs"), null,
+                e -> e.event().equals("RETRY"));
+        assertThat(events).isNotEmpty();
+
+        // Message tracking: the message's events as a timeline.
+        driver.findElement(By.cssSelector("nav a[data-page=tracking]")).click();
+        driver.findElement(By.id("t-recipient")).sendKeys("kate@fabrikam.com");
+        driver.findElement(By.cssSelector("#t-form button")).click();
+        waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("t-timeline"), "DELIVER"));
+        assertThat(driver.findElement(By.id("t-timeline")).getText()).contains("RECEIVE");
+        screenshot("06-tracking");
+    }
+}
