@@ -27,7 +27,7 @@ function show(page) {
   $("#nav").hidden = page === "login";
   document.querySelectorAll("nav a").forEach((a) => a.classList.toggle("active", a.dataset.page === page));
   if (page !== "login" && location.hash !== "#" + page) history.replaceState(null, "", "#" + page);
-  ({ overview: loadOverview, queue: loadQueue, mailboxes: loadMailboxes })[page]?.();
+  ({ overview: loadOverview, queue: loadQueue, mailboxes: loadMailboxes, analyzer: prefillAnalyzer })[page]?.();
 }
 
 async function start() {
@@ -88,6 +88,17 @@ function drawChart(rows) {
 }
 
 // ---- Connectivity analyzer (server-sent events over a POST) ----
+// Ready to test this very server: its first connector, and one of its mailboxes.
+async function prefillAnalyzer() {
+  if ($("#p-target").value) return;
+  try {
+    const s = await api("status");
+    if (s.connectors.length) $("#p-target").value = s.connectors[0].address;
+    const boxes = await api("mailboxes");
+    if (boxes.length && !$("#p-to").value) $("#p-to").value = boxes[0].address;
+    if (!$("#p-from").value) $("#p-from").value = "chris@contoso.com";
+  } catch { /* the form stays empty */ }
+}
 let lastReport = null, lastText = "";
 $("#probe-form").addEventListener("submit", async (e) => {
   e.preventDefault();
@@ -137,10 +148,17 @@ $("#copy-text").addEventListener("click", () => navigator.clipboard?.writeText(l
 $("#copy-json").addEventListener("click", () => navigator.clipboard?.writeText(JSON.stringify(lastReport, null, 2)));
 
 // ---- Queue ----
-$("#q-state").addEventListener("change", () => loadQueue());
+let queuePage = 1;
+$("#q-state").addEventListener("change", () => { queuePage = 1; loadQueue(); });
+$("#q-prev").addEventListener("click", () => { if (queuePage > 1) { queuePage--; loadQueue(); } });
+$("#q-next").addEventListener("click", () => { queuePage++; loadQueue(); });
 async function loadQueue() {
   const state = $("#q-state").value;
-  const q = await api("queue" + (state ? "?state=" + state : ""));
+  const q = await api("queue?page=" + queuePage + (state ? "&state=" + state : ""));
+  const pages = Math.max(1, Math.ceil(q.total / q.size));
+  if (queuePage > pages) { queuePage = pages; return loadQueue(); }
+  $("#q-page").textContent = "page " + queuePage + " of " + pages;
+  $("#q-prev").disabled = queuePage <= 1; $("#q-next").disabled = queuePage >= pages;
   $("#q-counts").textContent = Object.entries(q.counts).map(([k, v]) => k.toLowerCase() + " " + v).join(" · ");
   $("#q-table tbody").replaceChildren(...q.messages.map((m) =>
     el("tr", { class: "clickable", "data-id": m.id, onclick: () => showQueued(m.id) },
