@@ -517,27 +517,7 @@ public final class Probe {
 
     /** A TLS context that accepts any certificate but keeps it, so the step can report on it. */
     private SSLContext capturingContext() {
-        try {
-            var ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, new TrustManager[] {new X509TrustManager() {
-                @Override
-                public void checkClientTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                    peerChain = chain;
-                }
-
-                @Override
-                public X509Certificate[] getAcceptedIssuers() {
-                    return new X509Certificate[0];
-                }
-            }}, null);
-            return ctx;
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return dev.mailflow.client.OpportunisticTls.context(chain -> peerChain = chain);
     }
 
     private static boolean trusted(X509Certificate[] chain) {

@@ -13,12 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 /**
  * The seeds' Telnet session done right: lines go out with CRLF, each reply comes back with
@@ -182,25 +179,6 @@ public final class TelnetConsole {
     }
 
     private static SSLContext trustAll() {
-        try {
-            var ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, new TrustManager[] {new X509TrustManager() {
-                @Override
-                public void checkClientTrusted(X509Certificate[] c, String a) {
-                }
-
-                @Override
-                public void checkServerTrusted(X509Certificate[] c, String a) {
-                }
-
-                @Override
-                public X509Certificate[] getAcceptedIssuers() {
-                    return new X509Certificate[0];
-                }
-            }}, null);
-            return ctx;
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return dev.mailflow.client.OpportunisticTls.context(chain -> { });
     }
 }

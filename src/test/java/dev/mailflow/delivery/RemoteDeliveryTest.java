@@ -182,7 +182,27 @@ class RemoteDeliveryTest {
     }
 
     @Test
-    void eightBitContentToAPeerWithout8bitmimeFailsClearly() throws Exception {
+    void eightBitBodiesAreConvertedForAPeerWithout8bitmime() throws Exception {
+        try (var peer = new ScriptedPeer(new ScriptedPeer.Script() {
+            @Override
+            public List<String> extensions(int session) {
+                return List.of("PIPELINING");
+            }
+        }); var server = server(peer)) {
+            send(server, "RCPT TO:<user@[127.0.0.1]>", "Subject: plain header\r\nMIME-Version: 1.0\r\n"
+                    + "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+                    + "Gr\u00fc\u00dfe aus K\u00f6ln, na\u00efve caf\u00e9");
+            await(() -> peer.accepted().size() == 1, "delivered after conversion");
+            String got = peer.accepted().get(0).content();
+            assertThat(got).contains("Content-Transfer-Encoding: quoted-printable").contains("Gr=C3=BC=C3=9Fe aus K=C3=B6ln")
+                    .contains("Subject: plain header");
+            assertThat(got.chars().allMatch(c -> c < 128)).as("7-bit on the wire").isTrue();
+            assertThat(peer.accepted().get(0).mailFrom()).doesNotContain("BODY=8BITMIME");
+        }
+    }
+
+    @Test
+    void eightBitHeadersToAPeerWithout8bitmimeFailClearly() throws Exception {
         try (var peer = new ScriptedPeer(new ScriptedPeer.Script() {
             @Override
             public List<String> extensions(int session) {
@@ -191,7 +211,8 @@ class RemoteDeliveryTest {
         }); var server = server(peer)) {
             send(server, "RCPT TO:<user@[127.0.0.1]>", "Subject: caf\u00e9\r\n\r\nna\u00efve");
             await(() -> hasMail(server), "failure DSN");
-            assertThat(katesMail(server).get(0)).contains("Status: 5.6.3").contains("does not offer 8BITMIME");
+            assertThat(katesMail(server).get(0)).contains("Status: 5.6.3").contains("does not offer 8BITMIME")
+                    .contains("8-bit headers need SMTPUTF8");
             assertThat(peer.accepted()).isEmpty();
         }
     }

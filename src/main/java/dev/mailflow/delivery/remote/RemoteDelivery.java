@@ -23,8 +23,6 @@ import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,11 +33,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.stream.Collectors;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,26 +66,7 @@ public final class RemoteDelivery implements Router.Remote {
 
     /** Opportunistic TLS (RFC 3207 4.1, RFC 7435): encrypt, do not authenticate the peer. */
     private static SSLSocketFactory trustAll() {
-        try {
-            var ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, new TrustManager[] {new X509TrustManager() {
-                @Override
-                public void checkClientTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public X509Certificate[] getAcceptedIssuers() {
-                    return new X509Certificate[0];
-                }
-            }}, new SecureRandom());
-            return ctx.getSocketFactory();
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return dev.mailflow.client.OpportunisticTls.context(chain -> { }).getSocketFactory();
     }
 
     @Override
@@ -264,6 +240,7 @@ public final class RemoteDelivery implements Router.Remote {
             Capabilities caps = client.capabilities();
             // What the next hop must support for this message.
             long size = envelope.size() + 512;
+            long contentSize = envelope.size();
             if (caps.size() > 0 && size > caps.size()) {
                 client.quit();
                 return fill(indexes, new DeliveryOutcome.Failed("5.3.4", "message size " + size
@@ -285,9 +262,21 @@ public final class RemoteDelivery implements Router.Remote {
                         + " does not offer CHUNKING" + (binaryBody ? " with BINARYMIME" : ""), mx));
             }
             if (info.eightBit() && !caps.eightBitMime()) {
-                client.quit();
-                return fill(indexes, new DeliveryOutcome.Failed("5.6.3", "the message has 8-bit content and "
-                        + where + " does not offer 8BITMIME; conversion to 7 bits is not supported", mx));
+                // RFC 6152 3: convert to 7 bits for a next hop without 8BITMIME, or give up clearly.
+                byte[] seven;
+                try (InputStream in = content.open()) {
+                    seven = binaryBody ? null : SevenBitConverter.convert(in);
+                }
+                if (seven == null) {
+                    client.quit();
+                    return fill(indexes, new DeliveryOutcome.Failed("5.6.3", "the message has 8-bit content that "
+                            + "cannot be converted to 7 bits (8-bit headers need SMTPUTF8), and " + where
+                            + " does not offer 8BITMIME", mx));
+                }
+                content = () -> new ByteArrayInputStream(seven);
+                info = new ContentInfo(false, info.binary(), info.longestLine());
+                size = seven.length + 512L;
+                contentSize = seven.length;
             }
             String mailParams = mailParameters(message, caps, info, binaryBody, size, utf8);
             var commands = new ArrayList<String>();
@@ -335,7 +324,7 @@ public final class RemoteDelivery implements Router.Remote {
                 byte[] head = headers(message, accepted);
                 try (InputStream in = content.open()) {
                     end = client.bdatLast(new SequenceInputStream(new ByteArrayInputStream(head), in),
-                            head.length + envelope.size());
+                            head.length + contentSize);
                 }
             } else {
                 Reply dataReply = caps.pipelining() ? replies.get(replies.size() - 1)
@@ -379,7 +368,7 @@ public final class RemoteDelivery implements Router.Remote {
         }
         if (binaryBody) {
             sb.append(" BODY=BINARYMIME");
-        } else if (info.eightBit() || p.bodyOrDefault() == BodyType.EIGHT_BIT_MIME) {
+        } else if (info.eightBit()) {
             if (caps.eightBitMime()) {
                 sb.append(" BODY=8BITMIME");
             }
