@@ -63,6 +63,7 @@ public final class MailflowRuntime implements AutoCloseable {
         QueueStore store = null;
         TrackingLog tracking = null;
         dev.mailflow.web.WebConsole web = null;
+        RemoteDelivery remoteDelivery = null;
         Scheduler scheduler = null;
         MailServer server = null;
         try {
@@ -81,6 +82,7 @@ public final class MailflowRuntime implements AutoCloseable {
                     d.maxConnections(), d.maxConnectionsPerHost(), d.sendConnectors()), new MxResolver(d.dnsServer(), Duration.ofSeconds(5)),
                     config.server().connectors().stream().map(ConnectorConfig::bind).collect(Collectors.toSet()),
                     clock.getZone());
+            remoteDelivery = remote;
             var dsn = new DsnService(hostname, store, tracking, clock, config.queue().retry());
             var router = new Router(config.server().directory(), local, remote, dsn);
             scheduler = new Scheduler(store, router, config.queue().retry(), tracking, clock,
@@ -111,6 +113,7 @@ public final class MailflowRuntime implements AutoCloseable {
             }
             var runtime = new MailflowRuntime(config, lock, store, tracking, scheduler, server, adminChannel);
             runtime.web = web;
+            runtime.remote = remoteDelivery;
             return runtime;
         } catch (IOException | RuntimeException e) {
             if (web != null) {
@@ -135,6 +138,7 @@ public final class MailflowRuntime implements AutoCloseable {
     }
 
     private dev.mailflow.web.WebConsole web;
+    private RemoteDelivery remote;
     private static volatile String announcedPassword;
 
     /** The web console, or null when it is off. */
@@ -168,6 +172,9 @@ public final class MailflowRuntime implements AutoCloseable {
         }
         server.shutdown(grace);
         scheduler.shutdown(grace);
+        if (remote != null) {
+            remote.close();
+        }
         admin.close();
         tracking.close();
         store.close();

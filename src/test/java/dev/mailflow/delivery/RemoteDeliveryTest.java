@@ -316,4 +316,28 @@ class RemoteDeliveryTest {
             assertThat(peer.accepted()).isEmpty();
         }
     }
+
+    @Test
+    void severalMessagesShareOneConnection() throws Exception {
+        try (var peer = new ScriptedPeer(new ScriptedPeer.Script() { }); var server = server(peer)) {
+            try (var c = new SmtpTestClient(server.port())) {
+                c.reply();
+                c.send("EHLO contoso.com");
+                for (int i = 0; i < 5; i++) {
+                    c.send("MAIL FROM:<kate@fabrikam.com>");
+                    c.send("RCPT TO:<user@[127.0.0.1]>");
+                    c.send("DATA");
+                    assertThat(c.send("Subject: batch " + i + "\r\n\r\nbody\r\n.").get(0)).startsWith("250 2.6.0");
+                    int n = i + 1;
+                    await(() -> peer.accepted().size() == n, "message " + n + " delivered");
+                }
+            }
+            assertThat(peer.sessions()).as("connections for five messages one after another").isEqualTo(1);
+            assertThat(peer.commands().stream().filter(l -> l.startsWith("EHLO")).count()).isEqualTo(1);
+            // A session the peer closed meanwhile is noticed and replaced.
+            Thread.sleep(2500);
+            send(server, "RCPT TO:<user@[127.0.0.1]>", "Subject: after a pause\r\n\r\nbody");
+            await(() -> peer.accepted().size() == 6, "delivered on a new connection");
+        }
+    }
 }

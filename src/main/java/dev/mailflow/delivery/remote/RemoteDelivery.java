@@ -54,6 +54,12 @@ public final class RemoteDelivery implements Router.Remote {
     private final Semaphore connections;
     private final Map<InetAddress, Semaphore> perHost = new ConcurrentHashMap<>();
     private final SSLSocketFactory tls;
+    private final ConnectionCache cache = new ConnectionCache();
+
+    /** Closes the sessions kept for reuse. */
+    public void close() {
+        cache.closeAll();
+    }
 
     public RemoteDelivery(RemoteConfig config, MxResolver resolver, Set<InetSocketAddress> ownListeners, ZoneId zone) {
         this.config = config;
@@ -168,7 +174,7 @@ public final class RemoteDelivery implements Router.Remote {
                 hostSlots.acquire();
                 try {
                     return session(message, mx, address, indexes, content, info,
-                            config.startTls() || (smart != null && smart.requireTls()), smart);
+                            config.startTls() || (smart != null && smart.requireTls()), smart, true);
                 } finally {
                     hostSlots.release();
                 }
@@ -183,17 +189,27 @@ public final class RemoteDelivery implements Router.Remote {
 
     private Map<Integer, DeliveryOutcome> session(QueuedMessage message, String mx, InetSocketAddress address,
                                                   List<Integer> indexes, DeliveryAgent.Content content,
-                                                  ContentInfo info, boolean tryTls, SendConnector smart) {
+                                                  ContentInfo info, boolean tryTls, SendConnector smart,
+                                                  boolean reuse) {
         String where = mx + "[" + address.getAddress().getHostAddress() + "]:" + address.getPort();
-        var envelope = message.envelope();
-        var rs = message.status().recipients();
+        String cacheKey = address + "|" + (smart == null ? "" : smart.name()) + "|" + tryTls;
+        int[] uses = {0};
+        SmtpClient cached = reuse ? cache.take(cacheKey, uses) : null;
+        if (cached != null) {
+            var r = transaction(message, mx, where, cached, indexes, content, info, cacheKey, uses[0] + 1);
+            if (r != null) {
+                return r;
+            }
+            // The cached session had gone stale before MAIL: start a fresh one.
+        }
         SmtpClient client;
         try {
             client = SmtpClient.connect(address, config.timeouts(), transcriptFor(message.id(), where));
         } catch (IOException e) {
             return fill(indexes, connectFailure(where, e));
         }
-        try (client) {
+        boolean handedOn = false;
+        try {
             var greeting = client.greeting();
             if (greeting.code() != 220) {
                 return fill(indexes, byReply(greeting, where, true));
@@ -220,7 +236,7 @@ public final class RemoteDelivery implements Router.Remote {
                     }
                     LOG.info("TLS handshake with {} failed ({}); trying again without TLS", where, e.getMessage());
                     client.close();
-                    return session(message, mx, address, indexes, content, info, false, smart);
+                    return session(message, mx, address, indexes, content, info, false, smart, false);
                 }
             }
             if (tlsRequired && !client.isTls()) {
@@ -237,6 +253,31 @@ public final class RemoteDelivery implements Router.Remote {
                             : "4.7.8", where + " refused the send connector's credentials: " + auth.firstLine(), mx));
                 }
             }
+            handedOn = true;
+            var r = transaction(message, mx, where, client, indexes, content, info, cacheKey, 1);
+            return r != null ? r : fill(indexes, connectFailure(where, new IOException("connection lost before MAIL")));
+        } catch (IOException e) {
+            return fill(indexes, connectFailure(where, e));
+        } finally {
+            if (!handedOn) {
+                client.close();
+            }
+        }
+    }
+
+    /**
+     * One mail transaction on an open session; the session goes back to the cache after it,
+     * or is closed. Null when the session was found dead before MAIL was answered (a cached
+     * session the peer had closed): the caller opens a fresh one.
+     */
+    private Map<Integer, DeliveryOutcome> transaction(QueuedMessage message, String mx, String where, SmtpClient client,
+                                                      List<Integer> indexes, DeliveryAgent.Content content,
+                                                      ContentInfo info, String cacheKey, int uses) {
+        var envelope = message.envelope();
+        var rs = message.status().recipients();
+        boolean mailAnswered = false;
+        boolean keep = false;
+        try {
             Capabilities caps = client.capabilities();
             // What the next hop must support for this message.
             long size = envelope.size() + 512;
@@ -301,6 +342,7 @@ public final class RemoteDelivery implements Router.Remote {
                 }
             }
             var mail = replies.get(0);
+            mailAnswered = true;
             if (mail.code() != 250) {
                 client.quit();
                 return fill(indexes, byReply(mail, where, false));
@@ -351,11 +393,20 @@ public final class RemoteDelivery implements Router.Remote {
                     ? new DeliveryOutcome.Delivered(status(end, "2.0.0"), end.firstLine(), mx, caps.dsn())
                     : byReply(end, where, false);
             accepted.forEach(i -> outcomes.put(i, o));
-            client.quit();
+            keep = end.code() != 421;
             return outcomes;
         } catch (IOException e) {
+            if (!mailAnswered && uses > 1) {
+                return null;
+            }
             // A connection lost or timed out mid-session: nothing was accepted for sure.
             return fill(indexes, connectFailure(where, e));
+        } finally {
+            if (keep) {
+                cache.give(cacheKey, client, uses);
+            } else {
+                client.close();
+            }
         }
     }
 
