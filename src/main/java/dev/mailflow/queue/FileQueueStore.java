@@ -306,6 +306,28 @@ public final class FileQueueStore implements QueueStore {
         return result;
     }
 
+    /** From the directory listings alone: no file is opened. */
+    @Override
+    public Map<QueueState, Integer> countByState() throws IOException {
+        var counts = new EnumMap<QueueState, Integer>(QueueState.class);
+        int withStatus = 0;
+        for (var e : stateDirs.entrySet()) {
+            int n = 0;
+            try (var files = Files.newDirectoryStream(e.getValue(), e.getKey() == QueueState.CORRUPT ? "*.msg" : "*.json")) {
+                for (Path ignored : files) {
+                    n++;
+                }
+            }
+            counts.put(e.getKey(), n);
+            if (e.getKey() != QueueState.CORRUPT) {
+                withStatus += n;
+            }
+        }
+        // Committed messages without a status file yet are active.
+        counts.merge(QueueState.ACTIVE, Math.max(0, messageIds().size() - withStatus), Integer::sum);
+        return counts;
+    }
+
     private List<Long> messageIds() throws IOException {
         var list = new ArrayList<Long>();
         try (var files = Files.newDirectoryStream(messages, "*.msg")) {

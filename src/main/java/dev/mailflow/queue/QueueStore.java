@@ -38,6 +38,15 @@ public interface QueueStore extends AutoCloseable {
     /** Removes a message for good (delivered, failed and reported, or deleted). */
     void remove(long id) throws IOException;
 
+    /** How many messages are in each state, cheaply (for metrics and the overview). */
+    default java.util.Map<QueueState, Integer> countByState() throws IOException {
+        var counts = new java.util.EnumMap<QueueState, Integer>(QueueState.class);
+        for (var m : list(null)) {
+            counts.merge(m.state(), 1, Integer::sum);
+        }
+        return counts;
+    }
+
     /** Octets free for the queue, for the disk-space check at MAIL. */
     long usableSpace() throws IOException;
 

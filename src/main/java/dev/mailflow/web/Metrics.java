@@ -116,10 +116,7 @@ final class Metrics {
 
     String scrape() {
         try {
-            var counts = new EnumMap<QueueState, Integer>(QueueState.class);
-            for (var m : store.list(null)) {
-                counts.merge(m.state(), 1, Integer::sum);
-            }
+            var counts = store.countByState();
             synchronized (depth) {
                 depth.replaceAll((k, v) -> counts.getOrDefault(k, 0));
             }

@@ -57,6 +57,7 @@ public final class WebConsole implements AutoCloseable {
     private final MailServer server;
     private final ServerConfig config;
     private final QueueAdmin admin;
+    private final QueueStore store;
     private final Path logs;
     private final Mailboxes mailboxes;
     private final Metrics metrics;
@@ -71,6 +72,7 @@ public final class WebConsole implements AutoCloseable {
         this.server = server;
         this.config = config;
         this.admin = admin;
+        this.store = store;
         this.logs = config.dataDir().resolve("logs");
         this.mailboxes = new Mailboxes(config.directory(), new MaildirDelivery(config.dataDir().resolve("mailboxes"),
                 config.hostname(), clock.getZone()));
@@ -253,7 +255,13 @@ public final class WebConsole implements AutoCloseable {
                     "open", c.openConnections(), "total", c.totalConnections()));
         }
         m.put("connectors", connectors);
-        m.put("queue", admin.list(null).counts());
+        var queue = new LinkedHashMap<String, Integer>();
+        for (var e : store.countByState().entrySet()) {
+            if (e.getKey() != QueueState.INCOMING) {
+                queue.put(e.getKey().name(), e.getValue());
+            }
+        }
+        m.put("queue", queue);
         m.put("counters", Map.of("received", metrics.count("received"), "delivered", metrics.count("delivered"),
                 "sent", metrics.count("sent"), "deferred", metrics.count("deferred"), "failed", metrics.count("failed"),
                 "dsn", metrics.count("dsn")));

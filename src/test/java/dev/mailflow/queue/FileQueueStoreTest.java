@@ -59,6 +59,10 @@ class FileQueueStoreTest {
         assertThat(store.load(m.id()).status().lastError()).isEqualTo("boom");
         store.update(deferred, QueueState.HOLD, deferred.status());
         assertThat(store.load(m.id()).state()).isEqualTo(QueueState.HOLD);
+        var other = commit(store, "another\r\n");
+        assertThat(store.countByState()).containsEntry(QueueState.HOLD, 1).containsEntry(QueueState.ACTIVE, 1)
+                .containsEntry(QueueState.DEFERRED, 0);
+        store.remove(other.id());
         assertThat(Files.exists(dir.resolve("deferred/" + m.id() + ".json"))).isFalse();
         assertThat(store.list(QueueState.HOLD)).hasSize(1);
         store.remove(m.id());
