@@ -340,4 +340,21 @@ class RemoteDeliveryTest {
             await(() -> peer.accepted().size() == 6, "delivered on a new connection");
         }
     }
+
+    @Test
+    void utf8AddressesToAPeerWithoutSmtputf8FailClearly() throws Exception {
+        try (var peer = new ScriptedPeer(new ScriptedPeer.Script() { }); var server = server(peer)) {
+            try (var c = new SmtpTestClient(server.port())) {
+                c.reply();
+                c.send("EHLO contoso.com");
+                c.send("MAIL FROM:<kate@fabrikam.com> SMTPUTF8");
+                assertThat(c.send("RCPT TO:<\u7528\u6237@[127.0.0.1]>")).containsExactly("250 2.1.5 Recipient OK");
+                c.send("DATA");
+                c.send("Subject: utf8\r\n\r\nbody\r\n.");
+            }
+            await(() -> hasMail(server), "failure DSN");
+            assertThat(katesMail(server).get(0)).contains("Status: 5.6.7").contains("does not offer it");
+            assertThat(peer.accepted()).isEmpty();
+        }
+    }
 }

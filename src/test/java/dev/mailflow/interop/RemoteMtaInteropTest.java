@@ -47,7 +47,8 @@ class RemoteMtaInteropTest {
         dns = Dnsmasq.start(dnsPort, List.of("--mx-host=remote.test,mx.remote.test,10",
                 "--mx-host=remote.test,mx2.remote.test,20",
                 "--host-record=mx.remote.test,127.0.0.1", "--host-record=mx2.remote.test,127.0.0.1",
-                "--dns-rr=nullmx.test,15,000000"), tmp.resolve("dnsmasq.log"));
+                "--dns-rr=nullmx.test,15,000000", "--mx-host=loop.test,mail1.fabrikam.com,10",
+                "--host-record=mail1.fabrikam.com,127.0.0.1"), tmp.resolve("dnsmasq.log"));
         postfix = PostfixPeer.start(tmp.resolve("postfix"), postfixPort, "remote.test", List.of("user@remote.test"),
                 server.port());
     }
@@ -159,5 +160,12 @@ class RemoteMtaInteropTest {
         for (Path p : server.delivered("kate@fabrikam.com")) {
             assertThat(Files.readString(p)).doesNotContain("Never tell");
         }
+    }
+
+    @Test
+    void aDomainWhoseBestMxIsThisServerFailsAsALoop() throws Exception {
+        send("RCPT TO:<someone@loop.test>", "Round and round");
+        String dsn = dsnFor("Undeliverable: Round and round");
+        assertThat(dsn).contains("Status: 5.4.6").contains("loops back to myself");
     }
 }
