@@ -236,7 +236,7 @@ public final class WebConsole implements AutoCloseable {
         }
         var s = sessions.create();
         x.getResponseHeaders().add("Set-Cookie", COOKIE + "=" + s.id() + "; Path=/; HttpOnly; SameSite=Strict; Max-Age="
-                + Sessions.LIFETIME.toSeconds());
+                + Sessions.LIFETIME.toSeconds() + (http instanceof com.sun.net.httpserver.HttpsServer ? "; Secure" : ""));
         json(x, 200, Map.of("csrf", s.csrf()));
     }
 

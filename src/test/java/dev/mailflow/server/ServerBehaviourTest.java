@@ -169,4 +169,32 @@ class ServerBehaviourTest {
             server.close();
         }
     }
+
+    @Test
+    void failedAuthenticationsAreLimitedPerAddressAcrossConnections() throws Exception {
+        try (var server = TestServer.start(List.of("tls = \"off\"", "allow_insecure_auth = true",
+                "max_auth_failures = 100"), List.of())) {
+            String wrong = "AUTH PLAIN " + java.util.Base64.getEncoder().encodeToString(
+                    "\0kate@fabrikam.com\0wrong".getBytes(StandardCharsets.UTF_8));
+            String right = "AUTH PLAIN " + java.util.Base64.getEncoder().encodeToString(
+                    "\0kate@fabrikam.com\0secret".getBytes(StandardCharsets.UTF_8));
+            for (int conn = 0; conn < 5; conn++) {
+                try (var c = new SmtpTestClient(server.port())) {
+                    c.socket.setSoTimeout(20_000);
+                    c.reply();
+                    c.send("EHLO contoso.com");
+                    for (int i = 0; i < 2; i++) {
+                        assertThat(c.send(wrong).get(0)).startsWith("535 5.7.8");
+                    }
+                }
+            }
+            try (var c = new SmtpTestClient(server.port())) {
+                c.reply();
+                c.send("EHLO contoso.com");
+                assertThat(c.send(right)).as("blocked even with the right password")
+                        .containsExactly("454 4.7.0 Temporary authentication failure: too many failures from your "
+                                + "address, try again later");
+            }
+        }
+    }
 }
