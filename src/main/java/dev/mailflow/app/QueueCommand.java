@@ -63,11 +63,8 @@ public final class QueueCommand implements Runnable {
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            MailflowConfig cfg;
-            try {
-                cfg = parent.configFile == null ? ConfigLoader.loadDefaults() : ConfigLoader.load(parent.configFile);
-            } catch (ConfigException e) {
-                err.println("mailflow: " + e.getMessage());
+            MailflowConfig cfg = ConfigOption.loadOrReport(parent.configFile, err);
+            if (cfg == null) {
                 return ExitCodes.USAGE;
             }
             JsonNode answer;

@@ -51,11 +51,8 @@ public final class TrackCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        MailflowConfig cfg;
-        try {
-            cfg = config.load();
-        } catch (ConfigException e) {
-            err.println("mailflow: " + e.getMessage());
+        MailflowConfig cfg = config.loadOrReport(err);
+        if (cfg == null) {
             return ExitCodes.USAGE;
         }
         Instant from;

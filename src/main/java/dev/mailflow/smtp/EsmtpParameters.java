@@ -1,7 +1,9 @@
 package dev.mailflow.smtp;
 
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -42,18 +44,13 @@ public final class EsmtpParameters {
         DsnReturn ret = null;
         String envId = null;
         String auth = null;
-        var seen = new HashSet<String>();
-        for (String token : tokens(text)) {
-            int eq = token.indexOf('=');
-            String key = (eq < 0 ? token : token.substring(0, eq)).toUpperCase(Locale.ROOT);
-            String value = eq < 0 ? null : token.substring(eq + 1);
-            if (!isKeyword(key)) {
-                return Result.fail(Reply.SYNTAX_ERROR);
-            }
-            if (!seen.add(key)) {
-                return Result.fail(Reply.DUPLICATE_PARAMETER);
-            }
-            switch (key) {
+        var params = keywords(text);
+        if (!params.ok()) {
+            return Result.fail(params.error());
+        }
+        for (Param param : params.value()) {
+            String value = param.value();
+            switch (param.key()) {
                 case "SIZE" -> {
                     if (value == null || value.isEmpty() || value.length() > MAX_SIZE_DIGITS || !digits(value)) {
                         return Result.fail(Reply.INVALID_PARAMETER_VALUE);
@@ -105,18 +102,13 @@ public final class EsmtpParameters {
     public static Result<RcptParameters> parseRcpt(String text) {
         EnumSet<DsnNotify> notify = null;
         String orcpt = null;
-        var seen = new HashSet<String>();
-        for (String token : tokens(text)) {
-            int eq = token.indexOf('=');
-            String key = (eq < 0 ? token : token.substring(0, eq)).toUpperCase(Locale.ROOT);
-            String value = eq < 0 ? null : token.substring(eq + 1);
-            if (!isKeyword(key)) {
-                return Result.fail(Reply.SYNTAX_ERROR);
-            }
-            if (!seen.add(key)) {
-                return Result.fail(Reply.DUPLICATE_PARAMETER);
-            }
-            switch (key) {
+        var params = keywords(text);
+        if (!params.ok()) {
+            return Result.fail(params.error());
+        }
+        for (Param param : params.value()) {
+            String value = param.value();
+            switch (param.key()) {
                 case "NOTIFY" -> {
                     notify = parseNotify(value);
                     if (notify == null) {
@@ -181,9 +173,34 @@ public final class EsmtpParameters {
         return Xtext.isValid(addr);
     }
 
-    private static String[] tokens(String text) {
+    /** One {@code esmtp-param}: the keyword in upper case, and the value or null. */
+    private record Param(String key, String value) {
+    }
+
+    /**
+     * Splits the parameters and checks what every parameter shares: a well-formed keyword
+     * that stands once (501 5.5.4 otherwise). The values are checked
+     * by the command's own parser.
+     */
+    private static Result<List<Param>> keywords(String text) {
         String t = text.strip();
-        return t.isEmpty() ? new String[0] : t.split(" +");
+        if (t.isEmpty()) {
+            return Result.ok(List.of());
+        }
+        var params = new ArrayList<Param>();
+        var seen = new HashSet<String>();
+        for (String token : t.split(" +")) {
+            int eq = token.indexOf('=');
+            String key = (eq < 0 ? token : token.substring(0, eq)).toUpperCase(Locale.ROOT);
+            if (!isKeyword(key)) {
+                return Result.fail(Reply.SYNTAX_ERROR);
+            }
+            if (!seen.add(key)) {
+                return Result.fail(Reply.DUPLICATE_PARAMETER);
+            }
+            params.add(new Param(key, eq < 0 ? null : token.substring(eq + 1)));
+        }
+        return Result.ok(params);
     }
 
     private static boolean isKeyword(String key) {

@@ -2,8 +2,7 @@ package dev.mailflow.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import dev.mailflow.testing.MainRunner;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -17,23 +16,8 @@ class CommandLineTest {
     @TempDir
     Path dir;
 
-    record Result(int code, String out, String err) {
-    }
-
-    static Result run(String... args) {
-        var out = new ByteArrayOutputStream();
-        var err = new ByteArrayOutputStream();
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        System.setOut(new PrintStream(out, true));
-        System.setErr(new PrintStream(err, true));
-        try {
-            int code = Main.run(args);
-            return new Result(code, out.toString(), err.toString());
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    static MainRunner.Result run(String... args) {
+        return MainRunner.run(args);
     }
 
     @Test
@@ -82,17 +66,11 @@ class CommandLineTest {
 
     @Test
     void passwdPrintsABcryptHashThatMatches() {
-        var oldIn = System.in;
-        System.setIn(new java.io.ByteArrayInputStream("s3cret pass\n".getBytes()));
-        try {
-            var r = run("passwd");
-            assertThat(r.code()).isZero();
-            String hash = r.out().strip();
-            assertThat(hash).startsWith("$2y$12$");
-            assertThat(dev.mailflow.server.auth.Passwords.matches(hash, "s3cret pass")).isTrue();
-            assertThat(dev.mailflow.server.auth.Passwords.matches(hash, "s3cret")).isFalse();
-        } finally {
-            System.setIn(oldIn);
-        }
+        var r = MainRunner.runWithInput("s3cret pass\n", "passwd");
+        assertThat(r.code()).isZero();
+        String hash = r.out().strip();
+        assertThat(hash).startsWith("$2y$12$");
+        assertThat(dev.mailflow.server.auth.Passwords.matches(hash, "s3cret pass")).isTrue();
+        assertThat(dev.mailflow.server.auth.Passwords.matches(hash, "s3cret")).isFalse();
     }
 }

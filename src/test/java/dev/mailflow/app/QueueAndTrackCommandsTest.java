@@ -2,6 +2,7 @@ package dev.mailflow.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailflow.testing.MainRunner;
 import dev.mailflow.testing.SmtpTestClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -82,15 +83,15 @@ class QueueAndTrackCommandsTest {
                     + "\r\n\tfor <kate@fabrikam.com>; ");
             assertThat(text).endsWith("Subject: test\r\n\r\nThis is a test message.\r\n");
 
-            var track = CommandLineTest.run("track", "-c", config.toString(), "--recipient", "kate@fabrikam.com");
+            var track = MainRunner.run("track", "-c", config.toString(), "--recipient", "kate@fabrikam.com");
             assertThat(track.code()).isZero();
             assertThat(track.out()).containsPattern("RECEIVE\\s+" + id + "\\s+chris@contoso\\.com\\s+kate@fabrikam\\.com")
                     .containsPattern("DELIVER\\s+" + id + "\\s+chris@contoso\\.com\\s+kate@fabrikam\\.com\\s+2\\.0\\.0");
-            var json = CommandLineTest.run("track", "-c", config.toString(), "--id", id, "--json");
+            var json = MainRunner.run("track", "-c", config.toString(), "--id", id, "--json");
             // RECEIVE, DELIVER, and the success notice NOTIFY=success asked for
             assertThat(json.out().lines()).hasSize(3).allMatch(l -> l.startsWith("{") && l.contains("\"id\":" + id));
             assertThat(json.out()).contains("\"event\":\"DSN\"").contains("success notice");
-            var none = CommandLineTest.run("track", "-c", config.toString(), "--sender", "nobody@nowhere.test");
+            var none = MainRunner.run("track", "-c", config.toString(), "--sender", "nobody@nowhere.test");
             assertThat(none.code()).isEqualTo(1);
         }
     }
@@ -109,31 +110,31 @@ class QueueAndTrackCommandsTest {
             while (!Files.exists(dir.resolve("data/queue/deferred/" + id + ".json")) && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
-            var list = CommandLineTest.run("queue", "-c", cfg, "list");
+            var list = MainRunner.run("queue", "-c", cfg, "list");
             assertThat(list.code()).isZero();
             assertThat(list.out()).contains("Queue: active 0, deferred 1, hold 0, corrupt 0")
                     .containsPattern(id + "\\s+deferred\\s+\\d+s\\s+\\d+\\s+<chris@contoso\\.com> -> full@fabrikam\\.com")
                     .contains("last error: Mailbox full: full@fabrikam.com");
-            var show = CommandLineTest.run("queue", "show", id, "-c", cfg);
+            var show = MainRunner.run("queue", "show", id, "-c", cfg);
             assertThat(show.out()).contains("full@fabrikam.com: pending 4.2.2 Mailbox full").contains("Subject: big");
-            assertThat(CommandLineTest.run("queue", "hold", id, "-c", cfg).out()).contains("is on hold");
-            assertThat(CommandLineTest.run("queue", "list", "--state", "hold", "-c", cfg).out()).contains(id);
-            var retryHeld = CommandLineTest.run("queue", "retry", id, "-c", cfg);
+            assertThat(MainRunner.run("queue", "hold", id, "-c", cfg).out()).contains("is on hold");
+            assertThat(MainRunner.run("queue", "list", "--state", "hold", "-c", cfg).out()).contains(id);
+            var retryHeld = MainRunner.run("queue", "retry", id, "-c", cfg);
             assertThat(retryHeld.code()).isEqualTo(1);
             assertThat(retryHeld.err()).contains("release it first");
-            assertThat(CommandLineTest.run("queue", "release", id, "-c", cfg).code()).isZero();
-            assertThat(CommandLineTest.run("queue", "retry", "--all", "-c", cfg).code()).isZero();
-            var json = CommandLineTest.run("queue", "list", "--json", "-c", cfg);
+            assertThat(MainRunner.run("queue", "release", id, "-c", cfg).code()).isZero();
+            assertThat(MainRunner.run("queue", "retry", "--all", "-c", cfg).code()).isZero();
+            var json = MainRunner.run("queue", "list", "--json", "-c", cfg);
             assertThat(json.out()).contains("\"ok\" : true").contains("\"id\" : " + id);
-            assertThat(CommandLineTest.run("queue", "retry", "-c", cfg).code()).as("retry without an id").isEqualTo(2);
+            assertThat(MainRunner.run("queue", "retry", "-c", cfg).code()).as("retry without an id").isEqualTo(2);
         }
         // No server: the command works on the files under the data directory lock.
-        var offline = CommandLineTest.run("queue", "list", "-c", cfg);
+        var offline = MainRunner.run("queue", "list", "-c", cfg);
         assertThat(offline.code()).isZero();
         assertThat(offline.out()).contains(id);
-        assertThat(CommandLineTest.run("queue", "delete", id, "-c", cfg).out()).contains("deleted");
-        assertThat(CommandLineTest.run("queue", "list", "-c", cfg).out()).contains("(no messages)");
-        var missing = CommandLineTest.run("queue", "show", "12345", "-c", cfg);
+        assertThat(MainRunner.run("queue", "delete", id, "-c", cfg).out()).contains("deleted");
+        assertThat(MainRunner.run("queue", "list", "-c", cfg).out()).contains("(no messages)");
+        var missing = MainRunner.run("queue", "show", "12345", "-c", cfg);
         assertThat(missing.code()).isEqualTo(1);
         assertThat(missing.err()).contains("no message 12345");
     }
@@ -142,7 +143,7 @@ class QueueAndTrackCommandsTest {
     void aSecondServerOnTheSameDataDirectoryIsRefused() throws Exception {
         Path config = writeConfig();
         try (var runtime = MailflowRuntime.start(ConfigLoader.load(config), Clock.systemDefaultZone())) {
-            var second = CommandLineTest.run("serve", "-c", config.toString());
+            var second = MainRunner.run("serve", "-c", config.toString());
             assertThat(second.code()).isEqualTo(2);
             assertThat(second.err()).contains("another Mailflow server is using the data directory");
         }

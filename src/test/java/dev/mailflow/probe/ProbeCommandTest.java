@@ -3,13 +3,11 @@ package dev.mailflow.probe;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.mailflow.app.Main;
 import dev.mailflow.queue.QueueJson;
 import dev.mailflow.testing.Dnsmasq;
+import dev.mailflow.testing.MainRunner;
 import dev.mailflow.testing.PostfixPeer;
 import dev.mailflow.testing.TestServer;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,26 +35,11 @@ class ProbeCommandTest {
         server.close();
     }
 
-    record Result(int code, String out, String err) {
-    }
-
-    static Result probe(String... args) {
-        var out = new ByteArrayOutputStream();
-        var err = new ByteArrayOutputStream();
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        System.setOut(new PrintStream(out, true));
-        System.setErr(new PrintStream(err, true));
-        try {
-            var all = new ArrayList<String>();
-            all.add("probe");
-            all.addAll(List.of(args));
-            int code = Main.run(all.toArray(String[]::new));
-            return new Result(code, out.toString(), err.toString());
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    static MainRunner.Result probe(String... args) {
+        var all = new ArrayList<String>();
+        all.add("probe");
+        all.addAll(List.of(args));
+        return MainRunner.run(all.toArray(String[]::new));
     }
 
     static String target() {

@@ -2,13 +2,10 @@ package dev.mailflow.probe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mailflow.app.Main;
 import dev.mailflow.testing.Dnsmasq;
 import dev.mailflow.testing.ExternalTool;
+import dev.mailflow.testing.MainRunner;
 import dev.mailflow.testing.TestServer;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,18 +35,8 @@ class TelnetCommandTest {
     }
 
     static String[] run(String script, String... args) {
-        var out = new ByteArrayOutputStream();
-        var oldOut = System.out;
-        var oldIn = System.in;
-        System.setOut(new PrintStream(out, true));
-        System.setIn(new ByteArrayInputStream(script.getBytes(StandardCharsets.UTF_8)));
-        try {
-            int code = Main.run(args);
-            return new String[] {String.valueOf(code), out.toString(StandardCharsets.UTF_8)};
-        } finally {
-            System.setOut(oldOut);
-            System.setIn(oldIn);
-        }
+        var r = MainRunner.runWithInput(script, args);
+        return new String[] {String.valueOf(r.code()), r.out()};
     }
 
     @Test
