@@ -64,7 +64,13 @@ public final class ConfigLoader {
         top.put("send_connector", Type.TABLE_LIST);
         top.put("tls", Type.TABLE);
         top.put("web", Type.TABLE);
+        top.put("logs", Type.TABLE);
         SCHEMA.put("", top);
+
+        var logs = new LinkedHashMap<String, Type>();
+        logs.put("max_age", Type.DURATION);
+        logs.put("max_size", Type.SIZE);
+        SCHEMA.put("logs", logs);
 
         var web = new LinkedHashMap<String, Type>();
         web.put("enabled", Type.BOOLEAN);
@@ -398,7 +404,13 @@ public final class ConfigLoader {
                     webTable.has("bind") ? webTable.bind("bind") : webConfig.bind(),
                     webTable.has("password") ? webTable.requireString("password") : null);
         }
-        return new MailflowConfig(source, webConfig,
+        var logs = LogsConfig.DEFAULT;
+        var logsTable = view.table("logs");
+        if (logsTable != null) {
+            logs = new LogsConfig(logsTable.duration("max_age", logs.maxAge()),
+                    logsTable.has("max_size") ? logsTable.size("max_size") : logs.maxSize());
+        }
+        return new MailflowConfig(source, webConfig, logs,
                 new ServerConfig(hostname, dataDir, connectors, directory, minFreeSpace, maxHops, certificate, key),
                 new QueueConfig(retry, minFreeSpace, concurrency),
                 new DeliveryConfig(dns, remotePort, startTls, connectTimeout, commandTimeout, maxOut, maxOutPerHost,

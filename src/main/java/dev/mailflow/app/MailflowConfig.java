@@ -7,6 +7,6 @@ import dev.mailflow.server.ServerConfig;
  *
  * @param source where it came from: a file path, or "(embedded defaults)"
  */
-public record MailflowConfig(String source, dev.mailflow.web.WebConfig web, ServerConfig server, QueueConfig queue,
-                             DeliveryConfig delivery) {
+public record MailflowConfig(String source, dev.mailflow.web.WebConfig web, LogsConfig logs, ServerConfig server,
+                             QueueConfig queue, DeliveryConfig delivery) {
 }

@@ -111,7 +111,9 @@ public final class MailflowRuntime implements AutoCloseable {
                     }
                 });
             }
+            var retention = new LogRetention(data.resolve("logs"), config.logs(), clock).start();
             var runtime = new MailflowRuntime(config, lock, store, tracking, scheduler, server, adminChannel);
+            runtime.retention = retention;
             runtime.web = web;
             runtime.remote = remoteDelivery;
             return runtime;
@@ -139,6 +141,7 @@ public final class MailflowRuntime implements AutoCloseable {
 
     private dev.mailflow.web.WebConsole web;
     private RemoteDelivery remote;
+    private Thread retention;
     private static volatile String announcedPassword;
 
     /** The web console, or null when it is off. */
@@ -176,6 +179,9 @@ public final class MailflowRuntime implements AutoCloseable {
             remote.close();
         }
         admin.close();
+        if (retention != null) {
+            retention.interrupt();
+        }
         tracking.close();
         store.close();
         try {

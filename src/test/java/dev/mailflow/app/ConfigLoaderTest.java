@@ -113,6 +113,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void logRetentionLimits() throws Exception {
+        assertThat(ConfigLoader.loadDefaults().logs()).isEqualTo(LogsConfig.DEFAULT);
+        var cfg = load("[logs]\nmax_age = \"90d\"\nmax_size = \"10GB\"\n");
+        assertThat(cfg.logs().maxAge()).isEqualTo(java.time.Duration.ofDays(90));
+        assertThat(cfg.logs().maxSize()).isEqualTo(10L * 1024 * 1024 * 1024);
+        assertThat(error("[logs]\nmax_age = \"soon\"\n").getMessage())
+                .contains(":2: logs.max_age: \"soon\" is not a duration");
+        assertThat(error("[logs]\nmax_size = 0\n").getMessage()).contains("logs.max_size: must be at least 1 octet");
+        assertThat(error("[logs]\nmax_files = 3\n").getMessage()).contains("logs.max_files: unknown key");
+    }
+
+    @Test
     void unknownKeyIsNamedWithItsLine() {
         var e = error("""
                 hostname = "mail.example.test"

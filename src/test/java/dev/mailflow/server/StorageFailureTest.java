@@ -165,7 +165,7 @@ class StorageFailureTest {
         try {
             var lines = List.of("max_message_size = 1048576");
             var base = TestServer.config(lines, List.of());
-            var cfg = new dev.mailflow.app.MailflowConfig(base.source(), base.web(),
+            var cfg = new dev.mailflow.app.MailflowConfig(base.source(), base.web(), base.logs(),
                     new ServerConfig(base.server().hostname(), mount.resolve("data"), base.server().connectors(),
                             base.server().directory(), 256 * 1024, 100, null, null),
                     base.queue(), base.delivery());
