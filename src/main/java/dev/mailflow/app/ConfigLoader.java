@@ -76,6 +76,7 @@ public final class ConfigLoader {
         web.put("enabled", Type.BOOLEAN);
         web.put("bind", Type.STRING);
         web.put("password", Type.STRING);
+        web.put("metrics_login", Type.BOOLEAN);
         SCHEMA.put("web", web);
 
         var tls = new LinkedHashMap<String, Type>();
@@ -397,12 +398,13 @@ public final class ConfigLoader {
             }
         }
         var webConfig = new dev.mailflow.web.WebConfig(true, new InetSocketAddress(InetAddress.getLoopbackAddress(), 8025),
-                null);
+                null, false);
         var webTable = view.table("web");
         if (webTable != null) {
-            webConfig = new dev.mailflow.web.WebConfig(webTable.bool("enabled", true),
-                    webTable.has("bind") ? webTable.bind("bind") : webConfig.bind(),
-                    webTable.has("password") ? webTable.requireString("password") : null);
+            var webBind = webTable.has("bind") ? webTable.bind("bind") : webConfig.bind();
+            webConfig = new dev.mailflow.web.WebConfig(webTable.bool("enabled", true), webBind,
+                    webTable.has("password") ? webTable.requireString("password") : null,
+                    webTable.bool("metrics_login", !webBind.getAddress().isLoopbackAddress()));
         }
         var logs = LogsConfig.DEFAULT;
         var logsTable = view.table("logs");

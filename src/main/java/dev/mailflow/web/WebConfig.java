@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
  * @param enabled  whether the console runs
  * @param bind     where it listens (127.0.0.1:8025 by default)
  * @param password the admin password (bcrypt hash or plain), or null: one is made at first start
+ * @param metricsLogin whether {@code /metrics} wants HTTP Basic credentials with the admin password
  */
-public record WebConfig(boolean enabled, InetSocketAddress bind, String password) {
+public record WebConfig(boolean enabled, InetSocketAddress bind, String password, boolean metricsLogin) {
 }

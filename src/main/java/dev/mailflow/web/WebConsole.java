@@ -61,11 +61,12 @@ public final class WebConsole implements AutoCloseable {
     private final Path logs;
     private final Mailboxes mailboxes;
     private final Metrics metrics;
+    private final MetricsAccess metricsAccess;
     private final Instant started;
     private final ArrayDeque<TrackingEvent> latest = new ArrayDeque<>();
 
-    private WebConsole(HttpServer http, String passwordHash, MailServer server, ServerConfig config, QueueStore store,
-                       QueueAdmin admin, TrackingLog tracking, Clock clock) {
+    private WebConsole(HttpServer http, String passwordHash, boolean metricsLogin, MailServer server,
+                       ServerConfig config, QueueStore store, QueueAdmin admin, TrackingLog tracking, Clock clock) {
         this.http = http;
         this.passwordHash = passwordHash;
         this.sessions = new Sessions(clock);
@@ -77,6 +78,7 @@ public final class WebConsole implements AutoCloseable {
         this.mailboxes = new Mailboxes(config.directory(), new MaildirDelivery(config.dataDir().resolve("mailboxes"),
                 config.hostname(), clock.getZone()));
         this.metrics = new Metrics(server, store, tracking);
+        this.metricsAccess = new MetricsAccess(metricsLogin, passwordHash, sessions);
         this.started = clock.instant();
         tracking.listen(e -> {
             synchronized (latest) {
@@ -107,7 +109,7 @@ public final class WebConsole implements AutoCloseable {
             http = https;
         }
         http.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        var console = new WebConsole(http, hash, server, config, store, admin, tracking, clock);
+        var console = new WebConsole(http, hash, web.metricsLogin(), server, config, store, admin, tracking, clock);
         http.createContext("/", console::handle);
         http.start();
         return console;
@@ -160,6 +162,19 @@ public final class WebConsole implements AutoCloseable {
                 return;
             }
             if (path.equals("/metrics") && method.equals("GET")) {
+                switch (metricsAccess.check(x.getRemoteAddress().getAddress(),
+                        x.getRequestHeaders().getFirst("Authorization"))) {
+                    case BLOCKED -> {
+                        error(x, 429, "too many failed logins from your address; wait a few minutes");
+                        return;
+                    }
+                    case CREDENTIALS_NEEDED -> {
+                        x.getResponseHeaders().set("WWW-Authenticate", MetricsAccess.CHALLENGE);
+                        error(x, 401, "metrics need HTTP Basic credentials: any user name, the admin password");
+                        return;
+                    }
+                    case ALLOWED -> { }
+                }
                 send(x, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape().getBytes(StandardCharsets.UTF_8));
                 return;
             }

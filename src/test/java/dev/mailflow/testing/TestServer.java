@@ -46,7 +46,11 @@ public final class TestServer implements AutoCloseable {
     /** With lines added to the {@code [delivery]} and {@code [queue]} tables too. */
     public static TestServer start(List<String> connectorLines, List<String> extraTables, List<String> deliveryLines,
                                    List<String> queueLines) throws Exception {
-        var config = config(connectorLines, extraTables, deliveryLines, queueLines);
+        return start(config(connectorLines, extraTables, deliveryLines, queueLines));
+    }
+
+    /** Starts the whole program on {@code config}, as made by {@link #config} and changed by a test. */
+    public static TestServer start(MailflowConfig config) throws Exception {
         var runtime = MailflowRuntime.start(config, Clock.systemDefaultZone());
         return new TestServer(runtime.server(), runtime, config.server().dataDir());
     }

@@ -222,6 +222,44 @@ class WebApiTest {
     }
 
     @Test
+    void metricsBehindBasicAuthWhenAsked() throws Exception {
+        // The default beyond loopback; tests stay on loopback, so it is switched on here.
+        var base = TestServer.config(List.of(), List.of());
+        var web = new WebConfig(true, base.web().bind(), base.web().password(), true);
+        try (var other = TestServer.start(new dev.mailflow.app.MailflowConfig(base.source(), web, base.logs(),
+                base.server(), base.queue(), base.delivery()))) {
+            var http = HttpClient.newHttpClient();
+            var url = URI.create("http://127.0.0.1:" + other.runtime().web().address().getPort() + "/metrics");
+            var none = http.send(HttpRequest.newBuilder(url).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(none.statusCode()).isEqualTo(401);
+            assertThat(none.headers().firstValue("WWW-Authenticate").orElse("")).startsWith("Basic realm=");
+            assertThat(none.body()).doesNotContain("mailflow_");
+            for (String pass : List.of("admin-secret", "admin-secret")) { // the second is remembered
+                var ok = http.send(HttpRequest.newBuilder(url).header("Authorization", basic("prometheus", pass))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(ok.statusCode()).isEqualTo(200);
+                assertThat(ok.body()).contains("mailflow_connections_total");
+            }
+            int last = 0;
+            for (int i = 0; i <= Sessions.LOGIN_FAILURES; i++) {
+                last = http.send(HttpRequest.newBuilder(url).header("Authorization", basic("prometheus", "guess" + i))
+                        .build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+            }
+            assertThat(last).as("wrong passwords count against the login limit").isEqualTo(429);
+            assertThat(http.send(HttpRequest.newBuilder(url).header("Authorization", "Basic !!notbase64")
+                    .build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(429);
+        }
+        assertThat(MetricsAccess.password("Basic !!")).isNull();
+        assertThat(MetricsAccess.password("Bearer abc")).isNull();
+        assertThat(MetricsAccess.password(basic("u", "p:w").strip())).isEqualTo("p:w");
+    }
+
+    private static String basic(String user, String password) {
+        return "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password)
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void pagesComeWithASecurityPolicy() throws Exception {
         var r = anonymous().get("/");
         assertThat(r.statusCode()).isEqualTo(200);
