@@ -43,6 +43,11 @@ class DovecotTest {
             assertThat(server.awaitDelivered("kate@fabrikam.com", 1, Duration.ofSeconds(5))).hasSize(1);
 
             Path mailboxes = server.dataDir().resolve("mailboxes");
+            String delivered;
+            try (var files = Files.list(mailboxes.resolve("fabrikam.com/kate/new"))) {
+                delivered = files.findFirst().orElseThrow().getFileName().toString();
+            }
+            String sizeTag = delivered.substring(delivered.indexOf(",S=") + 3);
             // Dovecot will not open mail as root: give the mailboxes to an ordinary user.
             run(List.of("chown", "-R", "65534:65534", mailboxes.toString()));
             run(List.of("chmod", "755", server.dataDir().getParent().toString(), server.dataDir().toString()));
@@ -97,6 +102,8 @@ class DovecotTest {
                         typ, data = m.select("INBOX")
                         assert typ == "OK", data
                         print("messages:", data[0].decode())
+                        typ, data = m.fetch("1", "(RFC822.SIZE)")
+                        print("size:", data[0].decode())
                         typ, data = m.fetch("1", "(RFC822)")
                         sys.stdout.write(data[0][1].decode())
                         m.logout()
@@ -107,12 +114,14 @@ class DovecotTest {
                 assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
                 assertThat(p.exitValue()).as(out + "\n" + log(base)).isZero();
                 assertThat(out).contains("messages: 1")
+                        .as("Dovecot's size is the one our file name gives").contains("(RFC822.SIZE " + sizeTag + ")")
                         .contains("Return-Path: <chris@contoso.com>")
                         .contains("Delivered-To: kate@fabrikam.com")
                         .containsPattern("Received: from contoso\\.com \\(\\[127\\.0\\.0\\.1\\]\\)\r?\n\tby "
                                 + "mail1\\.fabrikam\\.com with ESMTP id \\d+")
                         .contains("Subject: Test from Contoso")
                         .contains("This is a test message");
+                assertThat(log(base)).doesNotContainIgnoringCase("mismatch").doesNotContainIgnoringCase("corrupt");
             } finally {
                 dv.destroy();
                 dv.waitFor(10, TimeUnit.SECONDS);

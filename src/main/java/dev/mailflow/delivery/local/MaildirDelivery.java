@@ -57,6 +57,9 @@ public final class MaildirDelivery {
         }
     }
 
+    /** The Maildir++ size field of a file name (Courier, Dovecot). */
+    static final String SIZE_TAG = ",S=";
+
     public MaildirDelivery(Path mailboxesRoot, String hostname, ZoneId zone) {
         this.mailboxesRoot = mailboxesRoot;
         this.hostname = hostname;
@@ -130,19 +133,21 @@ public final class MaildirDelivery {
                 }
             }
             Path file = tmp.resolve(name);
+            long written;
             try (var ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                     StandardOpenOption.WRITE);
                  OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 16 * 1024);
                  InputStream in = content.open()) {
                 out.write(headers);
-                in.transferTo(out);
+                written = headers.length + in.transferTo(out);
                 out.flush();
                 ch.force(true);
             } catch (IOException e) {
                 Files.deleteIfExists(file);
                 throw e;
             }
-            Files.move(file, newDir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+            // Maildir++ ",S=<size>": readers (Dovecot) and the quota check know the size without a stat.
+            Files.move(file, newDir.resolve(name + SIZE_TAG + written), StandardCopyOption.ATOMIC_MOVE);
             // The fsync of new/ comes with sync(), once for many deliveries.
             unsynced.add(newDir);
             return new DeliveryOutcome.Delivered("2.0.0", "delivered to maildir " + mailboxesRoot.relativize(dir),
@@ -168,15 +173,31 @@ public final class MaildirDelivery {
         }
     }
 
-    private static long usage(Path dir) throws IOException {
+    /** The octets of the messages in {@code dir}: from their ",S=" tags, else from the files. */
+    static long usage(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.mapToLong(p -> {
-                try {
-                    return Files.size(p);
-                } catch (IOException e) {
-                    return 0;
-                }
-            }).sum();
+            return files.mapToLong(MaildirDelivery::messageSize).sum();
+        }
+    }
+
+    /** The size a Maildir++ file name gives ({@code 1234.M5.host,S=4521:2,S}), else the file's size. */
+    static long messageSize(Path file) {
+        String name = file.getFileName().toString();
+        int tag = name.indexOf(SIZE_TAG);
+        if (tag > 0) {
+            int start = tag + SIZE_TAG.length();
+            int end = start;
+            while (end < name.length() && end - start < 19 && Character.isDigit(name.charAt(end))) {
+                end++;
+            }
+            if (end > start) {
+                return Long.parseLong(name, start, end, 10);
+            }
+        }
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return 0; // moved or deleted by a reader meanwhile
         }
     }
 }

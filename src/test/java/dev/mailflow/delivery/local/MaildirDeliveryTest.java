@@ -1,0 +1,72 @@
+package dev.mailflow.delivery.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mailflow.directory.Mailbox;
+import dev.mailflow.queue.DeliveryOutcome;
+import dev.mailflow.queue.Envelope;
+import dev.mailflow.queue.EnvelopeRecipient;
+import dev.mailflow.smtp.MailAddress;
+import dev.mailflow.smtp.MailParameters;
+import dev.mailflow.smtp.RcptParameters;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Maildir file names carry their size (Maildir++ ",S="), and the quota counts with it. */
+class MaildirDeliveryTest {
+
+    @TempDir
+    Path root;
+
+    static final MailAddress KATE = new MailAddress("kate", "fabrikam.com");
+    static final byte[] BODY = "Subject: Test from Contoso\r\n\r\nThis is a test message\r\n"
+            .getBytes(StandardCharsets.US_ASCII);
+
+    static Envelope envelope(long id) {
+        return new Envelope(id, "<m" + id + "@contoso.com>", false, Instant.parse("2026-11-23T10:00:00Z"),
+                "Default Frontend", "127.0.0.1", "contoso.com", "ESMTP", new MailAddress("chris", "contoso.com"),
+                new MailParameters(null, null, false, null, null, null),
+                List.of(new EnvelopeRecipient(KATE, new RcptParameters(null, null))), BODY.length, null, null, false);
+    }
+
+    private DeliveryOutcome deliver(MaildirDelivery maildir, long id, long quota) {
+        return maildir.deliver(envelope(id), KATE, new Mailbox(KATE, null, quota),
+                () -> new ByteArrayInputStream(BODY), false);
+    }
+
+    @Test
+    void theFileNameGivesTheExactSize() throws Exception {
+        var maildir = new MaildirDelivery(root, "mail1.fabrikam.com", ZoneOffset.UTC);
+        assertThat(deliver(maildir, 1001, 0)).isInstanceOf(DeliveryOutcome.Delivered.class);
+        Path file;
+        try (var files = Files.list(maildir.maildir(KATE).resolve("new"))) {
+            file = files.findFirst().orElseThrow();
+        }
+        assertThat(file.getFileName().toString()).startsWith(maildir.fileName(1001, KATE) + ",S=")
+                .endsWith(",S=" + Files.size(file));
+        assertThat(MaildirDelivery.messageSize(file)).isEqualTo(Files.size(file));
+    }
+
+    @Test
+    void theQuotaCountsSizesFromNamesAndFiles() throws Exception {
+        var maildir = new MaildirDelivery(root, "mail1.fabrikam.com", ZoneOffset.UTC);
+        assertThat(deliver(maildir, 2001, 0)).isInstanceOf(DeliveryOutcome.Delivered.class);
+        Path cur = maildir.maildir(KATE).resolve("cur");
+        // A message a reader moved to cur/ with its flags, and one from another program without a size tag.
+        Files.write(cur.resolve("1700000000.M1P2.other,S=5000:2,S"), new byte[10]);
+        Files.write(cur.resolve("1700000001.M3P4.other:2,"), new byte[700]);
+        long used = MaildirDelivery.usage(maildir.maildir(KATE).resolve("new")) + MaildirDelivery.usage(cur);
+        assertThat(used).isGreaterThan(5700).isLessThan(5700 + 1000);
+        var full = deliver(maildir, 2002, used + 10);
+        assertThat(full).isInstanceOf(DeliveryOutcome.Deferred.class);
+        assertThat(((DeliveryOutcome.Deferred) full).enhancedStatus()).isEqualTo("4.2.2");
+        assertThat(deliver(maildir, 2003, used + 1000)).isInstanceOf(DeliveryOutcome.Delivered.class);
+    }
+}
