@@ -97,10 +97,11 @@ public final class MailflowRuntime implements AutoCloseable {
                         tracking, clock, password -> announcedPassword = password);
             }
             var tls = server.tls();
+            Thread tlsWatcher = null;
             if (tls != null) {
                 // New certificate files are picked up on SIGHUP, and checked every 30 seconds.
                 SignalHandlers.onHangup(tls::reload);
-                Thread.ofVirtual().name("tls-reload").start(() -> {
+                tlsWatcher = Thread.ofVirtual().name("tls-reload").start(() -> {
                     while (true) {
                         try {
                             Thread.sleep(30_000);
@@ -114,6 +115,7 @@ public final class MailflowRuntime implements AutoCloseable {
             var retention = new LogRetention(data.resolve("logs"), config.logs(), clock).start();
             var runtime = new MailflowRuntime(config, lock, store, tracking, scheduler, server, adminChannel);
             runtime.retention = retention;
+            runtime.tlsWatcher = tlsWatcher;
             runtime.web = web;
             runtime.remote = remoteDelivery;
             return runtime;
@@ -142,6 +144,7 @@ public final class MailflowRuntime implements AutoCloseable {
     private dev.mailflow.web.WebConsole web;
     private RemoteDelivery remote;
     private Thread retention;
+    private Thread tlsWatcher;
     private static volatile String announcedPassword;
 
     /** The web console, or null when it is off. */
@@ -179,8 +182,10 @@ public final class MailflowRuntime implements AutoCloseable {
             remote.close();
         }
         admin.close();
-        if (retention != null) {
-            retention.interrupt();
+        for (Thread t : new Thread[] {retention, tlsWatcher}) {
+            if (t != null) {
+                t.interrupt();
+            }
         }
         tracking.close();
         store.close();
