@@ -93,6 +93,12 @@ public final class ProbeCommand implements Callable<Integer> {
             err.println("mailflow: --timeout must be at least 1 second");
             return ExitCodes.USAGE;
         }
+        try {
+            dev.mailflow.probe.ProbeTarget.parse(target, port);
+        } catch (IllegalArgumentException e) {
+            err.println("mailflow: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
         String name = helo != null ? helo : localName();
         String user = null;
         String password = null;

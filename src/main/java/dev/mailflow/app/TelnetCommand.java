@@ -41,6 +41,14 @@ public final class TelnetCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (port < 1 || port > 65535) {
+            spec.commandLine().getErr().println("mailflow: PORT must be a number from 1 to 65535, not " + port);
+            return ExitCodes.USAGE;
+        }
+        if (timeout < 1) {
+            spec.commandLine().getErr().println("mailflow: --timeout must be at least 1 second");
+            return ExitCodes.USAGE;
+        }
         if (System.console() == null) {
             var console = new TelnetConsole(out, true, Duration.ofSeconds(timeout));
             var in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

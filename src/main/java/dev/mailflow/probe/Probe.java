@@ -71,25 +71,10 @@ public final class Probe {
     }
 
     private ProbeReport run() {
-        int port = o.port() != null ? o.port() : 25;
-        String host = o.target();
-        boolean direct = false;
-        // host:port or [v6]:port: that host, no MX lookup.
-        if (host.startsWith("[") && host.contains("]")) {
-            int close = host.indexOf(']');
-            if (host.length() > close + 2 && host.charAt(close + 1) == ':') {
-                port = Integer.parseInt(host.substring(close + 2));
-            }
-            host = host.substring(1, close);
-            direct = true;
-        } else if (host.indexOf(':') > 0 && host.indexOf(':') == host.lastIndexOf(':')) {
-            port = Integer.parseInt(host.substring(host.indexOf(':') + 1));
-            host = host.substring(0, host.indexOf(':'));
-            direct = true;
-        }
-        if (Domains.isIpv4Literal(host) || Domains.isIpv6Literal(host)) {
-            direct = true;
-        }
+        var target = ProbeTarget.parse(o.target(), o.port());
+        String host = target.host();
+        int port = target.port();
+        boolean direct = target.direct();
         List<MxResolver.MxHost> hosts = dns(host, direct);
         if (hosts == null) {
             return report("UNREACHABLE", null);

@@ -424,6 +424,7 @@ public final class WebConsole implements AutoCloseable {
                 auth.contains(":") ? auth.split(":", 2)[1] : null, b.path("data").asBoolean(false), null,
                 b.path("dnsServer").asText("").isBlank() ? null : b.path("dnsServer").asText(),
                 Duration.ofSeconds(Math.max(1, Math.min(120, b.path("timeout").asInt(30)))));
+        dev.mailflow.probe.ProbeTarget.parse(options.target(), options.port()); // 400 with the reason
         x.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
         x.getResponseHeaders().set("Cache-Control", "no-cache");
         x.sendResponseHeaders(200, 0);

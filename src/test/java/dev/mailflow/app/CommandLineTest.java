@@ -65,6 +65,20 @@ class CommandLineTest {
     }
 
     @Test
+    void malformedTargetsAndPortsAreUsageErrors() {
+        var probe = run("probe", "127.0.0.1:99999");
+        assertThat(probe.code()).isEqualTo(2);
+        assertThat(probe.err().strip())
+                .isEqualTo("mailflow: 127.0.0.1:99999: the port must be a number from 1 to 65535, not \"99999\"");
+        assertThat(probe.out()).isEmpty();
+        assertThat(run("probe", "--port", "0", "127.0.0.1").code()).isEqualTo(2);
+        assertThat(run("probe", "[::1:25").err()).contains("no closing ']'");
+        var telnet = run("telnet", "127.0.0.1", "70000");
+        assertThat(telnet.code()).isEqualTo(2);
+        assertThat(telnet.err()).contains("PORT must be a number from 1 to 65535, not 70000");
+    }
+
+    @Test
     void passwdPrintsABcryptHashThatMatches() {
         var r = MainRunner.runWithInput("s3cret pass\n", "passwd");
         assertThat(r.code()).isZero();
