@@ -58,7 +58,9 @@ public final class ServeCommand implements Callable<Integer> {
             err.println("mailflow: " + ConfigLoaderErrors.bindError(cfg, c, problem));
             return ExitCodes.USAGE;
         } catch (IOException e) {
-            err.println("mailflow: cannot open the data directory " + cfg.server().dataDir() + ": " + e.getMessage());
+            String problem = IoErrors.describe(e);
+            err.println("mailflow: cannot use the data directory: " + (problem.startsWith("/") ? problem
+                    : cfg.server().dataDir() + ": " + problem));
             return ExitCodes.FAILURE;
         }
 

@@ -79,6 +79,17 @@ class CommandLineTest {
     }
 
     @Test
+    void aDataDirectoryThatIsAFileIsNamed() throws Exception {
+        Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
+        Path cfg = Files.writeString(dir.resolve("m.toml"), "data_dir = \"" + file + "\"\n[web]\nenabled = false\n"
+                + "[[receive_connector]]\nname = \"a\"\nbind = \"127.0.0.1:0\"\n");
+        var r = run("serve", "-c", cfg.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err().strip()).endsWith("mailflow: cannot use the data directory: " + file
+                + ": it exists and is not a directory");
+    }
+
+    @Test
     void passwdPrintsABcryptHashThatMatches() {
         var r = MainRunner.runWithInput("s3cret pass\n", "passwd");
         assertThat(r.code()).isZero();
