@@ -6,7 +6,7 @@ import picocli.CommandLine.IVersionProvider;
 /** The top command: {@code mailflow}. */
 @Command(name = "mailflow", mixinStandardHelpOptions = true, versionProvider = MailflowCommand.Version.class,
         description = {"Mailflow: an ESMTP mail server and a mail-flow tester.", ""},
-        subcommands = {ServeCommand.class, ProbeCommand.class, TelnetCommand.class, QueueCommand.class, TrackCommand.class,
+        subcommands = {ServeCommand.class, CheckCommand.class, ProbeCommand.class, TelnetCommand.class, QueueCommand.class, TrackCommand.class,
             PasswdCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:failure at run time", "2:usage or configuration error"})

@@ -69,13 +69,8 @@ public final class ServeCommand implements Callable<Integer> {
         for (var c : runtime.server().connectors()) {
             var a = c.boundAddress();
             var cc = c.config();
-            String tls = switch (cc.tls()) {
-                case STARTTLS -> cc.requireTls() ? ", STARTTLS required" : ", STARTTLS";
-                case IMPLICIT -> ", implicit TLS";
-                case OFF -> "";
-            };
-            out.println("  " + cc.name() + ": SMTP on " + a.getAddress().getHostAddress() + ":" + a.getPort()
-                    + (cc.anonymous() ? " (anonymous" : " (authenticated clients only") + tls + ")");
+            out.println("  " + cc.name() + ": SMTP on " + a.getAddress().getHostAddress() + ":" + a.getPort() + " "
+                    + ConnectorSummary.describe(cc));
         }
         if (runtime.server().tls() != null) {
             out.println("  TLS certificate SHA-256 " + runtime.server().tls().fingerprint()

@@ -90,6 +90,31 @@ class CommandLineTest {
     }
 
     @Test
+    void checkValidatesWithoutStarting() throws Exception {
+        var defaults = run("check");
+        assertThat(defaults.code()).isZero();
+        assertThat(defaults.out()).startsWith("mailflow: (embedded defaults) is valid")
+                .contains("Default Frontend: SMTP on 127.0.0.1:2525 (anonymous, STARTTLS), port")
+                .contains("Client Submission: SMTP on 127.0.0.1:5870 (authenticated clients only, STARTTLS), port")
+                .contains("accepted domains: localhost, example.test")
+                .contains("mailboxes: kate@example.test, postmaster@example.test");
+        try (var busy = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            Path f = Files.writeString(dir.resolve("m.toml"), "data_dir = \"" + dir.resolve("data") + "\"\n"
+                    + "[web]\nenabled = false\n[[receive_connector]]\nname = \"Busy\"\nbind = \"127.0.0.1:"
+                    + busy.getLocalPort() + "\"\n");
+            var r = run("check", "-c", f.toString());
+            assertThat(r.code()).isZero();
+            assertThat(r.out()).contains("Busy: SMTP on 127.0.0.1:" + busy.getLocalPort() + " (anonymous, STARTTLS), "
+                    + "port in use").contains("(will be created)").doesNotContain("web console");
+            assertThat(Files.exists(dir.resolve("data"))).as("check starts nothing and writes nothing").isFalse();
+        }
+        Path bad = Files.writeString(dir.resolve("bad.toml"), "hostnme = \"x\"\n");
+        var r = run("check", "-c", bad.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("hostnme: unknown key");
+    }
+
+    @Test
     void passwdPrintsABcryptHashThatMatches() {
         var r = MainRunner.runWithInput("s3cret pass\n", "passwd");
         assertThat(r.code()).isZero();

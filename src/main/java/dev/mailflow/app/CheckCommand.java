@@ -1,0 +1,97 @@
+package dev.mailflow.app;
+
+import dev.mailflow.server.ConnectorConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code mailflow check}: reads and checks a configuration without starting anything, as
+ * {@code postfix check} does, and says what the server would listen on and whether those
+ * ports are free now.
+ */
+@Command(name = "check", mixinStandardHelpOptions = true,
+        description = {"Check a configuration without starting the server: every key, as serve checks it,",
+            "then what the server would listen on (and whether each port is free now) and serve."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:the configuration is valid (a port in use is reported, not an error)",
+            "2:the configuration has a mistake (one line says where)"})
+public final class CheckCommand implements Callable<Integer> {
+
+    @Mixin
+    ConfigOption config;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        MailflowConfig cfg = config.loadOrReport(spec.commandLine().getErr());
+        if (cfg == null) {
+            return ExitCodes.USAGE;
+        }
+        var server = cfg.server();
+        out.println("mailflow: " + cfg.source() + " is valid");
+        out.println("  hostname: " + server.hostname());
+        for (ConnectorConfig c : server.connectors()) {
+            out.println("  " + c.name() + ": SMTP on " + address(c.bind()) + " " + ConnectorSummary.describe(c) + ", "
+                    + portState(c.bind()));
+        }
+        if (cfg.web().enabled()) {
+            out.println("  web console: " + address(cfg.web().bind()) + ", " + portState(cfg.web().bind()));
+        }
+        out.println("  accepted domains: " + server.directory().acceptedDomains().stream()
+                .map(d -> d.name() + (d.catchAll() != null ? " (catch-all " + d.catchAll() + ")" : ""))
+                .collect(Collectors.joining(", ")));
+        out.println("  mailboxes: " + server.directory().mailboxes().stream().map(m -> m.address().toString())
+                .sorted().collect(Collectors.joining(", ")));
+        for (var s : cfg.delivery().sendConnectors()) {
+            out.println("  send connector " + s.name() + ": " + String.join(", ", s.domains()) + " via " + s.host()
+                    + ":" + s.port() + (s.requireTls() ? " (TLS required)" : ""));
+        }
+        out.println("  data: " + server.dataDir().toAbsolutePath() + " (" + dataState(server.dataDir()) + ")");
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    private static String address(InetSocketAddress a) {
+        String host = a.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+
+    /** Whether the port can be bound now; binding port 0 always can. */
+    static String portState(InetSocketAddress bind) {
+        try (var socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(bind);
+            return "port free";
+        } catch (IOException e) {
+            return "port in use or not available now (" + e.getMessage() + ")";
+        }
+    }
+
+    private static String dataState(Path dir) {
+        if (Files.isDirectory(dir)) {
+            return Files.isWritable(dir) ? "exists, writable" : "exists, NOT writable";
+        }
+        if (Files.exists(dir)) {
+            return "exists and is NOT a directory";
+        }
+        Path parent = dir.toAbsolutePath().getParent();
+        while (parent != null && !Files.exists(parent)) {
+            parent = parent.getParent();
+        }
+        return parent != null && Files.isWritable(parent) ? "will be created" : "cannot be created: "
+                + parent + " is not writable";
+    }
+}
