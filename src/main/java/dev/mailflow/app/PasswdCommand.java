@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code mailflow passwd}: a bcrypt hash of a password, for {@code [[mailbox]] password}. */
 @Command(name = "passwd", mixinStandardHelpOptions = true,
-        description = {"Print a bcrypt hash of a password for the configuration's [[mailbox]] password.",
+        description = {"Print a bcrypt hash of a password for a [[mailbox]] password.",
             "The password is read from the terminal (not echoed), or from standard input."})
 public final class PasswdCommand implements Callable<Integer> {
 

@@ -19,9 +19,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code mailflow telnet HOST [PORT]}: the seeds' interactive session, with editing and STARTTLS. */
 @Command(name = "telnet", mixinStandardHelpOptions = true,
-        description = {"Type an SMTP session by hand, as the Exchange pages do with telnet, but with line editing,",
-            "history, each reply explained, /starttls and /log FILE. With standard input not a terminal,",
-            "reads the lines from it as a script and prints the transcript."},
+        description = {"Type an SMTP session by hand, each reply explained.",
+            "As the Exchange pages do with telnet, but with line editing, history, /starttls and",
+            "/log FILE. With standard input not a terminal, reads the lines from it as a script and",
+            "prints the transcript."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:session ended", "2:usage error", "3:could not connect"})
 public final class TelnetCommand implements Callable<Integer> {
