@@ -13,6 +13,7 @@ import dev.mailflow.smtp.CommandParser;
 import dev.mailflow.smtp.DataFraming;
 import dev.mailflow.smtp.Reply;
 import dev.mailflow.smtp.SmtpLimits;
+import dev.mailflow.smtp.Verb;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -217,22 +218,34 @@ final class Session implements SessionInfo {
         dispatch(CommandParser.parse(text));
     }
 
+    /** The 503 a command of this verb gets now whatever its arguments, or null. */
+    private Reply sequenceError(Verb verb) {
+        if (verb == null) {
+            return null;
+        }
+        if (verb.needsHello() && heloName == null) {
+            return Reply.SEND_HELLO_FIRST;
+        }
+        if (transaction != null && !verb.allowedInTransaction()) {
+            return verb == Verb.MAIL ? Reply.SENDER_ALREADY_GIVEN : Reply.NEED_MAIL_FINISHED;
+        }
+        return null;
+    }
+
     private void dispatch(Command command) throws IOException {
         if (command instanceof Command.Invalid invalid) {
             if (invalid.bdatSize() >= 0) {
                 skipChunk(invalid.bdatSize());
             }
-            reply(invalid.reply());
+            // Out of sequence is said first, whatever the arguments (Postfix and Exchange do too).
+            Reply sequence = sequenceError(invalid.attempted());
+            reply(sequence != null ? sequence : invalid.reply());
             return;
         }
-        var verb = command.verb();
-        if (verb.needsHello() && heloName == null) {
+        Reply sequence = sequenceError(command.verb());
+        if (sequence != null) {
             skipChunkOf(command);
-            reply(Reply.SEND_HELLO_FIRST);
-            return;
-        }
-        if (transaction != null && !verb.allowedInTransaction()) {
-            reply(command instanceof Command.Mail ? Reply.SENDER_ALREADY_GIVEN : Reply.NEED_MAIL_FINISHED);
+            reply(sequence);
             return;
         }
         switch (command) {

@@ -93,10 +93,17 @@ public sealed interface Command {
     /**
      * A line that was refused by the parser. {@code bdatSize} is the chunk size of a BDAT
      * line whose other arguments were bad, so the session can still skip the chunk (or -1).
+     * {@code attempted} is the verb the line began with when it is a known one (or null), so
+     * the session can give a sequence error first, as Postfix and Exchange do: MAIL with a bad
+     * address before EHLO gets 503, not 501.
      */
-    record Invalid(Reply reply, long bdatSize) implements Command {
+    record Invalid(Reply reply, long bdatSize, Verb attempted) implements Command {
         public Invalid(Reply reply) {
-            this(reply, -1);
+            this(reply, -1, null);
+        }
+
+        public Invalid(Reply reply, long bdatSize) {
+            this(reply, bdatSize, null);
         }
 
         public Verb verb() {

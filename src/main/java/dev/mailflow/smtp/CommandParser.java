@@ -36,7 +36,7 @@ public final class CommandParser {
         int space = trimmed.indexOf(' ');
         String verb = (space < 0 ? trimmed : trimmed.substring(0, space)).toUpperCase(Locale.ROOT);
         String args = space < 0 ? "" : trimmed.substring(space + 1).stripLeading();
-        return switch (verb) {
+        Command command = switch (verb) {
             case "HELO" -> Domains.isValidHeloArgument(args) ? new Command.Helo(args)
                     : new Command.Invalid(Reply.INVALID_DOMAIN);
             case "EHLO" -> Domains.isValidHeloArgument(args) ? new Command.Ehlo(args)
@@ -54,6 +54,10 @@ public final class CommandParser {
             case "AUTH" -> parseAuth(args);
             default -> new Command.Invalid(Reply.UNRECOGNIZED);
         };
+        if (command instanceof Command.Invalid invalid && invalid.reply() != Reply.UNRECOGNIZED) {
+            return new Command.Invalid(invalid.reply(), invalid.bdatSize(), Verb.valueOf(verb));
+        }
+        return command;
     }
 
     private static Command parseMail(String args) {
