@@ -251,18 +251,24 @@ smart_host = "127.0.0.1:{sink_port}"
         return count(os.path.join(self.base, "data", "queue", "messages"))
 
 
-def run_load(server, sessions, size, messages):
-    clear(server.maildir)
+def inject(server, sessions, size, messages, recipient):
+    """smtp-source against the server with memory sampled; returns (sampler, start, seconds until the last 250)."""
     sampler = MemorySampler(server.pid)
     sampler.start()
     start = time.monotonic()
     r = subprocess.run([tool("smtp-source"), "-s", str(sessions), "-m", str(messages), "-l", str(size),
-                        "-f", "load@source.test", "-t", "bench@bench.test", f"127.0.0.1:{server.port}"],
+                        "-f", "load@source.test", "-t", recipient, f"127.0.0.1:{server.port}"],
                        capture_output=True, text=True)
     accepted = time.monotonic() - start
     if r.returncode != 0:
         sampler.stop()
         raise SystemExit(f"bench: smtp-source against {server.name} failed: {r.stderr.strip()}")
+    return sampler, start, accepted
+
+
+def run_load(server, sessions, size, messages):
+    clear(server.maildir)
+    sampler, start, accepted = inject(server, sessions, size, messages, "bench@bench.test")
     deadline = start + 300
     while count(server.maildir) < messages and time.monotonic() < deadline:
         time.sleep(0.005)
@@ -277,16 +283,7 @@ def run_load(server, sessions, size, messages):
 
 def run_outbound(server, sessions, size, messages):
     """Relay to the sink: rate until smtp-source had its 250s, and until the queue is empty."""
-    sampler = MemorySampler(server.pid)
-    sampler.start()
-    start = time.monotonic()
-    r = subprocess.run([tool("smtp-source"), "-s", str(sessions), "-m", str(messages), "-l", str(size),
-                        "-f", "load@source.test", "-t", "user@sink.test", f"127.0.0.1:{server.port}"],
-                       capture_output=True, text=True)
-    accepted = time.monotonic() - start
-    if r.returncode != 0:
-        sampler.stop()
-        raise SystemExit(f"bench: smtp-source against {server.name} failed: {r.stderr.strip()}")
+    sampler, start, accepted = inject(server, sessions, size, messages, "user@sink.test")
     deadline = start + 300
     time.sleep(0.01)
     while server.queued() > 0 and time.monotonic() < deadline:

@@ -1,6 +1,7 @@
 package dev.mailflow.app;
 
 import dev.mailflow.server.ConnectorConfig;
+import dev.mailflow.server.Endpoints;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -45,11 +46,11 @@ public final class CheckCommand implements Callable<Integer> {
         out.println("mailflow: " + cfg.source() + " is valid");
         out.println("  hostname: " + server.hostname());
         for (ConnectorConfig c : server.connectors()) {
-            out.println("  " + c.name() + ": SMTP on " + address(c.bind()) + " " + ConnectorSummary.describe(c) + ", "
+            out.println("  " + c.name() + ": SMTP on " + Endpoints.format(c.bind()) + " " + ConnectorSummary.describe(c) + ", "
                     + portState(c.bind()));
         }
         if (cfg.web().enabled()) {
-            out.println("  web console: " + address(cfg.web().bind()) + ", " + portState(cfg.web().bind()));
+            out.println("  web console: " + Endpoints.format(cfg.web().bind()) + ", " + portState(cfg.web().bind()));
         }
         out.println("  accepted domains: " + server.directory().acceptedDomains().stream()
                 .map(d -> d.name() + (d.catchAll() != null ? " (catch-all " + d.catchAll() + ")" : ""))
@@ -63,11 +64,6 @@ public final class CheckCommand implements Callable<Integer> {
         out.println("  data: " + server.dataDir().toAbsolutePath() + " (" + dataState(server.dataDir()) + ")");
         out.flush();
         return ExitCodes.OK;
-    }
-
-    private static String address(InetSocketAddress a) {
-        String host = a.getAddress().getHostAddress();
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
     /** Whether the port can be bound now; binding port 0 always can. */

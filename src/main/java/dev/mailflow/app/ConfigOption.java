@@ -11,23 +11,15 @@ final class ConfigOption {
             description = "TOML configuration file (default: the embedded defaults)")
     Path file;
 
-    MailflowConfig load() throws ConfigException {
-        return load(file);
-    }
-
     /** The configuration, or null after telling {@code err} in one line what is wrong with it. */
     MailflowConfig loadOrReport(PrintWriter err) {
         return loadOrReport(file, err);
     }
 
-    static MailflowConfig load(Path file) throws ConfigException {
-        return file == null ? ConfigLoader.loadDefaults() : ConfigLoader.load(file);
-    }
-
     /** The configuration in {@code file} (null: the embedded defaults), or null after reporting the error. */
     static MailflowConfig loadOrReport(Path file, PrintWriter err) {
         try {
-            return load(file);
+            return file == null ? ConfigLoader.loadDefaults() : ConfigLoader.load(file);
         } catch (ConfigException e) {
             err.println("mailflow: " + e.getMessage());
             return null;

@@ -94,7 +94,7 @@ public final class ProbeCommand implements Callable<Integer> {
             err.println("mailflow: --timeout must be at least 1 second");
             return ExitCodes.USAGE;
         }
-        try {
+        try { // before a password is asked for
             dev.mailflow.probe.ProbeTarget.parse(target, port);
         } catch (IllegalArgumentException e) {
             err.println("mailflow: " + e.getMessage());

@@ -251,37 +251,27 @@ public final class QueueCommand implements Runnable {
         }
     }
 
-    @Command(name = "hold", mixinStandardHelpOptions = true, description = "Keep a message from being delivered.")
-    static final class Hold extends Action {
-        @Parameters(paramLabel = "ID")
+    /** An action on one message, named on the admin channel as the command is named here. */
+    abstract static class OneMessage extends Action {
+        @Parameters(paramLabel = "ID", description = "the queue id")
         long id;
 
         @Override
         ObjectNode request() {
-            return op("hold").put("id", id);
+            return op(spec.name()).put("id", id);
         }
     }
 
-    @Command(name = "release", mixinStandardHelpOptions = true, description = "Deliver a held message again.")
-    static final class Release extends Action {
-        @Parameters(paramLabel = "ID")
-        long id;
+    @Command(name = "hold", mixinStandardHelpOptions = true, description = "Keep a message from being delivered.")
+    static final class Hold extends OneMessage {
+    }
 
-        @Override
-        ObjectNode request() {
-            return op("release").put("id", id);
-        }
+    @Command(name = "release", mixinStandardHelpOptions = true, description = "Deliver a held message again.")
+    static final class Release extends OneMessage {
     }
 
     @Command(name = "delete", mixinStandardHelpOptions = true,
             description = "Remove a message from the queue without telling the sender.")
-    static final class Delete extends Action {
-        @Parameters(paramLabel = "ID")
-        long id;
-
-        @Override
-        ObjectNode request() {
-            return op("delete").put("id", id);
-        }
+    static final class Delete extends OneMessage {
     }
 }

@@ -52,7 +52,7 @@ public final class ServeCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         } catch (MailServer.BindFailure e) {
             var c = e.connector();
-            String problem = e.inUse() ? c.bind().getAddress().getHostAddress() + ":" + c.bind().getPort()
+            String problem = e.inUse() ? dev.mailflow.server.Endpoints.format(c.bind())
                     + " is already in use by another program"
                     : "cannot listen on " + c.bind() + ": " + e.getMessage();
             err.println("mailflow: " + ConfigLoaderErrors.bindError(cfg, c, problem));
@@ -69,7 +69,7 @@ public final class ServeCommand implements Callable<Integer> {
         for (var c : runtime.server().connectors()) {
             var a = c.boundAddress();
             var cc = c.config();
-            out.println("  " + cc.name() + ": SMTP on " + a.getAddress().getHostAddress() + ":" + a.getPort() + " "
+            out.println("  " + cc.name() + ": SMTP on " + dev.mailflow.server.Endpoints.format(a) + " "
                     + ConnectorSummary.describe(cc));
         }
         if (runtime.server().tls() != null) {

@@ -71,7 +71,7 @@ public final class Probe {
     }
 
     private ProbeReport run() {
-        var target = ProbeTarget.parse(o.target(), o.port());
+        var target = o.destination();
         String host = target.host();
         int port = target.port();
         boolean direct = target.direct();

@@ -8,6 +8,7 @@ import java.util.List;
  *
  * @param quitAfter   stop after this step (CONNECT, EHLO, STARTTLS, AUTH, MAIL, RCPT), or null
  * @param starttls    "auto" (when offered), "require", or "never"
+ * @throws IllegalArgumentException with a sentence for the user when the target or port is malformed
  */
 public record ProbeOptions(String target, Integer port, String from, List<String> to, String notifyOn, String helo,
                            String starttls, String authUser, String authPassword, boolean data, String quitAfter,
@@ -15,5 +16,11 @@ public record ProbeOptions(String target, Integer port, String from, List<String
 
     public ProbeOptions {
         to = List.copyOf(to);
+        ProbeTarget.parse(target, port);
+    }
+
+    /** Where to connect, from {@code target} and {@code port}. */
+    public ProbeTarget destination() {
+        return ProbeTarget.parse(target, port);
     }
 }

@@ -76,8 +76,8 @@ final class Session implements SessionInfo {
         this.id = id;
         var remoteAddress = (InetSocketAddress) socket.getRemoteSocketAddress();
         this.clientAddress = remoteAddress.getAddress();
-        this.local = endpoint((InetSocketAddress) socket.getLocalSocketAddress());
-        this.remote = endpoint(remoteAddress);
+        this.local = Endpoints.format((InetSocketAddress) socket.getLocalSocketAddress());
+        this.remote = Endpoints.format(remoteAddress);
         this.input = new SmtpInput(socket.getInputStream());
         this.output = new BufferedOutputStream(socket.getOutputStream(), 8192);
     }
@@ -769,11 +769,6 @@ final class Session implements SessionInfo {
 
     private static int timeoutMillis(Duration d) {
         return (int) Math.min(Integer.MAX_VALUE, Math.max(1, d.toMillis()));
-    }
-
-    private static String endpoint(InetSocketAddress a) {
-        String host = a.getAddress().getHostAddress();
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
     private static int utf8Length(String s) {

@@ -120,10 +120,8 @@ public final class WebConsole implements AutoCloseable {
     }
 
     public String url() {
-        var a = http.getAddress();
-        String host = a.getAddress().getHostAddress();
         return (http instanceof com.sun.net.httpserver.HttpsServer ? "https" : "http") + "://"
-                + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort() + "/";
+                + dev.mailflow.server.Endpoints.format(http.getAddress()) + "/";
     }
 
     /** The configured password, else the hash kept from the first start, else a new one announced once. */
@@ -264,9 +262,8 @@ public final class WebConsole implements AutoCloseable {
         m.put("started", started.toString());
         var connectors = new ArrayList<Map<String, Object>>();
         for (var c : server.connectors()) {
-            var a = c.boundAddress();
-            connectors.add(Map.of("name", c.config().name(), "address", a.getAddress().getHostAddress() + ":"
-                    + a.getPort(), "anonymous", c.config().anonymous(), "tls", c.config().tls().name().toLowerCase(),
+            connectors.add(Map.of("name", c.config().name(), "address",
+                    dev.mailflow.server.Endpoints.format(c.boundAddress()), "anonymous", c.config().anonymous(), "tls", c.config().tls().name().toLowerCase(),
                     "open", c.openConnections(), "total", c.totalConnections()));
         }
         m.put("connectors", connectors);
@@ -405,10 +402,6 @@ public final class WebConsole implements AutoCloseable {
     private void probe(HttpExchange x) throws IOException {
         JsonNode b = body(x);
         String target = b.path("target").asText("").strip();
-        if (target.isEmpty()) {
-            error(x, 400, "a target is needed (a domain, host, host:port or address)");
-            return;
-        }
         var to = new ArrayList<String>();
         b.path("to").forEach(t -> {
             if (!t.asText().isBlank()) {
@@ -424,7 +417,6 @@ public final class WebConsole implements AutoCloseable {
                 auth.contains(":") ? auth.split(":", 2)[1] : null, b.path("data").asBoolean(false), null,
                 b.path("dnsServer").asText("").isBlank() ? null : b.path("dnsServer").asText(),
                 Duration.ofSeconds(Math.max(1, Math.min(120, b.path("timeout").asInt(30)))));
-        dev.mailflow.probe.ProbeTarget.parse(options.target(), options.port()); // 400 with the reason
         x.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
         x.getResponseHeaders().set("Cache-Control", "no-cache");
         x.sendResponseHeaders(200, 0);
