@@ -29,11 +29,7 @@ class RemoteDeliveryTest {
     private static String send(TestServer server, String rcptLine, String message) throws Exception {
         try (var c = new SmtpTestClient(server.port())) {
             c.reply();
-            c.send("EHLO contoso.com");
-            assertThat(c.send("MAIL FROM:<kate@fabrikam.com>")).containsExactly("250 2.1.0 Sender OK");
-            assertThat(c.send(rcptLine)).containsExactly("250 2.1.5 Recipient OK");
-            c.send("DATA");
-            return c.send(message + "\r\n.").get(0);
+            return c.acceptedTransaction("contoso.com", "kate@fabrikam.com", rcptLine, message);
         }
     }
 

@@ -69,11 +69,8 @@ class RemoteMtaInteropTest {
     private static String send(String rcptLine, String subject) throws Exception {
         try (var c = new SmtpTestClient(server.port())) {
             c.reply();
-            c.send("EHLO contoso.com");
-            assertThat(c.send("MAIL FROM:<kate@fabrikam.com>")).containsExactly("250 2.1.0 Sender OK");
-            assertThat(c.send(rcptLine)).containsExactly("250 2.1.5 Recipient OK");
-            c.send("DATA");
-            String reply = c.send("Subject: " + subject + "\r\n\r\nThis is a test message\r\n.").get(0);
+            String reply = c.acceptedTransaction("contoso.com", "kate@fabrikam.com", rcptLine,
+                    "Subject: " + subject + "\r\n\r\nThis is a test message");
             assertThat(reply).startsWith("250 2.6.0");
             return reply.replaceAll(".*InternalId=(\\d+),.*", "$1");
         }

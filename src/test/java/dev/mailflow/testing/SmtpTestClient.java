@@ -51,6 +51,24 @@ public final class SmtpTestClient implements AutoCloseable {
         return send(message + "\r\n.").get(0);
     }
 
+    /**
+     * EHLO, then a transaction whose MAIL and RCPT must be accepted (the RCPT line as given,
+     * with its parameters), and the message: returns the reply to the end of data.
+     */
+    public String acceptedTransaction(String helo, String from, String rcptLine, String message) throws Exception {
+        send("EHLO " + helo);
+        String mail = send("MAIL FROM:<" + from + ">").get(0);
+        if (!mail.equals("250 2.1.0 Sender OK")) {
+            throw new AssertionError("MAIL FROM:<" + from + "> got " + mail);
+        }
+        String rcpt = send(rcptLine).get(0);
+        if (!rcpt.equals("250 2.1.5 Recipient OK")) {
+            throw new AssertionError(rcptLine + " got " + rcpt);
+        }
+        send("DATA");
+        return send(message + "\r\n.").get(0);
+    }
+
     @Override
     public void close() throws Exception {
         socket.close();
