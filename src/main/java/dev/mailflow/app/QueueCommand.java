@@ -34,9 +34,8 @@ public final class QueueCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", scope = picocli.CommandLine.ScopeType.INHERIT,
-            description = "TOML configuration file of the server (default: the embedded defaults)")
-    java.nio.file.Path configFile;
+    @picocli.CommandLine.Mixin
+    ConfigOption config;
 
     @Override
     public void run() {
@@ -63,7 +62,7 @@ public final class QueueCommand implements Runnable {
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            MailflowConfig cfg = ConfigOption.loadOrReport(parent.configFile, err);
+            MailflowConfig cfg = parent.config.loadOrReport(err);
             if (cfg == null) {
                 return ExitCodes.USAGE;
             }
