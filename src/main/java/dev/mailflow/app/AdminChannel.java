@@ -79,10 +79,10 @@ final class AdminChannel implements AutoCloseable {
             try {
                 answer = AdminProtocol.handle(admin, QueueJson.MAPPER.readTree(line));
             } catch (IOException e) {
-                answer = AdminProtocol.error("bad request: " + e.getMessage());
+                answer = AdminProtocol.error("bad request: not one line of JSON");
             } catch (RuntimeException | LinkageError e) {
                 LOG.error("admin request failed", e);
-                answer = AdminProtocol.error("the server failed to do it: " + e);
+                answer = AdminProtocol.error("the server could not do it (an internal error; its log has the details)");
             }
             var out = Channels.newOutputStream(client);
             out.write(QueueJson.MAPPER.writeValueAsBytes(answer));

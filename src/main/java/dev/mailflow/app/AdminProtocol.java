@@ -49,8 +49,10 @@ final class AdminProtocol {
             }
             answer.put("ok", true);
             return answer;
-        } catch (IOException | IllegalArgumentException e) {
-            return error(e.getMessage());
+        } catch (IllegalArgumentException e) {
+            return error(e.getMessage()); // our own words: a bad state name, a bad id
+        } catch (IOException e) {
+            return error(IoErrors.describe(e));
         }
     }
 

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -29,10 +30,13 @@ public final class QueueAdmin {
         this.clock = clock;
     }
 
-    /** One line of the listing. */
+    /**
+     * One line of the listing, with why the message waits: the last temporary error and the
+     * next attempt, or the reason it is on hold.
+     */
     public record Summary(long id, QueueState state, String messageId, String sender, List<String> recipients,
                           long pending, long size, long ageSeconds, int attempts, String nextAttempt,
-                          String lastError) {
+                          String lastError, String holdReason) {
     }
 
     /** The whole listing: counts per state and one summary per message. */
@@ -49,10 +53,8 @@ public final class QueueAdmin {
 
     public Listing list(QueueState filter) throws IOException {
         var counts = new EnumMap<QueueState, Integer>(QueueState.class);
-        for (var s : QueueState.values()) {
-            if (s != QueueState.INCOMING) {
-                counts.put(s, 0);
-            }
+        for (var s : QueueState.ACCEPTED) {
+            counts.put(s, 0);
         }
         var summaries = new ArrayList<Summary>();
         for (var m : store.list(null)) {
@@ -71,7 +73,13 @@ public final class QueueAdmin {
         return new Summary(m.id(), m.state(), e.messageId(), e.sender().toString(),
                 st.recipients().stream().map(r -> r.address().toString()).toList(), st.pendingCount(), e.size(),
                 Duration.between(e.receivedAt(), clock.instant()).toSeconds(), st.attempts(),
-                st.nextAttempt() == null ? null : st.nextAttempt().toString(), st.lastError());
+                st.nextAttempt() == null ? null : st.nextAttempt().toString(), st.lastError(),
+                m.state() == QueueState.HOLD ? holdReason(st) : null);
+    }
+
+    /** Held before the reason was recorded: by the operator, the only one who held messages then. */
+    private static String holdReason(DeliveryStatus st) {
+        return st.holdReason() != null ? st.holdReason() : "held by the operator";
     }
 
     public Detail show(long id) throws IOException {
@@ -92,15 +100,17 @@ public final class QueueAdmin {
         return new Detail(m, headers);
     }
 
+    /** When a message that is let go will be tried: now by the running server, or when one starts. */
+    private String when() {
+        return scheduler != null ? "now" : "when the server starts ('mailflow serve')";
+    }
+
     /** Deferred (or active) messages are tried again now. */
     public Result retry(long id) throws IOException {
-        return locked(id, () -> {
-            var m = store.load(id);
-            if (m == null) {
-                return new Result(false, "no message " + id + " in the queue");
-            }
+        return act(id, m -> {
             if (m.state() == QueueState.HOLD) {
-                return new Result(false, "message " + id + " is on hold: release it first");
+                return new Result(false, "message " + id + " is on hold: release it first (mailflow queue release "
+                        + id + ")");
             }
             if (m.state() == QueueState.DEFERRED) {
                 store.update(m, QueueState.ACTIVE, m.status().retryNow());
@@ -108,8 +118,8 @@ public final class QueueAdmin {
             if (scheduler != null) {
                 scheduler.schedule(id, null);
             }
-            event("RETRY", m);
-            return new Result(true, "message " + id + " will be tried again now");
+            event("RETRY", m, "by the operator");
+            return new Result(true, "message " + id + " will be tried again " + when());
         });
     }
 
@@ -120,70 +130,91 @@ public final class QueueAdmin {
                 n++;
             }
         }
-        return new Result(true, n + " deferred message(s) will be tried again now");
+        return new Result(true, n + " deferred message(s) will be tried again " + when());
     }
 
     public Result hold(long id) throws IOException {
-        return locked(id, () -> {
-            var m = store.load(id);
-            if (m == null) {
-                return new Result(false, "no message " + id + " in the queue");
-            }
+        return act(id, m -> {
             if (m.state() == QueueState.HOLD) {
-                return new Result(true, "message " + id + " is already on hold");
+                return new Result(true, "message " + id + " is already on hold: " + holdReason(m.status()));
             }
-            store.update(m, QueueState.HOLD, m.status());
+            String reason = "held by the operator at " + clock.instant().truncatedTo(ChronoUnit.SECONDS);
+            store.update(m, QueueState.HOLD, m.status().held(reason));
             if (scheduler != null) {
                 scheduler.unschedule(id);
             }
-            event("HOLD", m);
-            return new Result(true, "message " + id + " is on hold");
+            event("HOLD", m, "by the operator");
+            return new Result(true, "message " + id + " is on hold: it is not delivered until it is released");
         });
     }
 
+    /**
+     * Back to delivery. A message held because it failed and no notice could be sent for it (a
+     * bounce that bounced) has nothing left to deliver: its failed recipients are tried again.
+     */
     public Result release(long id) throws IOException {
-        return locked(id, () -> {
-            var m = store.load(id);
-            if (m == null) {
-                return new Result(false, "no message " + id + " in the queue");
-            }
+        return act(id, m -> {
             if (m.state() != QueueState.HOLD) {
                 return new Result(false, "message " + id + " is not on hold (it is " + m.state().directory() + ")");
             }
-            store.update(m, QueueState.ACTIVE, m.status().retryNow());
+            var released = m.status().released();
+            var again = new ArrayList<String>();
+            for (int i = 0; i < released.recipients().size(); i++) {
+                if (m.status().recipients().get(i).isFinal() && !released.recipients().get(i).isFinal()) {
+                    again.add(released.recipients().get(i).address().toString());
+                }
+            }
+            store.update(m, QueueState.ACTIVE, released);
             if (scheduler != null) {
                 scheduler.schedule(id, null);
             }
-            event("RELEASE", m);
-            return new Result(true, "message " + id + " released");
+            event("RELEASE", m, again.isEmpty() ? "by the operator"
+                    : "by the operator: failed recipients tried again");
+            return new Result(true, "message " + id + " released: it will be tried again " + when()
+                    + (again.isEmpty() ? "" : ", for " + String.join(", ", again) + " (which had failed)"));
         });
     }
 
     public Result delete(long id) throws IOException {
+        return act(id, m -> {
+            store.remove(id);
+            if (scheduler != null) {
+                scheduler.unschedule(id);
+            }
+            event("DELETE", m, "by the operator");
+            return new Result(true, "message " + id + " deleted without notice to the sender");
+        });
+    }
+
+    /** An action on a message that is in the queue and not on its way out, under the message's lock. */
+    private Result act(long id, Action action) throws IOException {
         return locked(id, () -> {
             var m = store.load(id);
             if (m == null) {
                 return new Result(false, "no message " + id + " in the queue");
             }
-            store.remove(id);
-            if (scheduler != null) {
-                scheduler.unschedule(id);
+            if (scheduler != null && scheduler.isLeaving(id)) {
+                return new Result(false, "message " + id + " is done (delivered, or failed and reported) and is "
+                        + "leaving the queue");
             }
-            event("DELETE", m);
-            return new Result(true, "message " + id + " deleted without notice to the sender");
+            return action.on(m);
         });
+    }
+
+    private interface Action {
+        Result on(QueuedMessage m) throws IOException;
     }
 
     private Result locked(long id, Scheduler.IoSupplier<Result> action) throws IOException {
         return scheduler == null ? action.get() : scheduler.withLock(id, action);
     }
 
-    private void event(String name, QueuedMessage m) {
+    private void event(String name, QueuedMessage m, String detail) {
         if (tracking != null) {
             var e = m.envelope();
             tracking.write(new TrackingEvent(clock.instant(), name, m.id(), e.messageId(), e.sender().toString(),
                     m.status().recipients().stream().map(r -> r.address().toString()).toList(), null, null,
-                    e.size(), null, "by the operator", null));
+                    e.size(), null, detail, null));
         }
     }
 }

@@ -220,7 +220,8 @@ public final class Scheduler implements AutoCloseable {
                 LOG.error("queue: message {}: delivery agent failed", id, e);
                 outcomes = new HashMap<>();
                 for (int i : pending) {
-                    outcomes.put(i, new DeliveryOutcome.Deferred("4.3.0", "internal error: " + e));
+                    outcomes.put(i, new DeliveryOutcome.Deferred("4.3.0",
+                            "internal error in delivery; see the server log"));
                 }
             }
             boolean expanded = false;
@@ -277,7 +278,7 @@ public final class Scheduler implements AutoCloseable {
             }
         }
         int attempts = m.status().attempts() + 1;
-        var status = m.status().withRecipients(recipients);
+        var status = m.status().withRecipients(recipients).scheduled(attempts, now, null, lastError);
         if (status.allFinal()) {
             finish(m.withStatus(m.state(), status));
             return;
@@ -320,12 +321,42 @@ public final class Scheduler implements AutoCloseable {
 
     private void finish(QueuedMessage m) throws IOException {
         if (agent.finished(m, () -> store.openContent(m))) {
+            leaving.add(m.id());
             finishing.add(m.id());
         } else {
             agent.sync();
-            store.update(m, QueueState.HOLD, m.status());
-            LOG.warn("queue: message {} could not be delivered and no notice can be sent for it: on hold", m.id());
+            String reason = holdReason(m);
+            store.update(m, QueueState.HOLD, m.status().held(reason));
+            LOG.warn("queue: message {} on hold: {}", m.id(), reason);
+            if (tracking != null) {
+                var e = m.envelope();
+                tracking.write(new TrackingEvent(clock.instant(), "HOLD", m.id(), e.messageId(), e.sender().toString(),
+                        m.status().recipients().stream().filter(r -> r.status() == RecipientState.Status.FAILED)
+                                .map(r -> r.address().toString()).toList(), null, null, e.size(), null, reason, null));
+            }
         }
+    }
+
+    /** Why a finished message that the agent would not let go stays on hold: its failures, in words. */
+    static String holdReason(QueuedMessage m) {
+        var failures = new ArrayList<String>();
+        for (var r : m.status().recipients()) {
+            if (r.status() == RecipientState.Status.FAILED) {
+                failures.add(r.address() + ": " + (r.enhancedStatus() == null ? "" : r.enhancedStatus() + " ")
+                        + (r.diagnostic() == null ? "failed" : r.diagnostic()));
+            }
+        }
+        String what = m.envelope().sender().isNullSender() ? "a bounce that could not be delivered is kept on hold"
+                : "it could not be delivered and no notice could be sent for it";
+        return what + (failures.isEmpty() ? "" : ": " + String.join("; ", failures));
+    }
+
+    /** Messages done with and about to leave the queue: no admin action applies to them any more. */
+    private final java.util.Set<Long> leaving = ConcurrentHashMap.newKeySet();
+
+    /** Whether a message is done (delivered, or failed and reported) and leaving the queue. */
+    public boolean isLeaving(long id) {
+        return leaving.contains(id);
     }
 
     /** Messages done with, waiting for the sync that lets them leave the queue. */
@@ -355,6 +386,7 @@ public final class Scheduler implements AutoCloseable {
                 for (long id : batch) {
                     store.remove(id);
                     recovered.remove(id);
+                    leaving.remove(id);
                 }
             } catch (InterruptedException e) {
                 return;

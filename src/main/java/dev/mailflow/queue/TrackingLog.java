@@ -146,7 +146,7 @@ public final class TrackingLog implements AutoCloseable {
         } catch (java.time.format.DateTimeParseException e) {
             // next form
         }
-        var m = java.util.regex.Pattern.compile("(\\d+)([smhd])").matcher(text.toLowerCase(Locale.ROOT));
+        var m = java.util.regex.Pattern.compile("(\\d{1,9})([smhd])").matcher(text.toLowerCase(Locale.ROOT));
         if (m.matches()) {
             long n = Long.parseLong(m.group(1));
             var d = switch (m.group(2)) {

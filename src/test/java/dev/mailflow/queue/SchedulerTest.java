@@ -29,6 +29,8 @@ class SchedulerTest {
         final Map<String, Function<Integer, DeliveryOutcome>> script = new ConcurrentHashMap<>();
         final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
         final Map<Long, QueuedMessage> finished = new ConcurrentHashMap<>();
+        /** Held up in sync() while closed: finished messages wait there to leave the queue. */
+        volatile java.util.concurrent.CountDownLatch syncGate = new java.util.concurrent.CountDownLatch(0);
 
         @Override
         public Map<Integer, DeliveryOutcome> deliver(QueuedMessage message, List<Integer> pending, Content content,
@@ -42,10 +44,21 @@ class SchedulerTest {
             return result;
         }
 
+        /** As the DSN service does: a notice (from {@code <>}) that failed is kept, never bounced. */
         @Override
         public boolean finished(QueuedMessage message, Content content) {
             finished.put(message.id(), message);
-            return true;
+            return !message.envelope().sender().isNullSender() || message.status().recipients().stream()
+                    .noneMatch(r -> r.status() == RecipientState.Status.FAILED);
+        }
+
+        @Override
+        public void sync() {
+            try {
+                syncGate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -57,6 +70,10 @@ class SchedulerTest {
     }
 
     private QueuedMessage receive(String... recipients) throws Exception {
+        return receiveFrom(new MailAddress("s", "x.test"), recipients);
+    }
+
+    private QueuedMessage receiveFrom(MailAddress sender, String... recipients) throws Exception {
         var in = store.begin();
         in.content().write("Subject: t\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII));
         var rcpts = java.util.Arrays.stream(recipients).map(r -> {
@@ -65,7 +82,7 @@ class SchedulerTest {
                     RcptParameters.NONE);
         }).toList();
         return in.commit(new Envelope(in.id(), "<m@x>", false, Instant.now(), "c", "127.0.0.1", "h", "ESMTP",
-                new MailAddress("s", "x.test"), MailParameters.NONE, rcpts, 20, null, null, false));
+                sender, MailParameters.NONE, rcpts, 20, null, null, false));
     }
 
     private void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
@@ -185,5 +202,89 @@ class SchedulerTest {
         assertThat(admin.delete(m.id()).ok()).isTrue();
         assertThat(store.list(null)).isEmpty();
         assertThat(admin.delete(m.id()).ok()).isFalse();
+    }
+
+    @Test
+    void aNoticeThatFailsIsHeldWithItsReasonAndReleaseTriesItAgain() throws Exception {
+        var agent = new ScriptedAgent();
+        var attempts = new AtomicInteger();
+        agent.script.put("gone@x.test", n -> attempts.incrementAndGet() == 1
+                ? new DeliveryOutcome.Failed("5.1.1", "User unknown") : new DeliveryOutcome.Delivered("ok"));
+        var s = scheduler(agent, RetryPolicy.DEFAULT);
+        var admin = new QueueAdmin(store, s, null, Clock.systemUTC());
+        var notice = receiveFrom(MailAddress.NULL_SENDER, "gone@x.test");
+        s.submit(notice);
+        await(() -> store.list(QueueState.HOLD).size() == 1);
+        var held = admin.list(QueueState.HOLD).messages().get(0);
+        assertThat(held.holdReason()).isEqualTo("a bounce that could not be delivered is kept on hold: "
+                + "gone@x.test: 5.1.1 User unknown");
+        assertThat(held.attempts()).isEqualTo(1);
+
+        var released = admin.release(notice.id());
+        assertThat(released.ok()).isTrue();
+        assertThat(released.message()).isEqualTo("message " + notice.id()
+                + " released: it will be tried again now, for gone@x.test (which had failed)");
+        await(() -> store.list(null).isEmpty());
+        assertThat(attempts.get()).as("released, the failed recipient is tried again").isEqualTo(2);
+    }
+
+    @Test
+    void theOperatorsHoldSaysWhoHeldItAndReleaseKeepsWhatIsFinal() throws Exception {
+        var agent = new ScriptedAgent();
+        agent.script.put("a@x.test", n -> new DeliveryOutcome.Deferred("4.2.2", "Mailbox full"));
+        agent.script.put("b@x.test", n -> new DeliveryOutcome.Failed("5.1.1", "User unknown"));
+        var s = scheduler(agent, new RetryPolicy(List.of(Duration.ofHours(1)), Duration.ofDays(1),
+                Duration.ofDays(1)));
+        var admin = new QueueAdmin(store, s, null, Clock.systemUTC());
+        var m = receive("a@x.test", "b@x.test");
+        s.submit(m);
+        await(() -> store.list(QueueState.DEFERRED).size() == 1);
+        assertThat(admin.hold(m.id()).message()).isEqualTo("message " + m.id()
+                + " is on hold: it is not delivered until it is released");
+        assertThat(admin.list(null).messages().get(0).holdReason()).startsWith("held by the operator at ");
+        assertThat(admin.hold(m.id()).message()).as("asked twice").startsWith("message " + m.id()
+                + " is already on hold: held by the operator at ");
+        assertThat(admin.release(m.id()).message()).isEqualTo("message " + m.id()
+                + " released: it will be tried again now");
+        await(() -> agent.calls.get("a@x.test").get() == 2);
+        assertThat(agent.calls.get("b@x.test").get()).as("a failed recipient of a message with work left")
+                .isEqualTo(1);
+        await(() -> store.load(m.id()).state() == QueueState.DEFERRED);
+        assertThat(store.load(m.id()).status().holdReason()).isNull();
+        assertThat(admin.release(m.id()).message()).isEqualTo("message " + m.id()
+                + " is not on hold (it is deferred)");
+    }
+
+    @Test
+    void withoutAServerTheAnswersSayWhenItHappens() throws Exception {
+        var admin = new QueueAdmin(store, null, null, Clock.systemUTC());
+        var m = receive("a@x.test");
+        store.update(m, QueueState.DEFERRED, m.status());
+        assertThat(admin.retry(m.id()).message()).isEqualTo("message " + m.id()
+                + " will be tried again when the server starts ('mailflow serve')");
+        admin.hold(m.id());
+        assertThat(admin.release(m.id()).message()).isEqualTo("message " + m.id()
+                + " released: it will be tried again when the server starts ('mailflow serve')");
+        assertThat(store.load(m.id()).state()).isEqualTo(QueueState.ACTIVE);
+    }
+
+    @Test
+    void aMessageOnItsWayOutTakesNoAction() throws Exception {
+        var agent = new ScriptedAgent();
+        var s = scheduler(agent, RetryPolicy.DEFAULT);
+        var admin = new QueueAdmin(store, s, null, Clock.systemUTC());
+        agent.syncGate = new java.util.concurrent.CountDownLatch(1);
+        try {
+            var m = receive("a@x.test");
+            s.submit(m);
+            await(() -> s.isLeaving(m.id()));
+            var hold = admin.hold(m.id());
+            assertThat(hold.ok()).isFalse();
+            assertThat(hold.message()).isEqualTo("message " + m.id()
+                    + " is done (delivered, or failed and reported) and is leaving the queue");
+        } finally {
+            agent.syncGate.countDown();
+        }
+        await(() -> store.list(null).isEmpty());
     }
 }
