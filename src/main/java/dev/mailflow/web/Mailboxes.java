@@ -87,7 +87,7 @@ final class Mailboxes {
             m.put("date", nz(msg.getHeader("Date", null)));
             m.put("size", Files.size(file));
         } catch (IOException | MessagingException e) {
-            m.put("error", e.getMessage());
+            m.put("error", "cannot read this message (not a well-formed MIME message, or unreadable)");
         }
         return m;
     }

@@ -44,7 +44,7 @@ final class Metrics {
                 .description("TLS handshakes completed").register(registry);
         FunctionCounter.builder("mailflow_auth_failures", server.stats(), s -> s.authFailures())
                 .description("failed AUTH attempts").register(registry);
-        for (var state : List.of(QueueState.ACTIVE, QueueState.DEFERRED, QueueState.HOLD, QueueState.CORRUPT)) {
+        for (var state : QueueState.ACCEPTED) {
             depth.put(state, 0);
             Gauge.builder("mailflow_queue_messages", depth, d -> d.getOrDefault(state, 0))
                     .tag("state", state.directory()).description("messages in the queue").register(registry);
@@ -101,17 +101,33 @@ final class Metrics {
         }
     }
 
-    /** Received, delivered (and sent), deferred per minute, the last hour, oldest first. */
+    /** Received, delivered (and sent), deferral attempts per minute, the last hour, oldest first. */
     List<Map<String, Object>> history() {
         synchronized (perMinute) {
             return perMinute.stream().map(r -> Map.<String, Object>of("minute",
-                    Instant.ofEpochSecond(r[0] * 60).toString(), "received", r[1], "delivered", r[2], "deferred",
-                    r[3])).toList();
+                    Instant.ofEpochSecond(r[0] * 60).toString(), "received", r[1], "delivered", r[2],
+                    "deferralAttempts", r[3])).toList();
         }
     }
 
-    double count(String event) {
-        return events.get(event).count();
+    /**
+     * The counters since start, as whole numbers (Micrometer counts in doubles), named for what
+     * they count: {@code deferralAttempts} are attempts that failed temporarily, one per
+     * recipient and attempt, not messages waiting now (the queue counts those).
+     */
+    Map<String, Long> counters() {
+        var m = new java.util.LinkedHashMap<String, Long>();
+        m.put("received", count("received"));
+        m.put("delivered", count("delivered"));
+        m.put("sent", count("sent"));
+        m.put("deferralAttempts", count("deferred"));
+        m.put("failed", count("failed"));
+        m.put("dsn", count("dsn"));
+        return m;
+    }
+
+    private long count(String event) {
+        return Math.round(events.get(event).count());
     }
 
     String scrape() {

@@ -23,13 +23,13 @@ final class MetricsAccess {
     static final String CHALLENGE = "Basic realm=\"Mailflow metrics\", charset=\"UTF-8\"";
 
     private final boolean loginRequired;
-    private final String passwordHash;
+    private final ConsolePassword password;
     private final Sessions limiter;
     private volatile byte[] accepted;
 
-    MetricsAccess(boolean loginRequired, String passwordHash, Sessions limiter) {
+    MetricsAccess(boolean loginRequired, ConsolePassword password, Sessions limiter) {
         this.loginRequired = loginRequired;
-        this.passwordHash = passwordHash;
+        this.password = password;
         this.limiter = limiter;
     }
 
@@ -43,13 +43,15 @@ final class MetricsAccess {
         if (authorization == null || authorization.isBlank()) {
             return Verdict.CREDENTIALS_NEEDED;
         }
-        byte[] digest = sha256(authorization.strip());
+        String hash = password.current();
+        // With the stored password in the digest: a new password makes the remembered credentials useless.
+        byte[] digest = sha256(hash + "\n" + authorization.strip());
         byte[] known = accepted;
         if (known != null && MessageDigest.isEqual(known, digest)) {
             return Verdict.ALLOWED;
         }
-        String password = password(authorization.strip());
-        if (password != null && Passwords.matches(passwordHash, password)) {
+        String given = password(authorization.strip());
+        if (given != null && Passwords.matches(hash, given)) {
             accepted = digest;
             return Verdict.ALLOWED;
         }

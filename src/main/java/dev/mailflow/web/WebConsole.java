@@ -7,6 +7,7 @@ import dev.mailflow.delivery.local.MaildirDelivery;
 import dev.mailflow.probe.Probe;
 import dev.mailflow.probe.ProbeOptions;
 import dev.mailflow.queue.QueueAdmin;
+import dev.mailflow.queue.QueueIds;
 import dev.mailflow.queue.QueueJson;
 import dev.mailflow.queue.QueueState;
 import dev.mailflow.queue.QueueStore;
@@ -14,7 +15,6 @@ import dev.mailflow.queue.TrackingEvent;
 import dev.mailflow.queue.TrackingLog;
 import dev.mailflow.server.MailServer;
 import dev.mailflow.server.ServerConfig;
-import dev.mailflow.server.auth.Passwords;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -52,7 +52,7 @@ public final class WebConsole implements AutoCloseable {
             + "sandbox; frame-ancestors 'self'";
 
     private final HttpServer http;
-    private final String passwordHash;
+    private final ConsolePassword password;
     private final Sessions sessions;
     private final MailServer server;
     private final ServerConfig config;
@@ -65,10 +65,10 @@ public final class WebConsole implements AutoCloseable {
     private final Instant started;
     private final ArrayDeque<TrackingEvent> latest = new ArrayDeque<>();
 
-    private WebConsole(HttpServer http, String passwordHash, boolean metricsLogin, MailServer server,
+    private WebConsole(HttpServer http, ConsolePassword password, boolean metricsLogin, MailServer server,
                        ServerConfig config, QueueStore store, QueueAdmin admin, TrackingLog tracking, Clock clock) {
         this.http = http;
-        this.passwordHash = passwordHash;
+        this.password = password;
         this.sessions = new Sessions(clock);
         this.server = server;
         this.config = config;
@@ -78,7 +78,7 @@ public final class WebConsole implements AutoCloseable {
         this.mailboxes = new Mailboxes(config.directory(), new MaildirDelivery(config.dataDir().resolve("mailboxes"),
                 config.hostname(), clock.getZone()));
         this.metrics = new Metrics(server, store, tracking);
-        this.metricsAccess = new MetricsAccess(metricsLogin, passwordHash, sessions);
+        this.metricsAccess = new MetricsAccess(metricsLogin, password, sessions);
         this.started = clock.instant();
         tracking.listen(e -> {
             synchronized (latest) {
@@ -98,7 +98,7 @@ public final class WebConsole implements AutoCloseable {
     public static WebConsole start(WebConfig web, MailServer server, ServerConfig config, QueueStore store,
                                    QueueAdmin admin, TrackingLog tracking, Clock clock, Consumer<String> announce)
             throws IOException {
-        String hash = adminPassword(web, config.dataDir().resolve("web"), announce);
+        var password = ConsolePassword.load(web, config.dataDir(), announce);
         HttpServer http;
         if (web.bind().getAddress().isLoopbackAddress() || server.tls() == null) {
             http = HttpServer.create(web.bind(), 64);
@@ -109,7 +109,8 @@ public final class WebConsole implements AutoCloseable {
             http = https;
         }
         http.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        var console = new WebConsole(http, hash, web.metricsLogin(), server, config, store, admin, tracking, clock);
+        var console = new WebConsole(http, password, web.metricsLogin(), server, config, store, admin, tracking,
+                clock);
         http.createContext("/", console::handle);
         http.start();
         return console;
@@ -122,28 +123,6 @@ public final class WebConsole implements AutoCloseable {
     public String url() {
         return (http instanceof com.sun.net.httpserver.HttpsServer ? "https" : "http") + "://"
                 + dev.mailflow.server.Endpoints.format(http.getAddress()) + "/";
-    }
-
-    /** The configured password, else the hash kept from the first start, else a new one announced once. */
-    static String adminPassword(WebConfig web, Path dir, Consumer<String> announce) throws IOException {
-        if (web.password() != null) {
-            return web.password();
-        }
-        Path file = dir.resolve("admin-password.hash");
-        if (Files.exists(file)) {
-            return Files.readString(file).strip();
-        }
-        String password = new Sessions(Clock.systemUTC()).token().substring(0, 20);
-        String hash = Passwords.hash(password.toCharArray());
-        Files.createDirectories(dir);
-        Files.writeString(file, hash + "\n");
-        try {
-            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException e) {
-            // not POSIX
-        }
-        announce.accept(password);
-        return hash;
     }
 
     // ---- Routing ------------------------------------------------------------------------
@@ -198,11 +177,18 @@ public final class WebConsole implements AutoCloseable {
                 }
             }
             api(x, method, path.substring(5).split("/", -1), session);
+        } catch (NumberFormatException e) {
+            // Numbers are read by wholeNumber(); one read elsewhere is a bug, not the client's mistake.
+            LOG.error("web console: {} {}", x.getRequestMethod(), x.getRequestURI(), e);
+            failed(x, 500, "internal error (the server's log has the details)");
         } catch (IllegalArgumentException e) {
-            error(x, 400, e.getMessage());
+            failed(x, 400, e.getMessage()); // the validators' own words: a bad state, id, time or target
+        } catch (IOException e) {
+            LOG.warn("web console: {} {}: {}", x.getRequestMethod(), x.getRequestURI(), e.toString());
+            failed(x, 500, "the server could not read what was asked for (its log has the details)");
         } catch (RuntimeException e) {
             LOG.error("web console: {} {}", x.getRequestMethod(), x.getRequestURI(), e);
-            error(x, 500, "internal error: " + e);
+            failed(x, 500, "internal error (the server's log has the details)");
         } finally {
             x.close();
         }
@@ -241,8 +227,7 @@ public final class WebConsole implements AutoCloseable {
             return;
         }
         JsonNode body = body(x);
-        String password = body.path("password").asText("");
-        if (!Passwords.matches(passwordHash, password)) {
+        if (!password.matches(body.path("password").asText(""))) {
             sessions.loginFailed(client);
             error(x, 401, "wrong password");
             return;
@@ -268,15 +253,12 @@ public final class WebConsole implements AutoCloseable {
         }
         m.put("connectors", connectors);
         var queue = new LinkedHashMap<String, Integer>();
-        for (var e : store.countByState().entrySet()) {
-            if (e.getKey() != QueueState.INCOMING) {
-                queue.put(e.getKey().name(), e.getValue());
-            }
+        var counts = store.countByState();
+        for (var state : QueueState.ACCEPTED) {
+            queue.put(state.name(), counts.getOrDefault(state, 0));
         }
         m.put("queue", queue);
-        m.put("counters", Map.of("received", metrics.count("received"), "delivered", metrics.count("delivered"),
-                "sent", metrics.count("sent"), "deferred", metrics.count("deferred"), "failed", metrics.count("failed"),
-                "dsn", metrics.count("dsn")));
+        m.put("counters", metrics.counters());
         m.put("perMinute", metrics.history());
         synchronized (latest) {
             m.put("latest", List.copyOf(latest));
@@ -291,15 +273,15 @@ public final class WebConsole implements AutoCloseable {
             var q = query(x);
             String state = q.get("state");
             var listing = admin.list(state == null || state.isEmpty() ? null : QueueState.parse(state));
-            int page = Integer.parseInt(q.getOrDefault("page", "1"));
-            int size = Math.min(200, Integer.parseInt(q.getOrDefault("size", "50")));
+            int page = wholeNumber(q, "page", 1, 1, Integer.MAX_VALUE);
+            int size = wholeNumber(q, "size", 50, 1, 200);
             var all = listing.messages();
             int from = Math.min(all.size(), (Math.max(1, page) - 1) * size);
             json(x, 200, Map.of("counts", listing.counts(), "total", all.size(), "page", page, "size", size,
                     "messages", all.subList(from, Math.min(all.size(), from + size))));
             return;
         }
-        long id = Long.parseLong(p[1]);
+        long id = QueueIds.parse(decode(p[1]));
         if (p.length == 2) {
             var d = admin.show(id);
             if (d == null) {
@@ -318,7 +300,7 @@ public final class WebConsole implements AutoCloseable {
             case "hold" -> admin.hold(id);
             case "release" -> admin.release(id);
             case "delete" -> admin.delete(id);
-            default -> throw new IllegalArgumentException("no action " + p[2]);
+            default -> throw new IllegalArgumentException("no action '" + p[2] + "': retry, hold, release or delete");
         };
         json(x, result.ok() ? 200 : 409, result);
     }
@@ -338,7 +320,7 @@ public final class WebConsole implements AutoCloseable {
             f = f.and(e -> e.recipients().stream().anyMatch(recipient::equalsIgnoreCase));
         }
         if (id != null && !id.isBlank()) {
-            long n = Long.parseLong(id);
+            long n = QueueIds.parse(id);
             f = f.and(e -> e.id() == n);
         }
         if (messageId != null && !messageId.isBlank()) {
@@ -347,7 +329,11 @@ public final class WebConsole implements AutoCloseable {
         }
         Instant since = null;
         if (q.get("since") != null && !q.get("since").isBlank()) {
-            since = TrackingLog.parseSince(q.get("since"));
+            try {
+                since = TrackingLog.parseSince(q.get("since").strip());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("since: '" + q.get("since") + "' is " + e.getMessage());
+            }
         }
         var events = TrackingLog.search(logs, since, f);
         return events.size() > 1000 ? events.subList(events.size() - 1000, events.size()) : events;
@@ -360,7 +346,7 @@ public final class WebConsole implements AutoCloseable {
             json(x, 200, mailboxes.list());
             return;
         }
-        String address = URLDecoder.decode(p[1], StandardCharsets.UTF_8);
+        String address = decode(p[1]);
         if (p.length == 3 && p[2].equals("messages")) {
             var files = mailboxes.files(address);
             if (files == null) {
@@ -371,7 +357,7 @@ public final class WebConsole implements AutoCloseable {
             return;
         }
         if (p.length >= 4 && p[2].equals("messages")) {
-            String name = URLDecoder.decode(p[3], StandardCharsets.UTF_8);
+            String name = decode(p[3]);
             Path file = mailboxes.file(address, name);
             if (file == null) {
                 error(x, 404, "no message " + name + " in " + address);
@@ -478,12 +464,35 @@ public final class WebConsole implements AutoCloseable {
             for (String kv : q.split("&")) {
                 int eq = kv.indexOf('=');
                 if (eq > 0) {
-                    m.put(URLDecoder.decode(kv.substring(0, eq), StandardCharsets.UTF_8),
-                            URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
+                    m.put(decode(kv.substring(0, eq)), decode(kv.substring(eq + 1)));
                 }
             }
         }
         return m;
+    }
+
+    /** A %-encoded part of the address; a malformed escape is the client's mistake (400). */
+    private static String decode(String raw) {
+        try {
+            return URLDecoder.decode(raw, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("the address has a malformed %-escape: " + raw);
+        }
+    }
+
+    /** A whole number from the query, {@code otherwise} when absent; anything else is a 400 in words. */
+    private static int wholeNumber(Map<String, String> q, String name, int otherwise, int min, int max) {
+        String v = q.get(name);
+        if (v == null || v.isBlank()) {
+            return otherwise;
+        }
+        if (v.strip().matches("\\d{1,9}")) {
+            int n = Integer.parseInt(v.strip());
+            if (n >= min) {
+                return Math.min(n, max);
+            }
+        }
+        throw new IllegalArgumentException(name + " must be a whole number from " + min + ", not '" + v + "'");
     }
 
     private static JsonNode body(HttpExchange x) throws IOException {
@@ -504,6 +513,15 @@ public final class WebConsole implements AutoCloseable {
 
     private static void error(HttpExchange x, int code, String message) throws IOException {
         json(x, code, Map.of("error", message));
+    }
+
+    /** An error answer after a failure, when the answer may have begun already (an event stream). */
+    private static void failed(HttpExchange x, int code, String message) {
+        try {
+            error(x, code, message);
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("could not answer {} {}: {}", x.getRequestMethod(), x.getRequestURI(), e.toString());
+        }
     }
 
     private static void send(HttpExchange x, int code, String type, byte[] body) throws IOException {

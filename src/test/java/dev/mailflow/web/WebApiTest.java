@@ -137,7 +137,15 @@ class WebApiTest {
         var status = json(c.get("/api/status"));
         assertThat(status.path("hostname").asText()).isEqualTo("mail1.fabrikam.com");
         assertThat(status.path("connectors")).hasSize(2);
-        assertThat(status.path("counters").path("received").asDouble()).isGreaterThanOrEqualTo(2);
+        var counters = status.path("counters");
+        assertThat(counters.path("received").isIntegralNumber()).as("counters are whole numbers: " + counters)
+                .isTrue();
+        assertThat(counters.path("received").asLong()).isGreaterThanOrEqualTo(2);
+        assertThat(counters.fieldNames()).toIterable().containsExactly("received", "delivered", "sent",
+                "deferralAttempts", "failed", "dsn");
+        counters.forEach(n -> assertThat(n.isIntegralNumber()).isTrue());
+        assertThat(status.path("queue").fieldNames()).toIterable()
+                .containsExactly("ACTIVE", "DEFERRED", "HOLD", "CORRUPT");
 
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         JsonNode queue = json(c.get("/api/queue?state=deferred"));
@@ -148,16 +156,54 @@ class WebApiTest {
         assertThat(queue.path("messages")).hasSize(1);
         long id = queue.path("messages").get(0).path("id").asLong();
         assertThat(queue.path("messages").get(0).path("lastError").asText()).contains("Mailbox full");
+        assertThat(queue.path("messages").get(0).path("nextAttempt").asText()).isNotEmpty();
         var detail = json(c.get("/api/queue/" + id));
         assertThat(detail.path("message").path("envelope").path("messageId").asText()).isNotEmpty();
         assertThat(detail.path("headers").toString()).contains("Subject: too big for the quota");
-        assertThat(c.post("/api/queue/" + id + "/hold", "{}", true).statusCode()).isEqualTo(200);
-        assertThat(json(c.get("/api/queue?state=hold")).path("messages")).hasSize(1);
-        assertThat(c.post("/api/queue/" + id + "/retry", "{}", true).statusCode()).as("retry on hold").isEqualTo(409);
-        assertThat(c.post("/api/queue/" + id + "/release", "{}", true).statusCode()).isEqualTo(200);
+        var hold = c.post("/api/queue/" + id + "/hold", "{}", true);
+        assertThat(hold.statusCode()).isEqualTo(200);
+        assertThat(json(hold).path("message").asText()).isEqualTo("message " + id
+                + " is on hold: it is not delivered until it is released");
+        var held = json(c.get("/api/queue?state=hold")).path("messages");
+        assertThat(held).hasSize(1);
+        assertThat(held.get(0).path("holdReason").asText()).startsWith("held by the operator at ");
+        var retryHeld = c.post("/api/queue/" + id + "/retry", "{}", true);
+        assertThat(retryHeld.statusCode()).as("retry on hold").isEqualTo(409);
+        assertThat(json(retryHeld).path("message").asText()).contains("release it first");
+        var release = c.post("/api/queue/" + id + "/release", "{}", true);
+        assertThat(release.statusCode()).isEqualTo(200);
+        assertThat(json(release).path("message").asText()).isEqualTo("message " + id
+                + " released: it will be tried again now");
+        assertThat(json(c.get("/api/queue/" + id)).path("message").path("state").asText()).isNotEqualTo("HOLD");
         assertThat(c.post("/api/queue/" + id + "/retry", "{}", true).statusCode()).isEqualTo(200);
         assertThat(c.post("/api/queue/" + id + "/delete", "{}", true).statusCode()).isEqualTo(200);
         assertThat(c.get("/api/queue/" + id).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void badParametersAreAnsweredInWordsWithoutJava() throws Exception {
+        var c = loggedIn();
+        var state = c.get("/api/queue?state=bogus");
+        assertThat(state.statusCode()).isEqualTo(400);
+        assertThat(json(state).path("error").asText())
+                .isEqualTo("'bogus' is not a queue state: use active, deferred, hold or corrupt");
+        var id = c.get("/api/queue/abc");
+        assertThat(id.statusCode()).isEqualTo(400);
+        assertThat(json(id).path("error").asText())
+                .isEqualTo("abc is not a queue id (ids are the numbers that queue list shows)");
+        var page = c.get("/api/queue?page=two");
+        assertThat(page.statusCode()).isEqualTo(400);
+        assertThat(json(page).path("error").asText()).isEqualTo("page must be a whole number from 1, not 'two'");
+        assertThat(json(c.get("/api/track?id=x1")).path("error").asText()).startsWith("x1 is not a queue id");
+        assertThat(json(c.get("/api/track?since=soon")).path("error").asText())
+                .isEqualTo("since: 'soon' is not a date, a time or a duration such as 2h");
+        var action = c.post("/api/queue/1/frobnicate", "{}", true);
+        assertThat(action.statusCode()).isEqualTo(400);
+        assertThat(json(action).path("error").asText()).isEqualTo("no action 'frobnicate': retry, hold, release or "
+                + "delete");
+        for (var r : List.of(state, id, page, action)) {
+            assertThat(r.body()).doesNotContain("Exception").doesNotContain("dev.mailflow").doesNotContain("enum");
+        }
     }
 
     @Test

@@ -115,13 +115,19 @@ class WebConsoleBrowserTest {
     void theWholeConsole() throws Exception {
         driver.get(base);
         waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("login")));
+        // Before login: no menu and no "Log out" (the hidden attribute wins over the menu's CSS).
+        assertThat(driver.findElement(By.id("nav")).isDisplayed()).isFalse();
+        assertThat(driver.findElement(By.id("logout")).isDisplayed()).isFalse();
         driver.findElement(By.id("password")).sendKeys("wrong");
         driver.findElement(By.cssSelector("#login-form button")).click();
         waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("login-error"), "wrong password"));
         screenshot("01-login-refused");
 
         login();
-        assertThat(driver.findElement(By.id("counters")).getText()).contains("Received");
+        assertThat(driver.findElement(By.id("logout")).isDisplayed()).isTrue();
+        // Attempts since start apart from messages in the queue now.
+        assertThat(driver.findElement(By.id("counters")).getText()).contains("Received (since start)")
+                .contains("Deferral attempts (since start)").contains("Messages deferred now");
         assertThat(driver.findElement(By.cssSelector("#connectors tbody")).getText()).contains("Default Frontend");
         screenshot("02-overview");
 
@@ -167,13 +173,15 @@ class WebConsoleBrowserTest {
         // The deferred message in the queue, retried.
         driver.findElement(By.cssSelector("nav a[data-page=queue]")).click();
         var row = waiting().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#q-table tr[data-id]")));
-        assertThat(row.getText()).contains("deferred").contains("Mailbox full");
+        assertThat(row.getText()).contains("deferred").contains("Mailbox full").contains("next attempt in ");
         row.click();
         var retry = waiting().until(ExpectedConditions.elementToBeClickable(
                 By.cssSelector("#q-detail button[data-action=retry]")));
         screenshot("05-queue");
         retry.click();
-        waiting().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#q-table tr[data-id]")));
+        // The action says what it did; by then the server has logged it.
+        waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("q-result"),
+                "will be tried again now"));
         var events = dev.mailflow.queue.TrackingLog.search(server.dataDir().resolve("logs"), null,
                 e -> e.event().equals("RETRY"));
         assertThat(events).isNotEmpty();

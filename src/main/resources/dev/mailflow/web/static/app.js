@@ -18,7 +18,7 @@ async function api(path, options = {}) {
   const r = await fetch("/api/" + path, { credentials: "same-origin", ...options, headers });
   if (r.status === 401) { show("login"); throw new Error("log in first"); }
   const body = await r.json().catch(() => ({}));
-  if (!r.ok) throw new Error(body.error || r.statusText);
+  if (!r.ok) throw new Error(body.error || body.message || r.statusText);
   return body;
 }
 
@@ -54,9 +54,12 @@ async function loadOverview() {
   const s = await api("status");
   $("#host").textContent = s.hostname + " · Mailflow " + s.version;
   const q = s.queue, c = s.counters;
+  // Counters count events since start (deferrals per recipient and attempt); the queue counts messages now.
   $("#counters").replaceChildren(
-    ...[["Received", c.received], ["Delivered", c.delivered + c.sent], ["Deferred", c.deferred], ["Failed", c.failed],
-      ["DSNs sent", c.dsn], ["Queue: active", q.ACTIVE], ["Queue: deferred", q.DEFERRED], ["Queue: hold", q.HOLD]]
+    ...[["Received (since start)", c.received], ["Delivered (since start)", c.delivered + c.sent],
+      ["Deferral attempts (since start)", c.deferralAttempts], ["Failed (since start)", c.failed],
+      ["DSNs sent (since start)", c.dsn], ["Messages active now", q.ACTIVE], ["Messages deferred now", q.DEFERRED],
+      ["Messages on hold now", q.HOLD]]
       .map(([k, v]) => el("div", { class: "card" }, el("b", {}, v ?? 0), k)));
   drawChart(s.perMinute);
   $("#connectors tbody").replaceChildren(...s.connectors.map((x) =>
@@ -71,15 +74,15 @@ function drawChart(rows) {
   const w = 1000, h = 120, ns = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(ns, "svg");
   svg.setAttribute("viewBox", `0 0 ${w} ${h}`); svg.setAttribute("width", "100%"); svg.setAttribute("height", "120");
-  const max = Math.max(1, ...rows.map((r) => Math.max(r.received, r.delivered, r.deferred)));
+  const max = Math.max(1, ...rows.map((r) => Math.max(r.received, r.delivered, r.deferralAttempts)));
   const slot = w / 60;
   rows.slice(-60).forEach((r, i) => {
-    [["received", r.received], ["delivered", r.delivered], ["deferred", r.deferred]].forEach(([k, v], j) => {
+    [["received", r.received], ["delivered", r.delivered], ["deferral attempts", r.deferralAttempts]].forEach(([k, v], j) => {
       const rect = document.createElementNS(ns, "rect");
       const bh = (v / max) * (h - 10);
       rect.setAttribute("x", i * slot + j * (slot / 3)); rect.setAttribute("y", h - bh);
       rect.setAttribute("width", slot / 3 - 1); rect.setAttribute("height", bh);
-      rect.setAttribute("fill", { received: "#0b5cad", delivered: "#1a7f37", deferred: "#d4a72c" }[k]);
+      rect.setAttribute("fill", { received: "#0b5cad", delivered: "#1a7f37", "deferral attempts": "#d4a72c" }[k]);
       const t = document.createElementNS(ns, "title"); t.textContent = `${r.minute}: ${v} ${k}`; rect.append(t);
       svg.append(rect);
     });
@@ -163,22 +166,40 @@ async function loadQueue() {
   $("#q-table tbody").replaceChildren(...q.messages.map((m) =>
     el("tr", { class: "clickable", "data-id": m.id, onclick: () => showQueued(m.id) },
       el("td", {}, m.id), el("td", {}, m.state.toLowerCase()), el("td", {}, age(m.ageSeconds)), el("td", {}, m.size),
-      el("td", {}, m.sender || "<>"), el("td", {}, m.recipients.join(", ")), el("td", {}, m.lastError || ""))));
+      el("td", {}, m.sender || "<>"), el("td", {}, m.recipients.join(", ")), el("td", { class: "why" }, whyItWaits(m)))));
   if (!q.messages.length) $("#q-table tbody").append(el("tr", {}, el("td", { colspan: 7, class: "muted" }, "No messages")));
 }
-const age = (s) => s < 120 ? s + "s" : s < 7200 ? Math.floor(s / 60) + "m" : Math.floor(s / 3600) + "h";
+const age = (s) => s < 120 ? s + "s" : s < 7200 ? Math.floor(s / 60) + "m" : s < 172800 ? Math.floor(s / 3600) + "h"
+  : Math.floor(s / 86400) + "d";
+// When the next attempt is: "now", or "in 59m (2026-11-23T18:30:00Z)".
+const nextAttempt = (at) => {
+  const s = at ? Math.round((Date.parse(at) - Date.now()) / 1000) : 0;
+  return s > 0 ? "in " + age(s) + " (" + at.replace(/\.\d+Z$/, "Z") + ")" : "now";
+};
+// Why a message waits, as the queue list says it: on hold and why, or its last error and next attempt.
+function whyItWaits(m) {
+  if (m.holdReason) return m.holdReason + (m.attempts > 0 ? " · attempts " + m.attempts : "");
+  const parts = [];
+  if (m.lastError) parts.push(m.lastError);
+  if (m.attempts > 0) parts.push("attempts " + m.attempts + ", next attempt " + nextAttempt(m.nextAttempt));
+  return parts.join(" · ");
+}
 async function showQueued(id) {
   const d = await api("queue/" + id), m = d.message;
+  // Each action says what it did (or why it could not), as the command line does.
   const act = (a) => el("button", { type: "button", class: "secondary", "data-action": a, onclick: async () => {
-    try { await api(`queue/${id}/${a}`, { method: "POST" }); } catch (err) { alert(err.message); }
-    await loadQueue(); $("#q-detail").replaceChildren(); } }, a);
+    let said;
+    try { said = el("p", { id: "q-result" }, (await api(`queue/${id}/${a}`, { method: "POST" })).message); }
+    catch (err) { said = el("p", { id: "q-result", class: "error" }, err.message); }
+    await loadQueue(); $("#q-detail").replaceChildren(said); } }, a);
   $("#q-detail").replaceChildren(el("h3", {}, "Message " + id + " (" + m.state.toLowerCase() + ")"),
     el("div", { class: "actions" }, act("retry"), act("hold"), act("release"), act("delete")),
     el("table", {}, el("tbody", {},
       el("tr", {}, el("th", {}, "Message-ID"), el("td", {}, m.envelope.messageId)),
       el("tr", {}, el("th", {}, "Sender"), el("td", {}, addr(m.envelope.sender) || "<>")),
       el("tr", {}, el("th", {}, "Received"), el("td", {}, m.envelope.receivedAt + " from " + m.envelope.heloName + " [" + m.envelope.clientAddress + "]")),
-      el("tr", {}, el("th", {}, "Attempts"), el("td", {}, m.status.attempts + (m.status.nextAttempt ? ", next " + m.status.nextAttempt : ""))),
+      el("tr", {}, el("th", {}, "Attempts"), el("td", {}, m.status.attempts + (m.state === "DEFERRED" ? ", next attempt " + nextAttempt(m.status.nextAttempt) : ""))),
+      m.state === "HOLD" ? el("tr", {}, el("th", {}, "On hold"), el("td", {}, m.status.holdReason || "held by the operator")) : "",
       el("tr", {}, el("th", {}, "Last error"), el("td", {}, m.status.lastError || "")),
       ...m.status.recipients.map((r) => el("tr", {}, el("th", {}, addr(r.address)), el("td", {}, r.status.toLowerCase() + " " + (r.enhancedStatus || "") + " " + (r.diagnostic || "")))))),
     el("h3", {}, "Headers"), el("pre", {}, d.headers.join("\n")));
