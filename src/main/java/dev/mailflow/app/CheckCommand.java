@@ -22,8 +22,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = {"Check a configuration without starting the server.",
-            "Every key, as serve checks it; then what the server would listen on (and whether each",
-            "port is free now), the domains and mailboxes it would serve, and its data directory."},
+            "Every key, as serve checks it; then what the server would listen on (and whether each port is free "
+                + "now), the domains and mailboxes it would serve, and its data directory."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:the configuration is valid (a port in use is reported, not an error)",
             "2:the configuration has a mistake (one line says where)"})

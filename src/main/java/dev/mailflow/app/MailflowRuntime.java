@@ -11,6 +11,7 @@ import java.util.stream.Collectors;
 import dev.mailflow.delivery.local.MaildirDelivery;
 import dev.mailflow.queue.FileQueueStore;
 import dev.mailflow.queue.QueueAdmin;
+import dev.mailflow.queue.QueueState;
 import dev.mailflow.queue.QueueStore;
 import dev.mailflow.queue.Scheduler;
 import dev.mailflow.queue.TrackingLog;
@@ -19,6 +20,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
 
 /**
  * The whole running program, wired: queue store and recovery, tracking log, delivery,
@@ -182,6 +185,7 @@ public final class MailflowRuntime implements AutoCloseable {
             remote.close();
         }
         admin.close();
+        queuedAtStop = countQuietly();
         for (Thread t : new Thread[] {retention, tlsWatcher}) {
             if (t != null) {
                 t.interrupt();
@@ -193,6 +197,26 @@ public final class MailflowRuntime implements AutoCloseable {
             lock.close();
         } catch (IOException e) {
             // the process is ending; the lock goes with it
+        }
+    }
+
+    private volatile Map<QueueState, Integer> queuedAtStop;
+
+    /** The messages left in the queue per state once stopped (deliveries drained), or null. */
+    public Map<QueueState, Integer> queuedAtStop() {
+        return queuedAtStop;
+    }
+
+    private Map<QueueState, Integer> countQuietly() {
+        try {
+            var counts = new EnumMap<QueueState, Integer>(QueueState.class);
+            var all = store.countByState();
+            for (var s : QueueState.ACCEPTED) {
+                counts.put(s, all.getOrDefault(s, 0));
+            }
+            return counts;
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
     }
 

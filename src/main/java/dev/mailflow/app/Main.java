@@ -1,5 +1,7 @@
 package dev.mailflow.app;
 
+import java.io.IOException;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 /** The program's entry point: {@code mailflow <command>}. */
@@ -14,9 +16,14 @@ public final class Main {
 
     /** Runs the command line and returns the exit code (tests call this). */
     public static int run(String... args) {
-        var cli = new CommandLine(new MailflowCommand());
+        var cli = UsageErrors.install(new CommandLine(new MailflowCommand()));
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println("mailflow: " + e.getMessage());
+            if (e instanceof IOException io) {
+                cmd.getErr().println("mailflow: " + IoErrors.describe(io));
+            } else {
+                LoggerFactory.getLogger(Main.class).error("unexpected error", e);
+                cmd.getErr().println("mailflow: internal error (a bug in Mailflow; the log above has the details)");
+            }
             return ExitCodes.FAILURE;
         });
         return cli.execute(args);

@@ -22,9 +22,9 @@ import picocli.CommandLine.Spec;
 /** {@code mailflow probe}: the seeds' procedure, step by step, with every reply explained. */
 @Command(name = "probe", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Test a domain's or a host's inbound SMTP, step by step.",
-            "As the Exchange pages do by hand: MX lookup, connect, banner, EHLO, STARTTLS, AUTH,",
-            "MAIL FROM, RCPT TO, DATA, QUIT; each step with what was sent, what came back, what it",
-            "means, and why it may have failed."},
+            "As the Exchange pages do by hand: MX lookup, connect, banner, EHLO, STARTTLS, AUTH, MAIL FROM, "
+                + "RCPT TO, DATA, QUIT; each step with what was sent, what came back, what it means, and why it "
+                + "may have failed."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every step passed", "1:the server refused a step", "2:usage error",
             "3:could not resolve or connect"})

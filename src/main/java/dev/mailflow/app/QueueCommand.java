@@ -5,11 +5,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mailflow.queue.FileQueueStore;
 import dev.mailflow.queue.QueueAdmin;
 import dev.mailflow.queue.QueueJson;
+import dev.mailflow.queue.QueueState;
 import dev.mailflow.queue.TrackingLog;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -66,11 +69,16 @@ public final class QueueCommand implements Runnable {
             if (cfg == null) {
                 return ExitCodes.USAGE;
             }
+            var request = request();
+            Path data = ExistingDataDirectory.orReport(cfg, err);
+            if (data == null) {
+                return ExitCodes.USAGE;
+            }
             JsonNode answer;
             try {
-                answer = send(cfg, request());
+                answer = send(data, request);
             } catch (IOException e) {
-                err.println("mailflow: " + e.getMessage());
+                err.println("mailflow: " + IoErrors.describe(e));
                 return ExitCodes.FAILURE;
             }
             if (json) {
@@ -95,8 +103,7 @@ public final class QueueCommand implements Runnable {
     }
 
     /** Through the running server when there is one, else on the files under the lock. */
-    static JsonNode send(MailflowConfig cfg, ObjectNode request) throws IOException {
-        var data = cfg.server().dataDir();
+    static JsonNode send(Path data, ObjectNode request) throws IOException {
         var answer = AdminChannel.call(data, request);
         if (answer != null) {
             return answer;
@@ -129,8 +136,8 @@ public final class QueueCommand implements Runnable {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
-            description = "Counts per state, then one line per message: id, state, age, size, sender, recipients, "
-                + "attempts, last error.")
+            description = "Counts per state, then one line per message (id, state, age, size, sender, recipients) "
+                + "and why it waits: attempts, next attempt and last error, or why it is on hold.")
     static final class List extends Sub {
         @Option(names = "--state", paramLabel = "STATE", description = "only active, deferred, hold or corrupt")
         String state;
@@ -139,7 +146,11 @@ public final class QueueCommand implements Runnable {
         ObjectNode request() {
             var r = op("list");
             if (state != null) {
-                r.put("state", state);
+                try {
+                    r.put("state", QueueState.parse(state).directory());
+                } catch (IllegalArgumentException e) {
+                    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--state: " + e.getMessage());
+                }
             }
             return r;
         }
@@ -164,21 +175,45 @@ public final class QueueCommand implements Runnable {
                 out.printf("%-18s %-9s %5s %9d  <%s> -> %s%n", m.path("id").asText(),
                         m.path("state").asText().toLowerCase(), age(Duration.ofSeconds(m.path("ageSeconds").asLong())),
                         m.path("size").asLong(), sender, rcpts);
-                if (m.path("attempts").asInt() > 0) {
-                    out.printf("%35s attempts %d, %d pending, next %s%n", "", m.path("attempts").asInt(),
-                            m.path("pending").asLong(), m.path("nextAttempt").asText("now"));
-                }
-                if (m.hasNonNull("lastError")) {
-                    out.printf("%35s last error: %s%n", "", m.path("lastError").asText());
+                for (String why : whyItWaits(m, Instant.now())) {
+                    out.printf("%35s %s%n", "", why);
                 }
             }
+        }
+
+        /** The lines under a message: why it is on hold, or its attempts, next attempt and last error. */
+        static java.util.List<String> whyItWaits(JsonNode m, Instant now) {
+            var lines = new java.util.ArrayList<String>();
+            if (m.hasNonNull("holdReason")) {
+                lines.add(m.path("holdReason").asText());
+                if (m.path("attempts").asInt() > 0) {
+                    lines.add("attempts " + m.path("attempts").asInt());
+                }
+            } else if (m.path("attempts").asInt() > 0) {
+                lines.add("attempts " + m.path("attempts").asInt() + ", " + m.path("pending").asLong() + " pending, "
+                        + "next attempt " + nextAttempt(m.path("nextAttempt").asText(null), now));
+            }
+            if (m.hasNonNull("lastError")) {
+                lines.add("last error: " + m.path("lastError").asText());
+            }
+            return lines;
+        }
+
+        private static String nextAttempt(String at, Instant now) {
+            if (at == null) {
+                return "now";
+            }
+            var when = Instant.parse(at);
+            return when.isAfter(now) ? "in " + age(Duration.between(now, when)) + " ("
+                    + when.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ")" : "now";
         }
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true,
             description = "A message in detail: envelope, each recipient's status, headers.")
     static final class Show extends Sub {
-        @Parameters(paramLabel = "ID", description = "the queue id (InternalId)")
+        @Parameters(paramLabel = "ID", description = "the queue id (InternalId), as queue list shows it",
+                converter = QueueIdConverter.class)
         long id;
 
         @Override
@@ -200,6 +235,9 @@ public final class QueueCommand implements Runnable {
             out.println("  size:        " + env.path("size").asLong() + " octets");
             out.println("  attempts:    " + status.path("attempts").asInt()
                     + (status.hasNonNull("nextAttempt") ? ", next " + status.path("nextAttempt").asText() : ""));
+            if (m.path("state").asText().equals("HOLD") && status.hasNonNull("holdReason")) {
+                out.println("  on hold:     " + status.path("holdReason").asText());
+            }
             if (status.hasNonNull("lastError")) {
                 out.println("  last error:  " + status.path("lastError").asText());
             }
@@ -235,7 +273,8 @@ public final class QueueCommand implements Runnable {
 
     @Command(name = "retry", mixinStandardHelpOptions = true, description = "Try deferred messages again now.")
     static final class Retry extends Action {
-        @Parameters(paramLabel = "ID", arity = "0..1", description = "the queue id")
+        @Parameters(paramLabel = "ID", arity = "0..1", description = "the queue id",
+                converter = QueueIdConverter.class)
         Long id;
 
         @Option(names = "--all", description = "every deferred message")
@@ -252,7 +291,7 @@ public final class QueueCommand implements Runnable {
 
     /** An action on one message, named on the admin channel as the command is named here. */
     abstract static class OneMessage extends Action {
-        @Parameters(paramLabel = "ID", description = "the queue id")
+        @Parameters(paramLabel = "ID", description = "the queue id", converter = QueueIdConverter.class)
         long id;
 
         @Override
@@ -265,7 +304,8 @@ public final class QueueCommand implements Runnable {
     static final class Hold extends OneMessage {
     }
 
-    @Command(name = "release", mixinStandardHelpOptions = true, description = "Deliver a held message again.")
+    @Command(name = "release", mixinStandardHelpOptions = true, description = "Send a held message to delivery again; a notice held because it failed is "
+                + "tried again for its failed recipients.")
     static final class Release extends OneMessage {
     }
 

@@ -1,11 +1,14 @@
 package dev.mailflow.app;
 
+import dev.mailflow.queue.QueueState;
 import dev.mailflow.server.MailServer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -82,6 +85,8 @@ public final class ServeCommand implements Callable<Integer> {
             String password = runtime.generatedWebPassword();
             if (password != null) {
                 out.println("  web console password (shown once; set [web] password to choose one): " + password);
+            } else {
+                out.println("  " + PasswdCommand.webHint(cfg, config.file));
             }
         }
         out.println("  data: " + cfg.server().dataDir().toAbsolutePath());
@@ -93,9 +98,31 @@ public final class ServeCommand implements Callable<Integer> {
         var stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             runtime.shutdown(SHUTDOWN_GRACE);
+            out.println(stoppedLine(runtime.queuedAtStop()));
+            out.flush();
             stopped.countDown();
         }, "mailflow-shutdown"));
         stopped.await();
         return ExitCodes.OK;
+    }
+
+    /** The last line: what is left in the queue for the next start (null: it could not be counted). */
+    static String stoppedLine(Map<QueueState, Integer> queued) {
+        if (queued == null) {
+            return "Mailflow stopped.";
+        }
+        int total = queued.values().stream().mapToInt(Integer::intValue).sum();
+        if (total == 0) {
+            return "Mailflow stopped: the queue is empty.";
+        }
+        var parts = new ArrayList<String>();
+        queued.forEach((state, n) -> {
+            if (n > 0) {
+                parts.add(state.directory() + " " + n);
+            }
+        });
+        return "Mailflow stopped: " + total + (total == 1 ? " message" : " messages") + " in the queue ("
+                + String.join(", ", parts) + "); the next start carries on with "
+                + (total == 1 ? "it." : "them.");
     }
 }

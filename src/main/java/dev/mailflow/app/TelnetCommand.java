@@ -20,17 +20,18 @@ import picocli.CommandLine.Spec;
 /** {@code mailflow telnet HOST [PORT]}: the seeds' interactive session, with editing and STARTTLS. */
 @Command(name = "telnet", mixinStandardHelpOptions = true,
         description = {"Type an SMTP session by hand, each reply explained.",
-            "As the Exchange pages do with telnet, but with line editing, history, /starttls and",
-            "/log FILE. With standard input not a terminal, reads the lines from it as a script and",
-            "prints the transcript."},
+            "As the Exchange pages do with telnet, but with line editing, history, /starttls and /log FILE. "
+                + "With standard input not a terminal, reads the lines from it as a script and prints the "
+                + "transcript."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:session ended", "2:usage error", "3:could not connect"})
 public final class TelnetCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "HOST")
+    @Parameters(index = "0", paramLabel = "HOST", description = "the server: a host name or an IP address")
     String host;
 
-    @Parameters(index = "1", paramLabel = "PORT", defaultValue = "25")
+    @Parameters(index = "1", paramLabel = "PORT", arity = "0..1", defaultValue = "25",
+            description = "its SMTP port (default: ${DEFAULT-VALUE})")
     int port;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "how long to wait for a reply (default 60)")

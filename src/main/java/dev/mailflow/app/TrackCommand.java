@@ -4,6 +4,7 @@ import dev.mailflow.queue.QueueJson;
 import dev.mailflow.queue.TrackingEvent;
 import dev.mailflow.queue.TrackingLog;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
@@ -16,8 +17,8 @@ import picocli.CommandLine.Spec;
 /** {@code mailflow track}: search the message tracking log, like Exchange's Get-MessageTrackingLog. */
 @Command(name = "track", mixinStandardHelpOptions = true,
         description = {"Search the message tracking log: where did a message go?",
-            "Events: RECEIVE, DELIVER (to a mailbox here), SEND (to another server), DEFER, FAIL, EXPAND, DSN,",
-            "and the operator's RETRY, HOLD, RELEASE, DELETE."},
+            "Events: RECEIVE, DELIVER (to a mailbox here), SEND (to another server), DEFER, FAIL, EXPAND, DSN, "
+                + "HOLD (a failed notice kept on hold), and the operator's RETRY, HOLD, RELEASE, DELETE."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:events found", "1:no event matched", "2:usage or configuration error"})
 public final class TrackCommand implements Callable<Integer> {
@@ -31,14 +32,16 @@ public final class TrackCommand implements Callable<Integer> {
     @Option(names = "--recipient", paramLabel = "ADDRESS", description = "events about this recipient")
     String recipient;
 
-    @Option(names = "--id", paramLabel = "ID", description = "events of this queue id (InternalId)")
+    @Option(names = "--id", paramLabel = "ID", description = "events of this queue id (InternalId)",
+            converter = QueueIdConverter.class)
     Long id;
 
     @Option(names = "--message-id", paramLabel = "MSGID", description = "events of this Message-ID")
     String messageId;
 
     @Option(names = "--since", paramLabel = "WHEN",
-            description = "only events since then: 2026-11-23, 2026-11-23T10:00:00Z, or a duration ago (30m, 2h, 1d)")
+            description = "only events since then: a day (2026-11-23), a time (2026-11-23T10:00:00Z), "
+                + "or a duration ago (30m, 2h, 1d)")
     String since;
 
     @Option(names = "--json", description = "one JSON object per line, as in the log")
@@ -53,6 +56,10 @@ public final class TrackCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         MailflowConfig cfg = config.loadOrReport(err);
         if (cfg == null) {
+            return ExitCodes.USAGE;
+        }
+        Path data = ExistingDataDirectory.orReport(cfg, err);
+        if (data == null) {
             return ExitCodes.USAGE;
         }
         Instant from;
@@ -76,7 +83,7 @@ public final class TrackCommand implements Callable<Integer> {
             String wanted = messageId.startsWith("<") ? messageId : "<" + messageId + ">";
             filter = filter.and(e -> wanted.equals(e.messageId()));
         }
-        var events = TrackingLog.search(cfg.server().dataDir().resolve("logs"), from, filter);
+        var events = TrackingLog.search(data.resolve("logs"), from, filter);
         if (json) {
             for (var e : events) {
                 out.println(QueueJson.MAPPER.writeValueAsString(e));

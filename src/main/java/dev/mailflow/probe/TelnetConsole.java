@@ -22,6 +22,9 @@ import javax.net.ssl.SSLContext;
  * its meaning beside it, message content after a 354 is sent without waiting for replies,
  * and a few local commands do what telnet cannot: {@code /starttls}, {@code /log FILE},
  * {@code /help}, {@code /quit}. Line editing and history come from the caller's line source.
+ *
+ * <p>The log holds the session as it went over the wire: {@code C:} for what was sent,
+ * {@code S:} for what came back; the console's own commands and notes are {@code #} lines.
  */
 public final class TelnetConsole {
 
@@ -70,13 +73,14 @@ public final class TelnetConsole {
                 if (echo) {
                     out.println("C: " + line);
                 }
-                record("C: " + line);
                 if (!inData && line.startsWith("/")) {
+                    note("local command " + line.trim() + " (not sent to the server)");
                     if (!local(line.trim())) {
                         break;
                     }
                     continue;
                 }
+                record("C: " + line);
                 if (inData) {
                     client.sendLine(line, line.equals("."));
                     if (line.equals(".")) {
@@ -98,7 +102,7 @@ public final class TelnetConsole {
                 out.flush();
             }
         } catch (IOException e) {
-            out.println("Connection to host lost: " + e.getMessage());
+            out.println("Connection to host lost: " + lost(e));
         } finally {
             client.close();
             out.flush();
@@ -127,8 +131,13 @@ public final class TelnetConsole {
                 if (parts.length < 2) {
                     out.println("  usage: /log FILE");
                 } else {
+                    if (log != null) {
+                        log.close();
+                    }
                     log = Files.newBufferedWriter(Path.of(parts[1]), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                             StandardOpenOption.APPEND);
+                    note("session with " + host + " logged from " + java.time.Instant.now()
+                            .truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + " (C: sent, S: received)");
                     out.println("  logging to " + parts[1]);
                 }
             }
@@ -140,6 +149,7 @@ public final class TelnetConsole {
                     if (reply.code() == 220) {
                         var s = client.tlsSocket().getSession();
                         out.println("  = TLS: " + s.getProtocol() + ", " + s.getCipherSuite() + "; say EHLO again");
+                        note("TLS: " + s.getProtocol() + ", " + s.getCipherSuite());
                     }
                 } catch (javax.net.ssl.SSLException e) {
                     out.println("  TLS handshake failed: " + e.getMessage());
@@ -160,6 +170,22 @@ public final class TelnetConsole {
         out.println("  = " + Explanations.firstDigit(reply.code())
                 + (reply.status() != null ? " " + Explanations.enhanced(reply.status()) : ""));
         out.flush();
+    }
+
+    /** A line of the log that is not part of the SMTP exchange. */
+    private void note(String text) throws IOException {
+        record("# " + text);
+    }
+
+    /** Why the connection ended, in words. */
+    private String lost(IOException e) {
+        if (e instanceof java.net.SocketTimeoutException) {
+            return "no reply within " + timeout.toSeconds() + " seconds";
+        }
+        if (e instanceof java.io.EOFException || e instanceof dev.mailflow.client.SmtpProtocolException) {
+            return e.getMessage(); // our own words: "the server closed the connection", a malformed reply
+        }
+        return Probe.describe(e);
     }
 
     private void record(String line) throws IOException {

@@ -123,4 +123,74 @@ class CommandLineTest {
         assertThat(dev.mailflow.server.auth.Passwords.matches(hash, "s3cret pass")).isTrue();
         assertThat(dev.mailflow.server.auth.Passwords.matches(hash, "s3cret")).isFalse();
     }
+
+    @Test
+    void helpTextIsWrappedOnceByPicocliWithTelnetsPortOptional() {
+        // Each description element is a whole paragraph (or an indented table line): a line
+        // broken by hand in the source is broken again by picocli at its own width.
+        var root = new picocli.CommandLine(new MailflowCommand());
+        var commands = new java.util.ArrayList<picocli.CommandLine>();
+        var todo = new java.util.ArrayDeque<picocli.CommandLine>(java.util.List.of(root));
+        while (!todo.isEmpty()) {
+            var c = todo.pop();
+            commands.add(c);
+            todo.addAll(c.getSubcommands().values());
+        }
+        for (var c : commands) {
+            var spec = c.getCommandSpec();
+            assertThat(spec.usageMessage().description()).as(spec.qualifiedName()).allSatisfy(t ->
+                    assertThat(t.isEmpty() || t.startsWith("  ") || t.matches("(?s).*[.:?)]"))
+                            .as("'" + t + "' is a whole paragraph").isTrue());
+            assertThat(spec.args()).as(spec.qualifiedName() + ": one description element per option")
+                    .allSatisfy(a -> assertThat(a.description().length).isLessThanOrEqualTo(1));
+        }
+        var telnet = run("telnet", "--help");
+        assertThat(telnet.out()).contains("Usage: mailflow telnet [-hV] [--timeout=SECONDS] HOST [PORT]")
+                .containsPattern("\\[PORT]\\s+its SMTP port \\(default: 25\\)")
+                .contains("line editing, history, /starttls\nand /log FILE.");
+    }
+
+    @Test
+    void valuesThatAreNotWhatTheyShouldBeAreSaidInWords() {
+        var show = run("queue", "show", "abc");
+        assertThat(show.code()).isEqualTo(2);
+        assertThat(show.err()).startsWith("mailflow: abc is not a queue id (ids are the numbers that queue list "
+                + "shows)\n").doesNotContain("long").doesNotContain("positional");
+        var port = run("telnet", "127.0.0.1", "abc");
+        assertThat(port.code()).isEqualTo(2);
+        assertThat(port.err()).startsWith("mailflow: PORT: 'abc' is not a whole number\n");
+        var timeout = run("probe", "--timeout", "soon", "127.0.0.1");
+        assertThat(timeout.code()).isEqualTo(2);
+        assertThat(timeout.err()).startsWith("mailflow: --timeout: 'soon' is not a whole number\n");
+        var state = run("queue", "list", "--state", "bogus");
+        assertThat(state.code()).isEqualTo(2);
+        assertThat(state.err()).startsWith("mailflow: --state: 'bogus' is not a queue state: use active, deferred, "
+                + "hold or corrupt\n");
+        var id = run("track", "--id", "12ab");
+        assertThat(id.code()).isEqualTo(2);
+        assertThat(id.err()).startsWith("mailflow: 12ab is not a queue id");
+        var since = run("track", "--since", "99999999999999999999d");
+        assertThat(since.err()).doesNotContain("For input string");
+    }
+
+    @Test
+    void commandsThatReadTheDataDirectoryNeverCreateIt() throws Exception {
+        Path cfg = Files.writeString(dir.resolve("empty.toml"), "");
+        Path data = dir.resolve("data");
+        String expected = "mailflow: no Mailflow data directory at " + data
+                + " (start 'mailflow serve' first, or give --config)";
+        for (String[] args : new String[][] {{"queue", "list"}, {"queue", "show", "1"}, {"queue", "release", "1"},
+                {"queue", "retry", "--all"}, {"track", "--sender", "a@b.test"}}) {
+            var withConfig = new java.util.ArrayList<>(java.util.List.of(args));
+            withConfig.addAll(java.util.List.of("--config", cfg.toString()));
+            var r = run(withConfig.toArray(String[]::new));
+            assertThat(r.code()).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(r.err().strip()).as(String.join(" ", args)).isEqualTo(expected);
+            assertThat(Files.exists(data)).as(String.join(" ", args) + " created nothing").isFalse();
+        }
+        var passwd = MainRunner.runWithInput("secret\n", "passwd", "--web", "--config", cfg.toString());
+        assertThat(passwd.code()).isEqualTo(2);
+        assertThat(passwd.err().strip()).isEqualTo(expected);
+        assertThat(Files.exists(data)).isFalse();
+    }
 }

@@ -42,7 +42,7 @@ class TelnetCommandTest {
     @Test
     void theSeedsSessionAsAScript() throws Exception {
         Path log = tmp.resolve("telnet.log");
-        var r = run("/log " + log + "\nEHLO contoso.com\nMAIL FROM:<chris@contoso.com>\n"
+        var r = run("/log " + log + "\n/help\nEHLO contoso.com\nMAIL FROM:<chris@contoso.com>\n"
                 + "RCPT TO:<kate@fabrikam.com> NOTIFY=success,failure\nDATA\nSubject: Test from Contoso\n\n"
                 + "This is a test message\n.\n/starttls\nEHLO contoso.com\nQUIT\n",
                 "telnet", "127.0.0.1", String.valueOf(server.port()), "--timeout", "10");
@@ -53,7 +53,14 @@ class TelnetCommandTest {
                 .containsPattern("S: 250 2\\.6\\.0 .* Queued mail for delivery")
                 .contains("S: 220 2.0.0 Ready to start TLS").contains("= TLS: TLSv1.3")
                 .contains("S: 250-AUTH PLAIN LOGIN").contains("S: 221 2.0.0 Service closing transmission channel");
-        assertThat(Files.readString(log)).contains("C: EHLO contoso.com").contains("S: 250 2.1.5 Recipient OK");
+        String logged = Files.readString(log);
+        assertThat(logged).contains("C: EHLO contoso.com").contains("S: 250 2.1.5 Recipient OK")
+                .contains("C: STARTTLS").contains("S: 220 2.0.0 Ready to start TLS")
+                .contains("# local command /help (not sent to the server)")
+                .contains("# local command /starttls (not sent to the server)").containsPattern("# TLS: TLSv1\\.[23]");
+        assertThat(logged.lines()).as("every line is sent (C:), received (S:) or a note (#)")
+                .allMatch(l -> l.startsWith("C: ") || l.startsWith("S: ") || l.startsWith("# "));
+        assertThat(logged).doesNotContain("C: /");
         assertThat(server.awaitDelivered("kate@fabrikam.com", 1, java.time.Duration.ofSeconds(5))).hasSize(1);
     }
 

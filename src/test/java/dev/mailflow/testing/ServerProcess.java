@@ -21,6 +21,7 @@ public final class ServerProcess implements AutoCloseable {
 
     private final Process process;
     private final List<String> output = new ArrayList<>();
+    private Thread reader;
     private final java.util.Map<String, Integer> ports = new java.util.HashMap<>();
 
     private ServerProcess(Process process) {
@@ -34,7 +35,7 @@ public final class ServerProcess implements AutoCloseable {
                 "serve", "--config", config.toString()).redirectErrorStream(true);
         var sp = new ServerProcess(pb.start());
         var ready = new CompletableFuture<Void>();
-        Thread.ofVirtual().start(() -> {
+        sp.reader = Thread.ofVirtual().start(() -> {
             try (var r = new BufferedReader(new InputStreamReader(sp.process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
@@ -85,13 +86,18 @@ public final class ServerProcess implements AutoCloseable {
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
-    /** SIGTERM, and the exit code. */
+    /**
+     * SIGTERM, and the exit code; the output then holds all the process printed while stopping
+     * ({@link Process#destroy} would close the pipe before that is read: the signal is sent
+     * through its handle instead).
+     */
     public int stop() throws InterruptedException {
-        process.destroy();
+        process.toHandle().destroy();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             throw new AssertionError("mailflow serve did not stop within 30 s of SIGTERM");
         }
+        reader.join(java.time.Duration.ofSeconds(5));
         return process.exitValue();
     }
 
