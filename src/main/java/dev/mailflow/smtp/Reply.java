@@ -126,7 +126,7 @@ public record Reply(int code, EnhancedStatus status, List<String> lines) {
             "Non-ASCII address requires the SMTPUTF8 parameter on MAIL");
     public static final Reply UNKNOWN_PARAMETER = of(555, "5.5.4", "Unsupported parameter");
     public static final Reply INVALID_PARAMETER_VALUE = of(501, "5.5.4", "Invalid parameter value");
-    public static final Reply DUPLICATE_PARAMETER = of(501, "5.5.4", "Parameter given more than once");
+    public static final Reply DUPLICATE_PARAMETER = of(501, "5.5.4", "Parameter given more than once with different values");
     public static final Reply NOT_IMPLEMENTED = of(502, "5.5.1", "Command not implemented on this connector");
 
     // ---- Sequence (RFC 5321 4.1.4, RFC 3030) ------------------------------------------
