@@ -16,6 +16,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -113,7 +114,14 @@ public final class MaildirDelivery {
     public DeliveryOutcome deliver(Envelope envelope, MailAddress original, Mailbox mailbox,
                                    DeliveryAgent.Content content, boolean mayBeDelivered) {
         MailAddress address = mailbox.address();
-        Path dir = maildir(address);
+        Path dir;
+        try {
+            dir = maildir(address);
+        } catch (InvalidPathException e) {
+            // The JVM names files by its locale: under a POSIX one a UTF-8 mailbox has no name.
+            return new DeliveryOutcome.Deferred("4.3.0", "the mailbox " + address + " cannot be a directory name in "
+                    + System.getProperty("sun.jnu.encoding") + "; start Mailflow with LC_ALL=C.UTF-8");
+        }
         String name = fileName(envelope.internalId(), address);
         try {
             Path tmp = dir.resolve("tmp");
