@@ -13,6 +13,7 @@ import dev.mailflow.smtp.CommandParser;
 import dev.mailflow.smtp.DataFraming;
 import dev.mailflow.smtp.Reply;
 import dev.mailflow.smtp.SmtpLimits;
+import dev.mailflow.smtp.TextContentRules;
 import dev.mailflow.smtp.Verb;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -141,6 +142,11 @@ final class Session implements SessionInfo {
                     break;
                 }
                 handleLine(line);
+                if (!closing && heloName != null && !extended && input.hasBufferedInput()) {
+                    // SECURITY: HELO offers no PIPELINING (RFC 2920); a client that sends ahead
+                    // anyway is not a real SMTP client (Postfix: smtpd_forbid_unauth_pipelining).
+                    synchronizationError("commands pipelined after HELO");
+                }
             }
             if (closing) {
                 how = "server closed the connection";
@@ -376,6 +382,13 @@ final class Session implements SessionInfo {
     // ---- DATA (RFC 5321 4.1.1.4) ------------------------------------------------------
 
     private void data() throws IOException {
+        if (input.hasBufferedInput()) {
+            // SECURITY (RFC 2920 3.1): DATA ends a pipelined group; nothing may follow it before
+            // its reply, whether that is the 354 or a refusal. Text sent ahead would be taken as
+            // commands, then as message (Postfix: protocol synchronization).
+            synchronizationError("data sent before the reply to DATA");
+            return;
+        }
         if (transaction == null) {
             reply(Reply.NEED_MAIL);
             return;
@@ -425,6 +438,14 @@ final class Session implements SessionInfo {
         commit(capture, outcome.size());
     }
 
+    /** Refuses a client that does not wait for replies, and closes (RFC 2920 3.1). */
+    private void synchronizationError(String what) throws IOException {
+        log('*', "protocol synchronization error: " + what);
+        endTransaction();
+        closing = true;
+        send(Reply.PROTOCOL_SYNCHRONIZATION);
+    }
+
     // ---- BDAT (RFC 3030) --------------------------------------------------------------
 
     private void bdat(Command.Bdat bdat) throws IOException {
@@ -449,12 +470,32 @@ final class Session implements SessionInfo {
                 return;
             }
             chunkCapture = new HeaderCapture(transaction.content().content());
+            chunkRules = transaction.parameters().bodyOrDefault() == BodyType.BINARY_MIME ? null
+                    : new TextContentRules();
         }
         boolean tooBig = transaction.chunkedSize() + bdat.size() > connector.maxMessageSize();
         flushIfIdle();
         socket.setSoTimeout(timeoutMillis(connector.dataTimeout()));
-        IOException failure = input.readChunk(bdat.size(), tooBig ? null : chunkCapture);
+        IOException failure = input.readChunk(bdat.size(), tooBig ? null : chunkRules == null ? chunkCapture
+                : new CheckedSink(chunkCapture, chunkRules));
         log('*', bdat.size() + " octets of message content (not logged)");
+        if (chunkRules != null && !tooBig && failure == null) {
+            if (bdat.last()) {
+                chunkRules.end();
+            }
+            Reply refusal = chunkRules.refusal();
+            if (refusal != null) {
+                // RFC 3030 2: after a failed chunk the transaction is over.
+                endTransaction();
+                reply(refusal);
+                return;
+            }
+        }
+        if (bdat.last() && bdat.size() == 0 && transaction.chunkedSize() == 0 && !tooBig && failure == null) {
+            endTransaction();
+            reply(Reply.EMPTY_MESSAGE);
+            return;
+        }
         if (tooBig || failure != null) {
             // RFC 3030 2: after a failed chunk the transaction is over.
             if (failure != null) {
@@ -473,6 +514,30 @@ final class Session implements SessionInfo {
     }
 
     private HeaderCapture chunkCapture;
+    /** The text rules the chunks obey, or null for BODY=BINARYMIME. */
+    private TextContentRules chunkRules;
+
+    /** A chunk's octets to the capture, seen by the text rules on the way. */
+    private static final class CheckedSink extends OutputStream {
+        private final OutputStream sink;
+        private final TextContentRules rules;
+
+        CheckedSink(OutputStream sink, TextContentRules rules) {
+            this.sink = sink;
+            this.rules = rules;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            rules.feed(b, off, len);
+            sink.write(b, off, len);
+        }
+    }
 
     private void skipChunkOf(Command command) throws IOException {
         if (command instanceof Command.Bdat bdat) {
@@ -721,6 +786,7 @@ final class Session implements SessionInfo {
             transaction = null;
         }
         chunkCapture = null;
+        chunkRules = null;
     }
 
     // ---- Output -----------------------------------------------------------------------
