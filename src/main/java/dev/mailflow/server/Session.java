@@ -69,9 +69,17 @@ final class Session implements SessionInfo {
     private Transaction transaction;
     private int errors;
     private volatile boolean closing;
+    /** How loaded the connector is, for the deadlines (see {@link Deadlines}). */
+    private final java.util.function.BooleanSupplier busy;
+    /** System.nanoTime() since which the session waits for a command line, or 0. */
+    private volatile long waitingSince;
+    /** Closed by the server to make room for a new client. */
+    private volatile boolean evicted;
 
-    Session(ConnectorConfig connector, Context context, Socket socket, String id) throws IOException {
+    Session(ConnectorConfig connector, Context context, Socket socket, String id,
+            java.util.function.BooleanSupplier busy) throws IOException {
         this.connector = connector;
+        this.busy = busy;
         this.context = context;
         this.socket = socket;
         this.id = id;
@@ -79,7 +87,7 @@ final class Session implements SessionInfo {
         this.clientAddress = remoteAddress.getAddress();
         this.local = Endpoints.format((InetSocketAddress) socket.getLocalSocketAddress());
         this.remote = Endpoints.format(remoteAddress);
-        this.input = new SmtpInput(socket.getInputStream());
+        this.input = new SmtpInput(socket.getInputStream(), millis -> this.socket.setSoTimeout(millis));
         this.output = new BufferedOutputStream(socket.getOutputStream(), 8192);
     }
 
@@ -137,7 +145,7 @@ final class Session implements SessionInfo {
             }
             send(Reply.serviceReady(context.hostname(), connector.banner(), ZonedDateTime.now(context.clock())));
             while (!closing) {
-                var line = readCommandLine(connector.commandTimeout());
+                var line = readCommandLine();
                 if (line == null) {
                     break;
                 }
@@ -155,18 +163,53 @@ final class Session implements SessionInfo {
             how = "timeout";
             sendQuietly(Reply.timeout(context.hostname()));
         } catch (IOException e) {
-            how = "connection lost: " + e.getMessage();
+            how = evicted ? how : "connection lost: " + e.getMessage();
         } catch (RuntimeException e) {
             // Never a stack trace to the client; the session ends with a temporary error.
             LOG.error("{}: unexpected error, closing the connection", id, e);
             how = "internal error";
             sendQuietly(Reply.LOCAL_ERROR);
         } finally {
+            if (evicted) {
+                how = "closed to make room for a new client (the connector is busy)";
+                sendQuietly(Reply.idleConnectionClosed(context.hostname()));
+            }
             if (transaction != null) {
                 transaction.abort();
             }
             log('-', how);
         }
+    }
+
+    /**
+     * When this session began waiting for its next command line (System.nanoTime()), or 0
+     * while it is doing something else: the idlest session is the first closed when the
+     * connector is full.
+     */
+    long waitingSince() {
+        return waitingSince;
+    }
+
+    /**
+     * Closes the session to make room for a new client, from another thread: its read ends,
+     * and the session says 421 and closes. Only while it waits for a command (nothing lost).
+     */
+    boolean evict() {
+        if (waitingSince == 0 || closing) {
+            return false;
+        }
+        evicted = true;
+        closing = true;
+        try {
+            socket.shutdownInput();
+        } catch (IOException | UnsupportedOperationException e) {
+            try {
+                socket.close();
+            } catch (IOException again) {
+                LOG.debug("{}: closing: {}", id, again.toString());
+            }
+        }
+        return true;
     }
 
     /**
@@ -182,10 +225,16 @@ final class Session implements SessionInfo {
         }
     }
 
-    private SmtpInput.Line readCommandLine(Duration timeout) throws IOException {
+    private SmtpInput.Line readCommandLine() throws IOException {
         flushIfIdle();
-        socket.setSoTimeout(timeoutMillis(timeout));
-        var line = input.readLine();
+        input.deadline(Deadlines.command(connector, busy.getAsBoolean()));
+        SmtpInput.Line line;
+        waitingSince = System.nanoTime();
+        try {
+            line = input.readLine();
+        } finally {
+            waitingSince = 0;
+        }
         if (line == null) {
             return null;
         }
@@ -413,7 +462,7 @@ final class Session implements SessionInfo {
             incoming = context.store().begin();
         } catch (IOException e) {
             LOG.error("{}: cannot open a queue file: {}", id, e.toString());
-            socket.setSoTimeout(timeoutMillis(connector.dataTimeout()));
+            dataDeadline();
             input.readData(new DataFraming(null, connector.maxMessageSize()));
             endTransaction();
             reply(Reply.LOCAL_ERROR);
@@ -422,7 +471,7 @@ final class Session implements SessionInfo {
         transaction.startContent(incoming, false);
         var capture = new HeaderCapture(incoming.content());
         var framing = new DataFraming(capture, connector.maxMessageSize());
-        socket.setSoTimeout(timeoutMillis(connector.dataTimeout()));
+        dataDeadline();
         input.readData(framing);
         var outcome = framing.outcome();
         log('*', outcome.size() + " octets of message content (not logged)");
@@ -475,7 +524,7 @@ final class Session implements SessionInfo {
         }
         boolean tooBig = transaction.chunkedSize() + bdat.size() > connector.maxMessageSize();
         flushIfIdle();
-        socket.setSoTimeout(timeoutMillis(connector.dataTimeout()));
+        dataDeadline();
         IOException failure = input.readChunk(bdat.size(), tooBig ? null : chunkRules == null ? chunkCapture
                 : new CheckedSink(chunkCapture, chunkRules));
         log('*', bdat.size() + " octets of message content (not logged)");
@@ -546,8 +595,13 @@ final class Session implements SessionInfo {
     }
 
     private void skipChunk(long size) throws IOException {
-        socket.setSoTimeout(timeoutMillis(connector.dataTimeout()));
+        dataDeadline();
         input.readChunk(size, null);
+    }
+
+    /** DATA or a BDAT chunk: the data timeout, extended at the minimum data rate. */
+    private void dataDeadline() {
+        input.deadline(Deadlines.data(connector, busy.getAsBoolean()), Deadlines.MIN_DATA_RATE);
     }
 
     // ---- End of data --------------------------------------------------------------------
@@ -631,13 +685,29 @@ final class Session implements SessionInfo {
      */
     private boolean startTlsHandshake() throws IOException {
         var ssl = context.tls().wrap(socket);
-        ssl.setSoTimeout(timeoutMillis(connector.commandTimeout()));
+        Duration limit = Deadlines.tlsHandshake(connector, busy.getAsBoolean());
+        ssl.setSoTimeout(timeoutMillis(limit));
+        // SECURITY: a deadline for the whole handshake; the read timeout alone is renewed by
+        // every octet of a ClientHello sent one at a time.
+        var watchdog = Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(limit);
+                LOG.debug("{}: TLS handshake not done within {}", id, limit);
+                ssl.close();
+            } catch (InterruptedException done) {
+                // the handshake ended in time
+            } catch (IOException e) {
+                LOG.debug("{}: closing: {}", id, e.toString());
+            }
+        });
         try {
             ssl.startHandshake();
         } catch (IOException e) {
-            log('*', "TLS handshake failed: " + e.getMessage());
+            log('*', "TLS handshake failed: " + (watchdog.isAlive() ? e.getMessage() : "not done within " + limit));
             LOG.debug("{}: TLS handshake failed: {}", id, e.toString());
             return false;
+        } finally {
+            watchdog.interrupt();
         }
         socket = ssl;
         tlsSession = ssl.getSession();
@@ -735,7 +805,7 @@ final class Session implements SessionInfo {
     private String saslChallenge(String challenge) throws IOException {
         send(Reply.saslChallenge(challenge));
         flushIfIdle();
-        socket.setSoTimeout(timeoutMillis(connector.commandTimeout()));
+        input.deadline(Deadlines.command(connector, busy.getAsBoolean()));
         var line = input.readLine();
         if (line == null) {
             throw new java.io.EOFException("connection closed during AUTH");

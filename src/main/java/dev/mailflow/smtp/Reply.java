@@ -47,6 +47,11 @@ public record Reply(int code, EnhancedStatus status, List<String> lines) {
         return of(421, "4.4.2", hostname + " Timeout waiting for client input, closing transmission channel");
     }
 
+    /** The connector is full and this connection waited longest for a command (a slow or idle client). */
+    public static Reply idleConnectionClosed(String hostname) {
+        return of(421, "4.4.2", hostname + " Idle connection closed: the server is busy, try again later");
+    }
+
     public static Reply tooManyErrors(String hostname) {
         return of(421, "4.7.0", hostname + " Too many errors on this connection, closing transmission channel");
     }
@@ -57,6 +62,10 @@ public record Reply(int code, EnhancedStatus status, List<String> lines) {
 
     public static Reply tooManyConnectionsFromAddress(String hostname) {
         return of(421, "4.7.0", hostname + " Too many connections from your address, try again later");
+    }
+
+    public static Reply tooManyConnectionsFromNetwork(String hostname) {
+        return of(421, "4.7.0", hostname + " Too many connections from your network, try again later");
     }
 
     public static Reply shuttingDown(String hostname) {
