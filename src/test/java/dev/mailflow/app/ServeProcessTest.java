@@ -3,6 +3,7 @@ package dev.mailflow.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailflow.queue.QueueJson;
+import dev.mailflow.testing.Await;
 import dev.mailflow.testing.MainRunner;
 import dev.mailflow.testing.ServerProcess;
 import dev.mailflow.testing.SmtpTestClient;
@@ -12,7 +13,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,7 +57,7 @@ class ServeProcessTest {
                 c.acceptedTransaction("contoso.com", "nobody@fabrikam.com",
                         "RCPT TO:<kate@fabrikam.com> NOTIFY=SUCCESS", "Subject: hello\r\n\r\nbody");
             }
-            await(() -> held(cfg) != null);
+            Await.until("a held notice", () -> held(cfg) != null);
             id = held(cfg);
             var list = MainRunner.run("queue", "list", "-c", cfg);
             assertThat(list.code()).isZero();
@@ -75,12 +75,14 @@ class ServeProcessTest {
             assertThat(release.code()).isZero();
             assertThat(release.out().strip()).isEqualTo("message " + id + " released: it will be tried again now, "
                     + "for nobody@fabrikam.com (which had failed)");
-            await(() -> MainRunner.run("queue", "list", "-c", cfg).out().contains("attempts 2"));
+            Await.until("the released notice tried again",
+                    () -> MainRunner.run("queue", "list", "-c", cfg).out().contains("attempts 2"));
             var track = MainRunner.run("track", "--id", id, "-c", cfg).out();
             assertThat(track).containsPattern("(?s)FAIL .*HOLD .*RELEASE .*FAIL .*HOLD ");
             var again = MainRunner.run("queue", "release", id, "-c", cfg);
             assertThat(again.code()).isZero();
-            await(() -> MainRunner.run("queue", "list", "-c", cfg).out().contains("attempts 3"));
+            Await.until("the notice tried a third time",
+                    () -> MainRunner.run("queue", "list", "-c", cfg).out().contains("attempts 3"));
 
             assertThat(server.stop()).isIn(0, 143);
             assertThat(server.output()).contains("Mailflow stopped: 1 message in the queue (hold 1); the next start "
@@ -102,8 +104,9 @@ class ServeProcessTest {
                 java.nio.file.StandardOpenOption.APPEND);
         try (var server = ServerProcess.start(config)) {
             Path inbox = dir.resolve("data/mailboxes/fabrikam.com/nobody/new");
-            await(() -> count(inbox) == 1);
-            await(() -> MainRunner.run("queue", "list", "-c", cfg).out().contains("(no messages)"));
+            Await.until("the released notice delivered", () -> count(inbox) == 1);
+            Await.until("an empty queue",
+                    () -> MainRunner.run("queue", "list", "-c", cfg).out().contains("(no messages)"));
             var gone = MainRunner.run("queue", "release", id, "-c", cfg);
             assertThat(gone.code()).isEqualTo(1);
             assertThat(gone.err().strip()).isEqualTo("mailflow: no message " + id + " in the queue");
@@ -175,20 +178,6 @@ class ServeProcessTest {
         }
         try (var s = Files.list(dir)) {
             return s.count();
-        }
-    }
-
-    private interface Check {
-        boolean ok() throws Exception;
-    }
-
-    private static void await(Check condition) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.ok()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 20 s");
-            }
-            Thread.sleep(50);
         }
     }
 }
