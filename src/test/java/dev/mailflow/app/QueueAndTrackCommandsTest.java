@@ -87,8 +87,10 @@ class QueueAndTrackCommandsTest {
             assertThat(track.code()).isZero();
             assertThat(track.out()).containsPattern("RECEIVE\\s+" + id + "\\s+chris@contoso\\.com\\s+kate@fabrikam\\.com")
                     .containsPattern("DELIVER\\s+" + id + "\\s+chris@contoso\\.com\\s+kate@fabrikam\\.com\\s+2\\.0\\.0");
-            var json = MainRunner.run("track", "-c", config.toString(), "--id", id, "--json");
-            // RECEIVE, DELIVER, and the success notice NOTIFY=success asked for
+            // RECEIVE, DELIVER, and the success notice NOTIFY=success asked for (queued after the delivery)
+            var json = dev.mailflow.testing.Await.until("the DSN event after the delivery",
+                    () -> MainRunner.run("track", "-c", config.toString(), "--id", id, "--json"),
+                    r -> r.out().lines().count() == 3);
             assertThat(json.out().lines()).hasSize(3).allMatch(l -> l.startsWith("{") && l.contains("\"id\":" + id));
             assertThat(json.out()).contains("\"event\":\"DSN\"").contains("success notice");
             var none = MainRunner.run("track", "-c", config.toString(), "--sender", "nobody@nowhere.test");
