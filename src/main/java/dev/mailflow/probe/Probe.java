@@ -170,7 +170,13 @@ public final class Probe {
                 }
             }
         } catch (UnknownHostException e) {
-            meaning.add(host + " does not resolve: the system's resolver found no address for it.");
+            String asked;
+            try {
+                asked = new MxResolver(null, o.timeout()).server();
+            } catch (UnknownHostException notConfigured) {
+                asked = "the system's DNS resolver";
+            }
+            meaning.add(host + " does not resolve: the system's resolver (" + asked + ") found no address for it.");
             end("DNS", "FAIL", meaning, List.of("Incorrect FQDN or IP address for the destination SMTP server."),
                     details);
             return null;

@@ -38,7 +38,7 @@ public record RemoteReply(String host, int code, EnhancedStatus enhanced, List<S
 
     /**
      * The status this reply stands for: the reply code's class wins over an enhanced code
-     * that disagrees with it ({@link EnhancedStatus#ofReply}).
+     * that disagrees with it ({@link EnhancedStatus#ofReply}); null for a 3xx.
      */
     public EnhancedStatus status() {
         return EnhancedStatus.ofReply(code, enhanced);

@@ -60,12 +60,15 @@ public record EnhancedStatus(int klass, int subject, int detail) {
      * The status a reply stands for: its own enhanced code when that has the reply code's
      * class, else the generic {@code X.0.0} of the reply code's class (the reply code wins).
      *
-     * @param code  a 2xx, 4xx or 5xx reply code
+     * @param code  a reply code
      * @param given the enhanced code the reply carried, or null
-     * @throws IllegalArgumentException for a 1xx or 3xx code, which has no status class
+     * @return the status, or null for a 3xx reply, which has no status class
      */
     public static EnhancedStatus ofReply(int code, EnhancedStatus given) {
         int k = code / 100;
+        if (k != SUCCESS && k != TRANSIENT && k != PERMANENT) {
+            return null;
+        }
         if (given != null && given.klass == k) {
             return given;
         }

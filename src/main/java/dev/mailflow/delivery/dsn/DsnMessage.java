@@ -194,8 +194,8 @@ public final class DsnMessage {
         return sb.toString();
     }
 
-    /** Longest line we write, well under RFC 5322 2.1.1's 998 octets (UTF-8 may take more than a char). */
-    private static final int MAX_LINE = 400;
+    /** Longest line we write, in chars: under RFC 5322 2.1.1's 998 octets even at 4 octets a char. */
+    private static final int MAX_LINE = 240;
 
     /**
      * A header field of the delivery-status part, printable, folded at spaces (RFC 5322

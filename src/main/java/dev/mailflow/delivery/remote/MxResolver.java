@@ -175,6 +175,11 @@ public final class MxResolver {
         }
     }
 
+    /** Who this resolver asks, as failures name it: "DNS server 127.0.0.1:5353". */
+    public String server() {
+        return server;
+    }
+
     /** 127.0.0.1:53, or [::1]:53. */
     private static String format(InetSocketAddress a) {
         String ip = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();

@@ -261,8 +261,8 @@ public final class RemoteDelivery implements Router.Remote {
                     }
                 } catch (SSLException e) {
                     if (tlsRequired) {
-                        return fill(indexes, new DeliveryOutcome.Deferred(DeliveryCodes.SECURITY, "TLS with " + where
-                                + " failed: " + NetworkErrors.describe(e) + "; the send connector requires TLS"));
+                        return fill(indexes, new DeliveryOutcome.Deferred(DeliveryCodes.SECURITY, where + ": "
+                                + NetworkErrors.describe(e) + ", and the send connector requires TLS"));
                     }
                     LOG.info("TLS handshake with {} failed ({}); trying again without TLS", where, e.toString());
                     client.close();
@@ -428,9 +428,10 @@ public final class RemoteDelivery implements Router.Remote {
                     end = client.sendContent(new SequenceInputStream(new ByteArrayInputStream(head), in));
                 }
             }
+            var endReply = RemoteReply.of(hop.host(), end);
             DeliveryOutcome o = end.code() / 100 == 2
-                    ? new DeliveryOutcome.Delivered(RemoteReply.of(hop.host(), end).status(), where
-                            + " accepted the message", RemoteReply.of(hop.host(), end), caps.dsn())
+                    ? new DeliveryOutcome.Delivered(endReply.status(), where + " accepted the message", endReply,
+                            caps.dsn())
                     : byReply(end, hop, "the message", false);
             accepted.forEach(i -> outcomes.put(i, o));
             keep = end.code() != 421;
