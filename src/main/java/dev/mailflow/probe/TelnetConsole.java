@@ -1,9 +1,11 @@
 package dev.mailflow.probe;
 
 import dev.mailflow.client.ClientTimeouts;
+import dev.mailflow.client.NetworkErrors;
 import dev.mailflow.client.SmtpClient;
 import dev.mailflow.client.TranscriptListener;
 import dev.mailflow.smtp.Reply;
+import dev.mailflow.smtp.StatusCatalogue;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -152,7 +154,7 @@ public final class TelnetConsole {
                         note("TLS: " + s.getProtocol() + ", " + s.getCipherSuite());
                     }
                 } catch (javax.net.ssl.SSLException e) {
-                    out.println("  TLS handshake failed: " + e.getMessage());
+                    out.println("  " + NetworkErrors.describe(e));
                     return false;
                 }
             }
@@ -168,7 +170,7 @@ public final class TelnetConsole {
             record("S: " + l);
         }
         out.println("  = " + Explanations.firstDigit(reply.code())
-                + (reply.status() != null ? " " + Explanations.enhanced(reply.status()) : ""));
+                + (reply.status() != null ? " " + StatusCatalogue.describe(reply.status()) : ""));
         out.flush();
     }
 
@@ -177,15 +179,10 @@ public final class TelnetConsole {
         record("# " + text);
     }
 
-    /** Why the connection ended, in words. */
+    /** Why the connection ended, in words: a reply that did not come, or what the network did. */
     private String lost(IOException e) {
-        if (e instanceof java.net.SocketTimeoutException) {
-            return "no reply within " + timeout.toSeconds() + " seconds";
-        }
-        if (e instanceof java.io.EOFException || e instanceof dev.mailflow.client.SmtpProtocolException) {
-            return e.getMessage(); // our own words: "the server closed the connection", a malformed reply
-        }
-        return Probe.describe(e);
+        return NetworkErrors.isTimeout(e) ? "no reply within " + timeout.toSeconds() + " seconds"
+                : NetworkErrors.describe(e);
     }
 
     private void record(String line) throws IOException {
