@@ -1,6 +1,5 @@
 package dev.mailflow.app;
 
-import dev.mailflow.client.ClientTimeouts;
 import dev.mailflow.delivery.Router;
 import dev.mailflow.delivery.dsn.DsnService;
 import dev.mailflow.delivery.remote.MxResolver;
@@ -72,13 +71,7 @@ public final class MailflowRuntime implements AutoCloseable {
             String hostname = config.server().hostname();
             var local = new MaildirDelivery(data.resolve("mailboxes"), hostname, clock.getZone());
             var d = config.delivery();
-            var timeouts = d.commandTimeout() == null
-                    ? new ClientTimeouts(d.connectTimeout(), ClientTimeouts.RFC_5321.greeting(),
-                            ClientTimeouts.RFC_5321.command(), ClientTimeouts.RFC_5321.dataInit(),
-                            ClientTimeouts.RFC_5321.dataBlock(), ClientTimeouts.RFC_5321.dataEnd())
-                    : new ClientTimeouts(d.connectTimeout(), d.commandTimeout(), d.commandTimeout(),
-                            d.commandTimeout(), d.commandTimeout(), d.commandTimeout());
-            var remote = new RemoteDelivery(new RemoteConfig(hostname, d.remotePort(), timeouts, d.startTls(),
+            var remote = new RemoteDelivery(new RemoteConfig(hostname, d.remotePort(), d.timeouts(), d.startTls(),
                     d.maxConnections(), d.maxConnectionsPerHost(), d.sendConnectors()), new MxResolver(d.dnsServer(), Duration.ofSeconds(5)),
                     config.server().connectors().stream().map(ConnectorConfig::bind).collect(Collectors.toSet()),
                     clock.getZone());
