@@ -120,7 +120,7 @@ final class ConfigKey<T> {
     /** A value of this key written as TOML (for the lines a reload logs). */
     @SuppressWarnings("unchecked")
     String literal(Object value) {
-        return value == null ? "(none)" : literal.apply((T) value);
+        return value == null ? "(not set)" : literal.apply((T) value);
     }
 
     @Override

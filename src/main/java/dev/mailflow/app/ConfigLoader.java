@@ -74,6 +74,25 @@ public final class ConfigLoader {
         return current.source().equals(EMBEDDED) ? loadDefaults() : load(Path.of(current.source()));
     }
 
+    /**
+     * The data directory a file names, read without checking the rest (to find the server a
+     * broken file belongs to); null when the file cannot be read as TOML at all.
+     */
+    static Path dataDirOf(Path file) {
+        TomlParseResult parsed;
+        try {
+            parsed = Toml.parse(file);
+        } catch (IOException e) {
+            return null;
+        }
+        if (parsed.hasErrors()) {
+            return null;
+        }
+        Object dir = parsed.get(TopLevelSection.DATA_DIR.name());
+        String name = dir instanceof String s ? s : TopLevelSection.DATA_DIR.fallback();
+        return file.toAbsolutePath().getParent().resolve(name).normalize();
+    }
+
     private static TomlParseResult parseDefaults() throws ConfigException {
         try (InputStream in = ConfigLoader.class.getResourceAsStream(DEFAULTS_RESOURCE)) {
             if (in == null) {

@@ -83,9 +83,13 @@ final class Keys {
 
     /** A list of durations, such as retry intervals. */
     static ConfigKey<List<Duration>> durations(String name, List<Duration> fallback) {
-        var key = list(name, Durations::parse, Durations::format);
-        return ConfigKey.<TomlArray, List<Duration>>of(name, ValueType.STRING_LIST, key::read, fallback,
-                items -> listLiteral(items.stream().map(Durations::format).toList()));
+        return ConfigKey.<TomlArray, List<Duration>>of(name, ValueType.STRING_LIST, array -> {
+            var list = new ArrayList<Duration>();
+            for (int i = 0; i < array.size(); i++) {
+                list.add(Durations.parse(array.getString(i)));
+            }
+            return List.copyOf(list);
+        }, fallback, items -> listLiteral(items.stream().map(Durations::format).toList()));
     }
 
     private static long positive(Long v) throws ConfigKey.InvalidValue {

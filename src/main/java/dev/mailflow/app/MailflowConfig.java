@@ -1,7 +1,10 @@
 package dev.mailflow.app;
 
+import dev.mailflow.directory.Alias;
+import dev.mailflow.directory.Directory;
 import dev.mailflow.server.ServerConfig;
 import dev.mailflow.web.WebConfig;
+import java.util.ArrayList;
 
 /**
  * The whole configuration, loaded and checked: what each part of the program needs, put
@@ -23,10 +26,9 @@ public record MailflowConfig(String source, WebConfig web, LogsConfig logs, Serv
     static MailflowConfig of(String source, ConfigParts parts) {
         var top = parts.get(TopLevelSection.SECTION);
         var mailboxes = parts.get(MailboxSection.SECTION);
-        var aliases = new java.util.ArrayList<>(mailboxes.aliases());
+        var aliases = new ArrayList<Alias>(mailboxes.aliases());
         aliases.addAll(parts.get(AliasSection.SECTION));
-        var directory = new dev.mailflow.directory.Directory(parts.get(AcceptedDomainSection.SECTION),
-                mailboxes.mailboxes(), aliases);
+        var directory = new Directory(parts.get(AcceptedDomainSection.SECTION), mailboxes.mailboxes(), aliases);
         var queue = parts.get(QueueSection.SECTION);
         var delivery = parts.get(DeliverySection.SECTION);
         var tls = parts.get(TlsSection.SECTION);

@@ -8,12 +8,18 @@ final class ConnectionLimiter {
 
     enum Admission { ADMITTED, TOO_MANY, TOO_MANY_FROM_ADDRESS }
 
-    private final int maxTotal;
-    private final int maxPerAddress;
+    private int maxTotal;
+    private int maxPerAddress;
     private final ConcurrentHashMap<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
     private int total;
 
     ConnectionLimiter(int maxTotal, int maxPerAddress) {
+        this.maxTotal = maxTotal;
+        this.maxPerAddress = maxPerAddress;
+    }
+
+    /** New limits for the connections that come next (a reload); open ones stay open. */
+    synchronized void limits(int maxTotal, int maxPerAddress) {
         this.maxTotal = maxTotal;
         this.maxPerAddress = maxPerAddress;
     }
