@@ -62,6 +62,16 @@ class ConfigDocumentationTest {
     }
 
     @Test
+    void theEmbeddedDefaultsAreShownAsTheyAre() throws Exception {
+        String file = Files.readString(Path.of("src/main/resources/dev/mailflow/app/default-config.toml"));
+        String docs = Files.readString(Path.of("docs/configuration.md"));
+        int section = docs.indexOf("## The embedded defaults");
+        int start = docs.indexOf("```toml\n", section) + "```toml\n".length();
+        // The file less its opening comment (up to the first empty line).
+        assertThat(docs.substring(start, docs.indexOf("```", start))).isEqualTo(file.split("\n\n", 2)[1]);
+    }
+
+    @Test
     void defaultsAreWrittenAsTomlWritesThem() {
         assertThat(ReceiveConnectorSection.COMMAND_TIMEOUT.documentedDefault()).isEqualTo("\"5m\"");
         assertThat(ReceiveConnectorSection.TLS.documentedDefault()).isEqualTo("\"starttls\"");
