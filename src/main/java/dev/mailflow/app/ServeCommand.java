@@ -70,6 +70,9 @@ public final class ServeCommand implements Callable<Integer> {
         if (identity.hostnameReason() != null) {
             out.println("  hostname " + identity.hostname() + " (" + identity.hostnameReason() + ")");
         }
+        if (FileNameEncoding.warning() != null) {
+            out.println("  " + FileNameEncoding.warning());
+        }
         for (var c : runtime.server().connectors()) {
             var a = c.boundAddress();
             var cc = c.config();
