@@ -24,14 +24,22 @@ public final class MailServer implements AutoCloseable {
     private final List<ProtocolLog> logs = new ArrayList<>();
     private dev.mailflow.server.tls.TlsContextProvider tls;
     private final ServerStats stats = new ServerStats();
+    private dev.mailflow.server.auth.PasswordVerifier passwords;
 
     public ServerStats stats() {
         return stats;
     }
 
-    /** Failed AUTH from one client address, across connections, before AUTH is refused. */
+    /**
+     * Failed AUTH from one client address (an IPv6 client: its /64), across connections,
+     * within the window, before AUTH from there is refused.
+     */
     static final int AUTH_FAILURES_PER_ADDRESS = 10;
+    /** Failed AUTH at one account (existing or not), from anywhere, before AUTH to it is refused. */
+    static final int AUTH_FAILURES_PER_ACCOUNT = 20;
     static final Duration AUTH_FAILURE_WINDOW = Duration.ofMinutes(15);
+    /** Client networks, and accounts, whose failures are remembered at most (about 10 MB each). */
+    static final int AUTH_FAILURES_TRACKED = 65_536;
 
     /** The TLS context of the connectors, or null when none does TLS. */
     public dev.mailflow.server.tls.TlsContextProvider tls() {
@@ -82,7 +90,10 @@ public final class MailServer implements AutoCloseable {
                     config.tlsKey(), config.hostname(), config.dataDir().resolve("tls")) : null;
             server.tls = tls;
             var authLimiter = new dev.mailflow.server.auth.AuthFailureLimiter(AUTH_FAILURES_PER_ADDRESS,
-                    AUTH_FAILURE_WINDOW, clock);
+                    AUTH_FAILURES_PER_ACCOUNT, AUTH_FAILURE_WINDOW, AUTH_FAILURES_TRACKED, clock);
+            var passwords = dev.mailflow.server.auth.PasswordVerifier.start(config.directory().mailboxes().stream()
+                    .map(dev.mailflow.directory.Mailbox::password).filter(java.util.Objects::nonNull).toList());
+            server.passwords = passwords;
             for (int i = 0; i < config.connectors().size(); i++) {
                 var c = config.connectors().get(i);
                 ProtocolLog log = c.protocolLog()
@@ -92,7 +103,7 @@ public final class MailServer implements AutoCloseable {
                 }
                 var context = new Session.Context(config.hostname(), config.directory(), store,
                         Policies.forConnector(c, config.directory(), store, config.minFreeSpace()), log, tracking,
-                        queued, clock, config.maxHops(), tls, authLimiter, server.stats);
+                        queued, clock, config.maxHops(), tls, authLimiter, passwords, server.stats);
                 server.connectors.add(new ReceiveConnector(c, sockets.get(i), context, counter));
             }
         } catch (IOException | RuntimeException e) {
@@ -146,6 +157,9 @@ public final class MailServer implements AutoCloseable {
     @Override
     public void close() {
         connectors.forEach(ReceiveConnector::close);
+        if (passwords != null) {
+            passwords.close();
+        }
         logs.forEach(ProtocolLog::close);
     }
 }
