@@ -34,14 +34,22 @@ public final class MailServer implements AutoCloseable {
     private final Consumer<QueuedMessage> queued;
     private final Clock clock;
     private final dev.mailflow.server.auth.AuthFailureLimiter authLimiter;
+    private volatile dev.mailflow.server.auth.PasswordVerifier passwords;
 
     public ServerStats stats() {
         return stats;
     }
 
-    /** Failed AUTH from one client address, across connections, before AUTH is refused. */
+    /**
+     * Failed AUTH from one client address (an IPv6 client: its /64), across connections,
+     * within the window, before AUTH from there is refused.
+     */
     static final int AUTH_FAILURES_PER_ADDRESS = 10;
+    /** Failed AUTH at one account (existing or not), from anywhere, before AUTH to it is refused. */
+    static final int AUTH_FAILURES_PER_ACCOUNT = 20;
     static final Duration AUTH_FAILURE_WINDOW = Duration.ofMinutes(15);
+    /** Client networks, and accounts, whose failures are remembered at most (about 10 MB each). */
+    static final int AUTH_FAILURES_TRACKED = 65_536;
 
     /** The TLS context of the connectors, or null when none does TLS. */
     public dev.mailflow.server.tls.TlsContextProvider tls() {
@@ -73,7 +81,7 @@ public final class MailServer implements AutoCloseable {
         this.queued = queued;
         this.clock = clock;
         this.authLimiter = new dev.mailflow.server.auth.AuthFailureLimiter(AUTH_FAILURES_PER_ADDRESS,
-                AUTH_FAILURE_WINDOW, clock);
+                AUTH_FAILURES_PER_ACCOUNT, AUTH_FAILURE_WINDOW, AUTH_FAILURES_TRACKED, clock);
     }
 
     /**
@@ -94,6 +102,8 @@ public final class MailServer implements AutoCloseable {
                     throw new BindFailure(c, e);
                 }
             }
+            server.passwords = dev.mailflow.server.auth.PasswordVerifier.start(config.directory().mailboxes().stream()
+                    .map(dev.mailflow.directory.Mailbox::password).filter(java.util.Objects::nonNull).toList());
             if (needsTls(config)) {
                 server.tls = dev.mailflow.server.tls.TlsContextProvider.create(config.tlsCertificate(),
                         config.tlsKey(), config.hostname(), config.dataDir().resolve("tls"));
@@ -130,7 +140,7 @@ public final class MailServer implements AutoCloseable {
                 name -> new ProtocolLog(config.dataDir().resolve("logs"), name, clock)) : null;
         return new Session.Context(config.hostname(), config.directory(), store,
                 Policies.forConnector(c, config.directory(), store, config.minFreeSpace()), log, tracking, queued,
-                clock, config.maxHops(), tls, authLimiter, stats);
+                clock, config.maxHops(), tls, authLimiter, passwords, stats);
     }
 
     /**
@@ -193,5 +203,8 @@ public final class MailServer implements AutoCloseable {
     public void close() {
         connectors.forEach(ReceiveConnector::close);
         logs.values().forEach(ProtocolLog::close);
+        if (passwords != null) {
+            passwords.close();
+        }
     }
 }

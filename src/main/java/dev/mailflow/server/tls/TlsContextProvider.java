@@ -25,6 +25,11 @@ import org.slf4j.LoggerFactory;
 public final class TlsContextProvider {
 
     private static final Logger LOG = LoggerFactory.getLogger(TlsContextProvider.class);
+
+    static {
+        // Before the first server handshake, whoever started the server (JsseHardening).
+        JsseHardening.apply();
+    }
     /** RFC 8996: no TLS 1.0 or 1.1. */
     static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
