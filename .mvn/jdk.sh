@@ -1,5 +1,6 @@
-# Finds a JDK 21 or newer for Mailflow; sourced (POSIX sh) by ./mailflow and ./mvnw, so the
-# launcher and the README's test command pick the same JDK with no JAVA_HOME set.
+# What Mailflow needs of the machine to start Java, sourced (POSIX sh) by ./mailflow and ./mvnw
+# so that the launcher and the README's test command behave alike: a JDK 21 or newer found with
+# no JAVA_HOME set, and a UTF-8 locale for file names.
 # Order: JAVA_HOME, then java on the PATH, then the newest under /usr/lib/jvm
 # (MAILFLOW_JVM_DIR overrides the folder). On success JAVA_HOME is set and exported.
 
@@ -51,4 +52,15 @@ mailflow_find_jdk() {
   fi
   echo "mailflow: no JDK 21 or newer found (looked at JAVA_HOME, java on the PATH and ${MAILFLOW_JVM_DIR:-/usr/lib/jvm}); install one, for example 'apt-get install openjdk-21-jdk-headless' or Temurin 21/25, or set JAVA_HOME to it." >&2
   return 1
+}
+
+mailflow_utf8_locale() {
+  # The JVM encodes file names by the locale it starts under (sun.jnu.encoding) and no -D option
+  # changes that: under a POSIX locale (LANG unset, as services start) a mailbox such as
+  # 用户@example.test cannot be a directory. When the locale is not UTF-8, use C.UTF-8
+  # (built into glibc 2.35 and later, so present on every Debian since bookworm).
+  case "$(locale charmap 2>/dev/null || true)" in
+    UTF-8 | utf8) ;;
+    *) LC_ALL=C.UTF-8; export LC_ALL ;;
+  esac
 }

@@ -66,6 +66,9 @@ public final class ServeCommand implements Callable<Integer> {
 
         out.println("Mailflow " + MailflowCommand.Version.version() + " on " + cfg.server().hostname()
                 + " (config: " + cfg.source() + ")");
+        if (FileNameEncoding.warning() != null) {
+            out.println("  " + FileNameEncoding.warning());
+        }
         for (var c : runtime.server().connectors()) {
             var a = c.boundAddress();
             var cc = c.config();

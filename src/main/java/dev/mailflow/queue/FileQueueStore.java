@@ -356,8 +356,19 @@ public final class FileQueueStore implements QueueStore {
         Path tmp = stateDirs.get(state).resolve(message.id() + ".json.tmp");
         try (var ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
-            ch.write(ByteBuffer.wrap(QueueJson.MAPPER.writeValueAsBytes(next)));
+            var bytes = ByteBuffer.wrap(QueueJson.MAPPER.writeValueAsBytes(next));
+            while (bytes.hasRemaining()) {
+                ch.write(bytes);
+            }
             ch.force(true);
+        } catch (IOException e) {
+            // Disk full: no empty or cut status file is left behind to wait for a restart.
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException again) {
+                e.addSuppressed(again);
+            }
+            throw e;
         }
         move(tmp, target);
         syncs.get(stateDirs.get(state)).sync();

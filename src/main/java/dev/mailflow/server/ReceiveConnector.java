@@ -98,10 +98,43 @@ public final class ReceiveConnector implements AutoCloseable {
             totalConnections.incrementAndGet();
             // Admission in accept order, before any thread is started for the connection.
             var client = ((InetSocketAddress) socket.getRemoteSocketAddress()).getAddress();
-            var admission = limiter.tryAcquire(client);
-            var thread = Thread.ofVirtual().name("smtp-" + config.name()).unstarted(() -> serve(socket, admission));
+            var first = limiter.tryAcquire(client);
+            // Full: the connection that has waited longest for a command makes room, if any has
+            // waited long enough; the new client then waits a moment for its slot.
+            boolean madeRoom = first == ConnectionLimiter.Admission.TOO_MANY && evictIdlest();
+            var thread = Thread.ofVirtual().name("smtp-" + config.name()).unstarted(() -> serve(socket,
+                    madeRoom ? admitAfterEviction(client) : first));
             threads.add(thread);
             thread.start();
+        }
+    }
+
+    /** Closes the session that has waited longest for a command, if one waited long enough. */
+    private boolean evictIdlest() {
+        long now = System.nanoTime();
+        Session idlest = null;
+        long since = Long.MAX_VALUE;
+        for (var s : sessions) {
+            long w = s.waitingSince();
+            if (w != 0 && w < since && now - w >= Deadlines.EVICT_IDLE_AFTER.toNanos()) {
+                idlest = s;
+                since = w;
+            }
+        }
+        if (idlest == null || !idlest.evict()) {
+            return false;
+        }
+        LOG.info("connector '{}' is full: closed a connection idle for {} ms to make room", config.name(),
+                (now - since) / 1_000_000);
+        return true;
+    }
+
+    private ConnectionLimiter.Admission admitAfterEviction(java.net.InetAddress client) {
+        try {
+            return limiter.acquireWithin(client, Deadlines.EVICTION_WAIT.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ConnectionLimiter.Admission.TOO_MANY;
         }
     }
 
@@ -111,7 +144,7 @@ public final class ReceiveConnector implements AutoCloseable {
         boolean admitted = admission == ConnectionLimiter.Admission.ADMITTED;
         try (socket) {
             socket.setTcpNoDelay(true);
-            var session = new Session(config, context, socket, id);
+            var session = new Session(config, context, socket, id, limiter::busy);
             if (!config.admits(client)) {
                 session.refuse(dev.mailflow.smtp.Reply.NOT_PERMITTED_ON_CONNECTOR);
                 return;
@@ -120,6 +153,8 @@ public final class ReceiveConnector implements AutoCloseable {
                 case TOO_MANY -> session.refuse(dev.mailflow.smtp.Reply.tooManyConnections(context.hostname()));
                 case TOO_MANY_FROM_ADDRESS -> session.refuse(
                         dev.mailflow.smtp.Reply.tooManyConnectionsFromAddress(context.hostname()));
+                case TOO_MANY_FROM_NETWORK -> session.refuse(
+                        dev.mailflow.smtp.Reply.tooManyConnectionsFromNetwork(context.hostname()));
                 case ADMITTED -> {
                     sessions.add(session);
                     try {

@@ -13,6 +13,7 @@ import dev.mailflow.smtp.CommandParser;
 import dev.mailflow.smtp.DataFraming;
 import dev.mailflow.smtp.Reply;
 import dev.mailflow.smtp.SmtpLimits;
+import dev.mailflow.smtp.TextContentRules;
 import dev.mailflow.smtp.Verb;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -68,9 +69,17 @@ final class Session implements SessionInfo {
     private Transaction transaction;
     private int errors;
     private volatile boolean closing;
+    /** How loaded the connector is, for the deadlines (see {@link Deadlines}). */
+    private final java.util.function.BooleanSupplier busy;
+    /** System.nanoTime() since which the session waits for a command line, or 0. */
+    private volatile long waitingSince;
+    /** Closed by the server to make room for a new client. */
+    private volatile boolean evicted;
 
-    Session(ConnectorConfig connector, Context context, Socket socket, String id) throws IOException {
+    Session(ConnectorConfig connector, Context context, Socket socket, String id,
+            java.util.function.BooleanSupplier busy) throws IOException {
         this.connector = connector;
+        this.busy = busy;
         this.context = context;
         this.socket = socket;
         this.id = id;
@@ -78,7 +87,7 @@ final class Session implements SessionInfo {
         this.clientAddress = remoteAddress.getAddress();
         this.local = Endpoints.format((InetSocketAddress) socket.getLocalSocketAddress());
         this.remote = Endpoints.format(remoteAddress);
-        this.input = new SmtpInput(socket.getInputStream());
+        this.input = new SmtpInput(socket.getInputStream(), millis -> this.socket.setSoTimeout(millis));
         this.output = new BufferedOutputStream(socket.getOutputStream(), 8192);
     }
 
@@ -136,11 +145,16 @@ final class Session implements SessionInfo {
             }
             send(Reply.serviceReady(context.hostname(), connector.banner(), ZonedDateTime.now(context.clock())));
             while (!closing) {
-                var line = readCommandLine(connector.commandTimeout());
+                var line = readCommandLine();
                 if (line == null) {
                     break;
                 }
                 handleLine(line);
+                if (!closing && heloName != null && !extended && input.hasBufferedInput()) {
+                    // SECURITY: HELO offers no PIPELINING (RFC 2920); a client that sends ahead
+                    // anyway is not a real SMTP client (Postfix: smtpd_forbid_unauth_pipelining).
+                    synchronizationError("commands pipelined after HELO");
+                }
             }
             if (closing) {
                 how = "server closed the connection";
@@ -149,18 +163,53 @@ final class Session implements SessionInfo {
             how = "timeout";
             sendQuietly(Reply.timeout(context.hostname()));
         } catch (IOException e) {
-            how = "connection lost: " + e.getMessage();
+            how = evicted ? how : "connection lost: " + e.getMessage();
         } catch (RuntimeException e) {
             // Never a stack trace to the client; the session ends with a temporary error.
             LOG.error("{}: unexpected error, closing the connection", id, e);
             how = "internal error";
             sendQuietly(Reply.LOCAL_ERROR);
         } finally {
+            if (evicted) {
+                how = "closed to make room for a new client (the connector is busy)";
+                sendQuietly(Reply.idleConnectionClosed(context.hostname()));
+            }
             if (transaction != null) {
                 transaction.abort();
             }
             log('-', how);
         }
+    }
+
+    /**
+     * When this session began waiting for its next command line (System.nanoTime()), or 0
+     * while it is doing something else: the idlest session is the first closed when the
+     * connector is full.
+     */
+    long waitingSince() {
+        return waitingSince;
+    }
+
+    /**
+     * Closes the session to make room for a new client, from another thread: its read ends,
+     * and the session says 421 and closes. Only while it waits for a command (nothing lost).
+     */
+    boolean evict() {
+        if (waitingSince == 0 || closing) {
+            return false;
+        }
+        evicted = true;
+        closing = true;
+        try {
+            socket.shutdownInput();
+        } catch (IOException | UnsupportedOperationException e) {
+            try {
+                socket.close();
+            } catch (IOException again) {
+                LOG.debug("{}: closing: {}", id, again.toString());
+            }
+        }
+        return true;
     }
 
     /**
@@ -176,10 +225,16 @@ final class Session implements SessionInfo {
         }
     }
 
-    private SmtpInput.Line readCommandLine(Duration timeout) throws IOException {
+    private SmtpInput.Line readCommandLine() throws IOException {
         flushIfIdle();
-        socket.setSoTimeout(timeoutMillis(timeout));
-        var line = input.readLine();
+        input.deadline(Deadlines.command(connector, busy.getAsBoolean()));
+        SmtpInput.Line line;
+        waitingSince = System.nanoTime();
+        try {
+            line = input.readLine();
+        } finally {
+            waitingSince = 0;
+        }
         if (line == null) {
             return null;
         }
@@ -376,6 +431,13 @@ final class Session implements SessionInfo {
     // ---- DATA (RFC 5321 4.1.1.4) ------------------------------------------------------
 
     private void data() throws IOException {
+        if (input.hasBufferedInput()) {
+            // SECURITY (RFC 2920 3.1): DATA ends a pipelined group; nothing may follow it before
+            // its reply, whether that is the 354 or a refusal. Text sent ahead would be taken as
+            // commands, then as message (Postfix: protocol synchronization).
+            synchronizationError("data sent before the reply to DATA");
+            return;
+        }
         if (transaction == null) {
             reply(Reply.NEED_MAIL);
             return;
@@ -400,7 +462,7 @@ final class Session implements SessionInfo {
             incoming = context.store().begin();
         } catch (IOException e) {
             LOG.error("{}: cannot open a queue file: {}", id, e.toString());
-            socket.setSoTimeout(timeoutMillis(connector.dataTimeout()));
+            dataDeadline();
             input.readData(new DataFraming(null, connector.maxMessageSize()));
             endTransaction();
             reply(Reply.LOCAL_ERROR);
@@ -409,7 +471,7 @@ final class Session implements SessionInfo {
         transaction.startContent(incoming, false);
         var capture = new HeaderCapture(incoming.content());
         var framing = new DataFraming(capture, connector.maxMessageSize());
-        socket.setSoTimeout(timeoutMillis(connector.dataTimeout()));
+        dataDeadline();
         input.readData(framing);
         var outcome = framing.outcome();
         log('*', outcome.size() + " octets of message content (not logged)");
@@ -423,6 +485,14 @@ final class Session implements SessionInfo {
             return;
         }
         commit(capture, outcome.size());
+    }
+
+    /** Refuses a client that does not wait for replies, and closes (RFC 2920 3.1). */
+    private void synchronizationError(String what) throws IOException {
+        log('*', "protocol synchronization error: " + what);
+        endTransaction();
+        closing = true;
+        send(Reply.PROTOCOL_SYNCHRONIZATION);
     }
 
     // ---- BDAT (RFC 3030) --------------------------------------------------------------
@@ -449,12 +519,32 @@ final class Session implements SessionInfo {
                 return;
             }
             chunkCapture = new HeaderCapture(transaction.content().content());
+            chunkRules = transaction.parameters().bodyOrDefault() == BodyType.BINARY_MIME ? null
+                    : new TextContentRules();
         }
         boolean tooBig = transaction.chunkedSize() + bdat.size() > connector.maxMessageSize();
         flushIfIdle();
-        socket.setSoTimeout(timeoutMillis(connector.dataTimeout()));
-        IOException failure = input.readChunk(bdat.size(), tooBig ? null : chunkCapture);
+        dataDeadline();
+        IOException failure = input.readChunk(bdat.size(), tooBig ? null : chunkRules == null ? chunkCapture
+                : new CheckedSink(chunkCapture, chunkRules));
         log('*', bdat.size() + " octets of message content (not logged)");
+        if (chunkRules != null && !tooBig && failure == null) {
+            if (bdat.last()) {
+                chunkRules.end();
+            }
+            Reply refusal = chunkRules.refusal();
+            if (refusal != null) {
+                // RFC 3030 2: after a failed chunk the transaction is over.
+                endTransaction();
+                reply(refusal);
+                return;
+            }
+        }
+        if (bdat.last() && bdat.size() == 0 && transaction.chunkedSize() == 0 && !tooBig && failure == null) {
+            endTransaction();
+            reply(Reply.EMPTY_MESSAGE);
+            return;
+        }
         if (tooBig || failure != null) {
             // RFC 3030 2: after a failed chunk the transaction is over.
             if (failure != null) {
@@ -473,6 +563,30 @@ final class Session implements SessionInfo {
     }
 
     private HeaderCapture chunkCapture;
+    /** The text rules the chunks obey, or null for BODY=BINARYMIME. */
+    private TextContentRules chunkRules;
+
+    /** A chunk's octets to the capture, seen by the text rules on the way. */
+    private static final class CheckedSink extends OutputStream {
+        private final OutputStream sink;
+        private final TextContentRules rules;
+
+        CheckedSink(OutputStream sink, TextContentRules rules) {
+            this.sink = sink;
+            this.rules = rules;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            rules.feed(b, off, len);
+            sink.write(b, off, len);
+        }
+    }
 
     private void skipChunkOf(Command command) throws IOException {
         if (command instanceof Command.Bdat bdat) {
@@ -481,8 +595,13 @@ final class Session implements SessionInfo {
     }
 
     private void skipChunk(long size) throws IOException {
-        socket.setSoTimeout(timeoutMillis(connector.dataTimeout()));
+        dataDeadline();
         input.readChunk(size, null);
+    }
+
+    /** DATA or a BDAT chunk: the data timeout, extended at the minimum data rate. */
+    private void dataDeadline() {
+        input.deadline(Deadlines.data(connector, busy.getAsBoolean()), Deadlines.MIN_DATA_RATE);
     }
 
     // ---- End of data --------------------------------------------------------------------
@@ -566,13 +685,29 @@ final class Session implements SessionInfo {
      */
     private boolean startTlsHandshake() throws IOException {
         var ssl = context.tls().wrap(socket);
-        ssl.setSoTimeout(timeoutMillis(connector.commandTimeout()));
+        Duration limit = Deadlines.tlsHandshake(connector, busy.getAsBoolean());
+        ssl.setSoTimeout(timeoutMillis(limit));
+        // SECURITY: a deadline for the whole handshake; the read timeout alone is renewed by
+        // every octet of a ClientHello sent one at a time.
+        var watchdog = Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(limit);
+                LOG.debug("{}: TLS handshake not done within {}", id, limit);
+                ssl.close();
+            } catch (InterruptedException done) {
+                // the handshake ended in time
+            } catch (IOException e) {
+                LOG.debug("{}: closing: {}", id, e.toString());
+            }
+        });
         try {
             ssl.startHandshake();
         } catch (IOException e) {
-            log('*', "TLS handshake failed: " + e.getMessage());
+            log('*', "TLS handshake failed: " + (watchdog.isAlive() ? e.getMessage() : "not done within " + limit));
             LOG.debug("{}: TLS handshake failed: {}", id, e.toString());
             return false;
+        } finally {
+            watchdog.interrupt();
         }
         socket = ssl;
         tlsSession = ssl.getSession();
@@ -670,7 +805,7 @@ final class Session implements SessionInfo {
     private String saslChallenge(String challenge) throws IOException {
         send(Reply.saslChallenge(challenge));
         flushIfIdle();
-        socket.setSoTimeout(timeoutMillis(connector.commandTimeout()));
+        input.deadline(Deadlines.command(connector, busy.getAsBoolean()));
         var line = input.readLine();
         if (line == null) {
             throw new java.io.EOFException("connection closed during AUTH");
@@ -721,6 +856,7 @@ final class Session implements SessionInfo {
             transaction = null;
         }
         chunkCapture = null;
+        chunkRules = null;
     }
 
     // ---- Output -----------------------------------------------------------------------

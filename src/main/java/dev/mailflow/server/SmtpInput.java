@@ -5,6 +5,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -15,6 +16,10 @@ import java.nio.charset.StandardCharsets;
  * read ahead is lost between modes. SECURITY: lines are bounded; after STARTTLS the buffer
  * is discarded ({@link #discardBuffered}) so pipelined plaintext never reaches the TLS
  * session (CVE-2011-0411).
+ *
+ * <p>SECURITY: every read is bounded by a deadline for the whole line, message or chunk
+ * ({@link #deadline}), not by a timeout per read that a client dripping one octet at a time
+ * renews for ever (see {@link Deadlines}). A passed deadline is a {@link SocketTimeoutException}.
  */
 final class SmtpInput {
 
@@ -22,14 +27,41 @@ final class SmtpInput {
     record Line(String text, boolean tooLong, boolean badEncoding) {
     }
 
+    /** Sets the socket's read timeout (the socket changes with STARTTLS). */
+    interface ReadTimeout {
+        void set(int millis) throws java.net.SocketException;
+    }
+
     private InputStream in;
+    private final ReadTimeout readTimeout;
+    /** System.nanoTime() by which the current read must be done. */
+    private long deadline = Long.MAX_VALUE;
+    /** How far each octet received moves the deadline (a minimum data rate), or 0. */
+    private long nanosPerOctet;
     private final byte[] buf = new byte[16 * 1024];
     private int pos;
     private int limit;
     private final byte[] line = new byte[dev.mailflow.smtp.SmtpLimits.READ_LIMIT_OCTETS];
 
-    SmtpInput(InputStream in) {
+    SmtpInput(InputStream in, ReadTimeout readTimeout) {
         this.in = in;
+        this.readTimeout = readTimeout;
+    }
+
+    /** What follows must arrive within {@code limit}: a command line, say. */
+    void deadline(java.time.Duration limit) {
+        deadline(limit, 0);
+    }
+
+    /**
+     * What follows must arrive within {@code limit}, plus the time the octets received would
+     * take at {@code minRate} octets per second (0: no extension).
+     */
+    void deadline(java.time.Duration limit, long minRate) {
+        long now = System.nanoTime();
+        long nanos = limit.toNanos();
+        deadline = nanos > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + nanos;
+        nanosPerOctet = minRate > 0 ? 1_000_000_000L / minRate : 0;
     }
 
     /** True when more input is already here, so the reply flush can wait (RFC 2920). */
@@ -129,9 +161,19 @@ final class SmtpInput {
     }
 
     private boolean fill() throws IOException {
+        long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
+        if (left <= 0) {
+            throw new SocketTimeoutException("deadline passed");
+        }
+        readTimeout.set(left == Long.MAX_VALUE ? 0 : (int) Math.max(1, Math.min(Integer.MAX_VALUE,
+                (left + 999_999) / 1_000_000)));
         int n = in.read(buf, 0, buf.length);
         if (n <= 0) {
             return false;
+        }
+        if (nanosPerOctet > 0 && deadline != Long.MAX_VALUE) {
+            long more = n * nanosPerOctet;
+            deadline = more > Long.MAX_VALUE - deadline ? Long.MAX_VALUE : deadline + more;
         }
         pos = 0;
         limit = n;

@@ -10,7 +10,9 @@ import java.io.OutputStream;
  * <p>SECURITY (SMTP smuggling, CVE-2023-51764 family): only {@code <CRLF>.<CRLF>} ends the
  * data. A bare LF or bare CR never starts a line, so {@code <LF>.<LF>}, {@code <LF>.<CRLF>}
  * or {@code <CR>.<CR>} are just content; the message that holds them is marked and must be
- * refused as a whole at its real end. Lines longer than 1000 octets with their CRLF
+ * refused as a whole at its real end, as is a message with a NUL octet (a next hop that drops
+ * NULs would see {@code <CRLF>.<CRLF>} in {@code <CRLF><NUL>.<CRLF>}; see
+ * {@link TextContentRules}). Lines longer than 1000 octets with their CRLF
  * (4.5.3.1.6) mark the message too. Content past the size limit is still read to the end
  * of data, but no longer copied.
  *
@@ -38,6 +40,7 @@ public final class DataFraming {
     private boolean sizeExceeded;
     private boolean bareLineEnding;
     private boolean lineTooLong;
+    private boolean nul;
     private IOException sinkFailure;
     private boolean ended;
 
@@ -52,7 +55,7 @@ public final class DataFraming {
 
     /** What the content was like, once {@link #feed} has found the end of data. */
     public record Outcome(long size, boolean sizeExceeded, boolean bareLineEnding, boolean lineTooLong,
-                          IOException sinkFailure) {
+                          boolean nul, IOException sinkFailure) {
 
         /** The reply for a refused message, or null when the content was acceptable. */
         public Reply refusal() {
@@ -61,6 +64,9 @@ public final class DataFraming {
             }
             if (bareLineEnding) {
                 return Reply.BARE_LINE_ENDING;
+            }
+            if (nul) {
+                return Reply.NUL_IN_CONTENT;
             }
             if (lineTooLong) {
                 return Reply.TEXT_LINE_TOO_LONG;
@@ -137,6 +143,9 @@ public final class DataFraming {
                 lineLength = 0;
                 continue;
             }
+            if (b == 0) {
+                nul = true;
+            }
             emit(b);
             if (++lineLength > MAX_TEXT_LINE_OCTETS) {
                 lineTooLong = true;
@@ -150,7 +159,7 @@ public final class DataFraming {
     }
 
     public Outcome outcome() {
-        return new Outcome(size, sizeExceeded, bareLineEnding, lineTooLong, sinkFailure);
+        return new Outcome(size, sizeExceeded, bareLineEnding, lineTooLong, nul, sinkFailure);
     }
 
     private void emit(byte b) {

@@ -2,9 +2,10 @@ package dev.mailflow.smtp;
 
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Parses the ESMTP parameters after a MAIL or RCPT path (RFC 5321 4.1.2
@@ -177,10 +178,15 @@ public final class EsmtpParameters {
     private record Param(String key, String value) {
     }
 
+    /** Parameters whose values are keywords, compared without case when repeated. */
+    private static final Set<String> KEYWORD_VALUED = Set.of("BODY", "RET", "NOTIFY");
+
     /**
      * Splits the parameters and checks what every parameter shares: a well-formed keyword
-     * that stands once (501 5.5.4 otherwise). The values are checked
-     * by the command's own parser.
+     * (501 5.5.4 otherwise). A keyword given again with the same value is taken once, as
+     * Postfix does: Python's smtplib adds {@code SMTPUTF8} itself to a UTF-8 message, so a
+     * caller's own {@code SMTPUTF8} arrives twice. A keyword given again with another value
+     * is refused (501 5.5.4). The values are checked by the command's own parser.
      */
     private static Result<List<Param>> keywords(String text) {
         String t = text.strip();
@@ -188,19 +194,31 @@ public final class EsmtpParameters {
             return Result.ok(List.of());
         }
         var params = new ArrayList<Param>();
-        var seen = new HashSet<String>();
+        var seen = new HashMap<String, Param>();
         for (String token : t.split(" +")) {
             int eq = token.indexOf('=');
             String key = (eq < 0 ? token : token.substring(0, eq)).toUpperCase(Locale.ROOT);
             if (!isKeyword(key)) {
                 return Result.fail(Reply.SYNTAX_ERROR);
             }
-            if (!seen.add(key)) {
-                return Result.fail(Reply.DUPLICATE_PARAMETER);
+            var param = new Param(key, eq < 0 ? null : token.substring(eq + 1));
+            var earlier = seen.putIfAbsent(key, param);
+            if (earlier != null) {
+                if (!sameValue(key, earlier.value(), param.value())) {
+                    return Result.fail(Reply.DUPLICATE_PARAMETER);
+                }
+                continue;
             }
-            params.add(new Param(key, eq < 0 ? null : token.substring(eq + 1)));
+            params.add(param);
         }
         return Result.ok(params);
+    }
+
+    private static boolean sameValue(String key, String a, String b) {
+        if (a == null || b == null) {
+            return a == b;
+        }
+        return KEYWORD_VALUED.contains(key) ? a.equalsIgnoreCase(b) : a.equals(b);
     }
 
     private static boolean isKeyword(String key) {

@@ -47,6 +47,11 @@ public record Reply(int code, EnhancedStatus status, List<String> lines) {
         return of(421, "4.4.2", hostname + " Timeout waiting for client input, closing transmission channel");
     }
 
+    /** The connector is full and this connection waited longest for a command (a slow or idle client). */
+    public static Reply idleConnectionClosed(String hostname) {
+        return of(421, "4.4.2", hostname + " Idle connection closed: the server is busy, try again later");
+    }
+
     public static Reply tooManyErrors(String hostname) {
         return of(421, "4.7.0", hostname + " Too many errors on this connection, closing transmission channel");
     }
@@ -57,6 +62,10 @@ public record Reply(int code, EnhancedStatus status, List<String> lines) {
 
     public static Reply tooManyConnectionsFromAddress(String hostname) {
         return of(421, "4.7.0", hostname + " Too many connections from your address, try again later");
+    }
+
+    public static Reply tooManyConnectionsFromNetwork(String hostname) {
+        return of(421, "4.7.0", hostname + " Too many connections from your network, try again later");
     }
 
     public static Reply shuttingDown(String hostname) {
@@ -126,7 +135,7 @@ public record Reply(int code, EnhancedStatus status, List<String> lines) {
             "Non-ASCII address requires the SMTPUTF8 parameter on MAIL");
     public static final Reply UNKNOWN_PARAMETER = of(555, "5.5.4", "Unsupported parameter");
     public static final Reply INVALID_PARAMETER_VALUE = of(501, "5.5.4", "Invalid parameter value");
-    public static final Reply DUPLICATE_PARAMETER = of(501, "5.5.4", "Parameter given more than once");
+    public static final Reply DUPLICATE_PARAMETER = of(501, "5.5.4", "Parameter given more than once with different values");
     public static final Reply NOT_IMPLEMENTED = of(502, "5.5.1", "Command not implemented on this connector");
 
     // ---- Sequence (RFC 5321 4.1.4, RFC 3030) ------------------------------------------
@@ -181,6 +190,17 @@ public record Reply(int code, EnhancedStatus status, List<String> lines) {
     public static final Reply MESSAGE_TOO_BIG = of(552, "5.3.4", "Message size exceeds fixed maximum message size");
     public static final Reply BARE_LINE_ENDING = of(550, "5.6.0",
             "Message refused: bare CR or LF in message content; lines must end with CRLF");
+    /** RFC 5321 4.5.2, RFC 5322 2.3: NUL is in no text; only BINARYMIME content may hold it. */
+    public static final Reply NUL_IN_CONTENT = of(550, "5.6.0",
+            "Message refused: NUL octet in message content; send it with BODY=BINARYMIME and BDAT");
+    /** RFC 3030: BDAT 0 LAST as the only chunk, a message of no octets (Postfix refuses it too). */
+    public static final Reply EMPTY_MESSAGE = of(554, "5.6.0", "Message refused: no content (BDAT 0 LAST with no chunk before)");
+    /**
+     * RFC 2920 3.1: a client may not send past DATA before the 354, nor pipeline at all unless
+     * the EHLO reply offered PIPELINING (Postfix: smtpd_forbid_unauth_pipelining).
+     */
+    public static final Reply PROTOCOL_SYNCHRONIZATION = of(554, "5.5.0",
+            "SMTP protocol synchronization error: commands sent before the server's reply");
     /** RFC 5321 6.3: too many Received headers, a loop (Postfix's words). */
     public static final Reply TOO_MANY_HOPS = of(554, "5.4.6", "Too many hops: message refused as a mail loop");
     public static final Reply TEXT_LINE_TOO_LONG = of(550, "5.6.0",

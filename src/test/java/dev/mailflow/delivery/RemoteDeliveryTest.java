@@ -129,9 +129,9 @@ class RemoteDeliveryTest {
         }); var server = server(peer)) {
             send(server, "RCPT TO:<user@[127.0.0.1]>", "Subject: slow\r\n\r\nbody");
             await(() -> peer.sessions() >= 2, "a second attempt after the timeout");
-            var track = dev.mailflow.queue.TrackingLog.search(server.dataDir().resolve("logs"), null,
-                    e -> e.event().equals("DEFER"));
-            assertThat(track).isNotEmpty();
+            var track = dev.mailflow.testing.Await.until("a DEFER event",
+                    () -> dev.mailflow.queue.TrackingLog.search(server.dataDir().resolve("logs"), null,
+                            e -> e.event().equals("DEFER")), l -> !l.isEmpty());
             assertThat(track.get(0).status()).isEqualTo("4.4.2");
             assertThat(track.get(0).detail()).contains("timed out");
         }

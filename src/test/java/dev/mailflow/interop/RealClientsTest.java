@@ -124,6 +124,10 @@ class RealClientsTest {
                     msg["Subject"] = "Grüße"
                     msg.set_content("Unicode body: 你好")
                     s.send_message(msg)
+                    # smtplib adds SMTPUTF8 itself to a UTF-8 message: with the caller's own it
+                    # arrives twice, which Postfix takes and so must we.
+                    msg.replace_header("Subject", "twice")
+                    s.send_message(msg, mail_options=["SMTPUTF8"])
                 print("ok")
                 """, StandardCharsets.UTF_8);
         var run = exec(List.of(ExternalTool.require("python3").toString(), script.toString(),
@@ -134,10 +138,12 @@ class RealClientsTest {
         assertThat(onlyDeliveredMessage()).matches(
                 "Message-ID: <[0-9a-f-]+@mail1\\.fabrikam\\.com>\r\nSubject: plain\r\n\r\n\\.leading dot\r\n"
                         + "This is a test message\r\n");
-        var utf8 = server.awaitDelivered("用户@example.test", 1, Duration.ofSeconds(5));
-        assertThat(utf8).hasSize(1);
-        assertThat(Files.readString(utf8.get(0), StandardCharsets.UTF_8)).contains("To: 用户@example.test")
-                .contains("Delivered-To: 用户@example.test");
+        var utf8 = server.awaitDelivered("用户@example.test", 2, Duration.ofSeconds(5));
+        assertThat(utf8).hasSize(2);
+        for (var file : utf8) {
+            assertThat(Files.readString(file, StandardCharsets.UTF_8)).contains("To: 用户@example.test")
+                    .contains("Delivered-To: 用户@example.test");
+        }
     }
 
     @Test

@@ -107,8 +107,9 @@ class RemoteMtaInteropTest {
         String received = Files.readString(files.get(0), StandardCharsets.UTF_8);
         assertThat(received).contains("Subject: Test from Contoso").contains("This is a test message")
                 .containsPattern("Received: from contoso\\.com \\(\\[127\\.0\\.0\\.1\\]\\)\r?\n\tby mail1\\.fabrikam\\.com");
-        var sent = TrackingLog.search(server.dataDir().resolve("logs"), null, e -> e.event().equals("SEND"));
-        assertThat(sent).isNotEmpty();
+        // Postfix may store the message before our side has logged the SEND: wait for it.
+        var sent = await(() -> TrackingLog.search(server.dataDir().resolve("logs"), null,
+                e -> e.event().equals("SEND")), l -> !l.isEmpty(), "a SEND event");
         assertThat(sent.get(0).remoteMta()).isEqualTo("mx.remote.test");
         assertThat(sent.get(0).detail()).startsWith("250 2.0.0");
         String dsn = dsnFor("Test from Contoso");
@@ -142,7 +143,9 @@ class RemoteMtaInteropTest {
         String id = send("RCPT TO:<someone@nullmx.test>", "To a null MX");
         String dsn = dsnFor("Undeliverable: To a null MX");
         assertThat(dsn).contains("Status: 5.1.10").contains("accepts no mail (null MX");
-        var events = TrackingLog.search(server.dataDir().resolve("logs"), null, e -> e.id() == Long.parseLong(id));
+        var events = await(() -> TrackingLog.search(server.dataDir().resolve("logs"), null,
+                e -> e.id() == Long.parseLong(id)), l -> l.stream().anyMatch(e -> e.event().equals("DSN")),
+                "the FAIL and DSN events");
         assertThat(events).extracting(e -> e.event()).contains("FAIL", "DSN").doesNotContain("DEFER");
     }
 

@@ -118,4 +118,45 @@ class FileQueueStoreTest {
         }
         assertThat(new FileQueueStore(dir).recover()).hasSize(200);
     }
+
+    @Test
+    void aStatusWriteThatFailsOnAFullDiskLeavesNoTemporaryFile() throws Exception {
+        dev.mailflow.testing.ExternalTool.requireRoot("it mounts a small tmpfs for the queue");
+        Path mount = dir.resolve("tmpfs");
+        Files.createDirectories(mount);
+        run("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mount.toString());
+        try {
+            var store = new FileQueueStore(mount.resolve("queue"));
+            var m = commit(store, "Subject: x\r\n\r\nbody\r\n");
+            Path filler = mount.resolve("filler");
+            try (var out = Files.newOutputStream(filler)) {
+                byte[] block = new byte[4096];
+                while (true) {
+                    out.write(block);
+                }
+            } catch (java.io.IOException full) {
+                // the disk is full now
+            }
+            var status = m.status().scheduled(1, Instant.now(), Instant.now().plusSeconds(60), "x".repeat(20_000));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.update(m, QueueState.DEFERRED, status))
+                    .isInstanceOf(java.io.IOException.class);
+            try (var files = Files.walk(mount.resolve("queue"))) {
+                assertThat(files.map(Path::toString).filter(n -> n.endsWith(".tmp")).toList())
+                        .as("temporary status files left").isEmpty();
+            }
+            Files.delete(filler);
+            store.update(m, QueueState.DEFERRED, status);
+            assertThat(store.load(m.id()).state()).isEqualTo(QueueState.DEFERRED);
+        } finally {
+            run("umount", "-l", mount.toString());
+        }
+    }
+
+    private static void run(String... command) throws Exception {
+        var p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new AssertionError(String.join(" ", command) + " failed: " + out);
+        }
+    }
 }

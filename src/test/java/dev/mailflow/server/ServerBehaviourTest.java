@@ -104,9 +104,10 @@ class ServerBehaviourTest {
                 c.send("Subject: secret subject\r\n\r\nsecret body\r\n.");
                 c.send("QUIT");
             }
-            Thread.sleep(200);
             var logFile = server.server().connector(TestServer.FRONTEND).protocolLog().currentFile();
-            String log = Files.readString(logFile);
+            // The session's last lines are written as it closes, on the server's thread.
+            String log = dev.mailflow.testing.Await.until("the end of the session in the protocol log",
+                    () -> Files.exists(logFile) ? Files.readString(logFile) : "", l -> l.contains(",-,"));
             assertThat(log).contains(",Default Frontend,").contains(",127.0.0.1:")
                     .contains(",<,EHLO contoso.com").contains(",>,250-mail1.fabrikam.com Hello [127.0.0.1]")
                     .contains(",<,MAIL FROM:<chris@contoso.com>").contains(",>,250 2.1.0 Sender OK")
@@ -130,10 +131,12 @@ class ServerBehaviourTest {
                     "421 4.7.0 mail1.fabrikam.com Too many connections from your address, try again later");
             assertThat(c.in.readLine()).isNull();
             a.send("QUIT");
-            Thread.sleep(200);
-            try (var d = new SmtpTestClient(server.port())) {
-                assertThat(d.reply().get(0)).startsWith("220 ");
-            }
+            // The slot is given back when the server's side of the session ends: wait for it.
+            dev.mailflow.testing.Await.until("a new connection served after one closed", () -> {
+                try (var d = new SmtpTestClient(server.port())) {
+                    return d.reply().get(0).startsWith("220 ");
+                }
+            });
         }
     }
 
@@ -157,10 +160,14 @@ class ServerBehaviourTest {
             c.send("RCPT TO:<kate@fabrikam.com>");
             c.send("DATA");
             var stopper = Thread.ofVirtual().start(() -> server.server().shutdown(Duration.ofSeconds(5)));
-            Thread.sleep(200);
             // new connections are refused while the old one finishes
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Socket("127.0.0.1", server.port()).close())
-                    .isInstanceOf(java.net.ConnectException.class);
+            dev.mailflow.testing.Await.until("new connections refused during shutdown", () -> {
+                try (var s = new Socket("127.0.0.1", server.port())) {
+                    return false;
+                } catch (java.net.ConnectException e) {
+                    return true;
+                }
+            });
             assertThat(c.send("Subject: in flight\r\n\r\nbody\r\n.").get(0)).startsWith("250 2.6.0");
             assertThat(c.send("QUIT")).containsExactly("221 2.0.0 Service closing transmission channel");
             stopper.join(Duration.ofSeconds(6));

@@ -91,9 +91,27 @@ public class SmtpProperties {
     }
 
     @Test
+    void textRulesRefuseExactlyBareLineEndsAndNulWhateverTheChunks() {
+        qt().withExamples(5_000).forAll(bytes(300), integers().between(1, 40)).checkAssert((input, split) -> {
+            var rules = new TextContentRules();
+            for (int off = 0; off < input.length; off += split) {
+                rules.feed(input, off, Math.min(split, input.length - off));
+            }
+            rules.end();
+            boolean bare = containsBareCrOrLf(input, input.length);
+            boolean nul = false;
+            for (byte b : input) {
+                nul |= b == 0;
+            }
+            assertThat(rules.refusal()).isEqualTo(bare ? Reply.BARE_LINE_ENDING : nul ? Reply.NUL_IN_CONTENT : null);
+        });
+    }
+
+    @Test
     void dotStuffingRoundTrips() {
+        // Text lines: any characters but CR, LF and NUL, which text content may not hold.
         Gen<String> line = strings().allPossible().ofLengthBetween(0, 120).map(s -> s.replace('\r', ' ')
-                .replace('\n', ' ')).mix(strings().betweenCodePoints('.', '.').ofLengthBetween(1, 4), 25);
+                .replace('\n', ' ').replace('\0', ' ')).mix(strings().betweenCodePoints('.', '.').ofLengthBetween(1, 4), 25);
         qt().withExamples(5_000).forAll(lists().of(line).ofSizeBetween(0, 30), integers().between(1, 64))
                 .checkAssert((lines, split) -> {
                     var text = new StringBuilder();

@@ -29,9 +29,23 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Starts {@code mailflow serve --config file} and waits until it listens. */
     public static ServerProcess start(Path config) throws Exception {
+        return start(config, List.of(), env -> { });
+    }
+
+    /**
+     * Starts {@code mailflow serve --config file} with {@code prefix} in front of the java
+     * command (a shell that prepares the environment, say) and the environment changed by
+     * {@code environment}, and waits until it listens.
+     */
+    public static ServerProcess start(Path config, List<String> prefix,
+                                      java.util.function.Consumer<java.util.Map<String, String>> environment)
+            throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        var pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "dev.mailflow.app.Main",
-                "serve", "--config", config.toString()).redirectErrorStream(true);
+        var command = new ArrayList<>(prefix);
+        command.addAll(List.of(java, "-cp", System.getProperty("java.class.path"), "dev.mailflow.app.Main",
+                "serve", "--config", config.toString()));
+        var pb = new ProcessBuilder(command).redirectErrorStream(true);
+        environment.accept(pb.environment());
         var sp = new ServerProcess(pb.start());
         var ready = new CompletableFuture<Void>();
         Thread.ofVirtual().start(() -> {

@@ -23,6 +23,10 @@ import java.util.regex.Pattern;
  * S~ 250-\S+ Hello .*               the next reply line, as a regular expression
  * S+ 250 SMTPUTF8                   a whole reply: its continuation lines are skipped, the last
  *                                   one must match the regular expression
+ * S&amp; 250 STARTTLS                  a whole reply in which some line matches, wherever it stands
+ * S! 250 AUTH.*                     ... and in which no line matches; consecutive S&amp; and S! lines
+ *                                   check one reply. Lines are matched as "code text", so
+ *                                   "250 STARTTLS" matches 250-STARTTLS and 250 STARTTLS alike
  * CLOSED                            the server closed the connection
  * SLEEP 200                         wait, in milliseconds
  * </pre>
@@ -44,6 +48,14 @@ public record Transcript(String name, String connector, List<String> connectorCo
 
     /** A whole multi-line reply of which only the last line is checked. */
     public record ExpectLast(int line, Pattern pattern, String shown) implements Step {
+    }
+
+    /**
+     * A whole multi-line reply in which each of {@code present} matches some line and none of
+     * {@code absent} matches any, whatever the order: a new EHLO keyword does not break it.
+     */
+    public record ExpectLines(int line, List<Pattern> present, List<Pattern> absent, List<String> shown)
+            implements Step {
     }
 
     public record Closed(int line) implements Step {
@@ -87,6 +99,16 @@ public record Transcript(String name, String connector, List<String> connectorCo
             } else if (l.startsWith("S+ ")) {
                 String text = expand(l.substring(3));
                 steps.add(new ExpectLast(n, Pattern.compile(text), text));
+            } else if (l.startsWith("S& ") || l.startsWith("S! ")) {
+                var pattern = Pattern.compile(expand(l.substring(3)));
+                boolean present = l.charAt(1) == '&';
+                ExpectLines group = !steps.isEmpty() && steps.getLast() instanceof ExpectLines g ? g : null;
+                if (group == null) {
+                    group = new ExpectLines(n, new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+                    steps.add(group);
+                }
+                (present ? group.present() : group.absent()).add(pattern);
+                group.shown().add(l);
             } else if (l.equals("CLOSED")) {
                 steps.add(new Closed(n));
             } else if (l.startsWith("SLEEP ")) {

@@ -59,6 +59,31 @@ public final class TranscriptRunner {
                                     t.name(), e.line(), e.shown(), line, log);
                         }
                     }
+                    case Transcript.ExpectLines e -> {
+                        var reply = new java.util.ArrayList<String>();
+                        String line;
+                        do {
+                            line = readLine(in);
+                            if (line == null) {
+                                fail("%s:%d: expected a reply with%n  %s%nbut the connection was closed%n%s", t.name(),
+                                        e.line(), String.join("\n  ", e.shown()), log);
+                            }
+                            log.append("S: ").append(line).append('\n');
+                            reply.add(line.length() > 3 ? line.substring(0, 3) + " " + line.substring(4) : line);
+                        } while (line.length() > 3 && line.charAt(3) == '-');
+                        for (var p : e.present()) {
+                            if (reply.stream().noneMatch(r -> p.matcher(r).matches())) {
+                                fail("%s:%d: expected a line of the reply to match%n  %s%nbut the server said%n%s"
+                                        + "%nsession so far:%n%s", t.name(), e.line(), p, String.join("\n", reply), log);
+                            }
+                        }
+                        for (var p : e.absent()) {
+                            if (reply.stream().anyMatch(r -> p.matcher(r).matches())) {
+                                fail("%s:%d: expected no line of the reply to match%n  %s%nbut the server said%n%s"
+                                        + "%nsession so far:%n%s", t.name(), e.line(), p, String.join("\n", reply), log);
+                            }
+                        }
+                    }
                     case Transcript.Closed c -> {
                         String line = readLine(in);
                         assertThat(line).as("%s:%d: expected the connection to be closed%n%s", t.name(), c.line(),

@@ -174,9 +174,10 @@ class WebConsoleBrowserTest {
         screenshot("05-queue");
         retry.click();
         waiting().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#q-table tr[data-id]")));
-        var events = dev.mailflow.queue.TrackingLog.search(server.dataDir().resolve("logs"), null,
-                e -> e.event().equals("RETRY"));
-        assertThat(events).isNotEmpty();
+        // The click's request reaches the server after the click returns: wait for its event.
+        dev.mailflow.testing.Await.until("a RETRY event in the tracking log",
+                () -> dev.mailflow.queue.TrackingLog.search(server.dataDir().resolve("logs"), null,
+                        e -> e.event().equals("RETRY")), events -> !events.isEmpty());
 
         // Message tracking: the message's events as a timeline.
         driver.findElement(By.cssSelector("nav a[data-page=tracking]")).click();

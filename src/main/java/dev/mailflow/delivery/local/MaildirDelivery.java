@@ -16,6 +16,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -88,10 +89,17 @@ public final class MaildirDelivery {
 
     /** The file name of this message's copy in this mailbox: queue id, mailbox hash, host. */
     String fileName(long queueId, MailAddress mailbox) {
+        return copyPrefix(queueId, mailbox) + hostname.replace('/', '_').replace(':', '_');
+    }
+
+    /**
+     * What every name of this message's copy in this mailbox starts with, whatever the host
+     * name was when it was written: {@code <queue id>.M<12 hex of the mailbox's SHA-256>.}.
+     */
+    static String copyPrefix(long queueId, MailAddress mailbox) {
         try {
             byte[] h = MessageDigest.getInstance("SHA-256").digest(mailbox.key().getBytes(StandardCharsets.UTF_8));
-            return queueId + ".M" + HexFormat.of().formatHex(h, 0, 6) + "." + hostname.replace('/', '_')
-                    .replace(':', '_');
+            return queueId + ".M" + HexFormat.of().formatHex(h, 0, 6) + ".";
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -106,7 +114,14 @@ public final class MaildirDelivery {
     public DeliveryOutcome deliver(Envelope envelope, MailAddress original, Mailbox mailbox,
                                    DeliveryAgent.Content content, boolean mayBeDelivered) {
         MailAddress address = mailbox.address();
-        Path dir = maildir(address);
+        Path dir;
+        try {
+            dir = maildir(address);
+        } catch (InvalidPathException e) {
+            // The JVM names files by its locale: under a POSIX one a UTF-8 mailbox has no name.
+            return new DeliveryOutcome.Deferred("4.3.0", "the mailbox " + address + " cannot be a directory name in "
+                    + System.getProperty("sun.jnu.encoding") + "; start Mailflow with LC_ALL=C.UTF-8");
+        }
         String name = fileName(envelope.internalId(), address);
         try {
             Path tmp = dir.resolve("tmp");
@@ -118,9 +133,14 @@ public final class MaildirDelivery {
                 Files.createDirectories(cur);
                 knownMaildirs.add(dir);
             }
-            if (mayBeDelivered && alreadyDelivered(newDir, cur, name)) {
-                return new DeliveryOutcome.Delivered("2.0.0", "delivered to maildir (copy found after restart)",
-                        null);
+            if (mayBeDelivered) {
+                String prefix = copyPrefix(envelope.internalId(), address);
+                // A copy an earlier attempt left half-written (perhaps under another host name) goes.
+                removeCopies(tmp, prefix);
+                if (alreadyDelivered(newDir, cur, prefix)) {
+                    return new DeliveryOutcome.Delivered("2.0.0", "delivered to maildir (copy found after restart)",
+                            null);
+                }
             }
             byte[] headers = TraceHeaders.forLocalDelivery(envelope, hostname, original, address, zone)
                     .getBytes(StandardCharsets.UTF_8);
@@ -163,12 +183,28 @@ public final class MaildirDelivery {
         }
     }
 
-    private static boolean alreadyDelivered(Path newDir, Path cur, String name) throws IOException {
-        if (Files.exists(newDir.resolve(name))) {
-            return true;
+    /**
+     * Whether this message's copy is in the mailbox already: in new/ as
+     * {@code <prefix><host>,S=<size>}, or moved to cur/ by a reader, which adds
+     * {@code :2,<flags>} (Maildir spec; Dovecot does). The trace headers, the size and the host
+     * name may differ from one attempt to the next (a restart with another hostname, headers
+     * that carry the time of the attempt), so only the prefix, queue id and mailbox, says
+     * whether it was delivered.
+     */
+    static boolean alreadyDelivered(Path newDir, Path cur, String prefix) throws IOException {
+        return containsCopy(newDir, prefix) || containsCopy(cur, prefix);
+    }
+
+    private static void removeCopies(Path dir, String prefix) throws IOException {
+        try (var found = Files.newDirectoryStream(dir, p -> p.getFileName().toString().startsWith(prefix))) {
+            for (Path p : found) {
+                Files.deleteIfExists(p);
+            }
         }
-        // Readers move messages to cur/ and add ":2,<flags>" (Maildir spec; Dovecot does).
-        try (var found = Files.newDirectoryStream(cur, p -> p.getFileName().toString().startsWith(name))) {
+    }
+
+    private static boolean containsCopy(Path dir, String prefix) throws IOException {
+        try (var found = Files.newDirectoryStream(dir, p -> p.getFileName().toString().startsWith(prefix))) {
             return found.iterator().hasNext();
         }
     }

@@ -69,4 +69,39 @@ class MaildirDeliveryTest {
         assertThat(((DeliveryOutcome.Deferred) full).enhancedStatus()).isEqualTo("4.2.2");
         assertThat(deliver(maildir, 2003, used + 1000)).isInstanceOf(DeliveryOutcome.Delivered.class);
     }
+
+    private static long filesIn(Path dir) throws Exception {
+        try (var files = Files.list(dir)) {
+            return files.count();
+        }
+    }
+
+    @Test
+    void aCopyIsFoundAgainAfterARestartWhateverItsHeadersOrHostName() throws Exception {
+        // The first attempt wrote new/<id>.M<hash>.<host>,S=<size>; the attempt after a crash has
+        // another host name, so other trace headers, another size and another name.
+        var before = new MaildirDelivery(root, "mail1.fabrikam.com", ZoneOffset.UTC);
+        assertThat(deliver(before, 3001, 0)).isInstanceOf(DeliveryOutcome.Delivered.class);
+        var after = new MaildirDelivery(root, "mx2.after-the-restart.fabrikam.com", ZoneOffset.ofHours(9));
+        var again = after.deliver(envelope(3001), KATE, new Mailbox(KATE, null, 0),
+                () -> new ByteArrayInputStream(BODY), true);
+        assertThat(again).isInstanceOf(DeliveryOutcome.Delivered.class);
+        assertThat(filesIn(before.maildir(KATE).resolve("new"))).as("copies in new/").isEqualTo(1);
+
+        // A reader moved it to cur/ and added its flags: still found.
+        Path newDir = before.maildir(KATE).resolve("new");
+        Path cur = before.maildir(KATE).resolve("cur");
+        try (var files = Files.list(newDir)) {
+            Path copy = files.findFirst().orElseThrow();
+            Files.move(copy, cur.resolve(copy.getFileName() + ":2,S"));
+        }
+        after.deliver(envelope(3001), KATE, new Mailbox(KATE, null, 0), () -> new ByteArrayInputStream(BODY), true);
+        assertThat(filesIn(newDir) + filesIn(cur)).as("copies in new/ and cur/").isEqualTo(1);
+
+        // Another message (id 30010 starts with 3001) is not taken for this one.
+        var other = after.deliver(envelope(30010), KATE, new Mailbox(KATE, null, 0),
+                () -> new ByteArrayInputStream(BODY), true);
+        assertThat(other).isInstanceOf(DeliveryOutcome.Delivered.class);
+        assertThat(filesIn(newDir)).as("the other message delivered").isEqualTo(1);
+    }
 }

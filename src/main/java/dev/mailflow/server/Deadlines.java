@@ -1,0 +1,58 @@
+package dev.mailflow.server;
+
+import java.time.Duration;
+
+/**
+ * How long a client may take, as deadlines rather than per-read timeouts (RFC 5321 4.5.3.2:
+ * the timeouts are per command and per data block, not per octet). SECURITY: a client that
+ * drips one octet every few seconds would otherwise hold its connection for ever, and a
+ * thousand such clients every connection the server has.
+ *
+ * <ul>
+ *   <li>A command line must arrive whole within the command timeout (and an AUTH response).
+ *   <li>DATA, and each BDAT chunk, must arrive within the data timeout, extended by the time the
+ *       octets received would take at {@link #MIN_DATA_RATE} (Postfix's smtpd_min_data_rate
+ *       with smtpd_per_request_deadline): a client faster than that never times out, however
+ *       large the message; a slower one does.
+ *   <li>The TLS handshake must end within {@link #TLS_HANDSHAKE} (or the command timeout when
+ *       shorter): a half ClientHello no longer holds a connection for five minutes.
+ *   <li>When a connector is busy (at least {@link #BUSY_FRACTION} of its connections in use)
+ *       the deadlines shrink to {@link #BUSY_COMMAND}, {@link #BUSY_DATA} and
+ *       {@link #BUSY_TLS_HANDSHAKE}, as Postfix's stress-dependent smtpd_timeout does; and when
+ *       it is full, the connection that has waited longest for a command (at least
+ *       {@link #EVICT_IDLE_AFTER}) is closed with a 421 so that the new client is served.
+ * </ul>
+ */
+final class Deadlines {
+
+    /** Octets per second a DATA or BDAT transfer must keep up on average (Postfix's default). */
+    static final long MIN_DATA_RATE = 500;
+    static final Duration TLS_HANDSHAKE = Duration.ofSeconds(30);
+    static final double BUSY_FRACTION = 0.8;
+    static final Duration BUSY_COMMAND = Duration.ofSeconds(10);
+    static final Duration BUSY_DATA = Duration.ofSeconds(30);
+    static final Duration BUSY_TLS_HANDSHAKE = Duration.ofSeconds(5);
+    /** A connection waiting for a command at least this long may be closed for a new client. */
+    static final Duration EVICT_IDLE_AFTER = Duration.ofSeconds(1);
+    /** How long a new client waits for the slot of a connection closed for it. */
+    static final Duration EVICTION_WAIT = Duration.ofSeconds(2);
+
+    private Deadlines() {
+    }
+
+    static Duration command(ConnectorConfig c, boolean busy) {
+        return busy ? min(c.commandTimeout(), BUSY_COMMAND) : c.commandTimeout();
+    }
+
+    static Duration data(ConnectorConfig c, boolean busy) {
+        return busy ? min(c.dataTimeout(), BUSY_DATA) : c.dataTimeout();
+    }
+
+    static Duration tlsHandshake(ConnectorConfig c, boolean busy) {
+        return min(c.commandTimeout(), busy ? BUSY_TLS_HANDSHAKE : TLS_HANDSHAKE);
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+}
