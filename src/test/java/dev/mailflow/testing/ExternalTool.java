@@ -48,6 +48,8 @@ public final class ExternalTool {
             case "nc" -> "netcat-openbsd";
             case "dovecot" -> "dovecot-imapd";
             case "smtp-source", "smtp-sink", "postfix" -> "postfix";
+            case "dnsmasq" -> "dnsmasq-base";
+            case "chromedriver" -> "chromium-driver";
             default -> tool;
         };
     }
