@@ -116,7 +116,8 @@ class QueueAndTrackCommandsTest {
                     .containsPattern(id + "\\s+deferred\\s+\\d+s\\s+\\d+\\s+<chris@contoso\\.com> -> full@fabrikam\\.com")
                     .contains("last error: Mailbox full: full@fabrikam.com");
             var show = MainRunner.run("queue", "show", id, "-c", cfg);
-            assertThat(show.out()).contains("full@fabrikam.com: pending 4.2.2 Mailbox full").contains("Subject: big");
+            assertThat(show.out()).contains("full@fabrikam.com: pending 4.2.2 Mailbox full").contains("Subject: big")
+                    .contains("4.2.2: Persistent transient failure / Mailbox status / Mailbox full");
             assertThat(MainRunner.run("queue", "hold", id, "-c", cfg).out()).contains("is on hold");
             assertThat(MainRunner.run("queue", "list", "--state", "hold", "-c", cfg).out()).contains(id);
             var retryHeld = MainRunner.run("queue", "retry", id, "-c", cfg);
