@@ -49,6 +49,8 @@ public final class ExternalTool {
             case "dovecot" -> "dovecot-imapd";
             case "smtp-source", "smtp-sink", "postfix" -> "postfix";
             case "testssl" -> "testssl.sh";
+            case "dnsmasq" -> "dnsmasq-base";
+            case "chromedriver" -> "chromium-driver";
             default -> tool;
         };
     }
