@@ -11,7 +11,6 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -80,13 +79,13 @@ final class Evaluation {
             return new Decision(SpfResult.NONE, d, null, null, "\"" + MacroString.printable(d)
                     + "\" is not a domain name that SPF can check (RFC 7208 4.3)");
         }
-        var text = fetchRecord(d);
-        if (text.isEmpty()) {
-            return new Decision(SpfResult.NONE, d, null, null, noRecordReason);
+        var fetched = fetchRecord(d);
+        if (fetched.text() == null) {
+            return new Decision(SpfResult.NONE, d, null, null, fetched.noRecordReason());
         }
         SpfRecord record;
         try {
-            record = SpfRecord.parse(text.get());
+            record = SpfRecord.parse(fetched.text());
         } catch (SpfSyntaxException e) {
             throw SpfError.perm("the SPF record of " + d + " has an error: " + e.getMessage());
         }
@@ -123,27 +122,27 @@ final class Evaluation {
                 + Addresses.readable(ip) + " and it has no redirect=, so the result is neutral (RFC 7208 4.7)");
     }
 
-    private String noRecordReason;
+    /** The domain's SPF record text, or null and why there is none. */
+    private record Fetched(String text, String noRecordReason) {
+    }
 
-    /** The one v=spf1 TXT record of a domain (4.4, 4.5); empty for none, with the reason kept. */
-    private Optional<String> fetchRecord(String d) throws SpfError {
+    /** The one v=spf1 TXT record of a domain (4.4, 4.5). */
+    private Fetched fetchRecord(String d) throws SpfError {
         checkTime();
         var answer = dns.txt(d);
         switch (answer) {
             case DnsAnswer.TempFail<TxtRecord> t -> throw SpfError.temp("the TXT lookup for " + d + " failed: " + t.reason());
             case DnsAnswer.NotFound<TxtRecord> n -> {
                 step("TXT " + d + ": " + (n.kind() == DnsAnswer.NotFound.Kind.NO_SUCH_NAME ? "NXDOMAIN" : "no TXT records"));
-                noRecordReason = n.kind() == DnsAnswer.NotFound.Kind.NO_SUCH_NAME
+                return new Fetched(null, n.kind() == DnsAnswer.NotFound.Kind.NO_SUCH_NAME
                         ? d + " does not exist (NXDOMAIN), so it has no SPF record"
-                        : d + " has no TXT records, so no SPF record";
-                return Optional.empty();
+                        : d + " has no TXT records, so no SPF record");
             }
             case DnsAnswer.Found<TxtRecord> f -> {
                 var spf = f.records().stream().map(TxtRecord::text).filter(SpfRecord::isSpf1).toList();
                 if (spf.isEmpty()) {
                     step("TXT " + d + ": no record starts with v=spf1");
-                    noRecordReason = d + " has TXT records but none starting with \"v=spf1\", so no SPF record";
-                    return Optional.empty();
+                    return new Fetched(null, d + " has TXT records but none starting with \"v=spf1\", so no SPF record");
                 }
                 if (spf.size() > 1) {
                     throw SpfError.perm(d + " has " + spf.size() + " SPF records (TXT records starting with v=spf1); "
@@ -156,7 +155,7 @@ final class Evaluation {
                     throw SpfError.perm("the SPF record of " + d + " contains non-ASCII characters (RFC 7208 3.1): \""
                             + MacroString.printable(text) + "\"");
                 }
-                return Optional.of(text);
+                return new Fetched(text, null);
             }
         }
     }
