@@ -23,9 +23,14 @@ final class ReceiveConnectorSection implements ConfigSection<List<ConnectorConfi
     static final ConfigKey<Integer> MAX_RECIPIENTS = Keys.positiveInt("max_recipients", 200);
     static final ConfigKey<Integer> MAX_CONNECTIONS = Keys.positiveInt("max_connections", 1000);
     static final ConfigKey<Integer> MAX_CONNECTIONS_PER_IP = Keys.positiveInt("max_connections_per_ip", 20);
+    static final ConfigKey<Integer> MAX_CONNECTIONS_PER_NETWORK = Keys.positiveInt("max_connections_per_network",
+            100);
     static final ConfigKey<Integer> MAX_ERRORS = Keys.positiveInt("max_errors", 20);
     static final ConfigKey<Duration> COMMAND_TIMEOUT = Keys.duration("command_timeout", Duration.ofMinutes(5));
     static final ConfigKey<Duration> DATA_TIMEOUT = Keys.duration("data_timeout", Duration.ofMinutes(3));
+    static final ConfigKey<Long> MIN_DATA_RATE = Keys.positiveLong("min_data_rate", 500L);
+    static final ConfigKey<Duration> TLS_HANDSHAKE_TIMEOUT = Keys.duration("tls_handshake_timeout",
+            Duration.ofSeconds(30));
     static final ConfigKey<Boolean> PROTOCOL_LOG = Keys.bool("protocol_log", true);
     static final ConfigKey<String> BANNER = Keys.string("banner", "ESMTP Mailflow ready");
     static final ConfigKey<ConnectorConfig.Tls> TLS = Keys.string("tls", "starttls")
@@ -55,7 +60,8 @@ final class ReceiveConnectorSection implements ConfigSection<List<ConnectorConfi
     @Override
     public List<ConfigKey<?>> keys() {
         return List.of(NAME, BIND, ANONYMOUS, MAX_MESSAGE_SIZE, MAX_RECIPIENTS, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_IP,
-                MAX_ERRORS, COMMAND_TIMEOUT, DATA_TIMEOUT, PROTOCOL_LOG, BANNER, TLS, REQUIRE_TLS, AUTH,
+                MAX_CONNECTIONS_PER_NETWORK, MAX_ERRORS, COMMAND_TIMEOUT, DATA_TIMEOUT, MIN_DATA_RATE,
+                TLS_HANDSHAKE_TIMEOUT, PROTOCOL_LOG, BANNER, TLS, REQUIRE_TLS, AUTH,
                 ALLOW_INSECURE_AUTH, MAX_AUTH_FAILURES, REMOTE_RANGES, RELAY_FROM);
     }
 
@@ -89,8 +95,9 @@ final class ReceiveConnectorSection implements ConfigSection<List<ConnectorConfi
             var c = new ConnectorConfig(name, t.get(BIND),
                     new ConnectorConfig.Access(t.get(ANONYMOUS), t.get(RELAY_FROM), t.get(REMOTE_RANGES)),
                     new ConnectorConfig.Limits(t.get(MAX_MESSAGE_SIZE), t.get(MAX_RECIPIENTS), t.get(MAX_CONNECTIONS),
-                            t.get(MAX_CONNECTIONS_PER_IP), t.get(MAX_ERRORS)),
-                    new ConnectorConfig.Timeouts(t.get(COMMAND_TIMEOUT), t.get(DATA_TIMEOUT)),
+                            t.get(MAX_CONNECTIONS_PER_IP), t.get(MAX_CONNECTIONS_PER_NETWORK), t.get(MAX_ERRORS)),
+                    new ConnectorConfig.Timeouts(t.get(COMMAND_TIMEOUT), t.get(DATA_TIMEOUT), t.get(MIN_DATA_RATE),
+                            t.get(TLS_HANDSHAKE_TIMEOUT)),
                     new ConnectorConfig.TlsPolicy(t.get(TLS), t.get(REQUIRE_TLS)),
                     new ConnectorConfig.AuthPolicy(t.get(AUTH), t.get(ALLOW_INSECURE_AUTH), t.get(MAX_AUTH_FAILURES)),
                     t.get(BANNER), t.get(PROTOCOL_LOG));

@@ -12,9 +12,6 @@ final class ConnectionLimiter {
 
     enum Admission { ADMITTED, TOO_MANY, TOO_MANY_FROM_ADDRESS, TOO_MANY_FROM_NETWORK }
 
-    /** The network limit, as a multiple of the per-address one. */
-    static final int NETWORK_FACTOR = 5;
-
     private int maxTotal;
     private int maxPerAddress;
     private int maxPerNetwork;
@@ -22,25 +19,17 @@ final class ConnectionLimiter {
     private final Map<InetAddress, Integer> perNetwork = new HashMap<>();
     private int total;
 
-    ConnectionLimiter(int maxTotal, int maxPerAddress) {
-        this(maxTotal, maxPerAddress, networkLimit(maxPerAddress));
-    }
-
     ConnectionLimiter(int maxTotal, int maxPerAddress, int maxPerNetwork) {
         this.maxTotal = maxTotal;
         this.maxPerAddress = maxPerAddress;
         this.maxPerNetwork = maxPerNetwork;
     }
 
-    private static int networkLimit(int maxPerAddress) {
-        return (int) Math.min(Integer.MAX_VALUE, (long) maxPerAddress * NETWORK_FACTOR);
-    }
-
     /** New limits for the connections that come next (a reload); open ones stay open. */
-    synchronized void limits(int maxTotal, int maxPerAddress) {
+    synchronized void limits(int maxTotal, int maxPerAddress, int maxPerNetwork) {
         this.maxTotal = maxTotal;
         this.maxPerAddress = maxPerAddress;
-        this.maxPerNetwork = networkLimit(maxPerAddress);
+        this.maxPerNetwork = maxPerNetwork;
     }
 
     synchronized Admission tryAcquire(InetAddress client) {

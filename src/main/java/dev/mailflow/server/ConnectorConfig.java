@@ -42,18 +42,25 @@ public record ConnectorConfig(String name, InetSocketAddress bind, Access access
      * @param maxMessageSize      largest message in octets (SIZE, 552 5.3.4 beyond)
      * @param maxRecipients       recipients per message (452 4.5.3 beyond)
      * @param maxConnections      connections open at once on this connector (421 4.3.2 beyond)
-     * @param maxConnectionsPerIp connections open at once from one client address (421 4.7.0)
+     * @param maxConnectionsPerIp connections open at once from one client address, an IPv4
+     *                            address or an IPv6 /64 (421 4.7.0)
+     * @param maxConnectionsPerNetwork connections open at once from one client network, an IPv4
+     *                            /24 or an IPv6 /48 (421 4.7.0)
      * @param maxErrors           5xx replies on one connection before 421 and close
      */
     public record Limits(long maxMessageSize, int maxRecipients, int maxConnections, int maxConnectionsPerIp,
-                         int maxErrors) {
+                         int maxConnectionsPerNetwork, int maxErrors) {
     }
 
     /**
-     * @param command RFC 5321 4.5.3.2.7 server timeout, waiting for a command
-     * @param data    RFC 5321 4.5.3.2.5/6 waiting for the next block of message data
+     * Deadlines, each for a whole command line, message or handshake (see server.Deadlines).
+     *
+     * @param command      RFC 5321 4.5.3.2.7 server timeout: a whole command line
+     * @param data         RFC 5321 4.5.3.2.5/6: DATA, or one BDAT chunk, before extensions
+     * @param minDataRate  octets per second that extend the data deadline as they arrive
+     * @param tlsHandshake the whole TLS handshake
      */
-    public record Timeouts(Duration command, Duration data) {
+    public record Timeouts(Duration command, Duration data, long minDataRate, Duration tlsHandshake) {
     }
 
     /**
@@ -98,6 +105,10 @@ public record ConnectorConfig(String name, InetSocketAddress bind, Access access
         return limits.maxConnectionsPerIp();
     }
 
+    public int maxConnectionsPerNetwork() {
+        return limits.maxConnectionsPerNetwork();
+    }
+
     public int maxErrors() {
         return limits.maxErrors();
     }
@@ -108,6 +119,14 @@ public record ConnectorConfig(String name, InetSocketAddress bind, Access access
 
     public Duration dataTimeout() {
         return timeouts.data();
+    }
+
+    public long minDataRate() {
+        return timeouts.minDataRate();
+    }
+
+    public Duration tlsHandshakeTimeout() {
+        return timeouts.tlsHandshake();
     }
 
     public Tls tls() {

@@ -53,7 +53,8 @@ public final class ReceiveConnector implements AutoCloseable {
     ReceiveConnector(ConnectorConfig config, ServerSocket socket, Session.Context context, AtomicLong sessionCounter) {
         this.setup = new Setup(config, context);
         this.sessionCounter = sessionCounter;
-        this.limiter = new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerIp());
+        this.limiter = new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerIp(),
+                config.maxConnectionsPerNetwork());
         this.sessionPrefix = Long.toHexString(System.currentTimeMillis()).toUpperCase();
         this.serverSocket = socket;
     }
@@ -68,7 +69,7 @@ public final class ReceiveConnector implements AutoCloseable {
      * address stays, sessions in progress keep theirs.
      */
     void reconfigure(ConnectorConfig config, Session.Context context) {
-        limiter.limits(config.maxConnections(), config.maxConnectionsPerIp());
+        limiter.limits(config.maxConnections(), config.maxConnectionsPerIp(), config.maxConnectionsPerNetwork());
         setup = new Setup(config, context);
     }
 

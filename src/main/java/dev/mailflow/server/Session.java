@@ -602,7 +602,7 @@ final class Session implements SessionInfo {
 
     /** DATA or a BDAT chunk: the data timeout, extended at the minimum data rate. */
     private void dataDeadline() {
-        input.deadline(Deadlines.data(connector, busy.getAsBoolean()), Deadlines.MIN_DATA_RATE);
+        input.deadline(Deadlines.data(connector, busy.getAsBoolean()), connector.minDataRate());
     }
 
     // ---- End of data --------------------------------------------------------------------
