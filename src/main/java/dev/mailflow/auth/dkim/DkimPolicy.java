@@ -52,7 +52,7 @@ public final class DkimPolicy {
 
     /**
      * The rules of 2007, for the Mail::DKIM test corpus only, whose signatures use rsa-sha1,
-     * 512- and 768-bit keys and pre-RFC drafts without v= or with q=dns: it lets that corpus
+     * 512- and 768-bit keys and pre-RFC drafts (no v=, v=0.5, q=dns): it lets that corpus
      * check our canonicalization and hashing. Never for mail: such signatures prove nothing
      * today (RFC 8301).
      */

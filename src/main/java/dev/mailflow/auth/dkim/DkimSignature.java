@@ -90,7 +90,7 @@ final class DkimSignature {
         if (v.isEmpty() && !historic) {
             throw new Refusal(DkimReason.MISSING_TAG, "v");
         }
-        if (v.isPresent() && !v.get().equals("1")) {
+        if (v.isPresent() && !v.get().equals("1") && !(historic && v.get().equals("0.5"))) {
             throw new Refusal(DkimReason.UNSUPPORTED_VERSION, TagList.shorten(v.get()));
         }
         for (String required : List.of("a", "b", "bh", "d", "h", "s")) {
