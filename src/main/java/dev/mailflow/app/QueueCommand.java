@@ -204,13 +204,15 @@ public final class QueueCommand implements Runnable {
                 out.println("  last error:  " + status.path("lastError").asText());
             }
             out.println("  recipients:");
-            for (JsonNode r : status.path("recipients")) {
-                String addr = address(r.path("address"));
-                String orig = address(r.path("original"));
-                out.println("    " + addr + (addr.equals(orig) ? "" : " (for " + orig + ")") + ": "
-                        + r.path("status").asText().toLowerCase()
+            for (JsonNode r : d.path("recipients")) {
+                out.println("    " + r.path("address").asText()
+                        + (r.hasNonNull("original") ? " (for " + r.path("original").asText() + ")" : "") + ": "
+                        + r.path("status").asText()
                         + (r.hasNonNull("enhancedStatus") ? " " + r.path("enhancedStatus").asText() : "")
-                        + (r.hasNonNull("diagnostic") ? " " + r.path("diagnostic").asText() : ""));
+                        + (r.hasNonNull("detail") ? " " + r.path("detail").asText() : ""));
+                if (r.hasNonNull("explanation")) {
+                    out.println("      " + r.path("enhancedStatus").asText() + ": " + r.path("explanation").asText());
+                }
             }
             out.println("  headers:");
             d.path("headers").forEach(h -> out.println("    " + h.asText()));

@@ -6,5 +6,7 @@
  * (6531), DSN (3461), STARTTLS (3207). Every line both ways can go to a transcript listener.
  * Timeouts follow RFC 5321 4.5.3.2. SECURITY: replies come from an untrusted peer; lines are
  * bounded and malformed replies end the session with an error, never a hang.
+ * {@link NetworkErrors} says what a failure was in words of our choosing, for remote
+ * delivery and the tester alike, never the exception's own text.
  */
 package dev.mailflow.client;

@@ -3,6 +3,7 @@ package dev.mailflow.delivery;
 import dev.mailflow.delivery.local.MaildirDelivery;
 import dev.mailflow.directory.Directory;
 import dev.mailflow.queue.DeliveryAgent;
+import dev.mailflow.queue.DeliveryCodes;
 import dev.mailflow.queue.DeliveryOutcome;
 import dev.mailflow.queue.QueuedMessage;
 import dev.mailflow.smtp.MailAddress;
@@ -65,10 +66,11 @@ public final class Router implements DeliveryAgent {
                         List.of(directory.acceptedDomain(address.domain()).catchAll()));
                 case POSTMASTER -> {
                     var pm = directory.postmasterMailbox(address.domain());
-                    yield pm == null ? new DeliveryOutcome.Failed("5.1.1", "no postmaster mailbox is configured")
+                    yield pm == null ? new DeliveryOutcome.Failed(DeliveryCodes.USER_UNKNOWN,
+                            "no postmaster mailbox is configured for " + address.domain())
                             : local.deliver(message.envelope(), r.original(), pm, content, mayBeDelivered);
                 }
-                case UNKNOWN_USER -> new DeliveryOutcome.Failed("5.1.1", "User unknown: " + address
+                case UNKNOWN_USER -> new DeliveryOutcome.Failed(DeliveryCodes.USER_UNKNOWN, "User unknown: " + address
                         + " is not a mailbox here (any more)");
                 case NOT_OURS -> {
                     remoteIndexes.add(i);
@@ -82,7 +84,7 @@ public final class Router implements DeliveryAgent {
         if (!remoteIndexes.isEmpty()) {
             if (remote == null) {
                 for (int i : remoteIndexes) {
-                    outcomes.put(i, new DeliveryOutcome.Deferred("4.4.0",
+                    outcomes.put(i, new DeliveryOutcome.Deferred(DeliveryCodes.NO_ROUTE,
                             "no route to " + recipients.get(i).address().domain() + ": remote delivery is off"));
                 }
             } else {

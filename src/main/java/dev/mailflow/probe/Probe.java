@@ -2,11 +2,13 @@ package dev.mailflow.probe;
 
 import dev.mailflow.client.Capabilities;
 import dev.mailflow.client.ClientTimeouts;
+import dev.mailflow.client.NetworkErrors;
 import dev.mailflow.client.SmtpClient;
 import dev.mailflow.client.TranscriptListener;
 import dev.mailflow.delivery.remote.MxResolver;
 import dev.mailflow.smtp.Domains;
 import dev.mailflow.smtp.Reply;
+import dev.mailflow.smtp.StatusCatalogue;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -102,15 +104,24 @@ public final class Probe {
         var details = new LinkedHashMap<String, Object>();
         var meaning = new ArrayList<String>();
         try {
-            if (direct) {
+            boolean literal = Domains.isIpv4Literal(host) || Domains.isIpv6Literal(host);
+            if (direct && (literal || o.dnsServer() == null)) {
                 var addresses = List.of(InetAddress.getAllByName(host));
                 details.put("hosts", List.of(Map.of("name", host, "addresses", text(addresses))));
                 meaning.add(host + " is used as given: no MX lookup.");
                 end("DNS", "PASS", meaning, List.of(), details);
                 return List.of(new MxResolver.MxHost(host, 0, addresses, true));
             }
-            var resolver = new MxResolver(o.dnsServer(), o.timeout());
-            var result = resolver.resolve(host);
+            MxResolver resolver;
+            try {
+                resolver = new MxResolver(o.dnsServer(), o.timeout());
+            } catch (UnknownHostException e) {
+                meaning.add("The DNS server " + o.dnsServer() + " given with --dns-server does not resolve.");
+                end("DNS", "FAIL", meaning, List.of("Give the DNS server as an address and port, such as "
+                        + "127.0.0.1:53."), details);
+                return null;
+            }
+            var result = direct ? resolver.host(host) : resolver.resolve(host);
             switch (result) {
                 case MxResolver.Hosts h -> {
                     var list = new ArrayList<Map<String, Object>>();
@@ -125,7 +136,10 @@ public final class Probe {
                                 text(mx.addresses()), "implicit", mx.implicit()));
                     }
                     details.put("hosts", list);
-                    if (h.hosts().get(0).implicit()) {
+                    if (direct) {
+                        meaning.add(host + " is used as given: no MX lookup.");
+                        end("DNS", "PASS", meaning, List.of(), details);
+                    } else if (h.hosts().get(0).implicit()) {
                         meaning.add(host + " has no MX record: mail goes to the address of the name itself "
                                 + "(implicit MX, RFC 5321 5.1).");
                         end("DNS", "WARN", meaning, List.of(), details);
@@ -156,7 +170,13 @@ public final class Probe {
                 }
             }
         } catch (UnknownHostException e) {
-            meaning.add(host + " does not resolve: " + e.getMessage());
+            String asked;
+            try {
+                asked = new MxResolver(null, o.timeout()).server();
+            } catch (UnknownHostException notConfigured) {
+                asked = "the system's DNS resolver";
+            }
+            meaning.add(host + " does not resolve: the system's resolver (" + asked + ") found no address for it.");
             end("DNS", "FAIL", meaning, List.of("Incorrect FQDN or IP address for the destination SMTP server."),
                     details);
             return null;
@@ -182,7 +202,7 @@ public final class Probe {
                     return client;
                 } catch (IOException e) {
                     exchange.add("Could not open connection to the host, on port " + port + ": Connect failed ("
-                            + e.getMessage() + ")");
+                            + NetworkErrors.describe(e) + ")");
                     meaning.add(where + ": " + describe(e));
                 }
             }
@@ -210,7 +230,7 @@ public final class Probe {
         if (e instanceof UnknownHostException) {
             return "the name does not resolve: incorrect FQDN.";
         }
-        return e.getMessage();
+        return NetworkErrors.describe(e) + ".";
     }
 
     private String session(SmtpClient client) {
@@ -337,7 +357,7 @@ public final class Probe {
         try {
             reply = client.startTls(factory, connectedHost);
         } catch (IOException e) {
-            end("STARTTLS", "FAIL", List.of("TLS handshake failed: " + e.getMessage()),
+            end("STARTTLS", "FAIL", List.of(NetworkErrors.describe(e) + "."),
                     List.of("No protocol or cipher in common (the server may offer only old TLS versions).",
                             "The server's TLS configuration is broken."), Map.of());
             return false;
@@ -398,7 +418,7 @@ public final class Probe {
             var r = client.command("QUIT", o.timeout());
             end("QUIT", r.code() == 221 ? "PASS" : "WARN", meaning(r), List.of(), Map.of());
         } catch (IOException e) {
-            end("QUIT", "WARN", List.of("The connection closed before the 221: " + e.getMessage()), List.of(),
+            end("QUIT", "WARN", List.of("The connection closed before the 221: " + NetworkErrors.describe(e)), List.of(),
                     Map.of());
         }
         return "PASSED";
@@ -440,7 +460,7 @@ public final class Probe {
         var list = new ArrayList<String>();
         list.add(r.code() + ": " + Explanations.firstDigit(r.code()));
         if (r.status() != null) {
-            list.add(Explanations.enhanced(r.status()));
+            list.add(StatusCatalogue.describe(r.status()));
         }
         return list;
     }

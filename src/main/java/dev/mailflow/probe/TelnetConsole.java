@@ -1,9 +1,11 @@
 package dev.mailflow.probe;
 
 import dev.mailflow.client.ClientTimeouts;
+import dev.mailflow.client.NetworkErrors;
 import dev.mailflow.client.SmtpClient;
 import dev.mailflow.client.TranscriptListener;
 import dev.mailflow.smtp.Reply;
+import dev.mailflow.smtp.StatusCatalogue;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -98,7 +100,7 @@ public final class TelnetConsole {
                 out.flush();
             }
         } catch (IOException e) {
-            out.println("Connection to host lost: " + e.getMessage());
+            out.println("Connection to host lost: " + NetworkErrors.describe(e));
         } finally {
             client.close();
             out.flush();
@@ -142,7 +144,7 @@ public final class TelnetConsole {
                         out.println("  = TLS: " + s.getProtocol() + ", " + s.getCipherSuite() + "; say EHLO again");
                     }
                 } catch (javax.net.ssl.SSLException e) {
-                    out.println("  TLS handshake failed: " + e.getMessage());
+                    out.println("  " + NetworkErrors.describe(e));
                     return false;
                 }
             }
@@ -158,7 +160,7 @@ public final class TelnetConsole {
             record("S: " + l);
         }
         out.println("  = " + Explanations.firstDigit(reply.code())
-                + (reply.status() != null ? " " + Explanations.enhanced(reply.status()) : ""));
+                + (reply.status() != null ? " " + StatusCatalogue.describe(reply.status()) : ""));
         out.flush();
     }
 

@@ -1,5 +1,6 @@
 package dev.mailflow.queue;
 
+import dev.mailflow.smtp.StatusCatalogue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -39,8 +40,31 @@ public final class QueueAdmin {
     public record Listing(Map<QueueState, Integer> counts, List<Summary> messages) {
     }
 
-    /** A message in detail, with the beginning of its header. */
-    public record Detail(QueuedMessage message, List<String> headers) {
+    /**
+     * A message in detail, with the beginning of its header and each recipient as the
+     * operator reads it.
+     */
+    public record Detail(QueuedMessage message, List<String> headers, List<RecipientLine> recipients) {
+    }
+
+    /**
+     * One recipient in words: its last outcome on one line, and what its status code means
+     * (from the one status catalogue, as the DSN and the tester say it).
+     *
+     * @param original    the address given in RCPT TO, when an alias replaced it; else null
+     * @param explanation the enhanced status in words, or null before the first attempt
+     * @param detail      the last outcome: our reason, then the remote reply; or null
+     */
+    public record RecipientLine(String address, String original, String status, String enhancedStatus,
+                                String explanation, String detail) {
+
+        static RecipientLine of(RecipientState r) {
+            var code = r.enhancedStatus();
+            return new RecipientLine(r.address().toString(),
+                    r.original().equals(r.address()) ? null : r.original().toString(),
+                    r.status().name().toLowerCase(java.util.Locale.ROOT), code == null ? null : code.toString(),
+                    code == null ? null : StatusCatalogue.meaning(code), r.describe());
+        }
     }
 
     /** What an action did. */
@@ -89,7 +113,7 @@ public final class QueueAdmin {
                 headers.add(line);
             }
         }
-        return new Detail(m, headers);
+        return new Detail(m, headers, m.status().recipients().stream().map(RecipientLine::of).toList());
     }
 
     /** Deferred (or active) messages are tried again now. */

@@ -1,5 +1,6 @@
 package dev.mailflow.queue;
 
+import dev.mailflow.smtp.EnhancedStatus;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -220,33 +221,26 @@ public final class Scheduler implements AutoCloseable {
                 LOG.error("queue: message {}: delivery agent failed", id, e);
                 outcomes = new HashMap<>();
                 for (int i : pending) {
-                    outcomes.put(i, new DeliveryOutcome.Deferred("4.3.0", "internal error: " + e));
+                    outcomes.put(i, new DeliveryOutcome.Deferred(DeliveryCodes.LOCAL_ERROR,
+                            "internal error in the delivery agent (see the server log)"));
                 }
             }
             boolean expanded = false;
             for (int i : pending) {
                 var outcome = outcomes.getOrDefault(i,
-                        new DeliveryOutcome.Deferred("4.3.0", "no outcome from the delivery agent"));
+                        new DeliveryOutcome.Deferred(DeliveryCodes.LOCAL_ERROR, "no outcome from the delivery agent"));
                 var r = recipients.get(i);
+                recipients.set(i, r.after(outcome, now));
                 switch (outcome) {
-                    case DeliveryOutcome.Delivered d -> {
-                        recipients.set(i, r.with(RecipientState.Status.DELIVERED, d, now));
-                        // Exchange's words: DELIVER into a mailbox here, SEND to another server.
-                        track(d.remoteMta() == null ? "DELIVER" : "SEND", m, r, d);
-                    }
-                    case DeliveryOutcome.Failed f -> {
-                        recipients.set(i, r.with(RecipientState.Status.FAILED, f, now));
-                        track("FAIL", m, r, f);
-                    }
+                    // Exchange's words: DELIVER into a mailbox here, SEND to another server.
+                    case DeliveryOutcome.Delivered d -> track(d.remoteReply() == null ? "DELIVER" : "SEND", m, r, d);
+                    case DeliveryOutcome.Failed f -> track("FAIL", m, r, f);
                     case DeliveryOutcome.Deferred d -> {
-                        recipients.set(i, r.with(RecipientState.Status.PENDING, d, now));
-                        lastError = d.diagnostic();
+                        lastError = d.describe();
                         track("DEFER", m, r, d);
                     }
                     case DeliveryOutcome.Expanded x -> {
-                        recipients.set(i, r.with(RecipientState.Status.EXPANDED, x, now));
-                        track("EXPAND", m, r, new DeliveryOutcome.Delivered("2.1.5", "expanded to "
-                                + String.join(", ", x.targets().stream().map(Object::toString).toList()), null));
+                        track("EXPAND", m, r, x);
                         var present = new HashSet<String>();
                         for (var existing : recipients) {
                             if (existing.original().equals(r.original())) {
@@ -266,12 +260,12 @@ public final class Scheduler implements AutoCloseable {
                 break;
             }
             if (depth == MAX_EXPANSION_DEPTH) {
-                var loop = new DeliveryOutcome.Failed("5.4.6", "alias expansion loop (more than "
+                var loop = new DeliveryOutcome.Failed(DeliveryCodes.LOOP, "alias expansion loop (more than "
                         + MAX_EXPANSION_DEPTH + " levels)");
                 for (int i = 0; i < recipients.size(); i++) {
                     if (!recipients.get(i).isFinal()) {
                         track("FAIL", m, recipients.get(i), loop);
-                        recipients.set(i, recipients.get(i).with(RecipientState.Status.FAILED, loop, now));
+                        recipients.set(i, recipients.get(i).after(loop, now));
                     }
                 }
             }
@@ -288,7 +282,7 @@ public final class Scheduler implements AutoCloseable {
                 if (!r.isFinal()) {
                     var expired = expiredOutcome(r);
                     track("FAIL", m, r, expired);
-                    recipients.set(i, r.with(RecipientState.Status.FAILED, expired, now));
+                    recipients.set(i, r.after(expired, now));
                 }
             }
             finish(m.withStatus(m.state(), status.withRecipients(recipients)));
@@ -309,13 +303,15 @@ public final class Scheduler implements AutoCloseable {
     /**
      * A recipient still pending when the queue lifetime ends fails with the permanent form of
      * its last temporary status (4.2.2 mailbox full becomes 5.2.2), or 5.4.7 (delivery time
-     * expired, RFC 3463) when there was none.
+     * expired, RFC 3463) when there was none. The last remote reply, if any, stays with it for
+     * the DSN's Diagnostic-Code.
      */
     private DeliveryOutcome expiredOutcome(RecipientState r) {
-        String last = r.enhancedStatus();
-        String code = last != null && last.startsWith("4.") ? "5" + last.substring(1) : "5.4.7";
-        return new DeliveryOutcome.Failed(code, "delivery time expired after " + policy.lifetime()
-                + (r.diagnostic() == null ? "" : "; last error: " + r.diagnostic()), r.remoteMta());
+        var last = r.enhancedStatus();
+        var code = last != null && last.isTransient() ? last.withClass(EnhancedStatus.PERMANENT)
+                : DeliveryCodes.EXPIRED;
+        return new DeliveryOutcome.Failed(code, "delivery time expired after " + Durations.words(policy.lifetime())
+                + (r.reason() == null ? "" : "; last error: " + r.reason()), r.remoteReply());
     }
 
     private void finish(QueuedMessage m) throws IOException {
@@ -373,8 +369,8 @@ public final class Scheduler implements AutoCloseable {
         }
         var e = m.envelope();
         tracking.write(new TrackingEvent(clock.instant(), event, m.id(), e.messageId(), e.sender().toString(),
-                List.of(r.address().toString()), null, null, e.size(), o.enhancedStatus(), o.diagnostic(),
-                o.remoteMta()));
+                List.of(r.address().toString()), null, null, e.size(), o.status().toString(), o.describe(),
+                o.remoteReply() == null ? null : o.remoteReply().host()));
     }
 
     /** Stops dispatching; attempts in progress get until the deadline to finish. */

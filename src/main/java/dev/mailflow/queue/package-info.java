@@ -25,5 +25,11 @@
  * </ul>
  * The scheduler works on the {@link QueueStore} interface only, with a filesystem and an
  * in-memory implementation (style.md, principle 7).
+ *
+ * <p>Each attempt gives each recipient a typed {@link DeliveryOutcome} (style.md, principle
+ * 6; Postfix's {@code dsn_buf}): a class-checked enhanced status from {@link DeliveryCodes}
+ * or a remote reply, our reason, and the {@link RemoteReply} apart from it. Retries, the
+ * tracking log, the queue listing and DSNs all read it; the status files keep it, and
+ * {@link RecipientStateJson} still reads the files of Mailflow 0.1.0.
  */
 package dev.mailflow.queue;

@@ -1,6 +1,7 @@
 /**
  * The SMTP protocol with no I/O: commands and their parser, the reply catalogue,
- * enhanced status codes, mailbox addresses and domains, ESMTP parameters, and
+ * enhanced status codes and the one status catalogue that explains them (to the DSN, the
+ * web console and the tester), mailbox addresses and domains, ESMTP parameters, and
  * DATA framing.
  *
  * <p>Everything here is pure and deterministic so it can be driven by transcript

@@ -15,6 +15,8 @@ import dev.mailflow.queue.TrackingLog;
 import dev.mailflow.server.MailServer;
 import dev.mailflow.server.ServerConfig;
 import dev.mailflow.server.auth.Passwords;
+import dev.mailflow.smtp.EnhancedStatus;
+import dev.mailflow.smtp.StatusCatalogue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -219,7 +221,7 @@ public final class WebConsole implements AutoCloseable {
             }
             case "status" -> json(x, 200, status());
             case "queue" -> queue(x, method, p);
-            case "track" -> json(x, 200, track(query(x)));
+            case "track" -> json(x, 200, explained(track(query(x))));
             case "mailboxes" -> mailbox(x, p);
             case "probe" -> {
                 if (!method.equals("POST")) {
@@ -279,7 +281,7 @@ public final class WebConsole implements AutoCloseable {
                 "dsn", metrics.count("dsn")));
         m.put("perMinute", metrics.history());
         synchronized (latest) {
-            m.put("latest", List.copyOf(latest));
+            m.put("latest", explained(List.copyOf(latest)));
         }
         return m;
     }
@@ -324,6 +326,20 @@ public final class WebConsole implements AutoCloseable {
     }
 
     // ---- Tracking -----------------------------------------------------------------------
+
+    /** Tracking events as JSON, each status code with its meaning from the one status catalogue. */
+    private static List<JsonNode> explained(List<TrackingEvent> events) {
+        var list = new ArrayList<JsonNode>(events.size());
+        for (var e : events) {
+            var node = (com.fasterxml.jackson.databind.node.ObjectNode) QueueJson.MAPPER.valueToTree(e);
+            var code = EnhancedStatus.parse(e.status());
+            if (code != null) {
+                node.put("explanation", StatusCatalogue.meaning(code));
+            }
+            list.add(node);
+        }
+        return list;
+    }
 
     private List<TrackingEvent> track(Map<String, String> q) throws IOException {
         Predicate<TrackingEvent> f = e -> true;

@@ -308,7 +308,7 @@ class RemoteDeliveryTest {
             }, "deferred");
             var m = server.runtime().store().load(id);
             assertThat(m.status().lastError()).contains("requires TLS");
-            assertThat(m.status().recipients().get(0).enhancedStatus()).isEqualTo("4.7.0");
+            assertThat(m.status().recipients().get(0).enhancedStatus()).hasToString("4.7.0");
             assertThat(peer.accepted()).isEmpty();
         }
     }
@@ -351,6 +351,89 @@ class RemoteDeliveryTest {
             await(() -> hasMail(server), "failure DSN");
             assertThat(katesMail(server).get(0)).contains("Status: 5.6.7").contains("does not offer it");
             assertThat(peer.accepted()).isEmpty();
+        }
+    }
+
+    private static dev.mailflow.queue.QueuedMessage awaitDeferred(TestServer server, String reply) throws Exception {
+        long id = Long.parseLong(reply.replaceAll(".*InternalId=(\\d+),.*", "$1"));
+        await(() -> {
+            try {
+                var m = server.runtime().store().load(id);
+                return m != null && m.state() == dev.mailflow.queue.QueueState.DEFERRED;
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        }, "deferred");
+        return server.runtime().store().load(id);
+    }
+
+    @Test
+    void aReplyThatDisagreesWithItselfIsDeferredByItsReplyCodeAndQuotedAsIs() throws Exception {
+        try (var peer = new ScriptedPeer(new ScriptedPeer.Script() {
+            @Override
+            public String rcpt(int session, String line) {
+                return "450 5.1.1 mailbox unavailable";
+            }
+        }); var server = TestServer.start(List.of("relay_from = [\"127.0.0.0/8\"]"), List.of(),
+                List.of("remote_port = " + peer.port(), "command_timeout = \"2s\""), List.of("retry_intervals = [\"1h\"]"))) {
+            var m = awaitDeferred(server, send(server, "RCPT TO:<user@[127.0.0.1]>", "Subject: odd\r\n\r\nbody"));
+            var r = m.status().recipients().get(0);
+            assertThat(r.enhancedStatus()).as("the reply code's class wins: 4.0.0").hasToString("4.0.0");
+            assertThat(r.remoteReply().code()).isEqualTo(450);
+            assertThat(r.remoteReply().text()).isEqualTo("450 5.1.1 mailbox unavailable");
+            assertThat(r.remoteReply().host()).isEqualTo("127.0.0.1");
+            assertThat(r.reason()).isEqualTo("127.0.0.1[127.0.0.1]:" + peer.port()
+                    + " temporarily refused the recipient (RCPT TO)");
+            assertThat(m.status().lastError()).endsWith("(RCPT TO): 450 5.1.1 mailbox unavailable");
+        }
+    }
+
+    @Test
+    void aRefusedConnectionBouncesWithOurDiagnosticAndNoRemoteMta() throws Exception {
+        int closed = dev.mailflow.testing.Dnsmasq.freePort();
+        try (var server = TestServer.start(List.of("relay_from = [\"127.0.0.0/8\"]"), List.of(),
+                List.of("remote_port = " + closed, "connect_timeout = \"2s\""),
+                List.of("retry_intervals = [\"300ms\"]", "lifetime = \"2s\""))) {
+            send(server, "RCPT TO:<user@[127.0.0.1]> NOTIFY=FAILURE", "Subject: nobody home\r\n\r\nbody");
+            await(() -> hasMail(server), "failure DSN at expiry");
+            String dsn = katesMail(server).get(0);
+            assertThat(dsn).contains("Subject: Undeliverable: nobody home").contains("Status: 5.4.1")
+                    .contains("Diagnostic-Code: X-Mailflow; delivery time expired after 2 s; last error: connect to "
+                            + "127.0.0.1[127.0.0.1]:" + closed + ": Connection refused")
+                    .contains("The recipient's server couldn't be reached")
+                    .doesNotContain("Remote-MTA").doesNotContain("smtp;").doesNotContain("Remote server returned");
+        }
+    }
+
+    @Test
+    void aSmartHostFailureNamesTheSendConnector() throws Exception {
+        int closed = dev.mailflow.testing.Dnsmasq.freePort();
+        try (var server = TestServer.start(List.of("relay_from = [\"127.0.0.0/8\"]"), List.of(
+                "[[send_connector]]", "name = \"Smarthost\"", "domains = [\"*\"]",
+                "smart_host = \"127.0.0.1:" + closed + "\""), List.of("connect_timeout = \"2s\""),
+                List.of("retry_intervals = [\"1h\"]"))) {
+            var m = awaitDeferred(server, send(server, "RCPT TO:<someone@anywhere.test>", "Subject: via\r\n\r\nb"));
+            String expected = "send connector \"Smarthost\" (127.0.0.1:" + closed + "): connect to 127.0.0.1[127.0.0.1]:"
+                    + closed + ": Connection refused";
+            assertThat(m.status().lastError()).isEqualTo(expected);
+            assertThat(m.status().recipients().get(0).enhancedStatus()).hasToString("4.4.1");
+            var track = dev.mailflow.queue.TrackingLog.search(server.dataDir().resolve("logs"), null,
+                    e -> e.event().equals("DEFER"));
+            assertThat(track).extracting(dev.mailflow.queue.TrackingEvent::detail).contains(expected);
+        }
+    }
+
+    @Test
+    void aSmartHostNameTheDnsRefusesNamesTheConnectorAndTheServer() throws Exception {
+        try (var dns = dev.mailflow.testing.FakeDnsServer.answering(org.xbill.DNS.Rcode.REFUSED);
+             var server = TestServer.start(List.of("relay_from = [\"127.0.0.0/8\"]"), List.of(
+                "[[send_connector]]", "name = \"Smarthost\"", "domains = [\"*\"]",
+                "smart_host = \"smtp.example.net:587\""), List.of("dns_server = \"" + dns.address() + "\""),
+                List.of("retry_intervals = [\"1h\"]"))) {
+            var m = awaitDeferred(server, send(server, "RCPT TO:<someone@anywhere.test>", "Subject: via\r\n\r\nb"));
+            assertThat(m.status().lastError()).isEqualTo("send connector \"Smarthost\" (smtp.example.net:587): DNS server "
+                    + dns.address() + " refused the query for A smtp.example.net (REFUSED)");
+            assertThat(m.status().recipients().get(0).enhancedStatus()).hasToString("4.4.3");
         }
     }
 }

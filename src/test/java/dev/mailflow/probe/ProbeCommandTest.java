@@ -162,4 +162,22 @@ class ProbeCommandTest {
             assertThat(nullMx.out()).contains("null MX");
         }
     }
+
+    @Test
+    void dnsFailuresNameTheServerAskedAndWhatWentWrong() throws Exception {
+        try (var silent = dev.mailflow.testing.FakeDnsServer.silent();
+             var refusing = dev.mailflow.testing.FakeDnsServer.answering(org.xbill.DNS.Rcode.REFUSED)) {
+            var timedOut = probe("example.net", "--dns-server", silent.address(), "--timeout", "1");
+            assertThat(timedOut.code()).isEqualTo(3);
+            assertThat(timedOut.out()).contains("[FAIL] DNS")
+                    .contains("DNS server " + silent.address() + " did not answer within 1 s (MX example.net)");
+            var refused = probe("example.net", "--dns-server", refusing.address(), "--timeout", "2");
+            assertThat(refused.out()).contains("DNS server " + refusing.address()
+                    + " refused the query for MX example.net (REFUSED)");
+            var host = probe("smtp.example.net:587", "--dns-server", refusing.address(), "--timeout", "2");
+            assertThat(host.code()).isEqualTo(3);
+            assertThat(host.out()).contains("DNS server " + refusing.address()
+                    + " refused the query for A smtp.example.net (REFUSED)");
+        }
+    }
 }

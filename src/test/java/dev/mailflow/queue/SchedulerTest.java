@@ -95,7 +95,7 @@ class SchedulerTest {
     @Test
     void temporaryFailuresAreRetriedOnScheduleThenDelivered() throws Exception {
         var agent = new ScriptedAgent();
-        agent.script.put("a@x.test", n -> n < 3 ? new DeliveryOutcome.Deferred("4.2.2", "Mailbox full")
+        agent.script.put("a@x.test", n -> n < 3 ? new DeliveryOutcome.Deferred(DeliveryCodes.MAILBOX_FULL, "Mailbox full")
                 : new DeliveryOutcome.Delivered("ok"));
         var s = scheduler(agent, new RetryPolicy(List.of(Duration.ofMillis(50)), Duration.ofMinutes(1),
                 Duration.ofMinutes(1)));
@@ -113,8 +113,8 @@ class SchedulerTest {
     @Test
     void expiryTurnsTheLastTemporaryStatusPermanent() throws Exception {
         var agent = new ScriptedAgent();
-        agent.script.put("a@x.test", n -> new DeliveryOutcome.Deferred("4.2.2", "Mailbox full"));
-        agent.script.put("b@x.test", n -> new DeliveryOutcome.Deferred("4.4.1", "connection refused"));
+        agent.script.put("a@x.test", n -> new DeliveryOutcome.Deferred(DeliveryCodes.MAILBOX_FULL, "Mailbox full"));
+        agent.script.put("b@x.test", n -> new DeliveryOutcome.Deferred(DeliveryCodes.NO_ANSWER, "connection refused"));
         var s = scheduler(agent, new RetryPolicy(List.of(Duration.ofMillis(30)), Duration.ofMillis(200),
                 Duration.ofMinutes(1)));
         var m = receive("a@x.test", "b@x.test");
@@ -122,9 +122,9 @@ class SchedulerTest {
         await(() -> agent.finished.containsKey(m.id()));
         var rs = agent.finished.get(m.id()).status().recipients();
         assertThat(rs).extracting(RecipientState::status).containsOnly(RecipientState.Status.FAILED);
-        assertThat(rs.get(0).enhancedStatus()).isEqualTo("5.2.2");
-        assertThat(rs.get(1).enhancedStatus()).isEqualTo("5.4.1");
-        assertThat(rs.get(0).diagnostic()).contains("delivery time expired").contains("Mailbox full");
+        assertThat(rs.get(0).enhancedStatus()).hasToString("5.2.2");
+        assertThat(rs.get(1).enhancedStatus()).hasToString("5.4.1");
+        assertThat(rs.get(0).reason()).contains("delivery time expired").contains("Mailbox full");
         assertThat(store.list(null)).isEmpty();
     }
 
@@ -153,7 +153,7 @@ class SchedulerTest {
         assertThat(agent.calls.get("a@x.test").get()).isEqualTo(1);
         var loopStates = finishedWith.get(loop.id()).status().recipients();
         assertThat(loopStates.get(loopStates.size() - 1).status()).isEqualTo(RecipientState.Status.FAILED);
-        assertThat(loopStates.get(loopStates.size() - 1).enhancedStatus()).isEqualTo("5.4.6");
+        assertThat(loopStates.get(loopStates.size() - 1).enhancedStatus()).hasToString("5.4.6");
     }
 
     @Test
@@ -161,7 +161,7 @@ class SchedulerTest {
         var agent = new ScriptedAgent();
         var tries = new AtomicInteger();
         agent.script.put("a@x.test", n -> tries.incrementAndGet() < 100
-                ? new DeliveryOutcome.Deferred("4.4.1", "connection refused") : new DeliveryOutcome.Delivered("ok"));
+                ? new DeliveryOutcome.Deferred(DeliveryCodes.NO_ANSWER, "connection refused") : new DeliveryOutcome.Delivered("ok"));
         var s = scheduler(agent, new RetryPolicy(List.of(Duration.ofHours(1)), Duration.ofDays(1),
                 Duration.ofDays(1)));
         var admin = new QueueAdmin(store, s, null, Clock.systemUTC());

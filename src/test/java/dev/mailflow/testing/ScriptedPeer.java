@@ -75,8 +75,13 @@ public final class ScriptedPeer implements AutoCloseable {
     private final List<String> logins = new CopyOnWriteArrayList<>();
 
     public ScriptedPeer(Script script) throws IOException {
+        this(script, InetAddress.getLoopbackAddress(), 0);
+    }
+
+    /** On another loopback address (127.0.0.2...) or port, for a second next hop on the same port. */
+    public ScriptedPeer(Script script, InetAddress address, int port) throws IOException {
         this.script = script;
-        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this.server = new ServerSocket(port, 50, address);
         Thread.ofVirtual().start(this::acceptLoop);
     }
 

@@ -151,6 +151,12 @@ class WebApiTest {
         var detail = json(c.get("/api/queue/" + id));
         assertThat(detail.path("message").path("envelope").path("messageId").asText()).isNotEmpty();
         assertThat(detail.path("headers").toString()).contains("Subject: too big for the quota");
+        var recipient = detail.path("recipients").get(0);
+        assertThat(recipient.path("status").asText()).isEqualTo("pending");
+        assertThat(recipient.path("enhancedStatus").asText()).isEqualTo("4.2.2");
+        assertThat(recipient.path("explanation").asText()).as("from the one status catalogue")
+                .isEqualTo("Persistent transient failure / Mailbox status / Mailbox full");
+        assertThat(recipient.path("detail").asText()).startsWith("Mailbox full: ");
         assertThat(c.post("/api/queue/" + id + "/hold", "{}", true).statusCode()).isEqualTo(200);
         assertThat(json(c.get("/api/queue?state=hold")).path("messages")).hasSize(1);
         assertThat(c.post("/api/queue/" + id + "/retry", "{}", true).statusCode()).as("retry on hold").isEqualTo(409);
@@ -165,6 +171,12 @@ class WebApiTest {
         var c = loggedIn();
         var events = json(c.get("/api/track?recipient=kate%40fabrikam.com"));
         assertThat(events.findValuesAsText("event")).contains("RECEIVE", "DELIVER");
+        for (JsonNode e : events) {
+            if (e.path("event").asText().equals("DELIVER")) {
+                assertThat(e.path("explanation").asText()).isEqualTo("Success / Other or undefined status / "
+                        + "Other undefined status");
+            }
+        }
         assertThat(json(c.get("/api/track?sender=nobody%40x.test"))).isEmpty();
         assertThat(c.get("/api/track?since=yesterday-ish").statusCode()).isEqualTo(400);
     }

@@ -3,7 +3,9 @@ package dev.mailflow.delivery.dsn;
 import dev.mailflow.queue.Envelope;
 import dev.mailflow.queue.RecipientState;
 import dev.mailflow.smtp.DsnReturn;
+import dev.mailflow.smtp.EnhancedStatus;
 import dev.mailflow.smtp.Reply;
+import dev.mailflow.smtp.StatusCatalogue;
 import dev.mailflow.smtp.Xtext;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -18,11 +20,22 @@ import java.util.Locale;
 /**
  * Builds one DSN message (RFC 3464) for some recipients of one original message. Pure: the
  * same inputs give the same octets, so tests compare against .eml fixtures.
+ *
+ * <p>Per recipient, from its typed outcome: {@code Status} is its enhanced status;
+ * {@code Remote-MTA} (2.3.5) and {@code Diagnostic-Code: smtp;} (2.3.6) only when a remote
+ * MTA answered, quoting its reply as it was said; any other failure (DNS, a connection
+ * refused or timed out, TLS, a local reason) is {@code Diagnostic-Code: X-Mailflow;} with our
+ * reason, as Postfix writes {@code X-Postfix;}. The sentence for people comes from
+ * {@link StatusCatalogue}. SECURITY: a remote reply is the peer's text: control characters
+ * become '?' and long lines are folded, so it cannot add or break header lines.
  */
 public final class DsnMessage {
 
     private DsnMessage() {
     }
+
+    /** RFC 3464 2.3.6: the diagnostic type for what is not an SMTP reply (Postfix: X-Postfix). */
+    static final String LOCAL_DIAGNOSTIC_TYPE = "X-Mailflow";
 
     /** One recipient line of the report: what happened and what to say about it. */
     public record Entry(RecipientState recipient, String action, Instant lastAttempt) {
@@ -72,15 +85,11 @@ public final class DsnMessage {
         for (var e : entries) {
             var r = e.recipient();
             sb.append(r.address()).append("\r\n");
-            if (r.diagnostic() != null && r.diagnostic().startsWith("delivery time expired")) {
-                int cut = r.diagnostic().indexOf("; last error");
-                sb.append("The server gave up: ").append(cut < 0 ? r.diagnostic() : r.diagnostic().substring(0, cut))
-                        .append(".\r\n");
+            if (r.reason() != null) {
+                sb.append(textLine(r.reason()));
             }
-            if (r.remoteMta() != null && r.diagnostic() != null) {
-                sb.append("Remote server returned '").append(remoteReply(r.diagnostic())).append("'\r\n");
-            } else if (r.diagnostic() != null) {
-                sb.append(r.diagnostic()).append("\r\n");
+            if (r.remoteReply() != null) {
+                sb.append(textLine("Remote server returned '" + r.remoteReply().text() + "'"));
             }
             sb.append("\r\n");
         }
@@ -112,13 +121,12 @@ public final class DsnMessage {
             sb.append("Final-Recipient: rfc822; ").append(r.address()).append("\r\n");
             sb.append("Action: ").append(e.action()).append("\r\n");
             sb.append("Status: ").append(statusOf(kind, r)).append("\r\n");
-            if (r.remoteMta() != null) {
-                sb.append("Remote-MTA: dns; ").append(r.remoteMta()).append("\r\n");
-                if (r.diagnostic() != null) {
-                    sb.append("Diagnostic-Code: smtp; ").append(remoteReply(r.diagnostic())).append("\r\n");
-                }
-            } else if (r.diagnostic() != null && kind != DsnKind.SUCCESS) {
-                sb.append("Diagnostic-Code: x-mailflow; ").append(r.diagnostic()).append("\r\n");
+            var reply = r.remoteReply();
+            if (reply != null) {
+                sb.append(field("Remote-MTA", "dns; " + reply.host()));
+                sb.append(field("Diagnostic-Code", "smtp; " + reply.text()));
+            } else if (r.reason() != null && kind != DsnKind.SUCCESS) {
+                sb.append(field("Diagnostic-Code", LOCAL_DIAGNOSTIC_TYPE + "; " + r.reason()));
             }
             if (e.lastAttempt() != null) {
                 sb.append("Last-Attempt-Date: ").append(Reply.RFC_5322_DATE.format(
@@ -151,48 +159,74 @@ public final class DsnMessage {
         return out.toByteArray();
     }
 
-    private static String statusOf(DsnKind kind, RecipientState r) {
+    /** The recipient's status, or the generic one of the report's kind when it has none (RFC 3463 X.0.0). */
+    private static EnhancedStatus statusOf(DsnKind kind, RecipientState r) {
         if (r.enhancedStatus() != null) {
             return r.enhancedStatus();
         }
-        return switch (kind) {
-            case FAILURE -> "5.0.0";
-            case DELAY -> "4.0.0";
-            case SUCCESS -> "2.0.0";
-        };
+        return new EnhancedStatus(switch (kind) {
+            case FAILURE -> EnhancedStatus.PERMANENT;
+            case DELAY -> EnhancedStatus.TRANSIENT;
+            case SUCCESS -> EnhancedStatus.SUCCESS;
+        }, 0, 0);
     }
 
-    /** The remote reply as quoted in the report: the part after "host said: ". */
-    static String remoteReply(String diagnostic) {
-        int said = diagnostic.indexOf(" said: ");
-        return said < 0 ? diagnostic : diagnostic.substring(said + 7);
-    }
-
-    /** A sentence for people, by the status code (RFC 3463 classes and the seeds' reasons). */
+    /** A sentence for people: for a failure, the status catalogue's words for its code. */
     static String explanation(DsnKind kind, RecipientState r) {
         if (kind == DsnKind.SUCCESS) {
-            return r.remoteMta() == null ? "The message was delivered to the recipient's mailbox."
-                    : "The message was handed to " + r.remoteMta() + ", which does not send delivery notifications;"
-                    + " this is the last notification you will receive.";
+            return r.remoteReply() == null ? "The message was delivered to the recipient's mailbox."
+                    : "The message was handed to " + r.remoteReply().host() + ", which does not send delivery "
+                    + "notifications; this is the last notification you will receive.";
         }
         if (kind == DsnKind.DELAY) {
             return "The message has not been delivered yet; the server will keep trying. No action is required.";
         }
-        String s = r.enhancedStatus() == null ? "" : r.enhancedStatus();
-        String[] p = s.split("\\.");
-        String key = p.length == 3 ? p[1] + "." + p[2] : "";
-        return switch (key) {
-            case "1.1" -> "The e-mail address you entered couldn't be found. Check the recipient's address and try again.";
-            case "1.2", "4.4" -> "The recipient's domain couldn't be found or has no mail server.";
-            case "1.10" -> "The recipient's domain accepts no e-mail (it publishes a null MX record).";
-            case "2.2" -> "The recipient's mailbox is full and the message couldn't be delivered in time.";
-            case "3.4", "2.3" -> "The message is too big for the recipient's server.";
-            case "4.6" -> "The message was routed in a loop and couldn't be delivered.";
-            case "4.7" -> "The message couldn't be delivered in time: the destination kept failing.";
-            case "7.1" -> "The recipient's server refused the message by policy.";
-            case "6.3", "6.7" -> "The recipient's server can't accept the message as it is written.";
-            default -> "The message couldn't be delivered.";
-        };
+        return StatusCatalogue.forSenders(statusOf(kind, r));
+    }
+
+    /** Control characters (the peer's, or in a reason quoting it) as '?': one line stays one line. */
+    static String printable(String s) {
+        var sb = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            sb.append(c < 0x20 || c == 0x7f ? '?' : c);
+        }
+        return sb.toString();
+    }
+
+    /** Longest line we write, in chars: under RFC 5322 2.1.1's 998 octets even at 4 octets a char. */
+    private static final int MAX_LINE = 240;
+
+    /**
+     * A header field of the delivery-status part, printable, folded at spaces (RFC 5322
+     * 2.2.3) so that a long remote reply stays within the line limit.
+     */
+    static String field(String name, String value) {
+        return fold(name + ": " + printable(value), "\r\n");
+    }
+
+    /** A line of the part for people, printable, broken at spaces when it is long. */
+    static String textLine(String text) {
+        return fold(printable(text), "\r\n");
+    }
+
+    /**
+     * Breaks a line before MAX_LINE at a space, which then opens the next line (a header's
+     * folding whitespace); a word longer than that is cut, and its rest opens with a space.
+     */
+    private static String fold(String line, String eol) {
+        var sb = new StringBuilder();
+        while (line.length() > MAX_LINE) {
+            int cut = line.lastIndexOf(' ', MAX_LINE);
+            if (cut <= 0) {
+                sb.append(line, 0, MAX_LINE).append(eol).append(' ');
+                line = line.substring(MAX_LINE);
+            } else {
+                sb.append(line, 0, cut).append(eol);
+                line = line.substring(cut);
+            }
+        }
+        return sb.append(line).append(eol).toString();
     }
 
     /** The original's header section (up to the empty line), CRLF-terminated. */

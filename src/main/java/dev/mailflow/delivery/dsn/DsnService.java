@@ -94,7 +94,7 @@ public final class DsnService {
                 case DELIVERED -> {
                     if (wants(r, DsnNotify.SUCCESS) && !r.dsnPassedOn()
                             && !expandedOriginals.contains(r.original().key())) {
-                        successes.add(new DsnMessage.Entry(r, r.remoteMta() == null ? "delivered" : "relayed",
+                        successes.add(new DsnMessage.Entry(r, r.remoteReply() == null ? "delivered" : "relayed",
                                 r.updated()));
                     }
                 }

@@ -3,6 +3,7 @@ package dev.mailflow.delivery.local;
 import dev.mailflow.delivery.TraceHeaders;
 import dev.mailflow.directory.Mailbox;
 import dev.mailflow.queue.DeliveryAgent;
+import dev.mailflow.queue.DeliveryCodes;
 import dev.mailflow.queue.DeliveryOutcome;
 import dev.mailflow.queue.DirectorySync;
 import dev.mailflow.queue.Envelope;
@@ -119,8 +120,9 @@ public final class MaildirDelivery {
             dir = maildir(address);
         } catch (InvalidPathException e) {
             // The JVM names files by its locale: under a POSIX one a UTF-8 mailbox has no name.
-            return new DeliveryOutcome.Deferred("4.3.0", "the mailbox " + address + " cannot be a directory name in "
-                    + System.getProperty("sun.jnu.encoding") + "; start Mailflow with LC_ALL=C.UTF-8");
+            return new DeliveryOutcome.Deferred(DeliveryCodes.LOCAL_ERROR, "the mailbox " + address
+                    + " cannot be a directory name in " + System.getProperty("sun.jnu.encoding")
+                    + "; start Mailflow with LC_ALL=C.UTF-8");
         }
         String name = fileName(envelope.internalId(), address);
         try {
@@ -138,8 +140,8 @@ public final class MaildirDelivery {
                 // A copy an earlier attempt left half-written (perhaps under another host name) goes.
                 removeCopies(tmp, prefix);
                 if (alreadyDelivered(newDir, cur, prefix)) {
-                    return new DeliveryOutcome.Delivered("2.0.0", "delivered to maildir (copy found after restart)",
-                            null);
+                    return new DeliveryOutcome.Delivered("delivered to maildir " + mailboxesRoot.relativize(dir)
+                            + " (copy found after restart)");
                 }
             }
             byte[] headers = TraceHeaders.forLocalDelivery(envelope, hostname, original, address, zone)
@@ -148,7 +150,7 @@ public final class MaildirDelivery {
                 long used = usage(newDir) + usage(cur);
                 long size = headers.length + envelope.size();
                 if (used + size > mailbox.quota()) {
-                    return new DeliveryOutcome.Deferred("4.2.2", "Mailbox full: " + address + " holds " + used
+                    return new DeliveryOutcome.Deferred(DeliveryCodes.MAILBOX_FULL, "Mailbox full: " + address + " holds " + used
                             + " of " + mailbox.quota() + " octets, the message needs " + size);
                 }
             }
@@ -170,16 +172,16 @@ public final class MaildirDelivery {
             Files.move(file, newDir.resolve(name + SIZE_TAG + written), StandardCopyOption.ATOMIC_MOVE);
             // The fsync of new/ comes with sync(), once for many deliveries.
             unsynced.add(newDir);
-            return new DeliveryOutcome.Delivered("2.0.0", "delivered to maildir " + mailboxesRoot.relativize(dir),
-                    null);
+            return new DeliveryOutcome.Delivered("delivered to maildir " + mailboxesRoot.relativize(dir));
         } catch (IOException e) {
             knownMaildirs.remove(dir); // perhaps removed under us: create it again next time
             LOG.warn("delivery of {} to {} failed: {}", envelope.internalId(), address, e.toString());
-            String reason = e instanceof FileSystemException fse && fse.getReason() != null ? fse.getReason()
-                    : e.getMessage();
-            boolean full = reason != null && reason.contains("No space left");
-            return new DeliveryOutcome.Deferred(full ? "4.3.1" : "4.3.0", (full ? "Insufficient system storage: "
-                    : "cannot write to the mailbox: ") + reason);
+            String reason = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof FileSystemException fse && fse.getReason() != null ? fse.getReason()
+                    : "an I/O error (the server log has the details)";
+            boolean full = reason.contains("No space left");
+            return new DeliveryOutcome.Deferred(full ? DeliveryCodes.STORAGE_FULL : DeliveryCodes.LOCAL_ERROR,
+                    (full ? "Insufficient system storage: " : "cannot write to the mailbox: ") + reason);
         }
     }
 

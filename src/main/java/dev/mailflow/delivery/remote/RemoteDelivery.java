@@ -1,33 +1,36 @@
 package dev.mailflow.delivery.remote;
 
 import dev.mailflow.client.Capabilities;
+import dev.mailflow.client.NetworkErrors;
 import dev.mailflow.client.SmtpClient;
 import dev.mailflow.client.TranscriptListener;
 import dev.mailflow.delivery.Router;
 import dev.mailflow.delivery.TraceHeaders;
 import dev.mailflow.queue.DeliveryAgent;
+import dev.mailflow.queue.DeliveryCodes;
 import dev.mailflow.queue.DeliveryOutcome;
 import dev.mailflow.queue.QueuedMessage;
 import dev.mailflow.queue.RecipientState;
+import dev.mailflow.queue.RemoteReply;
 import dev.mailflow.smtp.BodyType;
 import dev.mailflow.smtp.Domains;
 import dev.mailflow.smtp.DsnNotify;
+import dev.mailflow.smtp.EnhancedStatus;
 import dev.mailflow.smtp.Reply;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
-import java.net.ConnectException;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NoRouteToHostException;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,6 +45,15 @@ import org.slf4j.LoggerFactory;
  * Delivers to other servers: per domain, MX lookup, then the MX hosts in order with the SMTP
  * client. Recipients get their own outcome from the replies: 2xx delivered, 5xx failed, 4xx
  * and connection failures tried at the next MX and then deferred (style.md, principle 6).
+ *
+ * <p>An outcome keeps the peer's reply apart from our reason ({@link RemoteReply}); its status
+ * is the reply's, the reply code's class winning over an enhanced code that disagrees
+ * ({@code 450 5.1.1} is deferred with 4.0.0, RFC 3463 2, as Postfix does). A reply of the
+ * wrong class for the command (a 3xx to RCPT) is a protocol error, deferred with 4.5.0. A
+ * failure with no reply (DNS, connect, TLS, a lost connection) has our reason only, in
+ * Postfix's words ({@code connect to mx.example.net[192.0.2.1]:25: Connection refused}), so a
+ * DSN never dresses it up as an SMTP reply (RFC 3464 2.3.6). Mail through a send connector
+ * says so in front of every reason: {@code send connector "Smarthost" (smtp.example.net:587): ...}.
  */
 public final class RemoteDelivery implements Router.Remote {
 
@@ -89,8 +101,10 @@ public final class RemoteDelivery implements Router.Remote {
             info = ContentInfo.scan(in);
         } catch (IOException e) {
             for (int i : recipients) {
-                outcomes.put(i, new DeliveryOutcome.Deferred("4.3.0", "cannot read the queued message: " + e));
+                outcomes.put(i, new DeliveryOutcome.Deferred(DeliveryCodes.LOCAL_ERROR,
+                        "cannot read the queued message (the server log has the details)"));
             }
+            LOG.error("message {}: cannot read the queued message: {}", message.id(), e.toString());
             return outcomes;
         }
         for (var entry : byDomain.entrySet()) {
@@ -99,16 +113,27 @@ public final class RemoteDelivery implements Router.Remote {
         return outcomes;
     }
 
+    /** One domain's recipients; through a send connector, every reason names it. */
     private Map<Integer, DeliveryOutcome> deliverToDomain(QueuedMessage message, String domain, List<Integer> indexes,
                                                           DeliveryAgent.Content content, ContentInfo info) {
         var smart = SendConnector.forDomain(config.sendConnectors(), domain);
+        var outcomes = deliverToDomain(message, domain, indexes, content, info, smart);
+        if (smart != null) {
+            String context = "send connector \"" + smart.name() + "\" (" + smart.host() + ":" + smart.port() + "): ";
+            outcomes.replaceAll((i, o) -> o.within(context));
+        }
+        return outcomes;
+    }
+
+    private Map<Integer, DeliveryOutcome> deliverToDomain(QueuedMessage message, String domain, List<Integer> indexes,
+                                                          DeliveryAgent.Content content, ContentInfo info,
+                                                          SendConnector smart) {
         var result = smart != null ? resolver.smartHost(smart.host()) : resolver.resolve(domain);
         DeliveryOutcome all = switch (result) {
-            case MxResolver.NullMx n -> new DeliveryOutcome.Failed("5.1.10",
-                    "Recipient address rejected: " + domain + " accepts no mail (null MX, RFC 7505)");
-            case MxResolver.NoSuchDomain d -> new DeliveryOutcome.Failed("5.1.2", "Host or domain name not found: "
-                    + d.detail());
-            case MxResolver.TempFailure t -> new DeliveryOutcome.Deferred("4.4.3", "DNS: " + t.detail());
+            case MxResolver.NullMx n -> new DeliveryOutcome.Failed(DeliveryCodes.NULL_MX,
+                    domain + " accepts no mail (null MX, RFC 7505)");
+            case MxResolver.NoSuchDomain d -> new DeliveryOutcome.Failed(DeliveryCodes.NO_SUCH_DOMAIN, d.detail());
+            case MxResolver.TempFailure t -> new DeliveryOutcome.Deferred(DeliveryCodes.DNS_FAILURE, t.detail());
             case MxResolver.Hosts h -> smart != null ? null : loop(domain, h.hosts());
         };
         if (all != null) {
@@ -156,8 +181,8 @@ public final class RemoteDelivery implements Router.Remote {
                 }
             }
             if (us) {
-                return new DeliveryOutcome.Failed("5.4.6", "mail for " + domain + " loops back to myself (MX "
-                        + h.name() + ")");
+                return new DeliveryOutcome.Failed(DeliveryCodes.LOOP, "mail for " + domain
+                        + " loops back to myself (MX " + h.name() + ")");
             }
         }
         return null;
@@ -183,7 +208,8 @@ public final class RemoteDelivery implements Router.Remote {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return fill(indexes, new DeliveryOutcome.Deferred("4.3.0", "interrupted (server stopping)"));
+            return fill(indexes, new DeliveryOutcome.Deferred(DeliveryCodes.LOCAL_ERROR,
+                    "interrupted: the server is stopping"));
         }
     }
 
@@ -191,12 +217,13 @@ public final class RemoteDelivery implements Router.Remote {
                                                   List<Integer> indexes, DeliveryAgent.Content content,
                                                   ContentInfo info, boolean tryTls, SendConnector smart,
                                                   boolean reuse) {
-        String where = mx + "[" + address.getAddress().getHostAddress() + "]:" + address.getPort();
+        var hop = Hop.of(mx, address);
+        String where = hop.where();
         String cacheKey = address + "|" + (smart == null ? "" : smart.name()) + "|" + tryTls;
         int[] uses = {0};
         SmtpClient cached = reuse ? cache.take(cacheKey, uses) : null;
         if (cached != null) {
-            var r = transaction(message, mx, where, cached, indexes, content, info, cacheKey, uses[0] + 1);
+            var r = transaction(message, hop, cached, indexes, content, info, cacheKey, uses[0] + 1);
             if (r != null) {
                 return r;
             }
@@ -206,23 +233,26 @@ public final class RemoteDelivery implements Router.Remote {
         try {
             client = SmtpClient.connect(address, config.timeouts(), transcriptFor(message.id(), where));
         } catch (IOException e) {
-            return fill(indexes, connectFailure(where, e));
+            return fill(indexes, connectFailure(hop, e));
         }
         boolean handedOn = false;
+        String stage = "the greeting";
         try {
             var greeting = client.greeting();
             if (greeting.code() != 220) {
-                return fill(indexes, byReply(greeting, where, true));
+                return fill(indexes, byReply(greeting, hop, "the connection (greeting)", true));
             }
+            stage = "EHLO";
             var ehlo = client.ehlo(config.hostname());
             if (ehlo.code() != 250) {
                 var helo = client.helo(config.hostname());
                 if (helo.code() != 250) {
-                    return fill(indexes, byReply(helo, where, true));
+                    return fill(indexes, byReply(helo, hop, "our HELO", true));
                 }
             }
             boolean tlsRequired = smart != null && smart.requireTls();
             if (tryTls && client.capabilities().startTls()) {
+                stage = "STARTTLS";
                 try {
                     var reply = client.startTls(tls, mx);
                     if (reply.code() == 220) {
@@ -231,33 +261,37 @@ public final class RemoteDelivery implements Router.Remote {
                     }
                 } catch (SSLException e) {
                     if (tlsRequired) {
-                        return fill(indexes, new DeliveryOutcome.Deferred("4.7.0", where
-                                + ": TLS handshake failed and the send connector requires TLS: " + e.getMessage(), mx));
+                        return fill(indexes, new DeliveryOutcome.Deferred(DeliveryCodes.SECURITY, where + ": "
+                                + NetworkErrors.describe(e) + ", and the send connector requires TLS"));
                     }
-                    LOG.info("TLS handshake with {} failed ({}); trying again without TLS", where, e.getMessage());
+                    LOG.info("TLS handshake with {} failed ({}); trying again without TLS", where, e.toString());
                     client.close();
                     return session(message, mx, address, indexes, content, info, false, smart, false);
                 }
             }
             if (tlsRequired && !client.isTls()) {
                 client.quit();
-                return fill(indexes, new DeliveryOutcome.Deferred("4.7.0", where
-                        + " does not offer STARTTLS and the send connector '" + smart.name() + "' requires TLS", mx));
+                return fill(indexes, new DeliveryOutcome.Deferred(DeliveryCodes.SECURITY, where
+                        + " offers no STARTTLS (or refused it), and the send connector requires TLS"));
             }
             if (smart != null && smart.username() != null) {
+                stage = "AUTH";
                 var auth = client.authenticate(smart.username(), smart.password());
                 if (auth.code() != 235) {
                     client.quit();
                     // Credentials are the operator's to fix: the message waits meanwhile.
-                    return fill(indexes, new DeliveryOutcome.Deferred(auth.code() / 100 == 4 ? status(auth, "4.7.0")
-                            : "4.7.8", where + " refused the send connector's credentials: " + auth.firstLine(), mx));
+                    var reply = RemoteReply.of(hop.host(), auth);
+                    var status = auth.code() / 100 == 4 ? reply.status() : DeliveryCodes.CREDENTIALS_REFUSED;
+                    return fill(indexes, new DeliveryOutcome.Deferred(status, where
+                            + " refused the send connector's credentials (AUTH)", reply));
                 }
             }
             handedOn = true;
-            var r = transaction(message, mx, where, client, indexes, content, info, cacheKey, 1);
-            return r != null ? r : fill(indexes, connectFailure(where, new IOException("connection lost before MAIL")));
+            var r = transaction(message, hop, client, indexes, content, info, cacheKey, 1);
+            return r != null ? r : fill(indexes, new DeliveryOutcome.Deferred(DeliveryCodes.BAD_CONNECTION,
+                    "lost connection with " + where + " before MAIL FROM"));
         } catch (IOException e) {
-            return fill(indexes, connectFailure(where, e));
+            return fill(indexes, sessionFailure(hop, stage, e));
         } finally {
             if (!handedOn) {
                 client.close();
@@ -270,13 +304,15 @@ public final class RemoteDelivery implements Router.Remote {
      * or is closed. Null when the session was found dead before MAIL was answered (a cached
      * session the peer had closed): the caller opens a fresh one.
      */
-    private Map<Integer, DeliveryOutcome> transaction(QueuedMessage message, String mx, String where, SmtpClient client,
+    private Map<Integer, DeliveryOutcome> transaction(QueuedMessage message, Hop hop, SmtpClient client,
                                                       List<Integer> indexes, DeliveryAgent.Content content,
                                                       ContentInfo info, String cacheKey, int uses) {
         var envelope = message.envelope();
         var rs = message.status().recipients();
+        String where = hop.where();
         boolean mailAnswered = false;
         boolean keep = false;
+        String stage = "MAIL FROM";
         try {
             Capabilities caps = client.capabilities();
             // What the next hop must support for this message.
@@ -284,23 +320,23 @@ public final class RemoteDelivery implements Router.Remote {
             long contentSize = envelope.size();
             if (caps.size() > 0 && size > caps.size()) {
                 client.quit();
-                return fill(indexes, new DeliveryOutcome.Failed("5.3.4", "message size " + size
-                        + " exceeds the limit of " + caps.size() + " at " + where, mx));
+                return fill(indexes, new DeliveryOutcome.Failed(DeliveryCodes.TOO_BIG, "message size " + size
+                        + " exceeds the limit of " + caps.size() + " octets that " + where + " announced"));
             }
             boolean utf8 = envelope.parameters().smtpUtf8() || envelope.sender().isInternationalized()
                     || indexes.stream().anyMatch(i -> rs.get(i).address().isInternationalized());
             if (utf8 && !caps.smtpUtf8()) {
                 client.quit();
-                return fill(indexes, new DeliveryOutcome.Failed("5.6.7", "the message needs SMTPUTF8 and " + where
-                        + " does not offer it", mx));
+                return fill(indexes, new DeliveryOutcome.Failed(DeliveryCodes.UTF8_NOT_SUPPORTED,
+                        "the message needs SMTPUTF8 and " + where + " does not offer it"));
             }
             boolean binaryBody = envelope.parameters().bodyOrDefault() == BodyType.BINARY_MIME;
             boolean useBdat = caps.chunking() && (info.needsBdat() || binaryBody);
             if ((binaryBody && !(caps.chunking() && caps.binaryMime())) || (info.longestLine() > 998 && !useBdat)) {
                 client.quit();
-                return fill(indexes, new DeliveryOutcome.Failed("5.6.3", "the message has "
+                return fill(indexes, new DeliveryOutcome.Failed(DeliveryCodes.CONVERSION_NOT_SUPPORTED, "the message has "
                         + (binaryBody ? "binary content" : "lines over 998 octets") + " and " + where
-                        + " does not offer CHUNKING" + (binaryBody ? " with BINARYMIME" : ""), mx));
+                        + " does not offer CHUNKING" + (binaryBody ? " with BINARYMIME" : "")));
             }
             if (info.eightBit() && !caps.eightBitMime()) {
                 // RFC 6152 3: convert to 7 bits for a next hop without 8BITMIME, or give up clearly.
@@ -310,9 +346,9 @@ public final class RemoteDelivery implements Router.Remote {
                 }
                 if (seven == null) {
                     client.quit();
-                    return fill(indexes, new DeliveryOutcome.Failed("5.6.3", "the message has 8-bit content that "
-                            + "cannot be converted to 7 bits (8-bit headers need SMTPUTF8), and " + where
-                            + " does not offer 8BITMIME", mx));
+                    return fill(indexes, new DeliveryOutcome.Failed(DeliveryCodes.CONVERSION_NOT_SUPPORTED,
+                            "the message has 8-bit content that cannot be converted to 7 bits (8-bit headers need "
+                            + "SMTPUTF8), and " + where + " does not offer 8BITMIME"));
                 }
                 content = () -> new ByteArrayInputStream(seven);
                 info = new ContentInfo(false, info.binary(), info.longestLine());
@@ -345,7 +381,7 @@ public final class RemoteDelivery implements Router.Remote {
             mailAnswered = true;
             if (mail.code() != 250) {
                 client.quit();
-                return fill(indexes, byReply(mail, where, false));
+                return fill(indexes, byReply(mail, hop, "the sender (MAIL FROM)", false));
             }
             var outcomes = new HashMap<Integer, DeliveryOutcome>();
             var accepted = new ArrayList<Integer>();
@@ -354,9 +390,10 @@ public final class RemoteDelivery implements Router.Remote {
                 if (r.code() / 100 == 2) {
                     accepted.add(indexes.get(k));
                 } else {
-                    outcomes.put(indexes.get(k), byReply(r, where, false));
+                    outcomes.put(indexes.get(k), byReply(r, hop, "the recipient (RCPT TO)", false));
                 }
             }
+            stage = useBdat ? "BDAT" : "DATA";
             Reply end;
             if (useBdat) {
                 if (accepted.isEmpty()) {
@@ -364,6 +401,7 @@ public final class RemoteDelivery implements Router.Remote {
                     return outcomes;
                 }
                 byte[] head = headers(message, accepted);
+                stage = "the message content";
                 try (InputStream in = content.open()) {
                     end = client.bdatLast(new SequenceInputStream(new ByteArrayInputStream(head), in),
                             head.length + contentSize);
@@ -380,18 +418,21 @@ public final class RemoteDelivery implements Router.Remote {
                 }
                 if (dataReply.code() != 354) {
                     client.quit();
-                    var o = byReply(dataReply, where, false);
+                    var o = byReply(dataReply, hop, "the message (DATA)", false);
                     accepted.forEach(i -> outcomes.put(i, o));
                     return outcomes;
                 }
                 byte[] head = headers(message, accepted);
+                stage = "the message content";
                 try (InputStream in = content.open()) {
                     end = client.sendContent(new SequenceInputStream(new ByteArrayInputStream(head), in));
                 }
             }
+            var endReply = RemoteReply.of(hop.host(), end);
             DeliveryOutcome o = end.code() / 100 == 2
-                    ? new DeliveryOutcome.Delivered(status(end, "2.0.0"), end.firstLine(), mx, caps.dsn())
-                    : byReply(end, where, false);
+                    ? new DeliveryOutcome.Delivered(endReply.status(), where + " accepted the message", endReply,
+                            caps.dsn())
+                    : byReply(end, hop, "the message", false);
             accepted.forEach(i -> outcomes.put(i, o));
             keep = end.code() != 421;
             return outcomes;
@@ -400,7 +441,7 @@ public final class RemoteDelivery implements Router.Remote {
                 return null;
             }
             // A connection lost or timed out mid-session: nothing was accepted for sure.
-            return fill(indexes, connectFailure(where, e));
+            return fill(indexes, sessionFailure(hop, stage, e));
         } finally {
             if (keep) {
                 cache.give(cacheKey, client, uses);
@@ -465,44 +506,62 @@ public final class RemoteDelivery implements Router.Remote {
         return h.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** A reply's outcome: 4xx temporary, 5xx permanent; {@code whole} for a greeting or HELO. */
-    private static DeliveryOutcome byReply(Reply r, String where, boolean whole) {
-        String text = r.firstLine();
-        String detail = where + " said: " + text;
-        if (r.code() / 100 == 5 && !whole) {
-            return new DeliveryOutcome.Failed(status(r, "5.0.0"), detail, hostOf(where));
+    /**
+     * The next hop as reasons name it, Postfix's way: {@code mx.example.net[192.0.2.1]:25}.
+     *
+     * @param host the name for Remote-MTA: the MX or smart host name, or the bare address of an
+     *             address literal ({@code [192.0.2.1]} is {@code 192.0.2.1})
+     */
+    record Hop(String host, String where) {
+        static Hop of(String mx, InetSocketAddress address) {
+            String host = mx;
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+                if (host.regionMatches(true, 0, "IPv6:", 0, 5)) {
+                    host = host.substring(5);
+                }
+            }
+            InetAddress a = address.getAddress();
+            String ip = a instanceof Inet6Address ? a.getHostAddress().replaceFirst("%.*$", "") : a.getHostAddress();
+            return new Hop(host.toLowerCase(Locale.ROOT), host.toLowerCase(Locale.ROOT) + "[" + ip + "]:"
+                    + address.getPort());
         }
-        return new DeliveryOutcome.Deferred(r.code() / 100 == 4 ? status(r, "4.0.0") : "4.4.0", detail,
-                hostOf(where));
     }
 
-    private static String hostOf(String where) {
-        int b = where.indexOf('[');
-        return b < 0 ? where : where.substring(0, b);
-    }
-
-    private static String status(Reply r, String fallback) {
-        return r.status() != null ? r.status().toString() : fallback;
-    }
-
-    /** RFC 3463: 4.4.1 no answer from host, 4.4.2 bad connection. */
-    private static DeliveryOutcome connectFailure(String where, IOException e) {
-        String code;
-        String what;
-        if (e instanceof ConnectException) {
-            code = "4.4.1";
-            what = "connection refused";
-        } else if (e instanceof NoRouteToHostException) {
-            code = "4.4.1";
-            what = "no route to host";
-        } else if (e instanceof SocketTimeoutException) {
-            code = "4.4.2";
-            what = "timed out";
-        } else {
-            code = "4.4.2";
-            what = "connection lost: " + e.getMessage();
+    /**
+     * A refusal's outcome: 4xx deferred, 5xx failed, each with the reply kept as it was said.
+     * {@code whole} for the greeting or HELO: a 5xx there refuses the connection, not the
+     * message, so it is deferred (the next MX, or later) with the transient form of its code.
+     * A reply of class 2 or 3 where a refusal was the only other answer is a protocol error.
+     *
+     * @param what what the peer refused, for the reason: "the recipient (RCPT TO)"
+     */
+    private static DeliveryOutcome byReply(Reply r, Hop hop, String what, boolean whole) {
+        var reply = RemoteReply.of(hop.host(), r);
+        int k = r.code() / 100;
+        if (k != EnhancedStatus.TRANSIENT && k != EnhancedStatus.PERMANENT) {
+            return new DeliveryOutcome.Deferred(DeliveryCodes.PROTOCOL_ERROR, hop.where() + " answered "
+                    + what + " out of protocol", reply);
         }
-        return new DeliveryOutcome.Deferred(code, where + ": " + what, hostOf(where));
+        String refused = k == EnhancedStatus.PERMANENT ? " refused " : " temporarily refused ";
+        if (k == EnhancedStatus.PERMANENT && !whole) {
+            return new DeliveryOutcome.Failed(reply.status(), hop.where() + refused + what, reply);
+        }
+        return new DeliveryOutcome.Deferred(reply.status().withClass(EnhancedStatus.TRANSIENT),
+                hop.where() + refused + what, reply);
+    }
+
+    /** RFC 3463 X.4.1 "No answer from host": the TCP connection could not be opened. */
+    private static DeliveryOutcome connectFailure(Hop hop, IOException e) {
+        return new DeliveryOutcome.Deferred(DeliveryCodes.NO_ANSWER, "connect to " + hop.where() + ": "
+                + NetworkErrors.describe(e));
+    }
+
+    /** RFC 3463 X.4.2 "Bad connection": it broke, or went silent, during the session. */
+    private static DeliveryOutcome sessionFailure(Hop hop, String stage, IOException e) {
+        String reason = NetworkErrors.isTimeout(e) ? "conversation with " + hop.where() + " timed out during " + stage
+                : "lost connection with " + hop.where() + " during " + stage + ": " + NetworkErrors.describe(e);
+        return new DeliveryOutcome.Deferred(DeliveryCodes.BAD_CONNECTION, reason);
     }
 
     private static Map<Integer, DeliveryOutcome> fill(List<Integer> indexes, DeliveryOutcome o) {

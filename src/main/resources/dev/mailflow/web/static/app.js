@@ -64,7 +64,8 @@ async function loadOverview() {
       el("td", {}, x.tls), el("td", {}, x.open), el("td", {}, x.total))));
   $("#latest tbody").replaceChildren(...s.latest.map((e) =>
     el("tr", {}, el("td", {}, e.time.replace("T", " ").slice(0, 19)), el("td", {}, e.event), el("td", {}, e.id),
-      el("td", {}, e.sender || "<>"), el("td", {}, (e.recipients || []).join(", ")), el("td", {}, e.detail || ""))));
+      el("td", {}, e.sender || "<>"), el("td", {}, (e.recipients || []).join(", ")),
+      el("td", e.explanation ? { title: e.status + ": " + e.explanation } : {}, e.detail || ""))));
 }
 
 function drawChart(rows) {
@@ -180,7 +181,8 @@ async function showQueued(id) {
       el("tr", {}, el("th", {}, "Received"), el("td", {}, m.envelope.receivedAt + " from " + m.envelope.heloName + " [" + m.envelope.clientAddress + "]")),
       el("tr", {}, el("th", {}, "Attempts"), el("td", {}, m.status.attempts + (m.status.nextAttempt ? ", next " + m.status.nextAttempt : ""))),
       el("tr", {}, el("th", {}, "Last error"), el("td", {}, m.status.lastError || "")),
-      ...m.status.recipients.map((r) => el("tr", {}, el("th", {}, addr(r.address)), el("td", {}, r.status.toLowerCase() + " " + (r.enhancedStatus || "") + " " + (r.diagnostic || "")))))),
+      ...d.recipients.map((r) => el("tr", {}, el("th", {}, r.address + (r.original ? " (for " + r.original + ")" : "")),
+        el("td", {}, [r.status, r.enhancedStatus, r.explanation ? "(" + r.explanation + ")" : "", r.detail].filter(Boolean).join(" ")))))),
     el("h3", {}, "Headers"), el("pre", {}, d.headers.join("\n")));
 }
 const addr = (a) => a.domain ? a.localPart + "@" + a.domain : a.localPart;
@@ -194,7 +196,7 @@ $("#t-form").addEventListener("submit", async (e) => {
   $("#t-timeline").replaceChildren(...(events.length ? events.map((ev) =>
     el("li", { class: ev.event }, el("b", {}, ev.event), " ", ev.time.replace("T", " ").slice(0, 23), " · id ", ev.id,
       el("div", { class: "muted" }, (ev.sender || "<>") + " → " + (ev.recipients || []).join(", ")),
-      el("div", {}, [ev.status, ev.detail, ev.remoteMta ? "(" + ev.remoteMta + ")" : ""].filter(Boolean).join(" ")))) :
+      el("div", {}, [ev.status, ev.explanation ? "(" + ev.explanation + ")" : "", ev.detail, ev.remoteMta ? "(" + ev.remoteMta + ")" : ""].filter(Boolean).join(" ")))) :
     [el("li", {}, "No event matches.")]));
 });
 

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.mailflow.queue.Envelope;
 import dev.mailflow.queue.EnvelopeRecipient;
 import dev.mailflow.queue.RecipientState;
+import dev.mailflow.queue.RemoteReply;
 import dev.mailflow.smtp.DsnNotify;
 import dev.mailflow.smtp.DsnReturn;
+import dev.mailflow.smtp.EnhancedStatus;
 import dev.mailflow.smtp.MailAddress;
 import dev.mailflow.smtp.MailParameters;
 import dev.mailflow.smtp.RcptParameters;
@@ -39,10 +41,15 @@ class DsnMessageTest {
                 null, null, false);
     }
 
-    static RecipientState state(Envelope e, RecipientState.Status status, String code, String diagnostic, String mta) {
+    static RecipientState state(Envelope e, RecipientState.Status status, String code, String reason,
+                                RemoteReply reply) {
         var r = e.recipients().get(0);
-        return new RecipientState(r.address(), r.address(), r.parameters(), status, code, diagnostic, mta, NOW, false);
+        return new RecipientState(r.address(), r.address(), r.parameters(), status, EnhancedStatus.of(code), reason,
+                reply, NOW, false);
     }
+
+    static final RemoteReply USER_UNKNOWN = new RemoteReply("mx.fabrikam.com", 550, EnhancedStatus.of("5.1.1"),
+            List.of("<kate@fabrikam.com>: Recipient address rejected: User unknown"));
 
     private static void assertMatchesFixture(byte[] dsn, String name) throws Exception {
         Path fixture = FIXTURES.resolve(name);
@@ -56,8 +63,7 @@ class DsnMessageTest {
     void failureQuotingTheRemoteReplyWithHeadersOnly() throws Exception {
         var e = envelope(null);
         var r = state(e, RecipientState.Status.FAILED, "5.1.1",
-                "mx.fabrikam.com[192.0.2.25]:25 said: 550 5.1.1 <kate@fabrikam.com>: Recipient address rejected: "
-                        + "User unknown", "mx.fabrikam.com");
+                "mx.fabrikam.com[192.0.2.25]:25 refused the recipient (RCPT TO)", USER_UNKNOWN);
         byte[] dsn = DsnMessage.build(DsnKind.FAILURE, e, List.of(new DsnMessage.Entry(r, "failed", NOW)),
                 new ByteArrayInputStream(ORIGINAL), "mail1.contoso.com", "dsn-1", NOW, ZoneOffset.ofHours(-7), null);
         assertMatchesFixture(dsn, "failure-550-user-unknown.eml");
@@ -67,7 +73,7 @@ class DsnMessageTest {
     void failureWithTheFullMessageWhenRetFull() throws Exception {
         var e = envelope(DsnReturn.FULL);
         var r = state(e, RecipientState.Status.FAILED, "5.1.10",
-                "Recipient address rejected: fabrikam.com accepts no mail (null MX, RFC 7505)", null);
+                "fabrikam.com accepts no mail (null MX, RFC 7505)", null);
         byte[] dsn = DsnMessage.build(DsnKind.FAILURE, e, List.of(new DsnMessage.Entry(r, "failed", NOW)),
                 new ByteArrayInputStream(ORIGINAL), "mail1.contoso.com", "dsn-2", NOW, ZoneOffset.ofHours(-7), null);
         assertMatchesFixture(dsn, "failure-null-mx-ret-full.eml");
@@ -85,11 +91,38 @@ class DsnMessageTest {
     @Test
     void delayWithRetryUntil() throws Exception {
         var e = envelope(null);
-        var r = state(e, RecipientState.Status.PENDING, "4.4.1", "mx.fabrikam.com[192.0.2.25]:25: connection refused",
-                "mx.fabrikam.com");
+        var r = state(e, RecipientState.Status.PENDING, "4.4.1",
+                "connect to mx.fabrikam.com[192.0.2.25]:25: Connection refused", null);
         byte[] dsn = DsnMessage.build(DsnKind.DELAY, e, List.of(new DsnMessage.Entry(r, "delayed", NOW)),
                 new ByteArrayInputStream(ORIGINAL), "mail1.contoso.com", "dsn-4", NOW, ZoneOffset.UTC,
                 RECEIVED.plusSeconds(2 * 86400));
         assertMatchesFixture(dsn, "delay-connection-refused.eml");
+    }
+
+    @Test
+    void aConnectionFailureBouncesWithOurDiagnosticNotAnSmtpOne() throws Exception {
+        var e = envelope(null);
+        var r = state(e, RecipientState.Status.FAILED, "5.4.1", "delivery time expired after 2 d; last error: "
+                + "connect to mx.fabrikam.com[192.0.2.25]:25: Connection refused", null);
+        byte[] dsn = DsnMessage.build(DsnKind.FAILURE, e, List.of(new DsnMessage.Entry(r, "failed", NOW)),
+                new ByteArrayInputStream(ORIGINAL), "mail1.contoso.com", "dsn-5", NOW, ZoneOffset.UTC, null);
+        assertMatchesFixture(dsn, "failure-connection-refused.eml");
+        assertThat(new String(dsn, StandardCharsets.UTF_8)).doesNotContain("Remote-MTA").doesNotContain("smtp;");
+    }
+
+    @Test
+    void aRemoteReplyCannotAddHeaderLinesAndLongOnesAreFolded() throws Exception {
+        var e = envelope(null);
+        var hostile = new RemoteReply("mx.fabrikam.com", 550, EnhancedStatus.of("5.7.1"),
+                List.of("no\rX-Injected: yes", "x".repeat(600), "y".repeat(600)));
+        var r = state(e, RecipientState.Status.FAILED, "5.7.1", "mx.fabrikam.com[192.0.2.25]:25 refused the message",
+                hostile);
+        String dsn = new String(DsnMessage.build(DsnKind.FAILURE, e, List.of(new DsnMessage.Entry(r, "failed", NOW)),
+                new ByteArrayInputStream(ORIGINAL), "mail1.contoso.com", "dsn-6", NOW, ZoneOffset.UTC, null),
+                StandardCharsets.UTF_8);
+        assertThat(dsn).doesNotContain("\rX-Injected").contains("Diagnostic-Code: smtp; 550 5.7.1 no?X-Injected: yes")
+                .doesNotContain("\r\nX-Injected");
+        assertThat(dsn.split("\r\n")).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(998));
+        assertThat(dsn).contains("\r\n " + "y".repeat(200));
     }
 }

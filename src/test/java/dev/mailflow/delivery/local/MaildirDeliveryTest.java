@@ -66,7 +66,7 @@ class MaildirDeliveryTest {
         assertThat(used).isGreaterThan(5700).isLessThan(5700 + 1000);
         var full = deliver(maildir, 2002, used + 10);
         assertThat(full).isInstanceOf(DeliveryOutcome.Deferred.class);
-        assertThat(((DeliveryOutcome.Deferred) full).enhancedStatus()).isEqualTo("4.2.2");
+        assertThat(((DeliveryOutcome.Deferred) full).status()).hasToString("4.2.2");
         assertThat(deliver(maildir, 2003, used + 1000)).isInstanceOf(DeliveryOutcome.Delivered.class);
     }
 
