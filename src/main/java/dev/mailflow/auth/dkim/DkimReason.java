@@ -40,6 +40,8 @@ public enum DkimReason {
 
     KEY_NOT_FOUND(DkimStatus.PERMERROR, "key not found: no DKIM key record at %s"),
     KEY_TEMPFAIL(DkimStatus.TEMPERROR, "the key at %s could not be looked up for now: %s"),
+    /** Unknown errors are temporary (style.md, principle 6): never a permanent verdict from a bug. */
+    CHECK_FAILED(DkimStatus.TEMPERROR, "the signature could not be checked because of an error in the verifier"),
     KEY_SYNTAX(DkimStatus.PERMERROR, "the key record at %s is broken: %s"),
     KEY_REVOKED(DkimStatus.PERMERROR, "key revoked: the key record at %s has an empty p="),
     KEY_TYPE_MISMATCH(DkimStatus.PERMERROR, "the key at %s is k=%s, but the signature uses a=%s"),

@@ -59,7 +59,14 @@ public final class DkimVerifier {
                 notChecked++;
                 continue;
             }
-            results.add(verifyOne(msg, f, bodyHashes));
+            DkimResult r;
+            try {
+                r = verifyOne(msg, f, bodyHashes);
+            } catch (RuntimeException e) {
+                // A bug here, or a key lookup that threw: temperror, never a permanent verdict.
+                r = result(new Refusal(DkimReason.CHECK_FAILED), DkimSignature.names(f), null, false);
+            }
+            results.add(r);
         }
         return new DkimVerification(results, notChecked);
     }
@@ -80,21 +87,20 @@ public final class DkimVerifier {
         } catch (Refusal r) {
             return result(r, names, null, false);
         }
-        boolean[] testing = {false};
+        boolean testing = false;
         try {
             checkTimes(sig);
             if (sig.algorithm.historic() && !policy.historic()) {
                 throw new Refusal(DkimReason.HISTORIC_ALGORITHM);
             }
             List<DkimKey> candidates = keys(sig);
-            testing[0] = candidates.stream().anyMatch(DkimKey::testing);
-            DkimReason reason = DkimReason.VERIFIED;
+            testing = candidates.stream().anyMatch(DkimKey::testing);
             String explanation = null;
             Refusal first = null;
             for (DkimKey key : candidates) {
                 try {
                     explanation = check(msg, sig, key, bodyHashes);
-                    testing[0] = key.testing();
+                    testing = key.testing();
                     first = null;
                     break;
                 } catch (Refusal r) {
@@ -106,12 +112,12 @@ public final class DkimVerifier {
             if (first != null) {
                 throw first;
             }
-            return new DkimResult(explanation == null ? DkimStatus.PASS : DkimStatus.POLICY,
-                    explanation == null ? reason : DkimReason.UNSIGNED_BODY_TAIL,
-                    explanation == null ? reason.explain() : explanation, names.domain(), names.selector(),
-                    names.algorithm(), TagList.shorten(sig.identity), names.signatureStart(), testing[0]);
+            DkimReason reason = explanation == null ? DkimReason.VERIFIED : DkimReason.UNSIGNED_BODY_TAIL;
+            return new DkimResult(reason.status(), reason, explanation == null ? reason.explain() : explanation,
+                    names.domain(), names.selector(),
+                    names.algorithm(), TagList.shorten(sig.identity), names.signatureStart(), testing);
         } catch (Refusal r) {
-            return result(r, names, sig, testing[0]);
+            return result(r, names, sig, testing);
         }
     }
 
