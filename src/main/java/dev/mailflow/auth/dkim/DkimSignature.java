@@ -64,8 +64,8 @@ final class DkimSignature {
     static Names names(HeaderField field) {
         try {
             TagList t = TagList.parse(field.value());
-            return new Names(t.get("d").map(TagList::shorten).orElse(null),
-                    t.get("s").map(TagList::shorten).orElse(null),
+            return new Names(t.get("d").map(v -> TagList.display(v, 255)).orElse(null),
+                    t.get("s").map(v -> TagList.display(v, 255)).orElse(null),
                     t.get("a").map(TagList::shorten).orElse(null),
                     t.get("b").map(TagList::stripFws).map(DkimSignature::start).orElse(null));
         } catch (TagList.Invalid e) {
@@ -158,9 +158,14 @@ final class DkimSignature {
         return new DkimSignature(field, t, algorithm, hc, bc, d, s, List.copyOf(h), bh, b, identity, l, ts, x);
     }
 
-    /** The DNS name of the key: {@code selector._domainkey.domain} (3.6.2.1). */
-    String keyName() {
-        return selector + "._domainkey." + domain;
+    /** d= as text (its octets read as UTF-8), as the key lookup is asked for {@code s._domainkey.d} (3.6.2.1). */
+    String domainText() {
+        return TagList.display(domain, 255);
+    }
+
+    /** s= as text, as the key lookup is asked. */
+    String selectorText() {
+        return TagList.display(selector, 255);
     }
 
     /** The domain part of i=. */

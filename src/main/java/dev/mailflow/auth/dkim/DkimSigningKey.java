@@ -26,9 +26,14 @@ public record DkimSigningKey(String domain, String selector, PrivateKey privateK
     static final String PEM_BEGIN = "-----BEGIN PRIVATE KEY-----";
     static final String PEM_END = "-----END PRIVATE KEY-----";
 
+    /** The domain becomes its A-label form (punycode), so that the signature is ASCII. */
     public DkimSigningKey {
         if (algorithm.historic()) {
             throw new IllegalArgumentException("rsa-sha1 must not be used for signing (RFC 8301)");
+        }
+        domain = java.net.IDN.toASCII(domain, java.net.IDN.ALLOW_UNASSIGNED);
+        if (!selector.matches("[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*")) {
+            throw new IllegalArgumentException("not a DKIM selector: " + selector);
         }
     }
 

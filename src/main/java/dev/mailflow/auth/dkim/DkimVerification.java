@@ -26,9 +26,20 @@ public record DkimVerification(List<DkimResult> signatures, int notChecked) {
         return signatures.stream().anyMatch(DkimResult::passed);
     }
 
-    /** Whether a signature of {@code domain} (d=, case-insensitive) passed: for DMARC alignment. */
+    /**
+     * Whether a signature of {@code domain} (d=, without regard to case or to U-label and
+     * A-label form) passed: for DMARC alignment.
+     */
     public boolean passedFor(String domain) {
-        return signatures.stream().anyMatch(r -> r.passed() && r.domain() != null
-                && r.domain().equalsIgnoreCase(domain));
+        String wanted = ascii(domain);
+        return signatures.stream().anyMatch(r -> r.passed() && r.domain() != null && ascii(r.domain()).equals(wanted));
+    }
+
+    private static String ascii(String domain) {
+        try {
+            return java.net.IDN.toASCII(domain, java.net.IDN.ALLOW_UNASSIGNED).toLowerCase(java.util.Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            return domain.toLowerCase(java.util.Locale.ROOT);
+        }
     }
 }

@@ -115,7 +115,7 @@ public final class DkimVerifier {
             DkimReason reason = explanation == null ? DkimReason.VERIFIED : DkimReason.UNSIGNED_BODY_TAIL;
             return new DkimResult(reason.status(), reason, explanation == null ? reason.explain() : explanation,
                     names.domain(), names.selector(),
-                    names.algorithm(), TagList.shorten(sig.identity), names.signatureStart(), testing);
+                    names.algorithm(), TagList.display(sig.identity, 255), names.signatureStart(), testing);
         } catch (Refusal r) {
             return result(r, names, sig, testing);
         }
@@ -123,7 +123,7 @@ public final class DkimVerifier {
 
     private static DkimResult result(Refusal r, DkimSignature.Names names, DkimSignature sig, boolean testing) {
         return new DkimResult(r.reason().status(), r.reason(), r.explanation(), names.domain(), names.selector(),
-                names.algorithm(), sig == null ? null : TagList.shorten(sig.identity), names.signatureStart(), testing);
+                names.algorithm(), sig == null ? null : TagList.display(sig.identity, 255), names.signatureStart(), testing);
     }
 
     private void checkTimes(DkimSignature sig) throws Refusal {
@@ -138,8 +138,8 @@ public final class DkimVerifier {
 
     /** The key records at the selector that parse, each checked against the signature (6.1.2). */
     private List<DkimKey> keys(DkimSignature sig) throws Refusal {
-        String where = TagList.shorten(sig.keyName());
-        DkimKeyLookup.Answer answer = keys.lookup(sig.selector, sig.domain);
+        String where = sig.selectorText() + "._domainkey." + sig.domainText();
+        DkimKeyLookup.Answer answer = keys.lookup(sig.selectorText(), sig.domainText());
         List<String> records = switch (answer) {
             case DkimKeyLookup.Found f -> f.records();
             case DkimKeyLookup.NotFound n -> List.of();
@@ -182,8 +182,8 @@ public final class DkimVerifier {
             throw new Refusal(DkimReason.KEY_NOT_FOR_EMAIL, where, TagList.shorten(String.join(":", key.services())));
         }
         if (key.strictIdentity() && !sig.identityDomain().equalsIgnoreCase(sig.domain)) {
-            throw new Refusal(DkimReason.KEY_STRICT_IDENTITY, where, TagList.shorten(sig.domain),
-                    TagList.shorten(sig.identity));
+            throw new Refusal(DkimReason.KEY_STRICT_IDENTITY, where, sig.domainText(),
+                    TagList.display(sig.identity, 255));
         }
         if (key.rsaBits() > 0 && key.rsaBits() < policy.minRsaBits()) {
             throw new Refusal(DkimReason.KEY_TOO_SHORT, where, key.rsaBits());

@@ -138,6 +138,24 @@ final class TagList {
         return c == ' ' || c == '\t' || c == '\r' || c == '\n';
     }
 
+    /**
+     * An untrusted value as a report shows it (d=, s=, i=): the octets read as UTF-8 (RFC 8616
+     * allows UTF-8 domains), control and bidi-override characters as '?', at most {@code max}
+     * characters.
+     */
+    static String display(String latin1, int max) {
+        String s = new String(latin1.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1),
+                java.nio.charset.StandardCharsets.UTF_8);
+        var sb = new StringBuilder(Math.min(s.length(), max));
+        for (int i = 0; i < s.length() && sb.length() < max; i++) {
+            char c = s.charAt(i);
+            boolean unsafe = c < 0x20 || (c >= 0x7f && c < 0xa0) || (c >= 0x202a && c <= 0x202e)
+                    || (c >= 0x2066 && c <= 0x2069);
+            sb.append(unsafe ? '?' : c);
+        }
+        return s.length() > max ? sb + "..." : sb.toString();
+    }
+
     /** Untrusted text quoted in a reason: printable ASCII only, at most 40 characters. */
     static String shorten(String s) {
         var sb = new StringBuilder();

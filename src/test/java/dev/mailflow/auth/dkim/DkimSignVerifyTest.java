@@ -211,6 +211,20 @@ class DkimSignVerifyTest {
     }
 
     @Test
+    void longAndUtf8DomainsAreReportedWhole() throws Exception {
+        for (String domain : List.of("a-rather-long-subdomain-name-for-testing.mail.department.example.test",
+                "bücher.example.test")) {
+            var key = new DkimSigningKey(domain, "ed", ed.getPrivate(), DkimAlgorithm.ED25519_SHA256);
+            byte[] m = new DkimSigner(key, NOW).sign(MESSAGE.getBytes(StandardCharsets.UTF_8));
+            String ascii = java.net.IDN.toASCII(domain);
+            var keys = new DkimTestKeys().put("ed", ascii, DkimKeyGenerator.keyRecord(ed.getPublic()));
+            DkimVerification v = new DkimVerifier(keys, NOW, DkimPolicy.standard()).verify(m);
+            assertThat(v.signatures().get(0).domain()).isEqualTo(ascii);
+            assertThat(v.passedFor(domain)).as(v.signatures().toString()).isTrue();
+        }
+    }
+
+    @Test
     void anUnsignedMessageHasNoResults() {
         DkimVerification v = new DkimVerifier(published(), NOW, DkimPolicy.standard())
                 .verify(MESSAGE.getBytes(StandardCharsets.UTF_8));

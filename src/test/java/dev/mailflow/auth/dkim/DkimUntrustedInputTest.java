@@ -44,10 +44,25 @@ class DkimUntrustedInputTest {
                 assertThat(r.reason()).isNotEqualTo(DkimReason.CHECK_FAILED);
                 assertThat(r.explanation()).doesNotContain("Exception");
                 if (r.passed()) {
-                    assertThat(at >= unsignedStart && at < unsignedEnd || whitespace(b) || whitespace(old))
+                    // Base64 ignores the unused low bits of b='s last character: the same signature.
+                    assertThat(at >= unsignedStart && at < unsignedEnd || whitespace(b) || whitespace(old)
+                            || sameSignatureBytes(signed, m))
                             .as("position %d changed to %d and still passes", at, b).isTrue();
                 }
             }
+        }
+    }
+
+    static boolean sameSignatureBytes(byte[] a, byte[] b) {
+        try {
+            var x = TagList.parse(RawMessage.parse(a).headers().get(0).value());
+            var y = TagList.parse(RawMessage.parse(b).headers().get(0).value());
+            java.util.function.Function<TagList, byte[]> sig = t -> java.util.Base64.getDecoder()
+                    .decode(TagList.stripFws(t.get("b").orElseThrow()));
+            return java.util.Arrays.equals(sig.apply(x), sig.apply(y))
+                    && x.get("bh").equals(y.get("bh")) && !java.util.Arrays.equals(a, b);
+        } catch (Exception e) {
+            return false;
         }
     }
 
