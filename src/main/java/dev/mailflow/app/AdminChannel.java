@@ -28,19 +28,21 @@ final class AdminChannel implements AutoCloseable {
     private final ServerSocketChannel server;
     private final Path socket;
     private final QueueAdmin admin;
+    private final ConfigReload reload;
     private volatile boolean closed;
 
-    private AdminChannel(ServerSocketChannel server, Path socket, QueueAdmin admin) {
+    private AdminChannel(ServerSocketChannel server, Path socket, QueueAdmin admin, ConfigReload reload) {
         this.server = server;
         this.socket = socket;
         this.admin = admin;
+        this.reload = reload;
     }
 
     static Path socketPath(Path dataDir) {
         return dataDir.resolve("admin").resolve("queue.sock");
     }
 
-    static AdminChannel start(Path dataDir, QueueAdmin admin) throws IOException {
+    static AdminChannel start(Path dataDir, QueueAdmin admin, ConfigReload reload) throws IOException {
         Path dir = dataDir.resolve("admin");
         Files.createDirectories(dir);
         try {
@@ -52,7 +54,7 @@ final class AdminChannel implements AutoCloseable {
         Files.deleteIfExists(sock); // left by a server that was killed; we hold the data directory lock
         var ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         ch.bind(UnixDomainSocketAddress.of(sock));
-        var channel = new AdminChannel(ch, sock, admin);
+        var channel = new AdminChannel(ch, sock, admin, reload);
         Thread.ofVirtual().name("admin-channel").start(channel::acceptLoop);
         return channel;
     }
@@ -77,7 +79,7 @@ final class AdminChannel implements AutoCloseable {
             byte[] line = readLine(in);
             JsonNode answer;
             try {
-                answer = AdminProtocol.handle(admin, QueueJson.MAPPER.readTree(line));
+                answer = AdminProtocol.handle(admin, reload, QueueJson.MAPPER.readTree(line));
             } catch (IOException e) {
                 answer = AdminProtocol.error("bad request: " + e.getMessage());
             } catch (RuntimeException | LinkageError e) {

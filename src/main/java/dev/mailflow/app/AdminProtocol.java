@@ -14,13 +14,28 @@ import java.io.IOException;
  * <p>Request: {@code {"op": "list"|"show"|"retry"|"retry-all"|"hold"|"release"|"delete",
  * "id": 123, "state": "deferred"}}. Answer: {@code {"ok": true, ...}} or
  * {@code {"ok": false, "error": "..."}}.
+ *
+ * <p>A running server also takes {@code {"op": "reload"}} (what SIGHUP does), answered with
+ * {@code {"ok": true, "source": "...", "changes": [{"text": "...", "restart": false, "line": "..."}]}} or
+ * {@code {"ok": false, "error": "file:line: key: problem"}}.
  */
 final class AdminProtocol {
 
     private AdminProtocol() {
     }
 
+    /** The reload operation's name. */
+    static final String RELOAD = "reload";
+
     static JsonNode handle(QueueAdmin admin, JsonNode request) {
+        return handle(admin, null, request);
+    }
+
+    /** With the running server's reload ({@code reload} null when no server runs). */
+    static JsonNode handle(QueueAdmin admin, ConfigReload reload, JsonNode request) {
+        if (RELOAD.equals(request.path("op").asText(""))) {
+            return reload == null ? error("no running server to reload") : reloaded(reload.reload());
+        }
         var mapper = QueueJson.MAPPER;
         ObjectNode answer = mapper.createObjectNode();
         try {
@@ -52,6 +67,20 @@ final class AdminProtocol {
         } catch (IOException | IllegalArgumentException e) {
             return error(e.getMessage());
         }
+    }
+
+    private static JsonNode reloaded(ConfigReload.Report report) {
+        if (!report.applied()) {
+            return error(report.error());
+        }
+        ObjectNode answer = QueueJson.MAPPER.createObjectNode();
+        answer.put("ok", true);
+        answer.put("source", report.source());
+        var changes = answer.putArray("changes");
+        for (var c : report.changes()) {
+            changes.addObject().put("text", c.text()).put("restart", c.needsRestart()).put("line", c.line());
+        }
+        return answer;
     }
 
     static JsonNode error(String message) {

@@ -22,10 +22,13 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = {"Check a configuration without starting the server.",
-            "Every key, as serve checks it; then what the server would listen on (and whether each",
-            "port is free now), the domains and mailboxes it would serve, and its data directory."},
+            "Every key, as serve checks it (two connectors on one port are a mistake); then what the",
+            "server would listen on (and whether each port is free now), the domains and mailboxes",
+            "it would serve, and its data directory. Warnings (\"warning:\" lines) name what is valid",
+            "but probably not meant: an alias to a local address that does not exist, a domain",
+            "without a postmaster address."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:the configuration is valid (a port in use is reported, not an error)",
+        exitCodeList = {"0:the configuration is valid (a port in use now, and warnings, are reported, not errors)",
             "2:the configuration has a mistake (one line says where)"})
 public final class CheckCommand implements Callable<Integer> {
 
@@ -44,7 +47,9 @@ public final class CheckCommand implements Callable<Integer> {
         }
         var server = cfg.server();
         out.println("mailflow: " + cfg.source() + " is valid");
-        out.println("  hostname: " + server.hostname());
+        var identity = cfg.part(TopLevelSection.SECTION);
+        out.println("  hostname: " + server.hostname()
+                + (identity.hostnameReason() == null ? "" : " (" + identity.hostnameReason() + ")"));
         for (ConnectorConfig c : server.connectors()) {
             out.println("  " + c.name() + ": SMTP on " + Endpoints.format(c.bind()) + " " + ConnectorSummary.describe(c) + ", "
                     + portState(c.bind()));
@@ -63,6 +68,11 @@ public final class CheckCommand implements Callable<Integer> {
         }
         out.println("  data: " + server.dataDir().toAbsolutePath() + " (" + dataState(server.dataDir()) + ")");
         out.flush();
+        var err = spec.commandLine().getErr();
+        for (String w : ConfigWarnings.of(cfg)) {
+            err.println("mailflow: warning: " + w);
+        }
+        err.flush();
         return ExitCodes.OK;
     }
 

@@ -1,14 +1,5 @@
 package dev.mailflow.app;
 
-import dev.mailflow.client.ClientTimeouts;
-import dev.mailflow.delivery.Router;
-import dev.mailflow.delivery.dsn.DsnService;
-import dev.mailflow.delivery.remote.MxResolver;
-import dev.mailflow.delivery.remote.RemoteConfig;
-import dev.mailflow.delivery.remote.RemoteDelivery;
-import dev.mailflow.server.ConnectorConfig;
-import java.util.stream.Collectors;
-import dev.mailflow.delivery.local.MaildirDelivery;
 import dev.mailflow.queue.FileQueueStore;
 import dev.mailflow.queue.QueueAdmin;
 import dev.mailflow.queue.QueueStore;
@@ -28,7 +19,8 @@ import java.time.Duration;
  */
 public final class MailflowRuntime implements AutoCloseable {
 
-    private final MailflowConfig config;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MailflowRuntime.class);
+
     private final DataDirectoryLock lock;
     private final QueueStore store;
     private final TrackingLog tracking;
@@ -43,9 +35,8 @@ public final class MailflowRuntime implements AutoCloseable {
         }
     }
 
-    private MailflowRuntime(MailflowConfig config, DataDirectoryLock lock, QueueStore store, TrackingLog tracking,
+    private MailflowRuntime(DataDirectoryLock lock, QueueStore store, TrackingLog tracking,
                             Scheduler scheduler, MailServer server, AdminChannel admin) {
-        this.config = config;
         this.lock = lock;
         this.store = store;
         this.tracking = tracking;
@@ -63,61 +54,49 @@ public final class MailflowRuntime implements AutoCloseable {
         QueueStore store = null;
         TrackingLog tracking = null;
         dev.mailflow.web.WebConsole web = null;
-        RemoteDelivery remoteDelivery = null;
+        Deliveries deliveries = null;
         Scheduler scheduler = null;
         MailServer server = null;
         try {
             store = new FileQueueStore(data.resolve("queue"));
             tracking = new TrackingLog(data.resolve("logs"), clock);
-            String hostname = config.server().hostname();
-            var local = new MaildirDelivery(data.resolve("mailboxes"), hostname, clock.getZone());
-            var d = config.delivery();
-            var timeouts = d.commandTimeout() == null
-                    ? new ClientTimeouts(d.connectTimeout(), ClientTimeouts.RFC_5321.greeting(),
-                            ClientTimeouts.RFC_5321.command(), ClientTimeouts.RFC_5321.dataInit(),
-                            ClientTimeouts.RFC_5321.dataBlock(), ClientTimeouts.RFC_5321.dataEnd())
-                    : new ClientTimeouts(d.connectTimeout(), d.commandTimeout(), d.commandTimeout(),
-                            d.commandTimeout(), d.commandTimeout(), d.commandTimeout());
-            var remote = new RemoteDelivery(new RemoteConfig(hostname, d.remotePort(), timeouts, d.startTls(),
-                    d.maxConnections(), d.maxConnectionsPerHost(), d.sendConnectors()), new MxResolver(d.dnsServer(), Duration.ofSeconds(5)),
-                    config.server().connectors().stream().map(ConnectorConfig::bind).collect(Collectors.toSet()),
-                    clock.getZone());
-            remoteDelivery = remote;
-            var dsn = new DsnService(hostname, store, tracking, clock, config.queue().retry());
-            var router = new Router(config.server().directory(), local, remote, dsn);
-            scheduler = new Scheduler(store, router, config.queue().retry(), tracking, clock,
+            deliveries = new Deliveries(config, store, tracking, clock);
+            scheduler = new Scheduler(store, deliveries, config.queue().retry(), tracking, clock,
                     config.queue().deliveryConcurrency());
-            dsn.submitTo(scheduler::submit);
+            deliveries.submitTo(scheduler::submit);
             scheduler.start(store.recover());
             server = MailServer.start(config.server(), store, tracking, scheduler::submit, clock);
+            var reload = new ConfigReload(config, server, deliveries, scheduler);
             var queueAdmin = new QueueAdmin(store, scheduler, tracking, clock);
-            var adminChannel = AdminChannel.start(data, queueAdmin);
+            var adminChannel = AdminChannel.start(data, queueAdmin, reload);
             if (config.web().enabled()) {
                 web = dev.mailflow.web.WebConsole.start(config.web(), server, config.server(), store, queueAdmin,
                         tracking, clock, password -> announcedPassword = password);
             }
-            var tls = server.tls();
-            Thread tlsWatcher = null;
-            if (tls != null) {
-                // New certificate files are picked up on SIGHUP, and checked every 30 seconds.
-                SignalHandlers.onHangup(tls::reload);
-                tlsWatcher = Thread.ofVirtual().name("tls-reload").start(() -> {
-                    while (true) {
-                        try {
-                            Thread.sleep(30_000);
-                        } catch (InterruptedException e) {
-                            return;
-                        }
+            // SIGHUP reads the whole configuration again; certificate files are also checked every 30 seconds.
+            SignalHandlers.onHangup(reload::reload);
+            var tlsServer = server;
+            Thread tlsWatcher = Thread.ofVirtual().name("tls-reload").start(() -> {
+                while (true) {
+                    try {
+                        Thread.sleep(30_000);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    var tls = tlsServer.tls();
+                    if (tls != null) {
                         tls.reloadIfChanged();
                     }
-                });
-            }
+                }
+            });
+            ConfigWarnings.of(config).forEach(w -> LOG.warn("{}: {}", config.source(), w));
             var retention = new LogRetention(data.resolve("logs"), config.logs(), clock).start();
-            var runtime = new MailflowRuntime(config, lock, store, tracking, scheduler, server, adminChannel);
+            var runtime = new MailflowRuntime(lock, store, tracking, scheduler, server, adminChannel);
             runtime.retention = retention;
             runtime.tlsWatcher = tlsWatcher;
             runtime.web = web;
-            runtime.remote = remoteDelivery;
+            runtime.deliveries = deliveries;
+            runtime.reload = reload;
             return runtime;
         } catch (IOException | RuntimeException e) {
             if (web != null) {
@@ -142,7 +121,8 @@ public final class MailflowRuntime implements AutoCloseable {
     }
 
     private dev.mailflow.web.WebConsole web;
-    private RemoteDelivery remote;
+    private Deliveries deliveries;
+    private ConfigReload reload;
     private Thread retention;
     private Thread tlsWatcher;
     private static volatile String announcedPassword;
@@ -167,8 +147,9 @@ public final class MailflowRuntime implements AutoCloseable {
         return scheduler;
     }
 
+    /** The configuration in force: the one it started with, and what reloads changed since. */
     public MailflowConfig config() {
-        return config;
+        return reload.running();
     }
 
     /** Stops receiving, lets transactions and deliveries in flight finish within the grace time. */
@@ -178,8 +159,8 @@ public final class MailflowRuntime implements AutoCloseable {
         }
         server.shutdown(grace);
         scheduler.shutdown(grace);
-        if (remote != null) {
-            remote.close();
+        if (deliveries != null) {
+            deliveries.close();
         }
         admin.close();
         for (Thread t : new Thread[] {retention, tlsWatcher}) {

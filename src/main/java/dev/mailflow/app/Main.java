@@ -8,6 +8,11 @@ public final class Main {
     private Main() {
     }
 
+    static {
+        // First thing, before any command runs: JSSE reads these once, when TLS is first used.
+        dev.mailflow.server.tls.JsseHardening.apply();
+    }
+
     public static void main(String[] args) {
         System.exit(run(args));
     }

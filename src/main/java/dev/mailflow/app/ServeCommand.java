@@ -66,6 +66,10 @@ public final class ServeCommand implements Callable<Integer> {
 
         out.println("Mailflow " + MailflowCommand.Version.version() + " on " + cfg.server().hostname()
                 + " (config: " + cfg.source() + ")");
+        var identity = cfg.part(TopLevelSection.SECTION);
+        if (identity.hostnameReason() != null) {
+            out.println("  hostname " + identity.hostname() + " (" + identity.hostnameReason() + ")");
+        }
         if (FileNameEncoding.warning() != null) {
             out.println("  " + FileNameEncoding.warning());
         }

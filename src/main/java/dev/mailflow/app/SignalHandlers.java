@@ -3,7 +3,7 @@ package dev.mailflow.app;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** SIGHUP: reload what can be reloaded (the TLS certificate), as daemons do. */
+/** SIGHUP: read the configuration again and apply what can change while running, as daemons do. */
 final class SignalHandlers {
 
     private static final Logger LOG = LoggerFactory.getLogger(SignalHandlers.class);

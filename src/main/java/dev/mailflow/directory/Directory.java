@@ -38,6 +38,10 @@ public final class Directory {
         return java.util.List.copyOf(mailboxes.values());
     }
 
+    public java.util.Collection<Alias> aliases() {
+        return java.util.List.copyOf(aliases.values());
+    }
+
     public boolean isAcceptedDomain(String domain) {
         return !domain.isEmpty() && domainsByName.containsKey(Domains.canonical(domain));
     }

@@ -35,7 +35,7 @@ public final class Scheduler implements AutoCloseable {
 
     private final QueueStore store;
     private final DeliveryAgent agent;
-    private final RetryPolicy policy;
+    private volatile RetryPolicy policy;
     private final TrackingLog tracking;
     private final Clock clock;
     private final Semaphore slots;
@@ -59,6 +59,11 @@ public final class Scheduler implements AutoCloseable {
         for (int i = 0; i < locks.length; i++) {
             locks[i] = new ReentrantLock();
         }
+    }
+
+    /** Retry intervals, lifetime and delay warning from now on (a reload); waits already set stay. */
+    public void retryPolicy(RetryPolicy next) {
+        this.policy = next;
     }
 
     private record Due(long id, long atNanos) implements Delayed {

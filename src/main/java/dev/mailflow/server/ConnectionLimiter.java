@@ -12,21 +12,21 @@ final class ConnectionLimiter {
 
     enum Admission { ADMITTED, TOO_MANY, TOO_MANY_FROM_ADDRESS, TOO_MANY_FROM_NETWORK }
 
-    /** The network limit, as a multiple of the per-address one. */
-    static final int NETWORK_FACTOR = 5;
-
-    private final int maxTotal;
-    private final int maxPerAddress;
-    private final int maxPerNetwork;
+    private int maxTotal;
+    private int maxPerAddress;
+    private int maxPerNetwork;
     private final Map<InetAddress, Integer> perAddress = new HashMap<>();
     private final Map<InetAddress, Integer> perNetwork = new HashMap<>();
     private int total;
 
-    ConnectionLimiter(int maxTotal, int maxPerAddress) {
-        this(maxTotal, maxPerAddress, (int) Math.min(Integer.MAX_VALUE, (long) maxPerAddress * NETWORK_FACTOR));
+    ConnectionLimiter(int maxTotal, int maxPerAddress, int maxPerNetwork) {
+        this.maxTotal = maxTotal;
+        this.maxPerAddress = maxPerAddress;
+        this.maxPerNetwork = maxPerNetwork;
     }
 
-    ConnectionLimiter(int maxTotal, int maxPerAddress, int maxPerNetwork) {
+    /** New limits for the connections that come next (a reload); open ones stay open. */
+    synchronized void limits(int maxTotal, int maxPerAddress, int maxPerNetwork) {
         this.maxTotal = maxTotal;
         this.maxPerAddress = maxPerAddress;
         this.maxPerNetwork = maxPerNetwork;

@@ -1,46 +1,160 @@
 package dev.mailflow.server;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * One receive connector (Exchange's word): a named listener and the rules for the clients
- * that use it. The defaults and the TOML keys are documented in docs/configuration.md.
+ * that use it, grouped by concern. The defaults and the TOML keys are documented in
+ * docs/configuration.md.
  *
- * @param banner                text of the 220 greeting after the host name
- * @param maxConnections        connections open at once on this connector (421 4.3.2 beyond)
- * @param maxConnectionsPerIp   connections open at once from one client address (421 4.7.0)
- * @param maxErrors             5xx replies on one connection before 421 and close
- * @param commandTimeout        RFC 5321 4.5.3.2.7 server timeout, waiting for a command
- * @param dataTimeout           RFC 5321 4.5.3.2.5/6 waiting for the next block of message data
- * @param protocolLog           whether the whole SMTP conversation is logged (content excluded)
- * @param relayFrom             client ranges that may send to any domain (Exchange's anonymous relay connector)
- * @param remoteRanges          client ranges this connector answers; empty for everyone
- * @param tls                   STARTTLS offered, implicit TLS (RFC 8314), or no TLS
- * @param requireTls            MAIL before STARTTLS gets 530 5.7.0
- * @param auth                  AUTH offered (after TLS unless allowInsecureAuth)
- * @param maxAuthFailures       failed AUTH on one connection before 421 and close
+ * @param name        unique (case-insensitive), in logs and errors
+ * @param bind        where it listens
+ * @param access      who may use it and for what
+ * @param limits      sizes and counts
+ * @param timeouts    how long the server waits for the client
+ * @param tlsPolicy   STARTTLS, implicit TLS, or none, and whether it is required
+ * @param authPolicy  whether AUTH is offered, and its limits
+ * @param banner      text of the 220 greeting after the host name
+ * @param protocolLog whether the whole SMTP conversation is logged (content excluded)
  */
-public record ConnectorConfig(String name, InetSocketAddress bind, boolean anonymous, long maxMessageSize,
-                              int maxRecipients, int maxConnections, int maxConnectionsPerIp, int maxErrors,
-                              Duration commandTimeout, Duration dataTimeout, boolean protocolLog, String banner,
-                              java.util.List<Cidr> relayFrom, java.util.List<Cidr> remoteRanges, Tls tls,
-                              boolean requireTls, boolean auth, boolean allowInsecureAuth, int maxAuthFailures) {
+public record ConnectorConfig(String name, InetSocketAddress bind, Access access, Limits limits, Timeouts timeouts,
+                              TlsPolicy tlsPolicy, AuthPolicy authPolicy, String banner, boolean protocolLog) {
 
     /** How a connector does TLS. */
     public enum Tls { STARTTLS, IMPLICIT, OFF }
 
-    public ConnectorConfig {
-        relayFrom = java.util.List.copyOf(relayFrom);
-        remoteRanges = java.util.List.copyOf(remoteRanges);
+    /**
+     * @param anonymous    clients may send without authenticating
+     * @param relayFrom    client ranges that may send to any domain (Exchange's anonymous relay connector)
+     * @param remoteRanges client ranges this connector answers; empty for everyone
+     */
+    public record Access(boolean anonymous, List<Cidr> relayFrom, List<Cidr> remoteRanges) {
+        public Access {
+            relayFrom = List.copyOf(relayFrom);
+            remoteRanges = List.copyOf(remoteRanges);
+        }
+    }
+
+    /**
+     * @param maxMessageSize      largest message in octets (SIZE, 552 5.3.4 beyond)
+     * @param maxRecipients       recipients per message (452 4.5.3 beyond)
+     * @param maxConnections      connections open at once on this connector (421 4.3.2 beyond)
+     * @param maxConnectionsPerIp connections open at once from one client address, an IPv4
+     *                            address or an IPv6 /64 (421 4.7.0)
+     * @param maxConnectionsPerNetwork connections open at once from one client network, an IPv4
+     *                            /24 or an IPv6 /48 (421 4.7.0)
+     * @param maxErrors           5xx replies on one connection before 421 and close
+     */
+    public record Limits(long maxMessageSize, int maxRecipients, int maxConnections, int maxConnectionsPerIp,
+                         int maxConnectionsPerNetwork, int maxErrors) {
+    }
+
+    /**
+     * Deadlines, each for a whole command line, message or handshake (see server.Deadlines).
+     *
+     * @param command      RFC 5321 4.5.3.2.7 server timeout: a whole command line
+     * @param data         RFC 5321 4.5.3.2.5/6: DATA, or one BDAT chunk, before extensions
+     * @param minDataRate  octets per second that extend the data deadline as they arrive
+     * @param tlsHandshake the whole TLS handshake
+     */
+    public record Timeouts(Duration command, Duration data, long minDataRate, Duration tlsHandshake) {
+    }
+
+    /**
+     * @param mode     STARTTLS offered, implicit TLS (RFC 8314), or no TLS
+     * @param required MAIL before STARTTLS gets 530 5.7.0
+     */
+    public record TlsPolicy(Tls mode, boolean required) {
+    }
+
+    /**
+     * @param offered       AUTH offered (after TLS unless allowInsecure)
+     * @param allowInsecure AUTH offered without TLS too
+     * @param maxFailures   failed AUTH on one connection before 421 and close
+     */
+    public record AuthPolicy(boolean offered, boolean allowInsecure, int maxFailures) {
+    }
+
+    /** The same connector listening elsewhere. */
+    public ConnectorConfig withBind(InetSocketAddress other) {
+        return new ConnectorConfig(name, other, access, limits, timeouts, tlsPolicy, authPolicy, banner, protocolLog);
+    }
+
+    // What sessions ask most, without the group in between.
+
+    public boolean anonymous() {
+        return access.anonymous();
+    }
+
+    public long maxMessageSize() {
+        return limits.maxMessageSize();
+    }
+
+    public int maxRecipients() {
+        return limits.maxRecipients();
+    }
+
+    public int maxConnections() {
+        return limits.maxConnections();
+    }
+
+    public int maxConnectionsPerIp() {
+        return limits.maxConnectionsPerIp();
+    }
+
+    public int maxConnectionsPerNetwork() {
+        return limits.maxConnectionsPerNetwork();
+    }
+
+    public int maxErrors() {
+        return limits.maxErrors();
+    }
+
+    public Duration commandTimeout() {
+        return timeouts.command();
+    }
+
+    public Duration dataTimeout() {
+        return timeouts.data();
+    }
+
+    public long minDataRate() {
+        return timeouts.minDataRate();
+    }
+
+    public Duration tlsHandshakeTimeout() {
+        return timeouts.tlsHandshake();
+    }
+
+    public Tls tls() {
+        return tlsPolicy.mode();
+    }
+
+    public boolean requireTls() {
+        return tlsPolicy.required();
+    }
+
+    public boolean auth() {
+        return authPolicy.offered();
+    }
+
+    public boolean allowInsecureAuth() {
+        return authPolicy.allowInsecure();
+    }
+
+    public int maxAuthFailures() {
+        return authPolicy.maxFailures();
     }
 
     /** Whether this connector answers a client at all. */
-    public boolean admits(java.net.InetAddress client) {
-        if (remoteRanges.isEmpty()) {
+    public boolean admits(InetAddress client) {
+        if (access.remoteRanges().isEmpty()) {
             return true;
         }
-        for (var c : remoteRanges) {
+        for (var c : access.remoteRanges()) {
             if (c.contains(client)) {
                 return true;
             }
@@ -49,8 +163,8 @@ public record ConnectorConfig(String name, InetSocketAddress bind, boolean anony
     }
 
     /** Whether a client may relay through this connector without authenticating. */
-    public boolean mayRelay(java.net.InetAddress client) {
-        for (var c : relayFrom) {
+    public boolean mayRelay(InetAddress client) {
+        for (var c : access.relayFrom()) {
             if (c.contains(client)) {
                 return true;
             }

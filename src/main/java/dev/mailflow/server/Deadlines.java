@@ -11,11 +11,11 @@ import java.time.Duration;
  * <ul>
  *   <li>A command line must arrive whole within the command timeout (and an AUTH response).
  *   <li>DATA, and each BDAT chunk, must arrive within the data timeout, extended by the time the
- *       octets received would take at {@link #MIN_DATA_RATE} (Postfix's smtpd_min_data_rate
- *       with smtpd_per_request_deadline): a client faster than that never times out, however
- *       large the message; a slower one does.
- *   <li>The TLS handshake must end within {@link #TLS_HANDSHAKE} (or the command timeout when
- *       shorter): a half ClientHello no longer holds a connection for five minutes.
+ *       octets received would take at the connector's {@code min_data_rate} (Postfix's
+ *       smtpd_min_data_rate with smtpd_per_request_deadline): a client faster than that never
+ *       times out, however large the message; a slower one does.
+ *   <li>The TLS handshake must end within {@code tls_handshake_timeout}: a half ClientHello no
+ *       longer holds a connection for the whole command timeout.
  *   <li>When a connector is busy (at least {@link #BUSY_FRACTION} of its connections in use)
  *       the deadlines shrink to {@link #BUSY_COMMAND}, {@link #BUSY_DATA} and
  *       {@link #BUSY_TLS_HANDSHAKE}, as Postfix's stress-dependent smtpd_timeout does; and when
@@ -25,9 +25,6 @@ import java.time.Duration;
  */
 final class Deadlines {
 
-    /** Octets per second a DATA or BDAT transfer must keep up on average (Postfix's default). */
-    static final long MIN_DATA_RATE = 500;
-    static final Duration TLS_HANDSHAKE = Duration.ofSeconds(30);
     static final double BUSY_FRACTION = 0.8;
     static final Duration BUSY_COMMAND = Duration.ofSeconds(10);
     static final Duration BUSY_DATA = Duration.ofSeconds(30);
@@ -49,7 +46,7 @@ final class Deadlines {
     }
 
     static Duration tlsHandshake(ConnectorConfig c, boolean busy) {
-        return min(c.commandTimeout(), busy ? BUSY_TLS_HANDSHAKE : TLS_HANDSHAKE);
+        return busy ? min(c.tlsHandshakeTimeout(), BUSY_TLS_HANDSHAKE) : c.tlsHandshakeTimeout();
     }
 
     private static Duration min(Duration a, Duration b) {

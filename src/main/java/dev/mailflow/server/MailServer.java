@@ -14,24 +14,42 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The receiving server: binds every receive connector and runs them until closed. */
+/**
+ * The receiving server: binds every receive connector and runs them until closed. A reload
+ * ({@link #reconfigure}) gives the connectors new rules and a new directory for the sessions
+ * that start after it; the listeners stay as they are.
+ */
 public final class MailServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MailServer.class);
 
-    private final ServerConfig config;
+    private volatile ServerConfig config;
     private final List<ReceiveConnector> connectors = new ArrayList<>();
-    private final List<ProtocolLog> logs = new ArrayList<>();
-    private dev.mailflow.server.tls.TlsContextProvider tls;
+    /** The protocol log of each connector that has had one on, by name: one file per day, kept across reloads. */
+    private final java.util.Map<String, ProtocolLog> logs = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile dev.mailflow.server.tls.TlsContextProvider tls;
     private final ServerStats stats = new ServerStats();
+    private final QueueStore store;
+    private final TrackingLog tracking;
+    private final Consumer<QueuedMessage> queued;
+    private final Clock clock;
+    private final dev.mailflow.server.auth.AuthFailureLimiter authLimiter;
+    private volatile dev.mailflow.server.auth.PasswordVerifier passwords;
 
     public ServerStats stats() {
         return stats;
     }
 
-    /** Failed AUTH from one client address, across connections, before AUTH is refused. */
+    /**
+     * Failed AUTH from one client address (an IPv6 client: its /64), across connections,
+     * within the window, before AUTH from there is refused.
+     */
     static final int AUTH_FAILURES_PER_ADDRESS = 10;
+    /** Failed AUTH at one account (existing or not), from anywhere, before AUTH to it is refused. */
+    static final int AUTH_FAILURES_PER_ACCOUNT = 20;
     static final Duration AUTH_FAILURE_WINDOW = Duration.ofMinutes(15);
+    /** Client networks, and accounts, whose failures are remembered at most (about 10 MB each). */
+    static final int AUTH_FAILURES_TRACKED = 65_536;
 
     /** The TLS context of the connectors, or null when none does TLS. */
     public dev.mailflow.server.tls.TlsContextProvider tls() {
@@ -55,8 +73,15 @@ public final class MailServer implements AutoCloseable {
         }
     }
 
-    private MailServer(ServerConfig config) {
+    private MailServer(ServerConfig config, QueueStore store, TrackingLog tracking, Consumer<QueuedMessage> queued,
+                       Clock clock) {
         this.config = config;
+        this.store = store;
+        this.tracking = tracking;
+        this.queued = queued;
+        this.clock = clock;
+        this.authLimiter = new dev.mailflow.server.auth.AuthFailureLimiter(AUTH_FAILURES_PER_ADDRESS,
+                AUTH_FAILURES_PER_ACCOUNT, AUTH_FAILURE_WINDOW, AUTH_FAILURES_TRACKED, clock);
     }
 
     /**
@@ -65,7 +90,7 @@ public final class MailServer implements AutoCloseable {
      */
     public static MailServer start(ServerConfig config, QueueStore store, TrackingLog tracking,
                                    Consumer<QueuedMessage> queued, Clock clock) throws IOException {
-        var server = new MailServer(config);
+        var server = new MailServer(config, store, tracking, queued, clock);
         var counter = new AtomicLong();
         // Every port first: a port in use is a configuration error, told before anything else.
         var sockets = new ArrayList<java.net.ServerSocket>();
@@ -77,23 +102,15 @@ public final class MailServer implements AutoCloseable {
                     throw new BindFailure(c, e);
                 }
             }
-            boolean anyTls = config.connectors().stream().anyMatch(c -> c.tls() != ConnectorConfig.Tls.OFF);
-            var tls = anyTls ? dev.mailflow.server.tls.TlsContextProvider.create(config.tlsCertificate(),
-                    config.tlsKey(), config.hostname(), config.dataDir().resolve("tls")) : null;
-            server.tls = tls;
-            var authLimiter = new dev.mailflow.server.auth.AuthFailureLimiter(AUTH_FAILURES_PER_ADDRESS,
-                    AUTH_FAILURE_WINDOW, clock);
+            server.passwords = dev.mailflow.server.auth.PasswordVerifier.start(config.directory().mailboxes().stream()
+                    .map(dev.mailflow.directory.Mailbox::password).filter(java.util.Objects::nonNull).toList());
+            if (needsTls(config)) {
+                server.tls = dev.mailflow.server.tls.TlsContextProvider.create(config.tlsCertificate(),
+                        config.tlsKey(), config.hostname(), config.dataDir().resolve("tls"));
+            }
             for (int i = 0; i < config.connectors().size(); i++) {
                 var c = config.connectors().get(i);
-                ProtocolLog log = c.protocolLog()
-                        ? new ProtocolLog(config.dataDir().resolve("logs"), c.name(), clock) : null;
-                if (log != null) {
-                    server.logs.add(log);
-                }
-                var context = new Session.Context(config.hostname(), config.directory(), store,
-                        Policies.forConnector(c, config.directory(), store, config.minFreeSpace()), log, tracking,
-                        queued, clock, config.maxHops(), tls, authLimiter, server.stats);
-                server.connectors.add(new ReceiveConnector(c, sockets.get(i), context, counter));
+                server.connectors.add(new ReceiveConnector(c, sockets.get(i), server.context(config, c), counter));
             }
         } catch (IOException | RuntimeException e) {
             for (var socket : sockets) {
@@ -111,6 +128,45 @@ public final class MailServer implements AutoCloseable {
             LOG.debug("connector '{}' listening on {}", c.config().name(), c.boundAddress());
         }
         return server;
+    }
+
+    private static boolean needsTls(ServerConfig config) {
+        return config.connectors().stream().anyMatch(c -> c.tls() != ConnectorConfig.Tls.OFF);
+    }
+
+    /** The services of a connector's sessions. */
+    private Session.Context context(ServerConfig config, ConnectorConfig c) {
+        ProtocolLog log = c.protocolLog() ? logs.computeIfAbsent(c.name(),
+                name -> new ProtocolLog(config.dataDir().resolve("logs"), name, clock)) : null;
+        return new Session.Context(config.hostname(), config.directory(), store,
+                Policies.forConnector(c, config.directory(), store, config.minFreeSpace()), log, tracking, queued,
+                clock, config.maxHops(), tls, authLimiter, passwords, stats);
+    }
+
+    /**
+     * Takes a new configuration for the sessions that start from now on: the same connectors
+     * (by name, on the addresses they listen on; the caller keeps what needs a restart), with
+     * new rules, directory and certificate. Sessions in progress keep what they started with.
+     *
+     * @throws IOException when TLS is needed now and no certificate can be made or read; then
+     *                     nothing has changed
+     */
+    public synchronized void reconfigure(ServerConfig next) throws IOException {
+        var provider = tls;
+        if (provider == null && needsTls(next)) {
+            provider = dev.mailflow.server.tls.TlsContextProvider.create(next.tlsCertificate(), next.tlsKey(),
+                    next.hostname(), next.dataDir().resolve("tls"));
+        } else if (provider != null) {
+            provider.use(next.tlsCertificate(), next.tlsKey(), next.hostname(), next.dataDir().resolve("tls"));
+        }
+        tls = provider;
+        for (var rc : connectors) {
+            var c = next.connectors().stream().filter(n -> n.name().equals(rc.config().name())).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no connector " + rc.config().name()
+                            + " in the new configuration"));
+            rc.reconfigure(c, context(next, c));
+        }
+        config = next;
     }
 
     public List<ReceiveConnector> connectors() {
@@ -146,6 +202,9 @@ public final class MailServer implements AutoCloseable {
     @Override
     public void close() {
         connectors.forEach(ReceiveConnector::close);
-        logs.forEach(ProtocolLog::close);
+        logs.values().forEach(ProtocolLog::close);
+        if (passwords != null) {
+            passwords.close();
+        }
     }
 }

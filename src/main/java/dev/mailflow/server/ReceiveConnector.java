@@ -14,13 +14,19 @@ import org.slf4j.LoggerFactory;
 /**
  * A listening socket and the sessions it started: one virtual thread accepts, one virtual
  * thread per connection runs its {@link Session}.
+ *
+ * <p>A reload gives the connector a new configuration and context; each session takes the
+ * pair that is current when it connects and keeps it to its end.
  */
 public final class ReceiveConnector implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReceiveConnector.class);
 
-    private final ConnectorConfig config;
-    private final Session.Context context;
+    /** What a new session gets: the connector's rules and its services, replaced together on reload. */
+    private record Setup(ConnectorConfig config, Session.Context context) {
+    }
+
+    private volatile Setup setup;
     private final ServerSocket serverSocket;
     private final ConnectionLimiter limiter;
     private final AtomicLong sessionCounter;
@@ -45,16 +51,26 @@ public final class ReceiveConnector implements AutoCloseable {
 
     /** Over a bound socket; {@link #start} begins accepting. */
     ReceiveConnector(ConnectorConfig config, ServerSocket socket, Session.Context context, AtomicLong sessionCounter) {
-        this.config = config;
-        this.context = context;
+        this.setup = new Setup(config, context);
         this.sessionCounter = sessionCounter;
-        this.limiter = new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerIp());
+        this.limiter = new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerIp(),
+                config.maxConnectionsPerNetwork());
         this.sessionPrefix = Long.toHexString(System.currentTimeMillis()).toUpperCase();
         this.serverSocket = socket;
     }
 
+    /** The configuration new sessions get. */
     public ConnectorConfig config() {
-        return config;
+        return setup.config();
+    }
+
+    /**
+     * Rules and services for the sessions that connect from now on (a reload); the listening
+     * address stays, sessions in progress keep theirs.
+     */
+    void reconfigure(ConnectorConfig config, Session.Context context) {
+        limiter.limits(config.maxConnections(), config.maxConnectionsPerIp(), config.maxConnectionsPerNetwork());
+        setup = new Setup(config, context);
     }
 
     /** The address actually bound (the real port when the config said 0). */
@@ -63,7 +79,7 @@ public final class ReceiveConnector implements AutoCloseable {
     }
 
     public ProtocolLog protocolLog() {
-        return context.protocolLog();
+        return setup.context().protocolLog();
     }
 
     public int openConnections() {
@@ -78,7 +94,7 @@ public final class ReceiveConnector implements AutoCloseable {
     }
 
     void start() {
-        acceptor = Thread.ofVirtual().name("accept-" + config.name()).start(this::acceptLoop);
+        acceptor = Thread.ofVirtual().name("accept-" + config().name()).start(this::acceptLoop);
     }
 
     private void acceptLoop() {
@@ -88,11 +104,11 @@ public final class ReceiveConnector implements AutoCloseable {
                 socket = serverSocket.accept();
             } catch (SocketException e) {
                 if (!stopping) {
-                    LOG.error("connector '{}' stopped accepting: {}", config.name(), e.toString());
+                    LOG.error("connector '{}' stopped accepting: {}", config().name(), e.toString());
                 }
                 return;
             } catch (IOException e) {
-                LOG.warn("connector '{}': accept failed: {}", config.name(), e.toString());
+                LOG.warn("connector '{}': accept failed: {}", config().name(), e.toString());
                 continue;
             }
             totalConnections.incrementAndGet();
@@ -102,7 +118,7 @@ public final class ReceiveConnector implements AutoCloseable {
             // Full: the connection that has waited longest for a command makes room, if any has
             // waited long enough; the new client then waits a moment for its slot.
             boolean madeRoom = first == ConnectionLimiter.Admission.TOO_MANY && evictIdlest();
-            var thread = Thread.ofVirtual().name("smtp-" + config.name()).unstarted(() -> serve(socket,
+            var thread = Thread.ofVirtual().name("smtp-" + config().name()).unstarted(() -> serve(socket,
                     madeRoom ? admitAfterEviction(client) : first));
             threads.add(thread);
             thread.start();
@@ -124,7 +140,7 @@ public final class ReceiveConnector implements AutoCloseable {
         if (idlest == null || !idlest.evict()) {
             return false;
         }
-        LOG.info("connector '{}' is full: closed a connection idle for {} ms to make room", config.name(),
+        LOG.info("connector '{}' is full: closed a connection idle for {} ms to make room", config().name(),
                 (now - since) / 1_000_000);
         return true;
     }
@@ -142,6 +158,9 @@ public final class ReceiveConnector implements AutoCloseable {
         var client = ((InetSocketAddress) socket.getRemoteSocketAddress()).getAddress();
         String id = sessionPrefix + "-" + sessionCounter.incrementAndGet();
         boolean admitted = admission == ConnectionLimiter.Admission.ADMITTED;
+        var current = setup; // read once: the session keeps what it started with
+        var config = current.config();
+        var context = current.context();
         try (socket) {
             socket.setTcpNoDelay(true);
             var session = new Session(config, context, socket, id, limiter::busy);

@@ -47,7 +47,8 @@ final class Session implements SessionInfo {
     record Context(String hostname, Directory directory, QueueStore store, List<PolicyHook> hooks,
                    ProtocolLog protocolLog, TrackingLog tracking, java.util.function.Consumer<QueuedMessage> queued,
                    Clock clock, int maxHops, dev.mailflow.server.tls.TlsContextProvider tls,
-                   dev.mailflow.server.auth.AuthFailureLimiter authLimiter, ServerStats stats) {
+                   dev.mailflow.server.auth.AuthFailureLimiter authLimiter,
+                   dev.mailflow.server.auth.PasswordVerifier passwords, ServerStats stats) {
     }
 
     private final ConnectorConfig connector;
@@ -601,7 +602,7 @@ final class Session implements SessionInfo {
 
     /** DATA or a BDAT chunk: the data timeout, extended at the minimum data rate. */
     private void dataDeadline() {
-        input.deadline(Deadlines.data(connector, busy.getAsBoolean()), Deadlines.MIN_DATA_RATE);
+        input.deadline(Deadlines.data(connector, busy.getAsBoolean()), connector.minDataRate());
     }
 
     // ---- End of data --------------------------------------------------------------------
@@ -733,12 +734,14 @@ final class Session implements SessionInfo {
             reply(Reply.ENCRYPTION_REQUIRED_FOR_AUTH);
             return;
         }
-        if (context.authLimiter().blocked(clientAddress)) {
+        if (context.authLimiter().addressBlocked(clientAddress)) {
+            log('*', "authentication refused: too many failures from this address");
             reply(Reply.AUTH_TEMPORARILY_BLOCKED);
             return;
         }
         String user;
         String password;
+        boolean authorizationOk = true;
         switch (auth.mechanism()) {
             case "PLAIN" -> {
                 String response = auth.initialResponse() != null ? auth.initialResponse() : saslChallenge("");
@@ -755,10 +758,8 @@ final class Session implements SessionInfo {
                     reply(Reply.AUTH_BAD_ENCODING);
                     return;
                 }
-                if (!parts[0].isEmpty() && !parts[0].equals(parts[1])) {
-                    authFailed();
-                    return;
-                }
+                // RFC 4616 2: acting for another identity (authzid) is not offered.
+                authorizationOk = parts[0].isEmpty() || parts[0].equals(parts[1]);
                 user = parts[1];
                 password = parts[2];
             }
@@ -789,14 +790,44 @@ final class Session implements SessionInfo {
                 return;
             }
         }
+        checkCredentials(user, password, authorizationOk);
+    }
+
+    /**
+     * One password check: refused unchecked at the limits of the client's network or of the
+     * account, 454 at once when the password checks are busy, else 235 or 535. SECURITY: the
+     * check runs off this thread and costs one bcrypt whether the account exists or not
+     * ({@link dev.mailflow.server.auth.PasswordVerifier}); no success clears a failure count
+     * ({@link dev.mailflow.server.auth.AuthFailureLimiter}).
+     */
+    private void checkCredentials(String user, String password, boolean authorizationOk) throws IOException {
         var address = dev.mailflow.smtp.AddressParser.parseMailbox(user, true);
         var mailbox = address == null ? null : context.directory().mailbox(address);
-        if (mailbox == null || !dev.mailflow.server.auth.Passwords.matches(mailbox.password(), password)) {
+        var attempt = context.authLimiter().begin(clientAddress, address == null ? user : address.key());
+        if (attempt.refusal() == dev.mailflow.server.auth.AuthFailureLimiter.Refusal.ADDRESS) {
+            log('*', "authentication refused: too many failures from this address");
+            reply(Reply.AUTH_TEMPORARILY_BLOCKED);
+            return;
+        }
+        if (attempt.refusal() == dev.mailflow.server.auth.AuthFailureLimiter.Refusal.ACCOUNT) {
+            log('*', "authentication refused: too many failures for this account");
+            reply(Reply.AUTH_ACCOUNT_TEMPORARILY_BLOCKED);
+            return;
+        }
+        var outcome = context.passwords().verify(mailbox == null ? null : mailbox.password(), password);
+        if (outcome == dev.mailflow.server.auth.PasswordVerifier.Outcome.BUSY) {
+            attempt.abandoned();
+            log('*', "authentication not checked: password checks busy");
+            reply(Reply.AUTH_TEMPORARY_FAILURE);
+            return;
+        }
+        if (outcome != dev.mailflow.server.auth.PasswordVerifier.Outcome.MATCH || !authorizationOk || mailbox == null) {
+            attempt.failed();
             authFailed();
             return;
         }
+        attempt.succeeded();
         authenticatedUser = mailbox.address().toString();
-        context.authLimiter().succeeded(clientAddress);
         log('*', "authenticated as " + authenticatedUser);
         reply(Reply.AUTH_SUCCEEDED);
     }
@@ -829,11 +860,13 @@ final class Session implements SessionInfo {
         }
     }
 
-    /** 535, slower after three failures, and 421 after the connector's limit. */
+    /**
+     * 535, slower after three failures, and 421 after the connector's limit (the attempt
+     * has been counted for the client's network and the account already).
+     */
     private void authFailed() throws IOException {
         authFailures++;
         context.stats().authFailures.incrementAndGet();
-        context.authLimiter().failed(clientAddress);
         log('*', "authentication failed (" + authFailures + ")");
         if (authFailures >= connector.maxAuthFailures()) {
             send(Reply.tooManyAuthFailures(context.hostname()));

@@ -170,6 +170,10 @@ public record Reply(int code, EnhancedStatus status, List<String> lines) {
     public static final Reply ALREADY_AUTHENTICATED = of(503, "5.5.1", "Already authenticated");
     public static final Reply AUTH_TEMPORARILY_BLOCKED = of(454, "4.7.0",
             "Temporary authentication failure: too many failures from your address, try again later");
+    public static final Reply AUTH_ACCOUNT_TEMPORARILY_BLOCKED = of(454, "4.7.0",
+            "Temporary authentication failure: too many failures for this account, try again later");
+    /** RFC 4954 6's words: the password could not be checked now (the checks are all busy). */
+    public static final Reply AUTH_TEMPORARY_FAILURE = of(454, "4.7.0", "Temporary authentication failure");
     public static final Reply SEND_AS_DENIED = of(550, "5.7.60",
             "SMTP; Client does not have permissions to send as this sender");
     public static final Reply NOT_PERMITTED_ON_CONNECTOR = of(554, "5.7.1",

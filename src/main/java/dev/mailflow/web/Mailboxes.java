@@ -22,18 +22,19 @@ import java.util.Properties;
 /** Reading the Maildir mailboxes for the console: lists, and one message taken apart with Angus Mail. */
 final class Mailboxes {
 
-    private final Directory directory;
+    /** The directory in force (a reload replaces it). */
+    private final java.util.function.Supplier<Directory> directory;
     private final MaildirDelivery maildirs;
     private final Session session = Session.getInstance(new Properties());
 
-    Mailboxes(Directory directory, MaildirDelivery maildirs) {
+    Mailboxes(java.util.function.Supplier<Directory> directory, MaildirDelivery maildirs) {
         this.directory = directory;
         this.maildirs = maildirs;
     }
 
     List<Map<String, Object>> list() throws IOException {
         var result = new ArrayList<Map<String, Object>>();
-        for (var m : directory.mailboxes()) {
+        for (var m : directory.get().mailboxes()) {
             Path dir = maildirs.maildir(m.address());
             result.add(Map.of("address", m.address().toString(), "messages", files(dir).size()));
         }
@@ -43,10 +44,11 @@ final class Mailboxes {
     /** The message files of a mailbox (new/ and cur/), newest first; null for no such mailbox. */
     List<Path> files(String address) throws IOException {
         var a = AddressParser.parseMailbox(address, true);
-        if (a == null || directory.mailbox(a) == null) {
+        var mailbox = a == null ? null : directory.get().mailbox(a);
+        if (mailbox == null) {
             return null;
         }
-        return files(maildirs.maildir(directory.mailbox(a).address()));
+        return files(maildirs.maildir(mailbox.address()));
     }
 
     private static List<Path> files(Path dir) throws IOException {

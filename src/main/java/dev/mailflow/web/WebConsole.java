@@ -77,7 +77,7 @@ public final class WebConsole implements AutoCloseable {
         this.admin = admin;
         this.store = store;
         this.logs = config.dataDir().resolve("logs");
-        this.mailboxes = new Mailboxes(config.directory(), new MaildirDelivery(config.dataDir().resolve("mailboxes"),
+        this.mailboxes = new Mailboxes(() -> server.config().directory(), new MaildirDelivery(config.dataDir().resolve("mailboxes"),
                 config.hostname(), clock.getZone()));
         this.metrics = new Metrics(server, store, tracking);
         this.metricsAccess = new MetricsAccess(metricsLogin, passwordHash, sessions);

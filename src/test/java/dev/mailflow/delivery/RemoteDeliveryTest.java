@@ -100,7 +100,14 @@ class RemoteDeliveryTest {
                     .contains("Action: failed").contains("Status: 5.3.4")
                     .contains("Diagnostic-Code: smtp; 552 5.3.4 Message size exceeds fixed limit")
                     .contains("Return-Path: <>");
-            assertThat(server.queuedMessages()).isEmpty();
+            // The bounce is delivered before the original's queue files are removed: wait for both.
+            await(() -> {
+                try {
+                    return server.queuedMessages().isEmpty();
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            }, "the queue empty after the bounce");
         }
     }
 

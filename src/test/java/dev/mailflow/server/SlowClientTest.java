@@ -85,7 +85,7 @@ class SlowClientTest {
 
     @Test
     void aTlsHandshakeDrippedAnOctetAtATimeEndsAtItsDeadline() throws Exception {
-        try (var server = TestServer.start(List.of("command_timeout = \"3s\""), List.of());
+        try (var server = TestServer.start(List.of("tls_handshake_timeout = \"3s\""), List.of());
              var c = new SmtpTestClient(server.port())) {
             c.socket.setSoTimeout(20_000);
             c.reply();

@@ -48,6 +48,7 @@ public final class ExternalTool {
             case "nc" -> "netcat-openbsd";
             case "dovecot" -> "dovecot-imapd";
             case "smtp-source", "smtp-sink", "postfix" -> "postfix";
+            case "testssl" -> "testssl.sh";
             default -> tool;
         };
     }

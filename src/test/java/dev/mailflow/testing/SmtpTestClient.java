@@ -16,7 +16,16 @@ public final class SmtpTestClient implements AutoCloseable {
     public final OutputStream out;
 
     public SmtpTestClient(int port) throws Exception {
-        socket = new Socket("127.0.0.1", port);
+        this("127.0.0.1", port);
+    }
+
+    /**
+     * From a given loopback address ({@code 127.0.0.x}: Linux answers the whole of
+     * 127.0.0.0/8 on lo), for tests that need several client addresses.
+     */
+    public SmtpTestClient(String localAddress, int port) throws Exception {
+        socket = new Socket(java.net.InetAddress.getByName("127.0.0.1"), port,
+                java.net.InetAddress.getByName(localAddress), 0);
         socket.setSoTimeout(5000);
         in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
         out = socket.getOutputStream();

@@ -28,6 +28,11 @@ public final class TestServer implements AutoCloseable {
     public static final String FRONTEND = "Default Frontend";
     public static final String SUBMISSION = "Client Submission";
 
+    static {
+        // As Main does first thing: before any TLS in the test JVM (JSSE reads it once).
+        dev.mailflow.server.tls.JsseHardening.apply();
+    }
+
     private final MailServer server;
     private final MailflowRuntime runtime;
     private final Path dataDir;

@@ -19,16 +19,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The server's TLS context: built from the configured PEM files (or a self-signed certificate
- * kept in the data directory), rebuilt when the files change or on {@link #reload()}.
+ * kept in the data directory), rebuilt when the files change, on {@link #reload()}, or from
+ * other files on {@link #use} (a configuration reload).
  */
 public final class TlsContextProvider {
 
     private static final Logger LOG = LoggerFactory.getLogger(TlsContextProvider.class);
+
+    static {
+        // Before the first server handshake, whoever started the server (JsseHardening).
+        JsseHardening.apply();
+    }
     /** RFC 8996: no TLS 1.0 or 1.1. */
     static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
-    private final Path certificateFile;
-    private final Path keyFile;
+    private volatile Path certificateFile;
+    private volatile Path keyFile;
     private volatile SSLContext context;
     private volatile String[] ciphers;
     private volatile FileTime certTime;
@@ -46,22 +52,51 @@ public final class TlsContextProvider {
      */
     public static TlsContextProvider create(Path certificateFile, Path keyFile, String hostname, Path selfSignedDir)
             throws IOException {
-        Path cert = certificateFile;
-        Path key = keyFile;
-        if (cert == null) {
-            cert = selfSignedDir.resolve("selfsigned-cert.pem");
-            key = selfSignedDir.resolve("selfsigned-key.pem");
-            if (!Files.exists(cert) || !Files.exists(key)) {
-                var made = TlsCertificates.selfSigned(hostname);
-                made.write(cert, key);
-                LOG.info("made a self-signed certificate for {} in {} (SHA-256 {})", hostname, cert,
-                        made.fingerprint());
-            }
-        }
-        var provider = new TlsContextProvider(cert, key);
+        Path[] files = certificateFile == null ? selfSigned(hostname, selfSignedDir)
+                : new Path[] {certificateFile, keyFile};
+        var provider = new TlsContextProvider(files[0], files[1]);
         provider.load();
-        LOG.info("TLS certificate {} (SHA-256 {})", cert, provider.fingerprint);
+        LOG.info("TLS certificate {} (SHA-256 {})", files[0], provider.fingerprint);
         return provider;
+    }
+
+    /** The self-signed certificate and its key, kept in {@code dir}: made when they are not there. */
+    private static Path[] selfSigned(String hostname, Path dir) throws IOException {
+        Path cert = dir.resolve("selfsigned-cert.pem");
+        Path key = dir.resolve("selfsigned-key.pem");
+        if (!Files.exists(cert) || !Files.exists(key)) {
+            var made = TlsCertificates.selfSigned(hostname);
+            made.write(cert, key);
+            LOG.info("made a self-signed certificate for {} in {} (SHA-256 {})", hostname, cert, made.fingerprint());
+        }
+        return new Path[] {cert, key};
+    }
+
+    /**
+     * Reads the certificate from these files from now on (null: the self-signed one for
+     * {@code hostname} in {@code selfSignedDir}), or again from the same ones; the current
+     * one stays when they are broken.
+     *
+     * @return whether the certificate was (re)loaded
+     */
+    public synchronized boolean use(Path certificate, Path key, String hostname, Path selfSignedDir) {
+        Path[] files;
+        try {
+            files = certificate == null ? selfSigned(hostname, selfSignedDir) : new Path[] {certificate, key};
+        } catch (IOException e) {
+            LOG.error("TLS certificate not reloaded, keeping the current one: {}", e.getMessage());
+            return false;
+        }
+        Path oldCert = certificateFile;
+        Path oldKey = keyFile;
+        certificateFile = files[0];
+        keyFile = files[1];
+        if (reload()) {
+            return true;
+        }
+        certificateFile = oldCert;
+        keyFile = oldKey;
+        return false;
     }
 
     public String fingerprint() {

@@ -1,0 +1,65 @@
+package dev.mailflow.app;
+
+import dev.mailflow.directory.Directory;
+import dev.mailflow.directory.AcceptedDomain;
+import dev.mailflow.smtp.MailAddress;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * What is valid but probably not meant: check prints it as "warning:" lines (exit 0), serve
+ * and reload log it. Local addresses that lead nowhere, and domains without the postmaster
+ * RFC 5321 4.5.1 requires.
+ */
+final class ConfigWarnings {
+
+    private ConfigWarnings() {
+    }
+
+    static List<String> of(MailflowConfig config) {
+        var d = config.server().directory();
+        var warnings = new ArrayList<String>();
+        if (d.acceptedDomains().isEmpty()) {
+            warnings.add("no [[accepted_domain]]: every recipient is relay, refused (550 5.7.54) unless the client"
+                    + " may relay");
+        }
+        for (var alias : d.aliases().stream().sorted(Comparator.comparing(a -> a.address().key())).toList()) {
+            for (var target : alias.targets()) {
+                if (leadsNowhere(d, target, null)) {
+                    warnings.add("alias " + alias.address() + ": recipient " + target + " does not exist here"
+                            + " (no mailbox, alias or catch-all): mail to " + alias.address() + " bounces for it");
+                }
+            }
+        }
+        for (var domain : d.acceptedDomains()) {
+            if (domain.catchAll() != null && leadsNowhere(d, domain.catchAll(), domain)) {
+                warnings.add("accepted domain " + domain.name() + ": catch_all " + domain.catchAll()
+                        + " does not exist here (no mailbox or alias): mail to unknown users bounces");
+            }
+            var postmaster = new MailAddress("postmaster", domain.name());
+            if (d.mailbox(postmaster) == null && d.alias(postmaster) == null) {
+                var elsewhere = d.postmasterMailbox(domain.name());
+                warnings.add("accepted domain " + domain.name() + " has no postmaster address (RFC 5321 4.5.1): "
+                        + (elsewhere == null ? "mail to " + postmaster + " is accepted and then bounced"
+                        : "mail to " + postmaster + " goes to " + elsewhere.address())
+                        + "; add a [[mailbox]] or [[alias]] " + postmaster);
+            }
+        }
+        return warnings;
+    }
+
+    /**
+     * A local address (in an accepted domain) that no mailbox, alias or catch-all takes; the
+     * catch-all of {@code via} does not count (it is the one that points here). Postmaster
+     * addresses have their own warning.
+     */
+    private static boolean leadsNowhere(Directory d, MailAddress address, AcceptedDomain via) {
+        var domain = d.acceptedDomain(address.domain());
+        if (domain == null || d.mailbox(address) != null || d.alias(address) != null
+                || address.unquotedLocalPart().equalsIgnoreCase("postmaster")) {
+            return false;
+        }
+        return domain.catchAll() == null || domain.equals(via);
+    }
+}

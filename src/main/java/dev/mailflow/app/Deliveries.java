@@ -1,0 +1,122 @@
+package dev.mailflow.app;
+
+import dev.mailflow.delivery.Router;
+import dev.mailflow.delivery.dsn.DsnService;
+import dev.mailflow.delivery.local.MaildirDelivery;
+import dev.mailflow.delivery.remote.MxResolver;
+import dev.mailflow.delivery.remote.RemoteConfig;
+import dev.mailflow.delivery.remote.RemoteDelivery;
+import dev.mailflow.queue.DeliveryAgent;
+import dev.mailflow.queue.DeliveryOutcome;
+import dev.mailflow.queue.QueueStore;
+import dev.mailflow.queue.QueuedMessage;
+import dev.mailflow.queue.TrackingLog;
+import dev.mailflow.server.ConnectorConfig;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * The delivery side as the configuration makes it: the router over Maildir, remote delivery
+ * (by MX or through send connectors) and delivery status notifications, behind the one
+ * {@link DeliveryAgent} the scheduler keeps. A reload wires the next one from the new
+ * directory and delivery settings and swaps it in; an attempt in progress finishes with the
+ * one it started with.
+ */
+final class Deliveries implements DeliveryAgent, AutoCloseable {
+
+    /** How long a replaced remote delivery may still hand back sessions before they are closed. */
+    private static final Duration RETIRE_AFTER = Duration.ofMinutes(15);
+
+    private record Wiring(Router router, RemoteDelivery remote, DsnService dsn, DeliveryConfig delivery) {
+    }
+
+    private final String hostname;
+    private final QueueStore store;
+    private final TrackingLog tracking;
+    private final Clock clock;
+    private final MaildirDelivery local;
+    private final Set<InetSocketAddress> ownListeners;
+    private volatile Consumer<QueuedMessage> submit = m -> { };
+    private volatile Wiring current;
+
+    Deliveries(MailflowConfig config, QueueStore store, TrackingLog tracking, Clock clock) throws IOException {
+        this.hostname = config.server().hostname();
+        this.store = store;
+        this.tracking = tracking;
+        this.clock = clock;
+        this.local = new MaildirDelivery(config.server().dataDir().resolve("mailboxes"), hostname, clock.getZone());
+        this.ownListeners = config.server().connectors().stream().map(ConnectorConfig::bind).collect(Collectors.toSet());
+        this.current = wire(config, null);
+    }
+
+    private Wiring wire(MailflowConfig config, Wiring previous) throws IOException {
+        var d = config.delivery();
+        RemoteDelivery remote = previous != null && previous.delivery().equals(d) ? previous.remote()
+                : new RemoteDelivery(new RemoteConfig(hostname, d.remotePort(), d.timeouts(), d.startTls(),
+                        d.maxConnections(), d.maxConnectionsPerHost(), d.sendConnectors()),
+                        new MxResolver(d.dnsServer(), Duration.ofSeconds(5)), ownListeners, clock.getZone());
+        var dsn = new DsnService(hostname, store, tracking, clock, config.queue().retry());
+        dsn.submitTo(m -> submit.accept(m));
+        return new Wiring(new Router(config.server().directory(), local, remote, dsn), remote, dsn, d);
+    }
+
+    /** Where DSNs go to be delivered (the scheduler, once it exists). */
+    void submitTo(Consumer<QueuedMessage> submit) {
+        this.submit = submit;
+    }
+
+    /**
+     * Directory, delivery settings, send connectors and retry times for the attempts that
+     * start from now on.
+     *
+     * @throws IOException when the DNS server cannot be used; then nothing has changed
+     */
+    void reconfigure(MailflowConfig config) throws IOException {
+        var old = current;
+        current = wire(config, old);
+        if (old.remote() != current.remote()) {
+            old.remote().close();
+            Thread.ofVirtual().name("retire-remote-delivery").start(() -> {
+                try {
+                    Thread.sleep(RETIRE_AFTER);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                old.remote().close();
+            });
+        }
+    }
+
+    @Override
+    public Map<Integer, DeliveryOutcome> deliver(QueuedMessage message, List<Integer> pending, Content content,
+                                                 boolean mayBeDelivered) {
+        return current.router().deliver(message, pending, content, mayBeDelivered);
+    }
+
+    @Override
+    public void sync() throws IOException {
+        local.sync();
+    }
+
+    @Override
+    public boolean finished(QueuedMessage message, Content content) {
+        return current.router().finished(message, content);
+    }
+
+    @Override
+    public QueuedMessage delayed(QueuedMessage message, Content content) {
+        return current.router().delayed(message, content);
+    }
+
+    @Override
+    public void close() {
+        current.remote().close();
+    }
+}

@@ -1,0 +1,146 @@
+package dev.mailflow.app;
+
+import dev.mailflow.server.Cidr;
+import dev.mailflow.server.ConnectorConfig;
+import dev.mailflow.server.Endpoints;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+
+/** {@code [[receive_connector]]}: the listeners and the rules for their clients. */
+final class ReceiveConnectorSection implements ConfigSection<List<ConnectorConfig>> {
+
+    static final ReceiveConnectorSection SECTION = new ReceiveConnectorSection();
+
+    static final ConfigKey<String> NAME = Keys.string("name").required();
+    static final ConfigKey<InetSocketAddress> BIND = Keys.string("bind").required()
+            .then(SocketAddresses::listen, Endpoints::format).needsRestart();
+    static final ConfigKey<Boolean> ANONYMOUS = Keys.bool("anonymous", true);
+    static final ConfigKey<Long> MAX_MESSAGE_SIZE = Keys.positiveLong("max_message_size", 37_748_736L);
+    static final ConfigKey<Integer> MAX_RECIPIENTS = Keys.positiveInt("max_recipients", 200);
+    static final ConfigKey<Integer> MAX_CONNECTIONS = Keys.positiveInt("max_connections", 1000);
+    static final ConfigKey<Integer> MAX_CONNECTIONS_PER_IP = Keys.positiveInt("max_connections_per_ip", 20);
+    static final ConfigKey<Integer> MAX_CONNECTIONS_PER_NETWORK = Keys.positiveInt("max_connections_per_network",
+            100);
+    static final ConfigKey<Integer> MAX_ERRORS = Keys.positiveInt("max_errors", 20);
+    static final ConfigKey<Duration> COMMAND_TIMEOUT = Keys.duration("command_timeout", Duration.ofMinutes(5));
+    static final ConfigKey<Duration> DATA_TIMEOUT = Keys.duration("data_timeout", Duration.ofMinutes(3));
+    static final ConfigKey<Long> MIN_DATA_RATE = Keys.positiveLong("min_data_rate", 500L);
+    static final ConfigKey<Duration> TLS_HANDSHAKE_TIMEOUT = Keys.duration("tls_handshake_timeout",
+            Duration.ofSeconds(30));
+    static final ConfigKey<Boolean> PROTOCOL_LOG = Keys.bool("protocol_log", true);
+    static final ConfigKey<String> BANNER = Keys.string("banner", "ESMTP Mailflow ready");
+    static final ConfigKey<ConnectorConfig.Tls> TLS = Keys.string("tls", "starttls")
+            .then(ReceiveConnectorSection::tlsMode, m -> Keys.quoted(m.name().toLowerCase(Locale.ROOT)));
+    static final ConfigKey<Boolean> REQUIRE_TLS = Keys.bool("require_tls", false);
+    static final ConfigKey<Boolean> AUTH = Keys.bool("auth", true);
+    static final ConfigKey<Boolean> ALLOW_INSECURE_AUTH = Keys.bool("allow_insecure_auth", false);
+    static final ConfigKey<Integer> MAX_AUTH_FAILURES = Keys.positiveInt("max_auth_failures", 5);
+    static final ConfigKey<List<Cidr>> REMOTE_RANGES = Keys.list("remote_ranges", ReceiveConnectorSection::range,
+            Cidr::toString);
+    static final ConfigKey<List<Cidr>> RELAY_FROM = Keys.list("relay_from", ReceiveConnectorSection::range,
+            Cidr::toString);
+
+    private ReceiveConnectorSection() {
+    }
+
+    @Override
+    public String name() {
+        return "receive_connector";
+    }
+
+    @Override
+    public Shape shape() {
+        return Shape.TABLE_LIST;
+    }
+
+    @Override
+    public List<ConfigKey<?>> keys() {
+        return List.of(NAME, BIND, ANONYMOUS, MAX_MESSAGE_SIZE, MAX_RECIPIENTS, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_IP,
+                MAX_CONNECTIONS_PER_NETWORK, MAX_ERRORS, COMMAND_TIMEOUT, DATA_TIMEOUT, MIN_DATA_RATE,
+                TLS_HANDSHAKE_TIMEOUT, PROTOCOL_LOG, BANNER, TLS, REQUIRE_TLS, AUTH,
+                ALLOW_INSECURE_AUTH, MAX_AUTH_FAILURES, REMOTE_RANGES, RELAY_FROM);
+    }
+
+    @Override
+    public ConfigKey<?> identity() {
+        return NAME;
+    }
+
+    @Override
+    public String describe(String identity) {
+        return "connector " + Keys.quoted(identity);
+    }
+
+    @Override
+    public boolean entriesNeedRestart() {
+        return true;
+    }
+
+    @Override
+    public List<ConnectorConfig> read(SectionInput in) throws ConfigException {
+        var connectors = new ArrayList<ConnectorConfig>();
+        var names = new HashSet<String>();
+        for (var t : in.tables()) {
+            String name = t.get(NAME);
+            if (name.isBlank()) {
+                throw t.error(NAME, "must not be empty");
+            }
+            if (!names.add(name.toLowerCase(Locale.ROOT))) {
+                throw t.error(NAME, "duplicate connector name \"" + name + "\"");
+            }
+            var c = new ConnectorConfig(name, t.get(BIND),
+                    new ConnectorConfig.Access(t.get(ANONYMOUS), t.get(RELAY_FROM), t.get(REMOTE_RANGES)),
+                    new ConnectorConfig.Limits(t.get(MAX_MESSAGE_SIZE), t.get(MAX_RECIPIENTS), t.get(MAX_CONNECTIONS),
+                            t.get(MAX_CONNECTIONS_PER_IP), t.get(MAX_CONNECTIONS_PER_NETWORK), t.get(MAX_ERRORS)),
+                    new ConnectorConfig.Timeouts(t.get(COMMAND_TIMEOUT), t.get(DATA_TIMEOUT), t.get(MIN_DATA_RATE),
+                            t.get(TLS_HANDSHAKE_TIMEOUT)),
+                    new ConnectorConfig.TlsPolicy(t.get(TLS), t.get(REQUIRE_TLS)),
+                    new ConnectorConfig.AuthPolicy(t.get(AUTH), t.get(ALLOW_INSECURE_AUTH), t.get(MAX_AUTH_FAILURES)),
+                    t.get(BANNER), t.get(PROTOCOL_LOG));
+            for (int i = 0; i < connectors.size(); i++) {
+                String clash = SocketAddresses.clash(c.bind(), connectors.get(i).bind());
+                if (clash != null) {
+                    throw t.error(BIND, sharedPort(c, connectors.get(i), i, clash));
+                }
+            }
+            connectors.add(c);
+        }
+        if (connectors.isEmpty()) {
+            throw in.error("at least one receive connector is needed");
+        }
+        return List.copyOf(connectors);
+    }
+
+    /** Two connectors on one port, named both, as check and serve say it. */
+    static String sharedPort(ConnectorConfig c, ConnectorConfig earlier, int earlierIndex, String why) {
+        String other = Keys.quoted(earlier.name()) + " (receive_connector[" + (earlierIndex + 1) + "])";
+        if (why.isEmpty()) {
+            return Keys.quoted(c.name()) + " and " + other + " both listen on " + Endpoints.format(c.bind())
+                    + "; give each connector its own port or address";
+        }
+        return Keys.quoted(c.name()) + " on " + Endpoints.format(c.bind()) + " and " + other + " on "
+                + Endpoints.format(earlier.bind()) + " would share port " + c.bind().getPort() + " (" + why
+                + "); give each connector its own port or address";
+    }
+
+    private static ConnectorConfig.Tls tlsMode(String text) throws ConfigKey.InvalidValue {
+        return switch (text.toLowerCase(Locale.ROOT)) {
+            case "starttls" -> ConnectorConfig.Tls.STARTTLS;
+            case "implicit" -> ConnectorConfig.Tls.IMPLICIT;
+            case "off" -> ConnectorConfig.Tls.OFF;
+            default -> throw new ConfigKey.InvalidValue("must be \"starttls\", \"implicit\" or \"off\"");
+        };
+    }
+
+    private static Cidr range(String text) throws ConfigKey.InvalidValue {
+        var c = Cidr.parse(text.strip());
+        if (c == null) {
+            throw new ConfigKey.InvalidValue("\"" + text + "\" is not an address range such as 192.0.2.0/24 or ::1/128");
+        }
+        return c;
+    }
+}
