@@ -51,6 +51,7 @@ public final class ExternalTool {
             case "testssl" -> "testssl.sh";
             case "dnsmasq" -> "dnsmasq-base";
             case "chromedriver" -> "chromium-driver";
+            case "dkimverify", "dkimsign", "dknewkey" -> "python3-dkim";
             default -> tool;
         };
     }
