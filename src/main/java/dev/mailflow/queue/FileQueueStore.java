@@ -400,11 +400,25 @@ public final class FileQueueStore implements QueueStore {
 
     private volatile java.nio.file.FileStore fileStore;
 
+    private volatile boolean noFileStore;
+
     @Override
     public long usableSpace() throws IOException {
+        if (noFileStore) {
+            return root.toFile().getUsableSpace();
+        }
         var fs = fileStore;
         if (fs == null) {
-            fs = Files.getFileStore(root); // parses the mount table: once
+            try {
+                fs = Files.getFileStore(root); // parses the mount table: once
+            } catch (IOException e) {
+                // In a chroot or container whose root is not in the mount table ("Mount point not
+                // found"): ask the file system itself (statvfs) instead of refusing all mail.
+                LOG.warn("free space of {}: no file store ({}); asking the file system directly", root,
+                        e.getMessage());
+                noFileStore = true;
+                return root.toFile().getUsableSpace();
+            }
             fileStore = fs;
         }
         return fs.getUsableSpace();

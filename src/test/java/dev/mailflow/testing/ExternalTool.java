@@ -49,6 +49,9 @@ public final class ExternalTool {
             case "dovecot" -> "dovecot-imapd";
             case "smtp-source", "smtp-sink", "postfix" -> "postfix";
             case "testssl" -> "testssl.sh";
+            case "dnsmasq" -> "dnsmasq-base";
+            case "chromedriver" -> "chromium-driver";
+            case "dkimverify", "dkimsign", "dknewkey" -> "python3-dkim";
             default -> tool;
         };
     }

@@ -1,0 +1,103 @@
+package dev.mailflow.auth.dkim;
+
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The signing algorithms of the a= tag: rsa-sha256 (RFC 6376 section 3.3.1),
+ * ed25519-sha256 (RFC 8463 section 3) and rsa-sha1, which RFC 8301 section 3.1 made
+ * historic: it is recognized so that a tester can say why such a signature is refused, and
+ * is verified only under {@link DkimPolicy#historicForCorpus()}, never signed with.
+ *
+ * <p>Ed25519 is PureEdDSA over the SHA-256 hash of the header data (RFC 8463 section 3), so
+ * the data is hashed here first; RSA is RSASSA-PKCS1-v1_5 over the data itself. Both come from
+ * the JDK alone.
+ */
+public enum DkimAlgorithm {
+
+    RSA_SHA256("rsa-sha256", "rsa", "sha256"),
+    ED25519_SHA256("ed25519-sha256", "ed25519", "sha256"),
+    /** Historic (RFC 8301 section 3.1): "rsa-sha1 MUST NOT be used for signing or verifying". */
+    RSA_SHA1("rsa-sha1", "rsa", "sha1");
+
+    private final String tag;
+    private final String keyType;
+    private final String hash;
+
+    DkimAlgorithm(String tag, String keyType, String hash) {
+        this.tag = tag;
+        this.keyType = keyType;
+        this.hash = hash;
+    }
+
+    /** The value of the a= tag, e.g. {@code ed25519-sha256}. */
+    public String tag() {
+        return tag;
+    }
+
+    /** The key type of the key record's k= tag (RFC 6376 3.6.1, RFC 8463 4). */
+    public String keyType() {
+        return keyType;
+    }
+
+    /** The hash name of the key record's h= tag. */
+    String hashName() {
+        return hash;
+    }
+
+    boolean historic() {
+        return this == RSA_SHA1;
+    }
+
+    public static Optional<DkimAlgorithm> fromTag(String s) {
+        for (DkimAlgorithm a : values()) {
+            if (a.tag.equals(s.toLowerCase(Locale.ROOT))) {
+                return Optional.of(a);
+            }
+        }
+        return Optional.empty();
+    }
+
+    MessageDigest newDigest() {
+        try {
+            return MessageDigest.getInstance(this == RSA_SHA1 ? "SHA-1" : "SHA-256");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK lacks " + hash, e);
+        }
+    }
+
+    byte[] sign(PrivateKey key, byte[] headerData) throws GeneralSecurityException {
+        Signature s = signature();
+        s.initSign(key);
+        s.update(signedData(headerData));
+        return s.sign();
+    }
+
+    boolean verify(PublicKey key, byte[] headerData, byte[] signature) throws GeneralSecurityException {
+        Signature s = signature();
+        s.initVerify(key);
+        s.update(signedData(headerData));
+        try {
+            return s.verify(signature);
+        } catch (java.security.SignatureException e) {
+            return false; // a signature of the wrong length or form: it does not verify
+        }
+    }
+
+    private byte[] signedData(byte[] headerData) {
+        return this == ED25519_SHA256 ? newDigest().digest(headerData) : headerData;
+    }
+
+    private Signature signature() throws GeneralSecurityException {
+        return Signature.getInstance(switch (this) {
+            case RSA_SHA256 -> "SHA256withRSA";
+            case ED25519_SHA256 -> "Ed25519";
+            case RSA_SHA1 -> "SHA1withRSA";
+        });
+    }
+}

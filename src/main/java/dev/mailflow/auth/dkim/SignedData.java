@@ -1,0 +1,62 @@
+package dev.mailflow.auth.dkim;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+
+/**
+ * What a signature covers, the same for the signer and the verifier (RFC 6376 sections 3.7
+ * and 5.4.2):
+ * <ul>
+ * <li>the header data: for each name in h=, the last not yet used field of that name, going up
+ *     from the bottom (so a repeated field is signed bottom-up, and a name listed more often
+ *     than the field occurs, "oversigning", adds nothing and forbids adding one later); then
+ *     the DKIM-Signature field itself with b= empty and without its final CRLF; each
+ *     canonicalized;</li>
+ * <li>the body hash over the canonical body, of at most l= octets when l= is given.</li>
+ * </ul>
+ */
+final class SignedData {
+
+    private SignedData() {
+    }
+
+    static byte[] headerData(RawMessage message, List<String> signedHeaders, Canonicalization c,
+            HeaderField signatureWithEmptyB) {
+        List<HeaderField> fields = message.headers();
+        boolean[] used = new boolean[fields.size()];
+        var out = new ByteArrayOutputStream();
+        for (String name : signedHeaders) {
+            for (int i = fields.size() - 1; i >= 0; i--) {
+                if (!used[i] && fields.get(i).is(name)) {
+                    used[i] = true;
+                    out.writeBytes(c.header(fields.get(i)).getBytes(StandardCharsets.ISO_8859_1));
+                    break;
+                }
+            }
+        }
+        String self = c.header(signatureWithEmptyB);
+        out.writeBytes(self.substring(0, self.length() - 2).getBytes(StandardCharsets.ISO_8859_1));
+        return out.toByteArray();
+    }
+
+    /** The body hash and the length of the whole canonical body (which l= is compared with). */
+    record BodyHash(byte[] hash, long canonicalLength) {
+    }
+
+    /** @param limit l=, or a negative number for the whole body */
+    static BodyHash bodyHash(RawMessage message, Canonicalization c, DkimAlgorithm algorithm, long limit) {
+        MessageDigest md = algorithm.newDigest();
+        long[] counts = new long[2]; // [0] all canonical octets, [1] octets hashed
+        c.body(message.bytes(), message.bodyStart(), message.bytes().length, (b, off, len) -> {
+            counts[0] += len;
+            long room = limit < 0 ? len : Math.min(len, limit - counts[1]);
+            if (room > 0) {
+                md.update(b, off, (int) room);
+                counts[1] += room;
+            }
+        });
+        return new BodyHash(md.digest(), counts[0]);
+    }
+}

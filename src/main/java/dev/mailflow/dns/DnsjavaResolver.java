@@ -1,0 +1,413 @@
+package dev.mailflow.dns;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+import org.xbill.DNS.AAAARecord;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.CNAMERecord;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.DNSInput;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.MXRecord;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.PTRRecord;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.ResolverConfig;
+import org.xbill.DNS.SOARecord;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.TLSARecord;
+import org.xbill.DNS.TXTRecord;
+import org.xbill.DNS.Type;
+import org.xbill.DNS.WireParseException;
+
+/**
+ * DNS over the network with dnsjava: one query per question to the configured server (the
+ * {@code [delivery] dns_server}) or to the system's resolvers, each try bounded by a timeout,
+ * a second try after a timeout, TCP when a UDP answer comes back truncated (RFC 7766), and
+ * CNAME chains followed (RFC 1034 3.6.2), asking again for the chain's end when the server did
+ * not include it. There is no cache here: {@link CachingResolver} is the one cache.
+ *
+ * <p>An answer counts as authenticated (DNSSEC) only when the server set the AD bit and is on
+ * loopback: a validating resolver on the same host is the one whose AD bit can be believed
+ * without a secured channel (RFC 6698 A.1.1, RFC 7672 1.3; maddy and Postfix trust it only so).
+ *
+ * <p>SECURITY: answers are untrusted input. Only records in the answer section that belong to
+ * the asked name (or its CNAME chain) are used; additional records are never taken, so a
+ * server cannot plant answers to questions we did not ask.
+ */
+public final class DnsjavaResolver implements DnsResolver {
+
+    /** RFC 1034 leaves the limit to us; resolvers commonly stop at 8 to 16. */
+    private static final int MAX_CNAME_HOPS = 8;
+    /** The EDNS buffer size of DNS Flag Day 2020: fits without fragmenting. */
+    private static final int EDNS_PAYLOAD = 1232;
+
+    private final List<Server> servers;
+    private final Duration timeout;
+    private final int tries;
+
+    private record Server(InetSocketAddress address, String label, SimpleResolver udp, SimpleResolver tcp) {
+    }
+
+    private DnsjavaResolver(List<InetSocketAddress> addresses, Duration timeout, int tries) {
+        this.timeout = timeout;
+        this.tries = tries;
+        var list = new ArrayList<Server>();
+        for (var a : addresses) {
+            list.add(new Server(a, label(a), resolver(a, timeout, false), resolver(a, timeout, true)));
+        }
+        this.servers = List.copyOf(list);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** How to reach DNS; by default the system's resolvers, 3 s a try, 2 tries. */
+    public static final class Builder {
+        private List<InetSocketAddress> servers;
+        private Duration timeout = Duration.ofSeconds(3);
+        private int tries = 2;
+
+        private Builder() {
+        }
+
+        /**
+         * One server as "host", "host:port", "v6-address" or "[v6-address]:port" (port 53 when
+         * none is given).
+         *
+         * @throws IllegalArgumentException with a message for the user when it is none of these
+         */
+        public Builder server(String hostPort) {
+            this.servers = List.of(parseServer(hostPort));
+            return this;
+        }
+
+        public Builder servers(List<InetSocketAddress> servers) {
+            if (servers.isEmpty()) {
+                throw new IllegalArgumentException("at least one DNS server is needed");
+            }
+            this.servers = List.copyOf(servers);
+            return this;
+        }
+
+        /** The servers of /etc/resolv.conf (or the platform's equivalent), as dnsjava reads them. */
+        public Builder systemServers() {
+            this.servers = List.copyOf(ResolverConfig.getCurrentConfig().servers());
+            return this;
+        }
+
+        public Builder timeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("the DNS timeout must be positive");
+            }
+            this.timeout = timeout;
+            return this;
+        }
+
+        /** How many times a server that does not answer is asked (at least 1). */
+        public Builder tries(int tries) {
+            if (tries < 1) {
+                throw new IllegalArgumentException("at least one try is needed");
+            }
+            this.tries = tries;
+            return this;
+        }
+
+        public DnsjavaResolver build() {
+            var list = servers != null ? servers : List.copyOf(ResolverConfig.getCurrentConfig().servers());
+            if (list.isEmpty()) {
+                list = List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 53));
+            }
+            return new DnsjavaResolver(list, timeout, tries);
+        }
+    }
+
+    /** The servers asked, as "host:port", for messages. */
+    public List<String> servers() {
+        return servers.stream().map(Server::label).toList();
+    }
+
+    @Override
+    public <T> DnsAnswer<T> lookup(String name, RecordType<T> type) {
+        var normalized = DnsNames.normalize(name);
+        if (normalized.isEmpty()) {
+            return DnsAnswer.NotFound.of(DnsAnswer.NotFound.Kind.NO_SUCH_NAME);
+        }
+        Name qname;
+        try {
+            qname = toName(normalized.get());
+        } catch (WireParseException e) {
+            return DnsAnswer.NotFound.of(DnsAnswer.NotFound.Kind.NO_SUCH_NAME);
+        }
+        var seen = new HashSet<Name>();
+        long chainTtl = Long.MAX_VALUE;
+        for (int hop = 0; hop <= MAX_CNAME_HOPS; hop++) {
+            var exchange = exchange(qname, type, normalized.get());
+            if (exchange instanceof Failed f) {
+                return new DnsAnswer.TempFail<>(f.cause(), f.reason());
+            }
+            var ok = (Answered) exchange;
+            Message m = ok.message();
+            boolean authenticated = m.getHeader().getFlag(Flags.AD) && ok.server().address().getAddress()
+                    .isLoopbackAddress();
+            // Follow the chain inside this answer.
+            Name current = qname;
+            List<T> found = new ArrayList<>();
+            long ttl = chainTtl;
+            while (true) {
+                if (!seen.add(current)) {
+                    return new DnsAnswer.TempFail<>(DnsAnswer.TempFail.Cause.OTHER, "the CNAME chain of "
+                            + normalized.get() + " loops at " + text(current) + " (answer of " + ok.server().label() + ")");
+                }
+                Name owner = current;
+                for (var r : m.getSection(Section.ANSWER)) {
+                    if (r.getType() == type.code() && r.getDClass() == DClass.IN && r.getName().equals(owner)) {
+                        var value = convert(r, type);
+                        if (value != null) {
+                            found.add(value);
+                            ttl = Math.min(ttl, r.getTTL());
+                        }
+                    }
+                }
+                if (!found.isEmpty()) {
+                    return new DnsAnswer.Found<>(found, Duration.ofSeconds(ttl), authenticated);
+                }
+                CNAMERecord cname = null;
+                for (var r : m.getSection(Section.ANSWER)) {
+                    if (r instanceof CNAMERecord c && r.getName().equals(owner) && type.code() != Type.CNAME) {
+                        cname = c;
+                        break;
+                    }
+                }
+                if (cname == null) {
+                    break;
+                }
+                ttl = Math.min(ttl, cname.getTTL());
+                current = cname.getTarget();
+                if (seen.size() > MAX_CNAME_HOPS) {
+                    return new DnsAnswer.TempFail<>(DnsAnswer.TempFail.Cause.OTHER, "the CNAME chain of "
+                            + normalized.get() + " is longer than " + MAX_CNAME_HOPS + " names");
+                }
+            }
+            Duration negativeTtl = negativeTtl(m);
+            if (m.getRcode() == Rcode.NXDOMAIN) {
+                return new DnsAnswer.NotFound<>(DnsAnswer.NotFound.Kind.NO_SUCH_NAME, negativeTtl, authenticated);
+            }
+            if (current.equals(qname) || hasSoa(m)) {
+                return new DnsAnswer.NotFound<>(DnsAnswer.NotFound.Kind.NO_DATA, negativeTtl, authenticated);
+            }
+            // A CNAME to a name this server did not answer for: ask for the chain's end.
+            chainTtl = ttl;
+            seen.remove(current);
+            qname = current;
+        }
+        return new DnsAnswer.TempFail<>(DnsAnswer.TempFail.Cause.OTHER, "the CNAME chain of " + normalized.get()
+                + " is longer than " + MAX_CNAME_HOPS + " names");
+    }
+
+    private sealed interface Exchange permits Answered, Failed {
+    }
+
+    private record Answered(Message message, Server server) implements Exchange {
+    }
+
+    private record Failed(DnsAnswer.TempFail.Cause cause, String reason) implements Exchange {
+    }
+
+    /** One question to the servers: every server in turn, again after a timeout, up to {@code tries}. */
+    private Exchange exchange(Name qname, RecordType<?> type, String shownName) {
+        String what = "the " + type.name() + " query for " + shownName;
+        var query = Message.newQuery(org.xbill.DNS.Record.newRecord(qname, type.code(), DClass.IN));
+        query.getHeader().setFlag(Flags.AD); // ask for the AD bit (RFC 6840 5.7)
+        var failures = new ArrayList<String>();
+        var answered = new HashSet<Server>();
+        DnsAnswer.TempFail.Cause cause = DnsAnswer.TempFail.Cause.TIMEOUT;
+        for (int attempt = 1; attempt <= tries; attempt++) {
+            for (var server : servers) {
+                if (answered.contains(server)) {
+                    continue;
+                }
+                try {
+                    Message response = server.udp().send(query);
+                    if (response.getHeader().getFlag(Flags.TC)) {
+                        response = server.tcp().send(query);
+                    }
+                    int rcode = response.getRcode();
+                    if (rcode == Rcode.NOERROR || rcode == Rcode.NXDOMAIN) {
+                        return new Answered(response, server);
+                    }
+                    answered.add(server);
+                    if (rcode == Rcode.SERVFAIL) {
+                        cause = DnsAnswer.TempFail.Cause.SERVFAIL;
+                        failures.add(server.label() + " answered SERVFAIL to " + what);
+                    } else if (rcode == Rcode.REFUSED) {
+                        cause = DnsAnswer.TempFail.Cause.REFUSED;
+                        failures.add(server.label() + " refused " + what + " (REFUSED)");
+                    } else {
+                        cause = DnsAnswer.TempFail.Cause.OTHER;
+                        failures.add(server.label() + " answered " + Rcode.string(rcode) + " to " + what);
+                    }
+                } catch (PortUnreachableException | ConnectException e) {
+                    answered.add(server);
+                    cause = DnsAnswer.TempFail.Cause.REFUSED;
+                    failures.add("nothing answers DNS on " + server.label() + " (port unreachable) for " + what);
+                } catch (IOException e) {
+                    if (isTimeout(e)) {
+                        if (attempt == tries) {
+                            failures.add(server.label() + " did not answer " + what + " within "
+                                    + seconds(timeout) + (tries > 1 ? " (" + tries + " tries)" : ""));
+                        }
+                    } else {
+                        answered.add(server);
+                        cause = DnsAnswer.TempFail.Cause.OTHER;
+                        failures.add(server.label() + " could not be asked " + what + " (network error)");
+                    }
+                } catch (RuntimeException e) {
+                    // dnsjava throws unchecked exceptions for replies it cannot parse.
+                    answered.add(server);
+                    cause = DnsAnswer.TempFail.Cause.OTHER;
+                    failures.add(server.label() + " sent a reply to " + what + " that is not valid DNS");
+                }
+            }
+            if (answered.size() == servers.size()) {
+                break;
+            }
+        }
+        if (failures.stream().allMatch(f -> f.contains("did not answer"))) {
+            cause = DnsAnswer.TempFail.Cause.TIMEOUT;
+        }
+        return new Failed(cause, String.join("; ", failures));
+    }
+
+    private static boolean isTimeout(IOException e) {
+        return e.getCause() instanceof TimeoutException || e instanceof java.net.SocketTimeoutException
+                || (e.getMessage() != null && e.getMessage().startsWith("Timed out"));
+    }
+
+    private static Duration negativeTtl(Message m) {
+        for (var r : m.getSection(Section.AUTHORITY)) {
+            if (r instanceof SOARecord soa) {
+                return Duration.ofSeconds(Math.min(soa.getTTL(), soa.getMinimum()));
+            }
+        }
+        return Duration.ZERO; // RFC 2308 5: no SOA, not to be cached
+    }
+
+    private static boolean hasSoa(Message m) {
+        return m.getSection(Section.AUTHORITY).stream().anyMatch(r -> r instanceof SOARecord);
+    }
+
+    private static <T> T convert(org.xbill.DNS.Record r, RecordType<T> type) {
+        Object value = switch (r) {
+            case ARecord a -> a.getAddress();
+            case AAAARecord a -> a.getAddress();
+            case MXRecord mx -> new MxRecord(mx.getPriority(), text(mx.getTarget()));
+            case TXTRecord txt -> new TxtRecord(txt.getStringsAsByteArrays().stream()
+                    .map(b -> new String(b, StandardCharsets.UTF_8)).toList());
+            case PTRRecord ptr -> text(ptr.getTarget());
+            case TLSARecord t -> new TlsaRecord(t.getCertificateUsage(), t.getSelector(), t.getMatchingType(),
+                    t.getCertificateAssociationData());
+            default -> null;
+        };
+        return value == null ? null : type.javaType().cast(value);
+    }
+
+    /** A name as text without the final dot; the root is "". */
+    private static String text(Name name) {
+        return name.equals(Name.root) ? "" : name.toString(true);
+    }
+
+    /** The wire form from labels, so that any octet in a label is taken as it is. */
+    private static Name toName(String normalized) throws WireParseException {
+        var wire = new java.io.ByteArrayOutputStream();
+        for (String label : normalized.split("\\.")) {
+            byte[] b = label.getBytes(StandardCharsets.UTF_8);
+            wire.write(b.length);
+            wire.writeBytes(b);
+        }
+        wire.write(0);
+        return new Name(new DNSInput(wire.toByteArray()));
+    }
+
+    private static SimpleResolver resolver(InetSocketAddress address, Duration timeout, boolean tcp) {
+        var r = new SimpleResolver(address);
+        r.setTimeout(timeout);
+        r.setTCP(tcp);
+        r.setEDNS(0, EDNS_PAYLOAD, 0, List.of());
+        return r;
+    }
+
+    static InetSocketAddress parseServer(String hostPort) {
+        String s = hostPort == null ? "" : hostPort.trim();
+        String host;
+        int port = 53;
+        if (s.startsWith("[")) {
+            int close = s.indexOf(']');
+            if (close < 0) {
+                throw new IllegalArgumentException("DNS server " + hostPort + ": missing ]");
+            }
+            host = s.substring(1, close);
+            String rest = s.substring(close + 1);
+            if (!rest.isEmpty()) {
+                if (!rest.startsWith(":")) {
+                    throw new IllegalArgumentException("DNS server " + hostPort + ": expected [address]:port");
+                }
+                port = port(rest.substring(1), hostPort);
+            }
+        } else if (s.indexOf(':') != s.lastIndexOf(':')) {
+            host = s; // a bare IPv6 address
+        } else if (s.contains(":")) {
+            host = s.substring(0, s.indexOf(':'));
+            port = port(s.substring(s.indexOf(':') + 1), hostPort);
+        } else {
+            host = s;
+        }
+        if (host.isEmpty()) {
+            throw new IllegalArgumentException("DNS server " + hostPort + ": no host given (expected host:port)");
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByName(host), port);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("DNS server " + hostPort + ": " + host + " is not an address or a known host name");
+        }
+    }
+
+    private static int port(String text, String whole) {
+        try {
+            int p = Integer.parseInt(text);
+            if (p >= 1 && p <= 65535) {
+                return p;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new IllegalArgumentException("DNS server " + whole + ": the port must be a number from 1 to 65535");
+    }
+
+    private static String label(InetSocketAddress a) {
+        String host = a.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    }
+
+    @Override
+    public String toString() {
+        return "DNS via " + String.join(", ", servers());
+    }
+}
