@@ -96,19 +96,34 @@ public final class ServeCommand implements Callable<Integer> {
                 out.println("  " + PasswdCommand.webHint(cfg, config.file));
             }
         }
+        var stopped = new CountDownLatch(1);
+        var stopOnce = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable stop = () -> {
+            if (stopOnce.compareAndSet(false, true)) {
+                runtime.shutdown(SHUTDOWN_GRACE);
+                out.println(stoppedLine(runtime.queuedAtStop()));
+                out.flush();
+                stopped.countDown();
+            }
+        };
+        // Before "Stop with": from then on a signal must find its handler. SIGTERM and SIGINT
+        // stop the server in order and it exits 0, as the guide says and systemd expects; the
+        // hook covers any other way the JVM is asked to end (then 143).
+        SignalHandlers.onStop(stop);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop.run();
+            try {
+                stopped.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "mailflow-shutdown"));
         out.println("  data: " + cfg.server().dataDir().toAbsolutePath());
         out.println("  mailboxes: " + cfg.server().dataDir().resolve("mailboxes").toAbsolutePath());
         out.println("  logs: " + cfg.server().dataDir().resolve("logs").toAbsolutePath());
         out.println("Stop with Ctrl-C or SIGTERM.");
         out.flush();
 
-        var stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            runtime.shutdown(SHUTDOWN_GRACE);
-            out.println(stoppedLine(runtime.queuedAtStop()));
-            out.flush();
-            stopped.countDown();
-        }, "mailflow-shutdown"));
         stopped.await();
         return ExitCodes.OK;
     }

@@ -11,6 +11,22 @@ final class SignalHandlers {
     private SignalHandlers() {
     }
 
+    /**
+     * SIGTERM and SIGINT: {@code action} stops the server in order, on a thread of its own (a
+     * signal handler must not block). Without this the JVM would run its shutdown hooks and exit
+     * with 143 (128 + SIGTERM).
+     */
+    @SuppressWarnings("removal")
+    static void onStop(Runnable action) {
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), s -> new Thread(action, "mailflow-stop").start());
+            } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                LOG.debug("no SIG{} handler on this platform: {}", name, e.toString());
+            }
+        }
+    }
+
     @SuppressWarnings("removal")
     static void onHangup(Runnable action) {
         try {
