@@ -39,7 +39,7 @@ public record Cidr(byte[] network, int prefix) {
         byte[] a = address.getAddress();
         if (a.length != network.length) {
             // IPv4-mapped IPv6 addresses match IPv4 ranges.
-            if (a.length == 16 && network.length == 4 && isMapped(a)) {
+            if (a.length == 16 && network.length == 4 && dev.mailflow.server.auth.ClientNetwork.isMapped(a)) {
                 a = java.util.Arrays.copyOfRange(a, 12, 16);
             } else {
                 return false;
@@ -57,15 +57,6 @@ public record Cidr(byte[] network, int prefix) {
         }
         int mask = (0xff << (8 - rest)) & 0xff;
         return (a[full] & mask) == (network[full] & mask);
-    }
-
-    private static boolean isMapped(byte[] a) {
-        for (int i = 0; i < 10; i++) {
-            if (a[i] != 0) {
-                return false;
-            }
-        }
-        return (a[10] & 0xff) == 0xff && (a[11] & 0xff) == 0xff;
     }
 
     @Override

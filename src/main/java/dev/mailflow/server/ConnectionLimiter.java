@@ -15,7 +15,7 @@ final class ConnectionLimiter {
     private int maxTotal;
     private int maxPerAddress;
     private int maxPerNetwork;
-    private final Map<InetAddress, Integer> perAddress = new HashMap<>();
+    private final Map<dev.mailflow.server.auth.ClientNetwork, Integer> perAddress = new HashMap<>();
     private final Map<InetAddress, Integer> perNetwork = new HashMap<>();
     private int total;
 

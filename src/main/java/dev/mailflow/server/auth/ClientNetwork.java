@@ -10,12 +10,12 @@ import java.util.Arrays;
  * take a new address from it for every connection, so counting per IPv6 address would let a
  * single client start afresh at will. IPv4-mapped IPv6 addresses count as their IPv4 address.
  */
-record ClientNetwork(byte[] prefix) {
+public record ClientNetwork(byte[] prefix) {
 
     /** Bits of an IPv6 address that name the client's network. */
     static final int IPV6_PREFIX_BITS = 64;
 
-    static ClientNetwork of(InetAddress address) {
+    public static ClientNetwork of(InetAddress address) {
         byte[] a = address.getAddress();
         if (address instanceof Inet4Address) {
             return new ClientNetwork(a);
@@ -26,7 +26,11 @@ record ClientNetwork(byte[] prefix) {
         return new ClientNetwork(Arrays.copyOf(a, IPV6_PREFIX_BITS / 8));
     }
 
-    private static boolean isMapped(byte[] a) {
+    /** Whether 16 address octets are an IPv4-mapped IPv6 address, ::ffff:a.b.c.d. */
+    public static boolean isMapped(byte[] a) {
+        if (a.length != 16) {
+            return false;
+        }
         for (int i = 0; i < 10; i++) {
             if (a[i] != 0) {
                 return false;
