@@ -100,8 +100,8 @@ public final class DkimCommand implements Runnable {
             stdout.println();
             stdout.println(DkimKeyGenerator.zoneFileLine(selector, d, record));
             stdout.println();
-            stdout.println("Then sign with it ([[dkim_key]] domain = \"" + d + "\", selector = \"" + selector
-                    + "\", private_key = \"" + file + "\").");
+            stdout.println("Keep the key for signing: this version of Mailflow does not sign yet (the [[dkim_key]] "
+                    + "section comes with DKIM signing); other signers such as OpenDKIM take this PKCS#8 file as it is.");
             stdout.println("Rotation: publish the new selector's record first, switch signing to it once the record "
                     + "is visible in DNS, and keep the old selector's record until the mail signed with it has been "
                     + "delivered (a few days), then remove it.");

@@ -38,6 +38,15 @@ public final class MailflowRuntime implements AutoCloseable {
         }
     }
 
+    /** The web console's address cannot be listened on (another program has it). */
+    public static final class WebBindFailure extends IOException {
+        WebBindFailure(java.net.InetSocketAddress bind, IOException cause) {
+            super("[web] bind " + dev.mailflow.server.Endpoints.format(bind) + (String.valueOf(cause.getMessage())
+                    .contains("in use") ? " is already in use by another program" : ": cannot listen there")
+                    + "; set [web] bind to another address or port, or [web] enabled = false", cause);
+        }
+    }
+
     private MailflowRuntime(DataDirectoryLock lock, QueueStore store, TrackingLog tracking,
                             Scheduler scheduler, MailServer server, AdminChannel admin) {
         this.lock = lock;
@@ -73,8 +82,12 @@ public final class MailflowRuntime implements AutoCloseable {
             var queueAdmin = new QueueAdmin(store, scheduler, tracking, clock);
             var adminChannel = AdminChannel.start(data, queueAdmin, reload);
             if (config.web().enabled()) {
-                web = dev.mailflow.web.WebConsole.start(config.web(), server, config.server(), store, queueAdmin,
-                        tracking, clock, password -> announcedPassword = password);
+                try {
+                    web = dev.mailflow.web.WebConsole.start(config.web(), server, config.server(), store, queueAdmin,
+                            tracking, clock, password -> announcedPassword = password);
+                } catch (java.net.BindException e) {
+                    throw new WebBindFailure(config.web().bind(), e);
+                }
             }
             // SIGHUP reads the whole configuration again; certificate files are also checked every 30 seconds.
             SignalHandlers.onHangup(reload::reload);

@@ -5,7 +5,6 @@ import dev.mailflow.probe.ProbeOptions;
 import dev.mailflow.probe.TextReport;
 import dev.mailflow.queue.QueueJson;
 import java.io.PrintWriter;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -146,16 +145,8 @@ public final class ProbeCommand implements Callable<Integer> {
         return pw == null ? null : new String(pw);
     }
 
+    /** The EHLO name by default: the same choice as the server's own hostname, never "localhost". */
     static String localName() {
-        try {
-            String n = InetAddress.getLocalHost().getCanonicalHostName();
-            if (dev.mailflow.smtp.Domains.isValidDomain(n, false) && n.contains(".")
-                    && !dev.mailflow.smtp.Domains.isIpv4Literal(n)) {
-                return n;
-            }
-        } catch (java.io.IOException e) {
-            // fall through
-        }
-        return "localhost";
+        return DefaultHostname.forThisMachine().name();
     }
 }

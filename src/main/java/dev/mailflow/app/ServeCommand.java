@@ -50,7 +50,7 @@ public final class ServeCommand implements Callable<Integer> {
         MailflowRuntime runtime;
         try {
             runtime = MailflowRuntime.start(cfg, Clock.systemDefaultZone());
-        } catch (MailflowRuntime.DataDirectoryInUse e) {
+        } catch (MailflowRuntime.DataDirectoryInUse | MailflowRuntime.WebBindFailure e) {
             err.println("mailflow: " + e.getMessage());
             return ExitCodes.USAGE;
         } catch (MailServer.BindFailure e) {

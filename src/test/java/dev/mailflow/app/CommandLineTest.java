@@ -65,6 +65,20 @@ class CommandLineTest {
     }
 
     @Test
+    void aBusyConsolePortIsAUsageErrorNamingWeb() throws Exception {
+        try (var busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Path f = dir.resolve("webbusy.toml");
+            Files.writeString(f, "data_dir = \"d\"\n[[receive_connector]]\nname = \"Free\"\nbind = \"127.0.0.1:0\"\n"
+                    + "[web]\nbind = \"127.0.0.1:" + busy.getLocalPort() + "\"\n");
+            var r = run("serve", "--config", f.toString());
+            assertThat(r.code()).isEqualTo(2);
+            assertThat(r.err().strip().lines().reduce((a, b) -> b).orElse("")).isEqualTo("mailflow: [web] bind 127.0.0.1:" + busy.getLocalPort()
+                    + " is already in use by another program; set [web] bind to another address or port, or [web] "
+                    + "enabled = false");
+        }
+    }
+
+    @Test
     void malformedTargetsAndPortsAreUsageErrors() {
         var probe = run("probe", "127.0.0.1:99999");
         assertThat(probe.code()).isEqualTo(2);
