@@ -20,7 +20,8 @@ import java.time.Duration;
  *       the deadlines shrink to {@link #BUSY_COMMAND}, {@link #BUSY_DATA} and
  *       {@link #BUSY_TLS_HANDSHAKE}, as Postfix's stress-dependent smtpd_timeout does; and when
  *       it is full, the connection that has waited longest for a command (at least
- *       {@link #EVICT_IDLE_AFTER}) is closed with a 421 so that the new client is served.
+ *       {@link #EVICT_IDLE_AFTER}), or else the oldest message transfer slower than
+ *       {@link #BUSY_MIN_DATA_RATE}, is closed with a 421 so that the new client is served.
  * </ul>
  */
 final class Deadlines {
@@ -31,6 +32,12 @@ final class Deadlines {
     static final Duration BUSY_TLS_HANDSHAKE = Duration.ofSeconds(5);
     /** A connection waiting for a command at least this long may be closed for a new client. */
     static final Duration EVICT_IDLE_AFTER = Duration.ofSeconds(1);
+    /**
+     * A session in DATA or BDAT for over {@link #EVICT_IDLE_AFTER} slower than this on average
+     * may be closed for a new client when the connector is full: under a flood of slow senders
+     * the message is not lost (no 250 was given), the client retries later.
+     */
+    static final long BUSY_MIN_DATA_RATE = 4096;
     /** How long a new client waits for the slot of a connection closed for it. */
     static final Duration EVICTION_WAIT = Duration.ofSeconds(2);
 

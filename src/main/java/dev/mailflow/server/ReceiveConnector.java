@@ -125,23 +125,34 @@ public final class ReceiveConnector implements AutoCloseable {
         }
     }
 
-    /** Closes the session that has waited longest for a command, if one waited long enough. */
+    /**
+     * Closes the session that has waited longest for a command, if one waited long enough; else
+     * the oldest message transfer slower than {@link Deadlines#BUSY_MIN_DATA_RATE}.
+     */
     private boolean evictIdlest() {
         long now = System.nanoTime();
         Session idlest = null;
         long since = Long.MAX_VALUE;
+        Session slowest = null;
+        long slowSince = Long.MAX_VALUE;
         for (var s : sessions) {
             long w = s.waitingSince();
             if (w != 0 && w < since && now - w >= Deadlines.EVICT_IDLE_AFTER.toNanos()) {
                 idlest = s;
                 since = w;
             }
+            long t = s.slowTransferSince(now);
+            if (t != 0 && t < slowSince) {
+                slowest = s;
+                slowSince = t;
+            }
         }
-        if (idlest == null || !idlest.evict()) {
+        var chosen = idlest != null ? idlest : slowest;
+        if (chosen == null || !chosen.evict()) {
             return false;
         }
-        LOG.info("connector '{}' is full: closed a connection idle for {} ms to make room", config().name(),
-                (now - since) / 1_000_000);
+        LOG.info("connector '{}' is full: closed a connection {} for {} ms to make room", config().name(),
+                chosen == idlest ? "idle" : "sending slowly", (now - (chosen == idlest ? since : slowSince)) / 1_000_000);
         return true;
     }
 

@@ -74,6 +74,9 @@ final class Session implements SessionInfo {
     private final java.util.function.BooleanSupplier busy;
     /** System.nanoTime() since which the session waits for a command line, or 0. */
     private volatile long waitingSince;
+    /** System.nanoTime() since which the session reads message content (DATA, BDAT), or 0. */
+    private volatile long transferSince;
+    private volatile long transferStartOctets;
     /** Closed by the server to make room for a new client. */
     private volatile boolean evicted;
 
@@ -192,11 +195,25 @@ final class Session implements SessionInfo {
     }
 
     /**
+     * When this session's message transfer began, if it has lasted over
+     * {@link Deadlines#EVICT_IDLE_AFTER} below {@link Deadlines#BUSY_MIN_DATA_RATE} on average;
+     * else 0.
+     */
+    long slowTransferSince(long now) {
+        long since = transferSince;
+        if (since == 0 || now - since < Deadlines.EVICT_IDLE_AFTER.toNanos()) {
+            return 0;
+        }
+        double seconds = (now - since) / 1e9;
+        return (input.octetsRead() - transferStartOctets) / seconds < Deadlines.BUSY_MIN_DATA_RATE ? since : 0;
+    }
+
+    /**
      * Closes the session to make room for a new client, from another thread: its read ends,
      * and the session says 421 and closes. Only while it waits for a command (nothing lost).
      */
     boolean evict() {
-        if (waitingSince == 0 || closing) {
+        if ((waitingSince == 0 && transferSince == 0) || closing) {
             return false;
         }
         evicted = true;
@@ -473,7 +490,12 @@ final class Session implements SessionInfo {
         var capture = new HeaderCapture(incoming.content());
         var framing = new DataFraming(capture, connector.maxMessageSize());
         dataDeadline();
-        input.readData(framing);
+        transferring(true);
+        try {
+            input.readData(framing);
+        } finally {
+            transferring(false);
+        }
         var outcome = framing.outcome();
         log('*', outcome.size() + " octets of message content (not logged)");
         Reply refusal = outcome.refusal();
@@ -526,8 +548,14 @@ final class Session implements SessionInfo {
         boolean tooBig = transaction.chunkedSize() + bdat.size() > connector.maxMessageSize();
         flushIfIdle();
         dataDeadline();
-        IOException failure = input.readChunk(bdat.size(), tooBig ? null : chunkRules == null ? chunkCapture
-                : new CheckedSink(chunkCapture, chunkRules));
+        transferring(true);
+        IOException failure;
+        try {
+            failure = input.readChunk(bdat.size(), tooBig ? null : chunkRules == null ? chunkCapture
+                    : new CheckedSink(chunkCapture, chunkRules));
+        } finally {
+            transferring(false);
+        }
         log('*', bdat.size() + " octets of message content (not logged)");
         if (chunkRules != null && !tooBig && failure == null) {
             if (bdat.last()) {
@@ -598,6 +626,16 @@ final class Session implements SessionInfo {
     private void skipChunk(long size) throws IOException {
         dataDeadline();
         input.readChunk(size, null);
+    }
+
+    /** Marks the start or end of a message transfer, for {@link #slowTransferSince}. */
+    private void transferring(boolean on) {
+        if (on) {
+            transferStartOctets = input.octetsRead();
+            transferSince = System.nanoTime();
+        } else {
+            transferSince = 0;
+        }
     }
 
     /** DATA or a BDAT chunk: the data timeout, extended at the minimum data rate. */

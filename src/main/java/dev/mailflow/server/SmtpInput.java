@@ -38,6 +38,12 @@ final class SmtpInput {
     private long deadline = Long.MAX_VALUE;
     /** How far each octet received moves the deadline (a minimum data rate), or 0. */
     private long nanosPerOctet;
+    /** Octets read from the client so far (read by other threads: a rough figure is enough). */
+    private volatile long octetsRead;
+
+    long octetsRead() {
+        return octetsRead;
+    }
     private final byte[] buf = new byte[16 * 1024];
     private int pos;
     private int limit;
@@ -171,6 +177,7 @@ final class SmtpInput {
         if (n <= 0) {
             return false;
         }
+        octetsRead += n;
         if (nanosPerOctet > 0 && deadline != Long.MAX_VALUE) {
             long more = n * nanosPerOctet;
             deadline = more > Long.MAX_VALUE - deadline ? Long.MAX_VALUE : deadline + more;

@@ -156,4 +156,67 @@ class SlowClientTest {
             }
         }
     }
+
+    @Test
+    void slowSendersInDataMakeRoomForANewClientWhenTheConnectorIsFull() throws Exception {
+        // 20 connections in DATA, each at about 600 octets/s: above min_data_rate, so their
+        // deadlines keep moving, but far below what a full connector asks of a message transfer.
+        try (var server = TestServer.start(List.of("max_connections = 20", "max_connections_per_ip = 20",
+                "data_timeout = \"5m\""), List.of())) {
+            int port = server.port();
+            var senders = new ArrayList<Socket>();
+            var stop = new AtomicBoolean();
+            try {
+                for (int i = 0; i < 20; i++) {
+                    var s = new Socket();
+                    s.bind(new InetSocketAddress("127.0." + (i + 1) + ".2", 0));
+                    s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+                    s.setSoTimeout(10_000);
+                    var in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+                    var out = s.getOutputStream();
+                    in.readLine();
+                    out.write("HELO slow.example\r\n".getBytes(StandardCharsets.US_ASCII));
+                    in.readLine();
+                    for (String cmd : new String[] {"MAIL FROM:<a@slow.example>", "RCPT TO:<kate@fabrikam.com>",
+                        "DATA"}) {
+                        out.write((cmd + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                        in.readLine();
+                    }
+                    senders.add(s);
+                }
+                for (var s : senders) {
+                    Thread.ofVirtual().start(() -> {
+                        try {
+                            var out = s.getOutputStream();
+                            byte[] line = ("x".repeat(298) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+                            while (!stop.get()) {
+                                out.write(line);
+                                out.flush();
+                                Thread.sleep(500);
+                            }
+                        } catch (Exception e) {
+                            // closed by the server
+                        }
+                    });
+                }
+                Thread.sleep(1500);
+                assertThat(server.server().connector(TestServer.FRONTEND).openConnections()).isEqualTo(20);
+                try (var fresh = new Socket()) {
+                    fresh.bind(new InetSocketAddress("127.0.201.1", 0));
+                    long start = System.nanoTime();
+                    fresh.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+                    fresh.setSoTimeout(5000);
+                    var in = new BufferedReader(new InputStreamReader(fresh.getInputStream(), StandardCharsets.US_ASCII));
+                    String banner = in.readLine();
+                    assertThat(banner).as("banner for a new client").startsWith("220 ");
+                    assertThat((System.nanoTime() - start) / 1_000_000).as("time to the banner").isLessThan(1000);
+                }
+            } finally {
+                stop.set(true);
+                for (var s : senders) {
+                    s.close();
+                }
+            }
+        }
+    }
 }
