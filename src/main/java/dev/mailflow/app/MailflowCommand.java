@@ -9,7 +9,8 @@ import picocli.CommandLine.IVersionProvider;
         subcommands = {ServeCommand.class, CheckCommand.class, ProbeCommand.class, TelnetCommand.class, QueueCommand.class, TrackCommand.class,
             PasswdCommand.class, ReloadCommand.class, DkimCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:success", "1:failure at run time", "2:usage or configuration error"})
+        exitCodeList = {"0:success", "1:failure at run time", "2:usage or configuration error",
+            "3:could not connect (probe, telnet), or no server running (reload)"})
 public final class MailflowCommand implements Runnable {
 
     @picocli.CommandLine.Spec
