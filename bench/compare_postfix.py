@@ -396,13 +396,15 @@ def main():
         if md < pd:
             below.append(f"delivered at c={c}, {size // 1024} KiB ({md / pd:.2f})")
 
-    # Hand-written notes (from a "## Notes" heading on) survive a new run.
+    # Hand-written notes (from a "## Notes" heading on) survive a new run, and so does the section
+    # bench/auth-overhead.sh writes (from "## Email authentication overhead" on), wherever it is.
     notes = ""
     if os.path.exists(out):
         with open(out) as f:
             old = f.read()
-        if "\n## Notes" in old:
-            notes = old[old.index("\n## Notes"):]
+        kept = [old.index(h) for h in ("\n## Notes", "\n## Email authentication overhead") if h in old]
+        if kept:
+            notes = old[min(kept):]
     command = "bench/postfix-compare.sh " + " ".join(a for a in sys.argv[1:] if not a.startswith("--root")
                                                          and a != args.root)
     today = datetime.date.today().isoformat()
