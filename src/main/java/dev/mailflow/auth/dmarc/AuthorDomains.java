@@ -2,6 +2,7 @@ package dev.mailflow.auth.dmarc;
 
 import dev.mailflow.auth.dkim.ArcSignatures;
 import java.net.IDN;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -42,7 +43,7 @@ final class AuthorDomains {
 
     static Result of(byte[] message) {
         var values = ArcSignatures.headerFields(message).stream().filter(f -> f.is("From"))
-                .map(f -> f.value().replace("\r\n", "")).toList();
+                .map(f -> utf8(f.value().replace("\r\n", ""))).toList();
         if (values.isEmpty()) {
             return new Result(List.of(), 0, "the message has no From header field");
         }
@@ -67,6 +68,11 @@ final class AuthorDomains {
             }
         }
         return new Result(List.copyOf(domains), values.size(), null);
+    }
+
+    /** The field's octets (one char each) read as UTF-8 (RFC 6532 allows UTF-8 addresses). */
+    private static String utf8(String latin1) {
+        return new String(latin1.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
     }
 
     /** The domain as an A-label in lower case, or null when it is not a host name (a literal, say). */
