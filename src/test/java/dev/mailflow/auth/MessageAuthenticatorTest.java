@@ -207,7 +207,7 @@ class MessageAuthenticatorTest {
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         String text = Files.readString(out);
         if (text.contains("No module named 'authres'")) {
-            ExternalTool.require("python3-authres-module-missing"); // skips, or fails under CI
+            ExternalTool.missingPythonModule("authres", "python3-authres"); // skips, or fails under CI
         }
         assertThat(p.exitValue()).as(text).isZero();
         return text.lines().toList();
