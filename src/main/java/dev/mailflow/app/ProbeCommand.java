@@ -95,6 +95,9 @@ public final class ProbeCommand implements Callable<Integer> {
         }
         try { // before a password is asked for
             dev.mailflow.probe.ProbeTarget.parse(target, port);
+            if (dnsServer != null) {
+                dev.mailflow.dns.DnsjavaResolver.builder().server(dnsServer);
+            }
         } catch (IllegalArgumentException e) {
             err.println("mailflow: " + e.getMessage());
             return ExitCodes.USAGE;
