@@ -51,7 +51,7 @@ public final class Probe {
         }
     }
 
-    static final List<String> STAGES = List.of("DNS", "CONNECT", "BANNER", "EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT",
+    static final List<String> STAGES = List.of("DNS", "RECORDS", "CONNECT", "BANNER", "EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT",
             "DATA");
 
     private final ProbeOptions o;
@@ -84,6 +84,9 @@ public final class Probe {
         int port = target.port();
         boolean direct = target.direct();
         List<MxResolver.MxHost> hosts = dns(host, direct);
+        if (!direct) {
+            records(host);
+        }
         if (hosts == null) {
             return report("UNREACHABLE", null);
         }
@@ -173,6 +176,15 @@ public final class Probe {
                     details);
             return null;
         }
+    }
+
+    /** The domain's SPF, DMARC and DKIM records (RFC 7208, RFC 9989, RFC 6376), after its MX. */
+    private void records(String domain) {
+        begin("RECORDS");
+        listener.waiting("reading the SPF, DMARC and DKIM records of " + domain);
+        var r = RecordsStep.run(resolver(), domain, o.dkimSelectors());
+        exchange.addAll(r.exchange());
+        end("RECORDS", r.status(), r.meaning(), r.reasons(), r.details());
     }
 
     private SmtpClient connect(List<MxResolver.MxHost> hosts, int port) {
