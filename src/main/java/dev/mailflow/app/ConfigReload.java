@@ -82,6 +82,13 @@ final class ConfigReload {
         var effective = keepWhatNeedsARestart(next);
         String fingerprint = server.tls() == null ? null : server.tls().fingerprint();
         try {
+            // The one resolver the server and delivery share: repointed, not replaced (a new cache
+            // only when the server changes).
+            deliveries.dns().use(effective.delivery().dnsServer());
+        } catch (IllegalArgumentException e) {
+            return refused(next.source() + ": [delivery] dns_server: " + e.getMessage());
+        }
+        try {
             server.reconfigure(effective.server());
         } catch (IOException e) {
             return refused(next.source() + ": tls: cannot make or read the certificate: " + e.getMessage());

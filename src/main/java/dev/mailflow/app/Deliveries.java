@@ -49,7 +49,7 @@ final class Deliveries implements DeliveryAgent, AutoCloseable {
 
     /**
      * @param dns the program's one resolver, shared with the receive side; a reload points it at
-     *            a changed {@code dns_server} ({@link #reconfigure})
+     *            a changed {@code dns_server} before it calls {@link #reconfigure}
      */
     Deliveries(MailflowConfig config, ConfiguredDns dns, QueueStore store, TrackingLog tracking, Clock clock)
             throws IOException {
@@ -86,11 +86,6 @@ final class Deliveries implements DeliveryAgent, AutoCloseable {
      * @throws IOException when the DNS server cannot be used; then nothing has changed
      */
     void reconfigure(MailflowConfig config) throws IOException {
-        try {
-            dns.use(config.delivery().dnsServer());
-        } catch (IllegalArgumentException e) {
-            throw new IOException(e.getMessage(), e);
-        }
         var old = current;
         current = wire(config, old);
         if (old.remote() != current.remote()) {

@@ -79,7 +79,8 @@ public final class MailflowRuntime implements AutoCloseable {
                     config.queue().deliveryConcurrency());
             deliveries.submitTo(scheduler::submit);
             scheduler.start(store.recover());
-            server = MailServer.start(config.server(), store, tracking, scheduler::submit, clock);
+            // The same resolver and cache as remote delivery: one DNS for the whole program.
+            server = MailServer.start(config.server(), store, tracking, scheduler::submit, clock, dns);
             var reload = new ConfigReload(config, server, deliveries, scheduler);
             var queueAdmin = new QueueAdmin(store, scheduler, tracking, clock);
             var adminChannel = AdminChannel.start(data, queueAdmin, reload);

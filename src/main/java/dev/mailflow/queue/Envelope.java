@@ -16,13 +16,27 @@ import java.util.List;
  * @param tls           TLS protocol and cipher of the connection, or null
  * @param authUser      the authenticated user, or null
  * @param addDate       the message had no Date header and came by submission: delivery adds one
+ * @param addedHeaders  header fields the receiving checks added (Authentication-Results, ...), each
+ *                      ending in CRLF, to put in front of the content below the Received field
+ * @param authentication the email authentication results, or null when the message was not checked
  */
 public record Envelope(long internalId, String messageId, boolean messageIdGenerated, Instant receivedAt,
                        String connector, String clientAddress, String heloName, String protocol,
                        MailAddress sender, MailParameters parameters, List<EnvelopeRecipient> recipients,
-                       long size, String tls, String authUser, boolean addDate) {
+                       long size, String tls, String authUser, boolean addDate, List<String> addedHeaders,
+                       AuthSummary authentication) {
 
     public Envelope {
         recipients = List.copyOf(recipients);
+        addedHeaders = addedHeaders == null ? List.of() : List.copyOf(addedHeaders);
+    }
+
+    /** A message that no check looked at (notices the server makes, tests). */
+    public Envelope(long internalId, String messageId, boolean messageIdGenerated, Instant receivedAt,
+                    String connector, String clientAddress, String heloName, String protocol,
+                    MailAddress sender, MailParameters parameters, List<EnvelopeRecipient> recipients,
+                    long size, String tls, String authUser, boolean addDate) {
+        this(internalId, messageId, messageIdGenerated, receivedAt, connector, clientAddress, heloName, protocol,
+                sender, parameters, recipients, size, tls, authUser, addDate, List.of(), null);
     }
 }

@@ -502,7 +502,8 @@ public final class RemoteDelivery implements Router.Remote {
     private byte[] headers(QueuedMessage message, List<Integer> accepted) {
         var e = message.envelope();
         var rcpt = accepted.size() == 1 ? message.status().recipients().get(accepted.get(0)).original() : null;
-        String h = TraceHeaders.received(e, config.hostname(), rcpt, zone) + TraceHeaders.missingHeaders(e, zone);
+        String h = TraceHeaders.received(e, config.hostname(), rcpt, zone) + TraceHeaders.added(e)
+                + TraceHeaders.missingHeaders(e, zone);
         return h.getBytes(StandardCharsets.UTF_8);
     }
 
