@@ -137,4 +137,46 @@ public final class Explanations {
             case NONE -> "none: no intermediary sealed the message (no ARC sets).";
         };
     }
+
+    /**
+     * A DMARC record's tags in words (RFC 9989 4.7): what each asks receivers to do, defaults
+     * named, for the records step.
+     */
+    public static List<String> dmarcRecord(dev.mailflow.auth.dmarc.DmarcRecord r) {
+        var out = new ArrayList<String>();
+        var p = r.policy();
+        out.add("p=" + p.word() + ": mail from this domain that fails DMARC " + switch (p) {
+            case REJECT -> "is to be refused at SMTP time";
+            case QUARANTINE -> "is to be treated as suspicious (the spam folder, or held)";
+            case NONE -> "is delivered as usual: the owner only collects reports (monitoring)";
+        });
+        out.add(r.subdomainPolicy() != null ? "sp=" + r.subdomainPolicy().word() + ": the policy for subdomains"
+                : "sp= absent: subdomains get the p= policy");
+        out.add(r.nonExistentPolicy() != null ? "np=" + r.nonExistentPolicy().word() + ": the policy for subdomains "
+                + "that do not exist (forged names under the domain)"
+                : "np= absent: subdomains that do not exist get the sp= policy");
+        out.add(alignment("adkim", r.strictDkim(), "DKIM d="));
+        out.add(alignment("aspf", r.strictSpf(), "SPF's MAIL FROM domain"));
+        if (r.testing()) {
+            out.add("t=y: the owner is testing: receivers apply one level less (reject as quarantine, quarantine "
+                    + "as none)");
+        }
+        if (r.psd() == 'y') {
+            out.add("psd=y: this is a public suffix domain's policy (RFC 9989 4.7)");
+        }
+        out.add(r.rua().isEmpty() ? "rua= absent: nobody receives aggregate reports, so failures go unseen"
+                : "rua=" + String.join(",", r.rua().stream().map(Object::toString).toList())
+                        + ": where receivers send daily aggregate reports");
+        if (!r.ruf().isEmpty()) {
+            out.add("ruf=" + String.join(",", r.ruf().stream().map(Object::toString).toList())
+                    + ": where receivers send failure reports (few do)");
+        }
+        return out;
+    }
+
+    private static String alignment(String tag, boolean strict, String what) {
+        return tag + "=" + (strict ? "s" : "r") + ": " + what + (strict
+                ? " must be exactly the From domain (strict alignment)"
+                : " may be the From domain or share its organizational domain (relaxed alignment)");
+    }
 }

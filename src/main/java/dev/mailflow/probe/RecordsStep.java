@@ -1,6 +1,8 @@
 package dev.mailflow.probe;
 
 import dev.mailflow.auth.dkim.DkimKeyRecord;
+import dev.mailflow.auth.dmarc.DmarcPolicy;
+import dev.mailflow.auth.dmarc.DmarcRecord;
 import dev.mailflow.auth.spf.SpfRecordCheck;
 import dev.mailflow.dns.DnsAnswer;
 import dev.mailflow.dns.DnsNames;
@@ -107,39 +109,64 @@ final class RecordsStep {
                 m.put("domain", at);
                 return m; // temporary failure: said by records()
             }
-            var dmarc = found.stream().filter(DmarcRecordView::isDmarc).toList();
+            var dmarc = found.stream().map(DmarcRecord::parse).flatMap(java.util.Optional::stream).toList();
             if (dmarc.size() > 1) {
                 exchange.add("DMARC " + name + ": " + dmarc.size() + " DMARC records");
                 failed = true;
                 reasons.add("DMARC: " + name + " has " + dmarc.size() + " DMARC records; receivers use none of them "
                         + "(RFC 9989 4.10): keep one");
                 m.put("domain", at);
-                m.put("records", dmarc);
+                m.put("records", dmarc.stream().map(DmarcRecord::text).toList());
                 return m;
             }
             if (dmarc.size() == 1) {
-                String text = dmarc.get(0);
-                exchange.add("DMARC " + name + " TXT \"" + AuthTextReport.printable(text) + "\"");
-                var view = DmarcRecordView.parse(text);
+                var record = dmarc.get(0);
+                exchange.add("DMARC " + name + " TXT \"" + AuthTextReport.printable(record.text()) + "\"");
                 m.put("domain", at);
-                m.put("record", text);
-                m.put("tags", view.tags());
-                m.put("policy", view.policy());
-                m.put("problems", view.problems());
+                m.put("record", record.text());
+                m.put("policy", record.policy().word());
+                m.put("subdomainPolicy", record.subdomainPolicy() == null ? null : record.subdomainPolicy().word());
+                m.put("nonExistentPolicy", record.nonExistentPolicy() == null ? null
+                        : record.nonExistentPolicy().word());
+                m.put("adkim", record.strictDkim() ? "s" : "r");
+                m.put("aspf", record.strictSpf() ? "s" : "r");
+                m.put("testing", record.testing());
+                m.put("rua", record.rua().stream().map(Object::toString).toList());
+                m.put("ruf", record.ruf().stream().map(Object::toString).toList());
+                m.put("problems", record.problems());
+                m.put("notes", record.notes());
                 if (!at.equals(domain)) {
                     meaning.add("DMARC: " + domain + " has no record of its own; the record of " + at
-                            + " applies to it (" + (view.tags().containsKey("sp") ? "sp=" : "p=") + "), found by "
+                            + " applies to it (" + (record.subdomainPolicy() != null ? "sp=" : "p=") + "), found by "
                             + "the tree walk (RFC 9989 4.10).");
                 }
-                for (String e : view.explained()) {
+                for (String e : Explanations.dmarcRecord(record)) {
                     meaning.add("DMARC: " + e + ".");
                 }
-                for (String p : view.problems()) {
-                    failed |= p.startsWith("there is no p=");
-                    warned = true;
-                    reasons.add("DMARC: " + p);
+                for (String n : record.notes()) {
+                    meaning.add("DMARC: " + n + ".");
                 }
-                if (view.policy().equals("none")) {
+                if (!record.usable()) {
+                    failed = true;
+                    for (String p : record.problems()) {
+                        reasons.add("DMARC: " + p + ", and there is no valid rua=: receivers cannot use the record "
+                                + "(RFC 9989 4.10.1)");
+                    }
+                } else {
+                    for (String p : record.problems()) {
+                        warned = true;
+                        reasons.add("DMARC: " + p + ": with a valid rua=, receivers take the record as p=none "
+                                + "(RFC 9989 4.10.1)");
+                    }
+                }
+                for (var uri : record.rua()) {
+                    if (!"mailto".equalsIgnoreCase(uri.getScheme())) {
+                        warned = true;
+                        reasons.add("DMARC: rua=" + uri + " is not a mailto: address: receivers send reports only "
+                                + "to mailto: URIs");
+                    }
+                }
+                if (record.effective().policy() == DmarcPolicy.NONE) {
                     warned = true;
                     reasons.add("DMARC: p=none asks receivers to do nothing with mail that fails: forged mail "
                             + "from " + domain + " is still delivered (move to quarantine, then reject)");
