@@ -16,13 +16,32 @@ import java.util.List;
  * @param tls           TLS protocol and cipher of the connection, or null
  * @param authUser      the authenticated user, or null
  * @param addDate       the message had no Date header and came by submission: delivery adds one
+ * @param trustedOrigin the message is our own users' or our own: it came from a client in the
+ *                      connector's {@code relay_from} networks, or the server made it (a DSN).
+ *                      With {@code authUser}, this is what remote delivery DKIM-signs; mail from
+ *                      anonymous internet clients never is, whatever its From says. False for
+ *                      messages queued before the field existed.
  */
 public record Envelope(long internalId, String messageId, boolean messageIdGenerated, Instant receivedAt,
                        String connector, String clientAddress, String heloName, String protocol,
                        MailAddress sender, MailParameters parameters, List<EnvelopeRecipient> recipients,
-                       long size, String tls, String authUser, boolean addDate) {
+                       long size, String tls, String authUser, boolean addDate, boolean trustedOrigin) {
 
     public Envelope {
         recipients = List.copyOf(recipients);
+    }
+
+    /** An envelope of mail not known to be ours ({@code trustedOrigin} false). */
+    public Envelope(long internalId, String messageId, boolean messageIdGenerated, Instant receivedAt,
+                    String connector, String clientAddress, String heloName, String protocol,
+                    MailAddress sender, MailParameters parameters, List<EnvelopeRecipient> recipients,
+                    long size, String tls, String authUser, boolean addDate) {
+        this(internalId, messageId, messageIdGenerated, receivedAt, connector, clientAddress, heloName, protocol,
+                sender, parameters, recipients, size, tls, authUser, addDate, false);
+    }
+
+    /** Whether remote delivery may DKIM-sign it: an authenticated client's, or of trusted origin. */
+    public boolean ours() {
+        return authUser != null || trustedOrigin;
     }
 }

@@ -662,7 +662,8 @@ final class Session implements SessionInfo {
                 connector.name(), clientAddress.getHostAddress(), heloName, protocol(),
                 tx.sender(), tx.parameters(), tx.recipients(), size,
                 tlsSession == null ? null : tlsSession.getProtocol() + " " + tlsSession.getCipherSuite(),
-                authenticatedUser, !connector.anonymous() && !capture.hasHeader("Date"));
+                authenticatedUser, !connector.anonymous() && !capture.hasHeader("Date"),
+                connector.mayRelay(clientAddress));
         QueuedMessage queued;
         try {
             queued = incoming.commit(envelope);

@@ -14,7 +14,8 @@ import java.util.List;
  *
  * <p>Sign the exact bytes that will be sent, after any change a relay makes (8BITMIME
  * downgrade, added trace fields above the signature are fine): the signature covers the body
- * and the listed fields as they are now.
+ * and the listed fields as they are now. {@link SigningInput} signs a message read from a
+ * stream, with several keys and one body hash.
  *
  * <p>Thread-safe.
  */
@@ -40,10 +41,22 @@ public final class DkimSigner {
      */
     public String signatureField(byte[] message) {
         RawMessage msg = RawMessage.parse(message);
+        byte[] bodyHash = SignedData.bodyHash(msg, Canonicalization.RELAXED, key.algorithm(), -1).hash();
+        return signatureField(msg, bodyHash);
+    }
+
+    /** The key it signs with. */
+    public DkimSigningKey key() {
+        return key;
+    }
+
+    /**
+     * The field for a message whose header fields are {@code msg}'s and whose relaxed body
+     * hash is {@code bodyHash} ({@link SigningInput} hashes a streamed body once for all keys).
+     */
+    String signatureField(RawMessage msg, byte[] bodyHash) {
         List<String> h = SignedHeaders.select(msg);
         Canonicalization c = Canonicalization.RELAXED;
-        byte[] bodyHash = SignedData.bodyHash(msg, c, key.algorithm(), -1).hash();
-
         HeaderFolder folder = new HeaderFolder(DkimVerifier.HEADER_NAME + ":")
                 .word("v=1;", true)
                 .word("a=" + key.algorithm().tag() + ";", true)
