@@ -55,6 +55,11 @@ import org.slf4j.LoggerFactory;
  * Postfix's words ({@code connect to mx.example.net[192.0.2.1]:25: Connection refused}), so a
  * DSN never dresses it up as an SMTP reply (RFC 3464 2.3.6). Mail through a send connector
  * says so in front of every reason: {@code send connector "Smarthost" (smtp.example.net:587): ...}.
+ *
+ * <p>What goes out is, top to bottom: the {@link OutboundSigner}'s fields (DKIM-Signature, RFC
+ * 6376 5.6), our Received field, then the form of the message the next hop takes (as queued,
+ * or converted to 7 bits, {@link OutgoingForms}), which is what the signer signed. Each form is
+ * made and signed once per delivery attempt, whatever the number of domains and next hops.
  */
 public final class RemoteDelivery implements Router.Remote {
 
