@@ -81,6 +81,9 @@ final class ConfigReload {
         }
         var effective = keepWhatNeedsARestart(next);
         String fingerprint = server.tls() == null ? null : server.tls().fingerprint();
+        if (!Objects.equals(running.delivery().dnsServer(), effective.delivery().dnsServer())) {
+            server.dns(dev.mailflow.dns.DnsResolver.create(effective.delivery().dnsServer()));
+        }
         try {
             server.reconfigure(effective.server());
         } catch (IOException e) {

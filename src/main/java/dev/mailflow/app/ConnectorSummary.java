@@ -8,13 +8,23 @@ final class ConnectorSummary {
     private ConnectorSummary() {
     }
 
-    /** {@code (anonymous, STARTTLS)}, {@code (authenticated clients only, implicit TLS)}... */
+    /**
+     * {@code (anonymous, STARTTLS)}, {@code (authenticated clients only, implicit TLS)},
+     * {@code (anonymous, STARTTLS, SPF/DKIM/DMARC enforced)}...
+     */
     static String describe(ConnectorConfig c) {
         String tls = switch (c.tls()) {
             case STARTTLS -> c.requireTls() ? ", STARTTLS required" : ", STARTTLS";
             case IMPLICIT -> ", implicit TLS";
             case OFF -> "";
         };
-        return (c.anonymous() ? "(anonymous" : "(authenticated clients only") + tls + ")";
+        // Email authentication is told when it differs from the default (record).
+        String checks = !c.anonymous() ? "" : switch (c.senderChecks().mode()) {
+            case RECORD -> "";
+            case OFF -> ", no SPF/DKIM/DMARC checks";
+            case QUARANTINE -> ", SPF/DKIM/DMARC failures held";
+            case ENFORCE -> ", SPF/DKIM/DMARC enforced";
+        };
+        return (c.anonymous() ? "(anonymous" : "(authenticated clients only") + tls + checks + ")";
     }
 }

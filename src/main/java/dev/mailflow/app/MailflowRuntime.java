@@ -77,7 +77,8 @@ public final class MailflowRuntime implements AutoCloseable {
                     config.queue().deliveryConcurrency());
             deliveries.submitTo(scheduler::submit);
             scheduler.start(store.recover());
-            server = MailServer.start(config.server(), store, tracking, scheduler::submit, clock);
+            server = MailServer.start(config.server(), store, tracking, scheduler::submit, clock,
+                    dev.mailflow.dns.DnsResolver.create(config.delivery().dnsServer()));
             var reload = new ConfigReload(config, server, deliveries, scheduler);
             var queueAdmin = new QueueAdmin(store, scheduler, tracking, clock);
             var adminChannel = AdminChannel.start(data, queueAdmin, reload);

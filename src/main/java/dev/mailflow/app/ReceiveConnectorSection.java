@@ -39,6 +39,14 @@ final class ReceiveConnectorSection implements ConfigSection<List<ConnectorConfi
     static final ConfigKey<Boolean> AUTH = Keys.bool("auth", true);
     static final ConfigKey<Boolean> ALLOW_INSECURE_AUTH = Keys.bool("allow_insecure_auth", false);
     static final ConfigKey<Integer> MAX_AUTH_FAILURES = Keys.positiveInt("max_auth_failures", 5);
+    static final ConfigKey<ConnectorConfig.SenderChecks.Mode> AUTHENTICATION = Keys.string("authentication", "record")
+            .then(ReceiveConnectorSection::authenticationMode, m -> Keys.quoted(m.name().toLowerCase(Locale.ROOT)));
+    static final ConfigKey<Boolean> SPF_AT_MAIL = Keys.string("spf_check", "mail")
+            .then(ReceiveConnectorSection::spfStage, b -> Keys.quoted(b ? "mail" : "data"));
+    static final ConfigKey<Boolean> AUTHENTICATION_TEMPERROR = Keys.string("authentication_temperror", "accept")
+            .then(ReceiveConnectorSection::deferTempErrors, b -> Keys.quoted(b ? "defer" : "accept"));
+    static final ConfigKey<Boolean> DMARC_QUARANTINE = Keys.string("dmarc_quarantine", "hold")
+            .then(ReceiveConnectorSection::holdQuarantined, b -> Keys.quoted(b ? "hold" : "header"));
     static final ConfigKey<List<Cidr>> REMOTE_RANGES = Keys.list("remote_ranges", ReceiveConnectorSection::range,
             Cidr::toString);
     static final ConfigKey<List<Cidr>> RELAY_FROM = Keys.list("relay_from", ReceiveConnectorSection::range,
@@ -62,7 +70,8 @@ final class ReceiveConnectorSection implements ConfigSection<List<ConnectorConfi
         return List.of(NAME, BIND, ANONYMOUS, MAX_MESSAGE_SIZE, MAX_RECIPIENTS, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_IP,
                 MAX_CONNECTIONS_PER_NETWORK, MAX_ERRORS, COMMAND_TIMEOUT, DATA_TIMEOUT, MIN_DATA_RATE,
                 TLS_HANDSHAKE_TIMEOUT, PROTOCOL_LOG, BANNER, TLS, REQUIRE_TLS, AUTH,
-                ALLOW_INSECURE_AUTH, MAX_AUTH_FAILURES, REMOTE_RANGES, RELAY_FROM);
+                ALLOW_INSECURE_AUTH, MAX_AUTH_FAILURES, REMOTE_RANGES, RELAY_FROM, AUTHENTICATION, SPF_AT_MAIL,
+                AUTHENTICATION_TEMPERROR, DMARC_QUARANTINE);
     }
 
     @Override
@@ -100,6 +109,8 @@ final class ReceiveConnectorSection implements ConfigSection<List<ConnectorConfi
                             t.get(TLS_HANDSHAKE_TIMEOUT)),
                     new ConnectorConfig.TlsPolicy(t.get(TLS), t.get(REQUIRE_TLS)),
                     new ConnectorConfig.AuthPolicy(t.get(AUTH), t.get(ALLOW_INSECURE_AUTH), t.get(MAX_AUTH_FAILURES)),
+                    new ConnectorConfig.SenderChecks(t.get(AUTHENTICATION), t.get(SPF_AT_MAIL),
+                            t.get(AUTHENTICATION_TEMPERROR), t.get(DMARC_QUARANTINE)),
                     t.get(BANNER), t.get(PROTOCOL_LOG));
             for (int i = 0; i < connectors.size(); i++) {
                 String clash = SocketAddresses.clash(c.bind(), connectors.get(i).bind());
@@ -133,6 +144,40 @@ final class ReceiveConnectorSection implements ConfigSection<List<ConnectorConfi
             case "implicit" -> ConnectorConfig.Tls.IMPLICIT;
             case "off" -> ConnectorConfig.Tls.OFF;
             default -> throw new ConfigKey.InvalidValue("must be \"starttls\", \"implicit\" or \"off\"");
+        };
+    }
+
+    private static ConnectorConfig.SenderChecks.Mode authenticationMode(String text) throws ConfigKey.InvalidValue {
+        return switch (text.toLowerCase(Locale.ROOT)) {
+            case "off" -> ConnectorConfig.SenderChecks.Mode.OFF;
+            case "record" -> ConnectorConfig.SenderChecks.Mode.RECORD;
+            case "quarantine" -> ConnectorConfig.SenderChecks.Mode.QUARANTINE;
+            case "enforce" -> ConnectorConfig.SenderChecks.Mode.ENFORCE;
+            default -> throw new ConfigKey.InvalidValue("must be \"record\", \"quarantine\", \"enforce\" or \"off\"");
+        };
+    }
+
+    private static Boolean spfStage(String text) throws ConfigKey.InvalidValue {
+        return switch (text.toLowerCase(Locale.ROOT)) {
+            case "mail" -> true;
+            case "data" -> false;
+            default -> throw new ConfigKey.InvalidValue("must be \"mail\" or \"data\"");
+        };
+    }
+
+    private static Boolean deferTempErrors(String text) throws ConfigKey.InvalidValue {
+        return switch (text.toLowerCase(Locale.ROOT)) {
+            case "defer" -> true;
+            case "accept" -> false;
+            default -> throw new ConfigKey.InvalidValue("must be \"accept\" or \"defer\"");
+        };
+    }
+
+    private static Boolean holdQuarantined(String text) throws ConfigKey.InvalidValue {
+        return switch (text.toLowerCase(Locale.ROOT)) {
+            case "hold" -> true;
+            case "header" -> false;
+            default -> throw new ConfigKey.InvalidValue("must be \"hold\" or \"header\"");
         };
     }
 

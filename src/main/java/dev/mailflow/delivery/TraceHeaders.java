@@ -50,8 +50,17 @@ public final class TraceHeaders {
         sb.append("Return-Path: <").append(e.sender()).append(">\r\n");
         sb.append("Delivered-To: ").append(mailbox).append("\r\n");
         sb.append(received(e, hostname, original, zone));
+        sb.append(added(e));
         sb.append(missingHeaders(e, zone));
         return sb.toString();
+    }
+
+    /**
+     * What the receiving checks added (Authentication-Results, RFC 8601 5: at the top of the
+     * header, under the Received field of the same hop).
+     */
+    public static String added(Envelope e) {
+        return String.join("", e.addedHeaders());
     }
 
     /**

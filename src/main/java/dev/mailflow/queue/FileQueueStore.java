@@ -116,6 +116,12 @@ public final class FileQueueStore implements QueueStore {
         }
 
         @Override
+        public java.io.InputStream written() throws IOException {
+            out.flush();
+            return new BoundedInputStream(java.nio.file.Files.newInputStream(file), channel.position());
+        }
+
+        @Override
         public QueuedMessage commit(Envelope envelope) throws IOException {
             if (done) {
                 throw new IllegalStateException("message " + id + " already ended");

@@ -42,6 +42,11 @@ public final class InMemoryQueueStore implements QueueStore {
             }
 
             @Override
+            public java.io.InputStream written() {
+                return new java.io.ByteArrayInputStream(buffer.toByteArray());
+            }
+
+            @Override
             public QueuedMessage commit(Envelope envelope) {
                 done = true;
                 var m = new QueuedMessage(id, QueueState.ACTIVE, envelope, DeliveryStatus.initial(envelope));

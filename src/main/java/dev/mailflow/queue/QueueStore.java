@@ -63,6 +63,12 @@ public interface QueueStore extends AutoCloseable {
         OutputStream content();
 
         /**
+         * What {@link #content()} has been given so far, to read before the commit (the checks
+         * at the end of data). Flushes the content stream first.
+         */
+        InputStream written() throws IOException;
+
+        /**
          * Makes the message durable with its envelope. When this returns, the message is
          * on disk and will be delivered after any crash: a 250 may be sent.
          */

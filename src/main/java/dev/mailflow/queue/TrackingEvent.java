@@ -11,12 +11,20 @@ import java.util.List;
  * @param recipients the recipients the event is about
  * @param status     an RFC 3463 code, when there is one
  * @param detail     what happened, in words (a reply, a reason, alias targets)
+ * @param authentication for RECEIVE: the email authentication results, when the message was checked
  */
 public record TrackingEvent(Instant time, String event, long id, String messageId, String sender,
                             List<String> recipients, String connector, String clientAddress, Long size,
-                            String status, String detail, String remoteMta) {
+                            String status, String detail, String remoteMta, AuthSummary authentication) {
 
     public TrackingEvent {
         recipients = recipients == null ? List.of() : List.copyOf(recipients);
+    }
+
+    public TrackingEvent(Instant time, String event, long id, String messageId, String sender,
+                         List<String> recipients, String connector, String clientAddress, Long size,
+                         String status, String detail, String remoteMta) {
+        this(time, event, id, messageId, sender, recipients, connector, clientAddress, size, status, detail,
+                remoteMta, null);
     }
 }

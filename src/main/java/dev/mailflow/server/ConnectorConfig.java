@@ -17,11 +17,13 @@ import java.util.List;
  * @param timeouts    how long the server waits for the client
  * @param tlsPolicy   STARTTLS, implicit TLS, or none, and whether it is required
  * @param authPolicy  whether AUTH is offered, and its limits
+ * @param senderChecks email authentication of mail from strangers: SPF, DKIM, DMARC, ARC
  * @param banner      text of the 220 greeting after the host name
  * @param protocolLog whether the whole SMTP conversation is logged (content excluded)
  */
 public record ConnectorConfig(String name, InetSocketAddress bind, Access access, Limits limits, Timeouts timeouts,
-                              TlsPolicy tlsPolicy, AuthPolicy authPolicy, String banner, boolean protocolLog) {
+                              TlsPolicy tlsPolicy, AuthPolicy authPolicy, SenderChecks senderChecks, String banner,
+                              boolean protocolLog) {
 
     /** How a connector does TLS. */
     public enum Tls { STARTTLS, IMPLICIT, OFF }
@@ -78,9 +80,29 @@ public record ConnectorConfig(String name, InetSocketAddress bind, Access access
     public record AuthPolicy(boolean offered, boolean allowInsecure, int maxFailures) {
     }
 
+    /**
+     * What a connector does with the email authentication of mail from clients that are not
+     * its own (not authenticated, not in relay_from).
+     *
+     * @param mode            off, record (Authentication-Results only), quarantine (failures to
+     *                        the hold queue) or enforce (failures refused at SMTP time)
+     * @param spfAtMail       SPF is checked at MAIL (true) or at the end of data
+     * @param deferTempErrors a DNS failure of SPF or DMARC gives 451 (true) or is accepted and
+     *                        recorded as temperror (false); never a permanent refusal
+     * @param holdQuarantined DMARC p=quarantine puts the message on hold (true) or marks it with
+     *                        X-Spam-Flag (false), under quarantine and enforce
+     */
+    public record SenderChecks(Mode mode, boolean spfAtMail, boolean deferTempErrors, boolean holdQuarantined) {
+
+        public enum Mode { OFF, RECORD, QUARANTINE, ENFORCE }
+
+        public static final SenderChecks DEFAULT = new SenderChecks(Mode.RECORD, true, false, true);
+    }
+
     /** The same connector listening elsewhere. */
     public ConnectorConfig withBind(InetSocketAddress other) {
-        return new ConnectorConfig(name, other, access, limits, timeouts, tlsPolicy, authPolicy, banner, protocolLog);
+        return new ConnectorConfig(name, other, access, limits, timeouts, tlsPolicy, authPolicy, senderChecks, banner,
+                protocolLog);
     }
 
     // What sessions ask most, without the group in between.

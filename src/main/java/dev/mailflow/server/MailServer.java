@@ -29,6 +29,8 @@ public final class MailServer implements AutoCloseable {
     private final java.util.Map<String, ProtocolLog> logs = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile dev.mailflow.server.tls.TlsContextProvider tls;
     private final ServerStats stats = new ServerStats();
+    /** DNS for the checks of received mail: the resolver (and cache) delivery uses too. */
+    private volatile dev.mailflow.dns.DnsResolver dns;
     private final QueueStore store;
     private final TrackingLog tracking;
     private final Consumer<QueuedMessage> queued;
@@ -89,8 +91,10 @@ public final class MailServer implements AutoCloseable {
      * {@code queued} hears of each one after it is committed.
      */
     public static MailServer start(ServerConfig config, QueueStore store, TrackingLog tracking,
-                                   Consumer<QueuedMessage> queued, Clock clock) throws IOException {
+                                   Consumer<QueuedMessage> queued, Clock clock, dev.mailflow.dns.DnsResolver dns)
+            throws IOException {
         var server = new MailServer(config, store, tracking, queued, clock);
+        server.dns = java.util.Objects.requireNonNull(dns);
         var counter = new AtomicLong();
         // Every port first: a port in use is a configuration error, told before anything else.
         var sockets = new ArrayList<java.net.ServerSocket>();
@@ -138,9 +142,17 @@ public final class MailServer implements AutoCloseable {
     private Session.Context context(ServerConfig config, ConnectorConfig c) {
         ProtocolLog log = c.protocolLog() ? logs.computeIfAbsent(c.name(),
                 name -> new ProtocolLog(config.dataDir().resolve("logs"), name, clock)) : null;
+        var authentication = new EmailAuthentication(new dev.mailflow.auth.MessageAuthenticator(dns, config.hostname(),
+                clock, dev.mailflow.auth.dkim.DkimPolicy.standard()), config.hostname(), stats);
         return new Session.Context(config.hostname(), config.directory(), store,
-                Policies.forConnector(c, config.directory(), store, config.minFreeSpace()), log, tracking, queued,
+                Policies.forConnector(c, config.directory(), store, config.minFreeSpace(), authentication), log,
+                tracking, queued,
                 clock, config.maxHops(), tls, authLimiter, passwords, stats);
+    }
+
+    /** The DNS resolver for the checks of sessions configured from now on ({@link #reconfigure}). */
+    public synchronized void dns(dev.mailflow.dns.DnsResolver resolver) {
+        this.dns = java.util.Objects.requireNonNull(resolver);
     }
 
     /**

@@ -12,10 +12,15 @@ final class Policies {
     private Policies() {
     }
 
+    /**
+     * In order: who may send (AUTH, send-as), what the transaction may be (size, disk space),
+     * then the email authentication of strangers' mail (DNS lookups, so after the cheap checks)
+     * and the recipients.
+     */
     static List<PolicyHook> forConnector(ConnectorConfig connector, Directory directory, QueueStore store,
-                                         long minFreeSpace) {
+                                         long minFreeSpace, PolicyHook emailAuthentication) {
         return List.of(new AuthenticationRequired(), new SendAs(directory), new SizeLimit(),
-                new DiskSpace(store, minFreeSpace), new AcceptedRecipients(directory));
+                new DiskSpace(store, minFreeSpace), emailAuthentication, new AcceptedRecipients(directory));
     }
 
     /**
@@ -30,7 +35,7 @@ final class Policies {
         }
 
         @Override
-        public PolicyVerdict onMail(SessionInfo session, Command.Mail mail) {
+        public PolicyVerdict onMail(SessionInfo session, Transaction transaction, Command.Mail mail) {
             String user = session.authenticatedUser();
             if (session.connector().anonymous() || user == null) {
                 return PolicyVerdict.NEXT;
@@ -65,7 +70,7 @@ final class Policies {
         }
 
         @Override
-        public PolicyVerdict onMail(SessionInfo session, Command.Mail mail) {
+        public PolicyVerdict onMail(SessionInfo session, Transaction transaction, Command.Mail mail) {
             try {
                 if (store.usableSpace() < minFreeSpace) {
                     return new PolicyVerdict.TempFail(Reply.INSUFFICIENT_STORAGE);
@@ -80,7 +85,7 @@ final class Policies {
     /** The seeds' {@code 530 5.7.1 Client was not authenticated} on connectors without anonymous access. */
     static final class AuthenticationRequired implements PolicyHook {
         @Override
-        public PolicyVerdict onMail(SessionInfo session, Command.Mail mail) {
+        public PolicyVerdict onMail(SessionInfo session, Transaction transaction, Command.Mail mail) {
             if (!session.connector().anonymous() && session.authenticatedUser() == null) {
                 return new PolicyVerdict.Reject(Reply.NOT_AUTHENTICATED);
             }
@@ -91,7 +96,7 @@ final class Policies {
     /** RFC 1870: a declared SIZE over the connector's limit is refused at MAIL. */
     static final class SizeLimit implements PolicyHook {
         @Override
-        public PolicyVerdict onMail(SessionInfo session, Command.Mail mail) {
+        public PolicyVerdict onMail(SessionInfo session, Transaction transaction, Command.Mail mail) {
             Long size = mail.parameters().size();
             if (size != null && size > session.connector().maxMessageSize()) {
                 return new PolicyVerdict.Reject(Reply.MESSAGE_TOO_BIG);

@@ -15,4 +15,40 @@ public final class ServerStats {
     public long authFailures() {
         return authFailures.get();
     }
+
+    /** The methods and results counted by {@link #authenticationResults}, RFC 8601's words. */
+    public static final java.util.Map<String, java.util.List<String>> AUTHENTICATION_RESULTS = java.util.Map.of(
+            "spf", java.util.List.of("pass", "fail", "softfail", "neutral", "none", "temperror", "permerror"),
+            "dkim", java.util.List.of("pass", "fail", "neutral", "none", "temperror", "permerror", "policy"),
+            "dmarc", java.util.List.of("pass", "fail", "none", "temperror", "permerror"),
+            "arc", java.util.List.of("pass", "fail", "none"));
+
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> results =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Messages checked with this result for this method (DKIM: signatures; "none" for an unsigned message). */
+    public long authenticationResults(String method, String result) {
+        var n = results.get(method + "=" + result);
+        return n == null ? 0 : n.sum();
+    }
+
+    void authenticated(dev.mailflow.queue.AuthSummary summary) {
+        count("spf", summary.spf());
+        if (summary.dkim().isEmpty()) {
+            count("dkim", "none");
+        }
+        summary.dkim().forEach(c -> count("dkim", c));
+        count("dmarc", summary.dmarc());
+        count("arc", summary.arc());
+    }
+
+    private void count(String method, dev.mailflow.queue.AuthSummary.Check check) {
+        if (check != null) {
+            count(method, check.result());
+        }
+    }
+
+    private void count(String method, String result) {
+        results.computeIfAbsent(method + "=" + result, k -> new java.util.concurrent.atomic.LongAdder()).increment();
+    }
 }

@@ -147,6 +147,18 @@ final class Session implements SessionInfo {
                     return;
                 }
             }
+            var atConnect = decide(null, hook -> hook.onConnect(this));
+            if (!(atConnect instanceof PolicyVerdict.Next) && !(atConnect instanceof PolicyVerdict.Accept)) {
+                Reply refusal = switch (atConnect) {
+                    case PolicyVerdict.Reject r -> r.reply();
+                    case PolicyVerdict.TempFail t -> t.reply();
+                    case PolicyVerdict.Disconnect d -> d.reply();
+                    default -> throw new AssertionError(atConnect);
+                };
+                send(refusal);
+                how = "refused at connect: " + refusal.lines().get(0);
+                return;
+            }
             send(Reply.serviceReady(context.hostname(), connector.banner(), ZonedDateTime.now(context.clock())));
             while (!closing) {
                 var line = readCommandLine();
@@ -349,6 +361,9 @@ final class Session implements SessionInfo {
 
     private void hello(String domain, boolean ehlo) throws IOException {
         endTransaction();
+        if (refused(decide(null, hook -> hook.onHelo(this, domain)))) {
+            return;
+        }
         heloName = domain;
         extended = ehlo;
         String client = clientAddress.getHostAddress();
@@ -382,17 +397,11 @@ final class Session implements SessionInfo {
             reply(Reply.MUST_ISSUE_STARTTLS);
             return;
         }
-        for (var hook : context.hooks()) {
-            var verdict = hook.onMail(this, mail);
-            if (verdict instanceof PolicyVerdict.Next) {
-                continue;
-            }
-            if (refused(verdict)) {
-                return;
-            }
-            break;
+        var opened = new Transaction(mail.sender(), mail.parameters());
+        if (refused(decide(opened, hook -> hook.onMail(this, opened, mail)))) {
+            return;
         }
-        transaction = new Transaction(mail.sender(), mail.parameters());
+        transaction = opened;
         reply(Reply.SENDER_OK);
     }
 
@@ -413,18 +422,32 @@ final class Session implements SessionInfo {
             reply(Reply.TOO_MANY_RECIPIENTS);
             return;
         }
-        for (var hook : context.hooks()) {
-            var verdict = hook.onRcpt(this, transaction, rcpt);
-            if (verdict instanceof PolicyVerdict.Next) {
-                continue;
-            }
-            if (refused(verdict)) {
-                return;
-            }
-            break;
+        var tx = transaction;
+        if (refused(decide(tx, hook -> hook.onRcpt(this, tx, rcpt)))) {
+            return;
         }
         transaction.addRecipient(new EnvelopeRecipient(rcpt.recipient(), rcpt.parameters()));
         reply(Reply.RECIPIENT_OK);
+    }
+
+    /**
+     * Runs the hooks in order until one decides; a {@link PolicyVerdict.Hold} marks the
+     * transaction (when there is one) and lets the next hook decide. NEXT when none decided.
+     */
+    private PolicyVerdict decide(Transaction tx, java.util.function.Function<PolicyHook, PolicyVerdict> stage) {
+        for (var hook : context.hooks()) {
+            var verdict = stage.apply(hook);
+            if (verdict instanceof PolicyVerdict.Hold hold) {
+                if (tx != null) {
+                    tx.hold(hold.reason());
+                }
+                continue;
+            }
+            if (!(verdict instanceof PolicyVerdict.Next)) {
+                return verdict;
+            }
+        }
+        return PolicyVerdict.NEXT;
     }
 
     /** Applies a refusing verdict and says so; false for {@link PolicyVerdict.Accept}. */
@@ -440,6 +463,9 @@ final class Session implements SessionInfo {
                 return false;
             }
             case PolicyVerdict.Next n -> {
+                return false;
+            }
+            case PolicyVerdict.Hold h -> {
                 return false;
             }
         }
@@ -487,7 +513,8 @@ final class Session implements SessionInfo {
             return;
         }
         transaction.startContent(incoming, false);
-        var capture = new HeaderCapture(incoming.content());
+        resultsFilter = new ForgedResultsFilter(incoming.content(), context.hostname());
+        var capture = new HeaderCapture(resultsFilter);
         var framing = new DataFraming(capture, connector.maxMessageSize());
         dataDeadline();
         transferring(true);
@@ -541,7 +568,8 @@ final class Session implements SessionInfo {
                 reply(Reply.LOCAL_ERROR);
                 return;
             }
-            chunkCapture = new HeaderCapture(transaction.content().content());
+            resultsFilter = new ForgedResultsFilter(transaction.content().content(), context.hostname());
+            chunkCapture = new HeaderCapture(resultsFilter);
             chunkRules = transaction.parameters().bodyOrDefault() == BodyType.BINARY_MIME ? null
                     : new TextContentRules();
         }
@@ -592,6 +620,8 @@ final class Session implements SessionInfo {
     }
 
     private HeaderCapture chunkCapture;
+    /** Between the capture and the queue file: drops forged Authentication-Results. */
+    private ForgedResultsFilter resultsFilter;
     /** The text rules the chunks obey, or null for BODY=BINARYMIME. */
     private TextContentRules chunkRules;
 
@@ -653,6 +683,39 @@ final class Session implements SessionInfo {
         }
         var tx = transaction;
         var incoming = tx.content();
+        try {
+            resultsFilter.finish();
+        } catch (IOException e) {
+            LOG.error("{}: writing the queue file failed: {}", id, e.toString());
+            endTransaction();
+            reply(Reply.LOCAL_ERROR);
+            return;
+        }
+        if (resultsFilter.removed() > 0) {
+            log('*', "removed " + resultsFilter.removed() + " Authentication-Results field(s) claiming "
+                    + context.hostname() + " (RFC 8601 5)");
+        }
+        var atEnd = decide(tx, hook -> hook.onEndOfData(this, tx, new ReceivedMessage() {
+            @Override
+            public long size() {
+                return size;
+            }
+
+            @Override
+            public java.io.InputStream open() throws IOException {
+                return incoming.written();
+            }
+
+            @Override
+            public void addHeader(String field) {
+                tx.addHeader(field);
+            }
+        }));
+        if (!(atEnd instanceof PolicyVerdict.Next) && !(atEnd instanceof PolicyVerdict.Accept)) {
+            endTransaction();
+            refused(atEnd);
+            return;
+        }
         String messageId = capture.messageId();
         boolean generated = messageId == null;
         if (generated) {
@@ -662,8 +725,8 @@ final class Session implements SessionInfo {
                 connector.name(), clientAddress.getHostAddress(), heloName, protocol(),
                 tx.sender(), tx.parameters(), tx.recipients(), size,
                 tlsSession == null ? null : tlsSession.getProtocol() + " " + tlsSession.getCipherSuite(),
-                authenticatedUser, !connector.anonymous() && !capture.hasHeader("Date"),
-                connector.mayRelay(clientAddress));
+                authenticatedUser, !connector.anonymous() && !capture.hasHeader("Date"), tx.addedHeaders(),
+                tx.noted(dev.mailflow.queue.AuthSummary.class), connector.mayRelay(clientAddress));
         QueuedMessage queued;
         try {
             queued = incoming.commit(envelope);
@@ -676,16 +739,37 @@ final class Session implements SessionInfo {
         }
         transaction = null;
         chunkCapture = null;
+        resultsFilter = null;
+        if (tx.holdReason() != null) {
+            try {
+                queued = context.store().update(queued, dev.mailflow.queue.QueueState.HOLD,
+                        queued.status().held(tx.holdReason()));
+            } catch (IOException e) {
+                // Committed already: it is delivered as if it had not been held, never lost.
+                LOG.error("{}: could not put message {} on hold ({}): {}", id, incoming.id(), tx.holdReason(),
+                        e.toString());
+            }
+        }
         LOG.debug("{}: queued {} {} from <{}> to {} recipient(s), {} octets", id, incoming.id(), messageId,
                 tx.sender(), tx.recipientCount(), size);
         if (context.tracking() != null) {
             context.tracking().write(new TrackingEvent(envelope.receivedAt(), "RECEIVE", envelope.internalId(),
                     messageId, envelope.sender().toString(),
                     envelope.recipients().stream().map(r -> r.address().toString()).toList(), connector.name(),
-                    envelope.clientAddress(), size, "2.6.0", "queued", null));
+                    envelope.clientAddress(), size, "2.6.0", "queued", null, envelope.authentication()));
+            if (queued.state() == dev.mailflow.queue.QueueState.HOLD) {
+                context.tracking().write(new TrackingEvent(envelope.receivedAt(), "HOLD", envelope.internalId(),
+                        messageId, envelope.sender().toString(), List.of(), connector.name(),
+                        envelope.clientAddress(), null, null, tx.holdReason(), null));
+            }
+        }
+        if (envelope.authentication() != null) {
+            log('*', "authentication: " + envelope.authentication().brief());
         }
         reply(Reply.queued(messageId, incoming.id(), context.hostname()));
-        context.queued().accept(queued);
+        if (queued.state() != dev.mailflow.queue.QueueState.HOLD) {
+            context.queued().accept(queued);
+        }
     }
 
     /** The "with" of the Received header (RFC 3848): ESMTP, ESMTPS, ESMTPA, ESMTPSA, or SMTP. */

@@ -19,6 +19,9 @@ public final class Transaction {
     private QueueStore.Incoming content;
     private long chunkedSize;
     private boolean chunking;
+    private final java.util.Map<Class<?>, Object> notes = new java.util.HashMap<>();
+    private final List<String> addedHeaders = new ArrayList<>();
+    private String holdReason;
 
     Transaction(MailAddress sender, MailParameters parameters) {
         this.sender = sender;
@@ -65,6 +68,36 @@ public final class Transaction {
 
     void addChunk(long size) {
         chunkedSize += size;
+    }
+
+    /** What a hook noted at one stage for a later one (the SPF result of MAIL, for the end of data). */
+    public <T> void note(Class<T> type, T value) {
+        notes.put(type, value);
+    }
+
+    /** What was noted under this type, or null. */
+    public <T> T noted(Class<T> type) {
+        return type.cast(notes.get(type));
+    }
+
+    void addHeader(String field) {
+        addedHeaders.add(field.endsWith("\r\n") ? field : field + "\r\n");
+    }
+
+    List<String> addedHeaders() {
+        return List.copyOf(addedHeaders);
+    }
+
+    /** Marks the message for the hold queue; the first reason given stays. */
+    void hold(String reason) {
+        if (holdReason == null) {
+            holdReason = reason;
+        }
+    }
+
+    /** Why the message goes to the hold queue, or null when it does not. */
+    public String holdReason() {
+        return holdReason;
     }
 
     /** Forgets anything written to the spool. */

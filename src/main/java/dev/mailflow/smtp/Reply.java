@@ -179,6 +179,43 @@ public record Reply(int code, EnhancedStatus status, List<String> lines) {
     public static final Reply NOT_PERMITTED_ON_CONNECTOR = of(554, "5.7.1",
             "Your address is not permitted to use this connector");
 
+    // ---- Email authentication (RFC 7372 codes) -----------------------------------------
+
+    /** RFC 7372 3.2: SPF fail, with the domain's own explanation when it gave one (RFC 7208 8.4). */
+    public static Reply spfFailed(String domain, String ip, String explanation) {
+        return of(550, "5.7.23", explanation != null && !explanation.isBlank()
+                ? "SPF validation failed: " + printable(explanation)
+                : "SPF validation failed: " + domain + " does not designate " + ip + " as permitted sender");
+    }
+
+    /** RFC 7372 3.2: an SPF check that could not finish (temperror): try again later. */
+    public static Reply spfTemporaryError(String domain) {
+        return of(451, "4.7.24", "SPF validation error for " + domain + ": DNS did not answer, try again later");
+    }
+
+    /** DMARC p=reject, the policy quoted (5.7.26 as RFC 7372 3.3 and the large providers use it). */
+    public static Reply dmarcRejected(String domain, String policy) {
+        return of(550, "5.7.26", "Unauthenticated email from " + domain + " is not accepted due to the domain's "
+                + "DMARC policy (" + policy + "); neither SPF nor DKIM passed for " + domain);
+    }
+
+    /** A DMARC check that could not finish: try again later. */
+    public static Reply dmarcTemporaryError(String domain) {
+        return of(451, "4.7.26", "DMARC validation error for " + domain + ": DNS did not answer, try again later");
+    }
+
+    /** Text from DNS, made safe for a reply line: printable ASCII only, bounded. */
+    private static String printable(String text) {
+        var sb = new StringBuilder();
+        for (char c : text.toCharArray()) {
+            sb.append(c >= 0x20 && c < 0x7f ? c : '?');
+            if (sb.length() >= 400) {
+                break;
+            }
+        }
+        return sb.toString();
+    }
+
     /** A SASL challenge, base64 (RFC 4954 4): "334 " and the challenge, no enhanced code. */
     public static Reply saslChallenge(String base64) {
         return new Reply(334, null, List.of(base64));

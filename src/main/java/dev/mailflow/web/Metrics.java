@@ -44,6 +44,15 @@ final class Metrics {
                 .description("TLS handshakes completed").register(registry);
         FunctionCounter.builder("mailflow_auth_failures", server.stats(), s -> s.authFailures())
                 .description("failed AUTH attempts").register(registry);
+        dev.mailflow.server.ServerStats.AUTHENTICATION_RESULTS.forEach((method, results) -> {
+            for (String result : results) {
+                FunctionCounter.builder("mailflow_authentication_results", server.stats(),
+                                s -> s.authenticationResults(method, result))
+                        .tag("method", method).tag("result", result)
+                        .description("email authentication results of received mail (DKIM: per signature)")
+                        .register(registry);
+            }
+        });
         for (var state : QueueState.ACCEPTED) {
             depth.put(state, 0);
             Gauge.builder("mailflow_queue_messages", depth, d -> d.getOrDefault(state, 0))

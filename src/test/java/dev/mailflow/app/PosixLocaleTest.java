@@ -51,6 +51,10 @@ class PosixLocaleTest {
                 [queue]
                 retry_intervals = ["1h"]
 
+                # loopback only: the SPF checks of received mail ask a port where nothing answers
+                [delivery]
+                dns_server = "127.0.0.1:9"
+
                 [web]
                 enabled = false
                 """, StandardCharsets.UTF_8);

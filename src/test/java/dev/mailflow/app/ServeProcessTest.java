@@ -77,7 +77,11 @@ class ServeProcessTest {
                     + "for nobody@fabrikam.com (which had failed)");
             Await.until("the released notice tried again",
                     () -> MainRunner.run("queue", "list", "-c", cfg).out().contains("attempts 2"));
-            var track = MainRunner.run("track", "--id", id, "-c", cfg).out();
+            // The HOLD event follows the status file that says "attempts 2": wait for it too.
+            String heldId = id;
+            var track = Await.until("the second HOLD event", () -> MainRunner.run("track", "--id", heldId, "-c", cfg)
+                    .out(), out -> java.util.regex.Pattern.compile("(?s)FAIL .*HOLD .*RELEASE .*FAIL .*HOLD ")
+                    .matcher(out).find());
             assertThat(track).containsPattern("(?s)FAIL .*HOLD .*RELEASE .*FAIL .*HOLD ");
             var again = MainRunner.run("queue", "release", id, "-c", cfg);
             assertThat(again.code()).isZero();

@@ -57,6 +57,11 @@ class StorageFailureTest {
                     }
 
                     @Override
+                    public java.io.InputStream written() throws IOException {
+                        return in.written();
+                    }
+
+                    @Override
                     public QueuedMessage commit(Envelope envelope) throws IOException {
                         if (failCommit.get()) {
                             aborted.incrementAndGet();
@@ -119,7 +124,7 @@ class StorageFailureTest {
         var aborted = new AtomicInteger();
         var config = TestServer.config(List.of(), List.of()).server();
         try (var server = MailServer.start(config, failing(inner, failWrites, failCommit, aborted), null, m -> { },
-                Clock.systemDefaultZone());
+                Clock.systemDefaultZone(), dev.mailflow.dns.Zone.builder().build());
              var c = new SmtpTestClient(server.connector(TestServer.FRONTEND).boundAddress().getPort())) {
             c.reply();
             c.send("EHLO contoso.com");

@@ -17,6 +17,8 @@ import java.util.regex.Pattern;
  * &#64;connector Client Submission   which connector to talk to (default: Default Frontend)
  * &#64;config max_recipients = 3     a TOML line added to every receive connector
  * &#64;table [[mailbox]]             a TOML line added after the test directory's tables
+ * &#64;dns --txt-record=a.test,"v=spf1 -all"   a dnsmasq option: the server's DNS is then a real
+ *                                   dnsmasq on a loopback port serving these records
  * C: EHLO contoso.com               send the text and CRLF
  * R: DATA\r\nx\n.\n                  send raw bytes: \r \n \0 \t \\ \xHH escapes, no CRLF added
  * S: 250 2.1.0 Sender OK            the next reply line, exactly
@@ -34,7 +36,7 @@ import java.util.regex.Pattern;
  * In C:, R: and S: lines, {@code ${repeat:N:text}} stands for text written N times.
  */
 public record Transcript(String name, String connector, List<String> connectorConfig, List<String> tables,
-                         List<Step> steps) {
+                         List<String> dns, List<Step> steps) {
 
     public sealed interface Step {
         int line();
@@ -70,6 +72,7 @@ public record Transcript(String name, String connector, List<String> connectorCo
         String connector = TestServer.FRONTEND;
         var config = new ArrayList<String>();
         var tables = new ArrayList<String>();
+        var dns = new ArrayList<String>();
         var steps = new ArrayList<Step>();
         var lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         for (int i = 0; i < lines.size(); i++) {
@@ -82,6 +85,8 @@ public record Transcript(String name, String connector, List<String> connectorCo
                 connector = l.substring(11).strip();
             } else if (l.startsWith("@config ")) {
                 config.add(l.substring(8));
+            } else if (l.startsWith("@dns ")) {
+                dns.add(l.substring(5).strip());
             } else if (l.startsWith("@table ")) {
                 tables.add(l.substring(7));
             } else if (l.startsWith("C: ") || l.equals("C:")) {
@@ -118,7 +123,7 @@ public record Transcript(String name, String connector, List<String> connectorCo
             }
         }
         String name = file.getFileName().toString().replaceFirst("\\.txt$", "");
-        return new Transcript(name, connector, config, tables, steps);
+        return new Transcript(name, connector, config, tables, dns, steps);
     }
 
     static String expand(String text) {

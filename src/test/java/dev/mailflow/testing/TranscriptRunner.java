@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.fail;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -18,7 +19,15 @@ public final class TranscriptRunner {
     }
 
     public static void run(Transcript t) throws Exception {
-        try (var server = TestServer.start(t.connectorConfig(), t.tables());
+        Dnsmasq dns = null;
+        var delivery = new java.util.ArrayList<String>();
+        if (!t.dns().isEmpty()) {
+            var logs = java.nio.file.Files.createTempDirectory("transcript-dns");
+            dns = Dnsmasq.start(Dnsmasq.freePort(), t.dns(), logs.resolve("dnsmasq.log"));
+            delivery.add("dns_server = \"127.0.0.1:" + dns.port() + "\"");
+        }
+        try (var dnsServer = dns;
+             var server = TestServer.start(t.connectorConfig(), t.tables(), delivery, List.of());
              var socket = new Socket()) {
             socket.connect(server.address(t.connector()), 5000);
             socket.setSoTimeout(10_000);

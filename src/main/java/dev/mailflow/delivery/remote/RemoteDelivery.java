@@ -514,15 +514,18 @@ public final class RemoteDelivery implements Router.Remote {
 
     /**
      * What goes in front of the form's bytes: the signer's fields (DKIM-Signature), then our
-     * Received field, which the signatures do not cover (it names the recipient when there is
-     * one, so it differs per transaction). RFC 6376 5.6: the signature is prepended.
+     * Received field and the fields our receiving checks added (Authentication-Results, under
+     * the Received of the same hop, RFC 8601 5), which the signatures do not cover (Received
+     * names the recipient when there is one, so it differs per transaction). RFC 6376 5.6: the
+     * signature is prepended.
      */
     private byte[] headers(QueuedMessage message, List<Integer> accepted, OutgoingForms.Form form) {
         var e = message.envelope();
         var rcpt = accepted.size() == 1 ? message.status().recipients().get(accepted.get(0)).original() : null;
-        byte[] received = TraceHeaders.received(e, config.hostname(), rcpt, zone).getBytes(StandardCharsets.UTF_8);
-        byte[] head = java.util.Arrays.copyOf(form.signature(), form.signature().length + received.length);
-        System.arraycopy(received, 0, head, form.signature().length, received.length);
+        byte[] trace = (TraceHeaders.received(e, config.hostname(), rcpt, zone) + TraceHeaders.added(e))
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] head = java.util.Arrays.copyOf(form.signature(), form.signature().length + trace.length);
+        System.arraycopy(trace, 0, head, form.signature().length, trace.length);
         return head;
     }
 

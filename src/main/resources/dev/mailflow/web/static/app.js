@@ -204,8 +204,21 @@ async function showQueued(id) {
       el("tr", {}, el("th", {}, "Last error"), el("td", {}, m.status.lastError || "")),
       ...d.recipients.map((r) => el("tr", {}, el("th", {}, r.address + (r.original ? " (for " + r.original + ")" : "")),
         el("td", {}, [r.status, r.enhancedStatus, r.explanation ? "(" + r.explanation + ")" : "", r.detail].filter(Boolean).join(" ")))))),
+    ...authTable(m.envelope.authentication),
     el("h3", {}, "Headers"), el("pre", {}, d.headers.join("\n")));
 }
+// The email authentication results the server found when it received the message.
+function authTable(a) {
+  if (!a) return [];
+  const row = (method, c) => el("tr", {}, el("th", {}, method), el("td", { class: "auth-" + c.result }, c.result),
+    el("td", {}, [c.domain, c.detail].filter(Boolean).join(" ")), el("td", {}, c.reason || ""));
+  const rows = [row("SPF", a.spf), ...(a.dkim.length ? a.dkim.map((c) => row("DKIM", c))
+    : [row("DKIM", { result: "none", reason: "the message is not signed" })]), row("DMARC", a.dmarc), row("ARC", a.arc)];
+  return [el("h3", {}, "Authentication"), el("table", { id: "q-auth" }, el("thead", {}, el("tr", {},
+    el("th", {}, "check"), el("th", {}, "result"), el("th", {}, "for"), el("th", {}, "why"))), el("tbody", {}, ...rows))];
+}
+const authBrief = (a) => a ? "spf=" + a.spf.result + " dkim=" + (a.dkim.length ? a.dkim.map((c) => c.result).join(",") : "none")
+  + " dmarc=" + a.dmarc.result + " arc=" + a.arc.result : "";
 const addr = (a) => a.domain ? a.localPart + "@" + a.domain : a.localPart;
 
 // ---- Tracking ----
@@ -217,7 +230,7 @@ $("#t-form").addEventListener("submit", async (e) => {
   $("#t-timeline").replaceChildren(...(events.length ? events.map((ev) =>
     el("li", { class: ev.event }, el("b", {}, ev.event), " ", ev.time.replace("T", " ").slice(0, 23), " · id ", ev.id,
       el("div", { class: "muted" }, (ev.sender || "<>") + " → " + (ev.recipients || []).join(", ")),
-      el("div", {}, [ev.status, ev.explanation ? "(" + ev.explanation + ")" : "", ev.detail, ev.remoteMta ? "(" + ev.remoteMta + ")" : ""].filter(Boolean).join(" ")))) :
+      el("div", {}, [ev.status, ev.explanation ? "(" + ev.explanation + ")" : "", ev.detail, ev.remoteMta ? "(" + ev.remoteMta + ")" : "", authBrief(ev.authentication)].filter(Boolean).join(" ")))) :
     [el("li", {}, "No event matches.")]));
 });
 

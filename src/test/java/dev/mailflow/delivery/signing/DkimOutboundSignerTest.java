@@ -68,7 +68,7 @@ class DkimOutboundSignerTest {
         return new Envelope(7, "<q4@example.test>", false, CLOCK.instant(), "Client Submission", "192.0.2.7",
                 "laptop", "ESMTPSA", new MailAddress("kate", "example.test"), MailParameters.NONE,
                 List.of(new EnvelopeRecipient(new MailAddress("chris", "contoso.test"), new RcptParameters(null, null))),
-                MESSAGE.length(), null, authUser, false, trustedOrigin);
+                MESSAGE.length(), null, authUser, false, List.of(), null, trustedOrigin);
     }
 
     static String fields(Envelope e, String message) throws Exception {

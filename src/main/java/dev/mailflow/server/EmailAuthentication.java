@@ -1,0 +1,173 @@
+package dev.mailflow.server;
+
+import dev.mailflow.auth.AuthReport;
+import dev.mailflow.auth.AuthRequest;
+import dev.mailflow.auth.AuthenticationResults;
+import dev.mailflow.auth.MessageAuthenticator;
+import dev.mailflow.auth.dkim.DkimResult;
+import dev.mailflow.auth.dmarc.DmarcOutcome;
+import dev.mailflow.auth.dmarc.DmarcPolicy;
+import dev.mailflow.auth.dmarc.DmarcResult;
+import dev.mailflow.auth.spf.SpfOutcome;
+import dev.mailflow.auth.spf.SpfResult;
+import dev.mailflow.queue.AuthSummary;
+import dev.mailflow.server.ConnectorConfig.SenderChecks.Mode;
+import dev.mailflow.smtp.Command;
+import dev.mailflow.smtp.Reply;
+import java.io.IOException;
+import java.io.InputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * SPF, DKIM, ARC and DMARC of mail from strangers (anonymous clients outside relay_from), and
+ * what the connector's {@code authentication} mode does with the results:
+ *
+ * <ul>
+ * <li>every mode but off adds Authentication-Results (RFC 8601) at the end of data;</li>
+ * <li>{@code quarantine}: SPF fail and DMARC p=reject put the message on hold;</li>
+ * <li>{@code enforce}: SPF fail is refused (550 5.7.23: at MAIL, or at the end of data unless
+ *     DMARC passed through aligned DKIM, as for forwarded mail), DMARC p=reject is refused
+ *     (550 5.7.26);</li>
+ * <li>under both, DMARC p=quarantine holds the message or marks it with X-Spam-Flag, and a DNS
+ *     failure gives 451 4.7.24 (SPF) or 4.7.26 (DMARC) when temperrors are deferred.</li>
+ * </ul>
+ * A check that breaks never loses mail: the message is accepted without results and the error
+ * logged. Mail from our own clients is not checked.
+ */
+final class EmailAuthentication implements PolicyHook {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmailAuthentication.class);
+
+    private final MessageAuthenticator authenticator;
+    private final String authservId;
+    private final ServerStats stats;
+
+    EmailAuthentication(MessageAuthenticator authenticator, String authservId, ServerStats stats) {
+        this.authenticator = authenticator;
+        this.authservId = authservId;
+        this.stats = stats;
+    }
+
+    private static boolean applies(SessionInfo session) {
+        return session.connector().senderChecks().mode() != Mode.OFF && session.connector().anonymous()
+                && !session.ownClient();
+    }
+
+    private static boolean acts(SessionInfo session) {
+        var mode = session.connector().senderChecks().mode();
+        return mode == Mode.QUARANTINE || mode == Mode.ENFORCE;
+    }
+
+    private static AuthRequest request(SessionInfo session, Transaction tx) {
+        return new AuthRequest(session.clientAddress(), session.heloName(),
+                tx.sender().isNullSender() ? "" : tx.sender().toString());
+    }
+
+    @Override
+    public PolicyVerdict onMail(SessionInfo session, Transaction transaction, Command.Mail mail) {
+        if (!applies(session) || !session.connector().senderChecks().spfAtMail()) {
+            return PolicyVerdict.NEXT;
+        }
+        SpfOutcome spf;
+        try {
+            spf = authenticator.spf(request(session, transaction));
+        } catch (RuntimeException e) {
+            LOG.error("SPF check of {} failed, accepting without it", transaction.sender(), e);
+            return PolicyVerdict.NEXT;
+        }
+        transaction.note(SpfOutcome.class, spf);
+        return spfVerdict(session, spf, false);
+    }
+
+    /** What the connector does with an SPF result; {@code dmarcPassed} spares an SPF fail at data. */
+    private static PolicyVerdict spfVerdict(SessionInfo session, SpfOutcome spf, boolean dmarcPassed) {
+        if (!acts(session)) {
+            return PolicyVerdict.NEXT;
+        }
+        var checks = session.connector().senderChecks();
+        if (spf.result() == SpfResult.FAIL && !dmarcPassed) {
+            return checks.mode() == Mode.ENFORCE
+                    ? new PolicyVerdict.Reject(Reply.spfFailed(spf.domain(), session.clientAddress().getHostAddress(),
+                            spf.explanation().orElse(null)))
+                    : new PolicyVerdict.Hold("SPF fail: " + spf.reason());
+        }
+        if (spf.result() == SpfResult.TEMPERROR && checks.deferTempErrors()) {
+            return new PolicyVerdict.TempFail(Reply.spfTemporaryError(spf.domain()));
+        }
+        return PolicyVerdict.NEXT;
+    }
+
+    @Override
+    public PolicyVerdict onEndOfData(SessionInfo session, Transaction transaction, ReceivedMessage message) {
+        if (!applies(session)) {
+            return PolicyVerdict.NEXT;
+        }
+        AuthReport report;
+        try (InputStream in = message.open()) {
+            byte[] content = in.readAllBytes();
+            report = authenticator.check(request(session, transaction), content,
+                    transaction.noted(SpfOutcome.class));
+        } catch (IOException | RuntimeException e) {
+            LOG.error("authentication checks of a message from {} failed, accepting without them",
+                    transaction.sender(), e);
+            return PolicyVerdict.NEXT;
+        }
+        message.addHeader(AuthenticationResults.FIELD_NAME + ": " + AuthenticationResults.value(authservId, report));
+        var summary = summary(report);
+        transaction.note(AuthSummary.class, summary);
+        stats.authenticated(summary);
+        transaction.note(AuthReport.class, report);
+        DmarcOutcome dmarc = report.dmarc();
+        if (!session.connector().senderChecks().spfAtMail()) {
+            var verdict = spfVerdict(session, report.spf(), dmarc.result() == DmarcResult.PASS);
+            if (!(verdict instanceof PolicyVerdict.Next)) {
+                return verdict;
+            }
+        }
+        return dmarcVerdict(session, dmarc, message);
+    }
+
+    private static PolicyVerdict dmarcVerdict(SessionInfo session, DmarcOutcome dmarc, ReceivedMessage message) {
+        if (!acts(session)) {
+            return PolicyVerdict.NEXT;
+        }
+        var checks = session.connector().senderChecks();
+        if (dmarc.result() == DmarcResult.TEMPERROR && checks.deferTempErrors()) {
+            return new PolicyVerdict.TempFail(Reply.dmarcTemporaryError(dmarc.fromDomain()));
+        }
+        var disposition = dmarc.disposition();
+        String quoted = "p=" + dmarc.policy() + " of " + dmarc.policyDomain();
+        if (disposition == DmarcPolicy.REJECT) {
+            return checks.mode() == Mode.ENFORCE ? new PolicyVerdict.Reject(Reply.dmarcRejected(dmarc.fromDomain(),
+                    quoted)) : new PolicyVerdict.Hold("DMARC fail for " + dmarc.fromDomain() + " (" + quoted + ")");
+        }
+        if (disposition == DmarcPolicy.QUARANTINE) {
+            if (checks.holdQuarantined()) {
+                return new PolicyVerdict.Hold("DMARC fail for " + dmarc.fromDomain() + " (" + quoted + ")");
+            }
+            message.addHeader("X-Spam-Flag: YES");
+            message.addHeader("X-Mailflow-Quarantine: DMARC fail for " + dmarc.fromDomain() + " (" + quoted + ")");
+        }
+        return PolicyVerdict.NEXT;
+    }
+
+    /** The results as the queue, tracking and console keep them. */
+    static AuthSummary summary(AuthReport r) {
+        var spf = r.spf();
+        var dkim = r.dkim().signatures().stream().map(EmailAuthentication::dkim).toList();
+        var d = r.dmarc();
+        var arc = r.arc();
+        return new AuthSummary(new AuthSummary.Check(spf.result().word(), spf.domain(),
+                r.request().heloIdentity() ? "helo" : "mailfrom", spf.reason()), dkim,
+                new AuthSummary.Check(d.result().word(), d.fromDomain(),
+                        d.policy() == null ? null : "p=" + d.policy().word() + (d.testing() ? " t=y" : ""), d.reason()),
+                new AuthSummary.Check(arc.result().word(), null, arc.instances() == 0 ? null : "i=" + arc.instances(),
+                        arc.reason()));
+    }
+
+    private static AuthSummary.Check dkim(DkimResult r) {
+        return new AuthSummary.Check(r.status().keyword(), r.domain(), r.selector() == null ? null : "s=" + r.selector(),
+                r.explanation());
+    }
+}
