@@ -1,5 +1,7 @@
 package dev.mailflow.auth;
 
+import dev.mailflow.auth.arc.ArcOutcome;
+import dev.mailflow.auth.arc.ArcResult;
 import dev.mailflow.auth.dkim.DkimResult;
 import dev.mailflow.auth.dmarc.DmarcOutcome;
 import dev.mailflow.auth.spf.SpfOutcome;
@@ -12,12 +14,24 @@ import java.util.regex.Pattern;
  * The Authentication-Results header field (RFC 8601): rendering ours, and reading the
  * authserv-id of one that arrived, so that a forged one claiming our name can be removed
  * (section 5).
+ *
+ * <p>The grammar followed (RFC 8601 2.2): {@code authserv-id 1*( ";" method "=" result
+ * [comment] *( ptype "." property "=" pvalue ) )}; each pvalue is an RFC 2045 token, an
+ * address or domain name, or else a quoted-string ({@link #pvalue}); comments carry our
+ * explanations. Properties used: spf smtp.mailfrom or smtp.helo (RFC 8601 2.7.2); dkim
+ * header.d, header.s, header.a, header.b (2.7.1, RFC 6008); dmarc header.from (RFC 9989 9.1,
+ * RFC 7489 11.2); arc smtp.remote-ip and header.oldest-pass (RFC 8617 10.1).
  */
 public final class AuthenticationResults {
 
     public static final String FIELD_NAME = "Authentication-Results";
 
-    private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~.@-]+");
+    /** RFC 2045 token: any printable ASCII but SP and tspecials ()<>@,;:\\"/[]?=. */
+    private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9!#$%&'*+^_`{|}~.-]+");
+    /** RFC 8601 pvalue's [ [ local-part ] "@" ] domain-name, local-part a dot-atom (RFC 5322 3.4.1). */
+    private static final Pattern ADDRESS = Pattern.compile(
+            "([A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*)?@"
+                    + "[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+");
 
     private AuthenticationResults() {
     }
@@ -44,9 +58,27 @@ public final class AuthenticationResults {
             }
         }
         out.add(dmarc(report.dmarc()));
-        out.add("arc=" + report.arc().result().word()
-                + (report.arc().instances() > 0 ? " (i=" + report.arc().instances() + ")" : ""));
+        out.add(arc(report.request(), report.arc()));
         return out;
+    }
+
+    /**
+     * {@code arc=pass (2 sets, sealed by a.example, b.example) smtp.remote-ip=192.0.2.1
+     * header.oldest-pass=1}: RFC 8617 10.1's properties, for a chain that has sets.
+     */
+    private static String arc(AuthRequest request, ArcOutcome arc) {
+        var sb = new StringBuilder("arc=").append(arc.result().word());
+        if (arc.instances() == 0) {
+            return sb.toString();
+        }
+        sb.append(" (").append(comment(arc.instances() + " set" + (arc.instances() == 1 ? "" : "s")
+                + (arc.sealers().isEmpty() ? "" : ", sealed by " + String.join(", ", arc.sealers()))
+                + (arc.result() == ArcResult.PASS ? "" : ": " + arc.reason()))).append(")");
+        sb.append(" smtp.remote-ip=").append(pvalue(request.ip().getHostAddress()));
+        if (arc.result() == ArcResult.PASS) {
+            sb.append(" header.oldest-pass=").append(arc.oldestPass());
+        }
+        return sb.toString();
     }
 
     private static String spf(AuthRequest request, SpfOutcome spf) {
@@ -92,9 +124,12 @@ public final class AuthenticationResults {
         return sb.toString();
     }
 
-    /** A value as RFC 8601's pvalue: a token as it is, anything else as a quoted-string. */
+    /**
+     * A value as RFC 8601's pvalue: a token, an address or a domain name as it is, anything
+     * else (a base64 header.b with '/' or '=', an IPv6 address with ':') as a quoted-string.
+     */
     static String pvalue(String v) {
-        if (TOKEN.matcher(v).matches()) {
+        if (TOKEN.matcher(v).matches() || ADDRESS.matcher(v).matches()) {
             return v;
         }
         var sb = new StringBuilder("\"");

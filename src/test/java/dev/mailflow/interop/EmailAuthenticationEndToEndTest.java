@@ -43,6 +43,8 @@ class EmailAuthenticationEndToEndTest {
                 "--txt-record=forged.test,v=spf1 -all",
                 "--txt-record=allowed.test,v=spf1 ip4:127.0.0.0/8 -all",
                 "--txt-record=signed.test,v=spf1 ip4:127.0.0.0/8 -all",
+                "--txt-record=_dmarc.signed.test,v=DMARC1; p=reject",
+                "--txt-record=_dmarc.shop.test,v=DMARC1; p=quarantine",
                 "--txt-record=s1._domainkey.signed.test,"
                         + String.join(",", DkimKeyGenerator.txtStrings(DkimKeyGenerator.keyRecord(key.getPublic())))));
         dns = Dnsmasq.start(Dnsmasq.freePort(), records, dir.resolve("dnsmasq.log"));
@@ -114,7 +116,8 @@ class EmailAuthenticationEndToEndTest {
             assertThat(swaks(server, "news@signed.test", signed).code()).isZero();
             String m = onlyDelivered(server);
             assertThat(m).contains("spf=pass").containsPattern("dkim=pass \\(.*\\) header\\.d=signed\\.test "
-                    + "header\\.s=s1 header\\.a=ed25519-sha256 header\\.b=");
+                    + "header\\.s=s1 header\\.a=ed25519-sha256 header\\.b=")
+                    .containsPattern("dmarc=pass \\(p=reject dis=none\\) header\\.from=signed\\.test");
 
             // one body octet changed after signing: the body hash no longer matches
             String tampered = new String(signed, StandardCharsets.US_ASCII).replace("Hello.", "Hallo.");
@@ -136,6 +139,20 @@ class EmailAuthenticationEndToEndTest {
             var allowed = swaks(server, "app@allowed.test", message("app@allowed.test", ""));
             assertThat(allowed.code()).as(allowed.output()).isZero();
             assertThat(onlyDelivered(server)).contains("spf=pass");
+        }
+    }
+
+    @Test
+    void dmarcQuarantineIsHeldUnderEnforce() throws Exception {
+        try (var server = server("enforce")) {
+            // SPF passes for the envelope's domain; From: is shop.test, which nothing aligns with
+            var run = swaks(server, "app@allowed.test", message("offers@shop.test", ""));
+            assertThat(run.code()).as(run.output()).isZero();
+            var held = Await.until("the message on hold", () -> server.runtime().store().list(QueueState.HOLD),
+                    list -> !list.isEmpty());
+            assertThat(held.get(0).status().holdReason()).isEqualTo("DMARC fail for shop.test (p=quarantine of shop.test)");
+            assertThat(held.get(0).envelope().authentication().dmarc().result()).isEqualTo("fail");
+            assertThat(server.server().stats().authenticationResults("dmarc", "fail")).isEqualTo(1);
         }
     }
 

@@ -30,6 +30,22 @@ public final class ExternalTool {
         return org.junit.jupiter.api.Assumptions.abort(message);
     }
 
+    /**
+     * Skips (or fails under CI) because a Python module of Debian's python3 is missing.
+     *
+     * @param module         the module, e.g. "authres"
+     * @param debianPackage  the package that has it, e.g. "python3-authres"
+     */
+    public static void missingPythonModule(String module, String debianPackage) {
+        String message = "*** the Python module " + module + " is not installed: the interop test with it cannot "
+                + "run. Install it (apt-get install " + debianPackage + ") or run .ci/run as root. ***";
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+            throw new AssertionError(message + " (CI=true: a missing tool is a failure)");
+        }
+        System.err.println(message);
+        org.junit.jupiter.api.Assumptions.abort(message);
+    }
+
     /** Skips (or fails under CI) unless the test runs as root, which the tool's set-up needs. */
     public static void requireRoot(String why) {
         if ("root".equals(System.getProperty("user.name"))) {

@@ -7,8 +7,10 @@ import java.util.List;
  *
  * @param result     none (no ARC sets), pass or fail
  * @param instances  the highest i= of the chain; 0 when there is none
- * @param oldestPass the lowest instance whose AMS still verifies (arc.oldest-pass,
- *                   RFC 8617 5.2 step 3); 0 when not known
+ * @param oldestPass for a pass, the lowest instance from which every ARC-Message-Signature
+ *                   up to the newest still verifies (header.oldest-pass, RFC 8617 5.2
+ *                   step 5): 1 when the message is unchanged since the first sealer; 0 for
+ *                   none and fail
  * @param reason     one sentence for a person
  * @param sealers    the d= of each ARC-Seal, instance 1 first
  * @param trace      the steps taken, one line each

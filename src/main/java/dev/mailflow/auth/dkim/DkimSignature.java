@@ -21,6 +21,15 @@ import java.util.OptionalLong;
  */
 final class DkimSignature {
 
+    /**
+     * Which kind of signature field: DKIM-Signature (RFC 6376 3.5), or one of ARC's two
+     * (RFC 8617 4.1.2 ARC-Message-Signature: DKIM's tags with i= the instance and no v=;
+     * 4.1.3 ARC-Seal: i=, cv=, a=, b=, d=, s=, t=, no h=, no bh=).
+     */
+    enum Kind {
+        DKIM, ARC_MESSAGE, ARC_SEAL
+    }
+
     /** What a report names even for a signature that did not parse: d=, s=, a=, b= as written. */
     record Names(String domain, String selector, String algorithm, String signatureStart) {
         static final Names UNKNOWN = new Names(null, null, null, null);
@@ -40,10 +49,12 @@ final class DkimSignature {
     final OptionalLong length;
     final OptionalLong timestamp;
     final OptionalLong expiry;
+    /** i= of an ARC field (1 to 50); 0 for DKIM. */
+    final int instance;
 
     private DkimSignature(HeaderField field, TagList tags, DkimAlgorithm algorithm, Canonicalization headerCanon,
             Canonicalization bodyCanon, String domain, String selector, List<String> signedHeaders, byte[] bodyHash,
-            byte[] signature, String identity, OptionalLong length, OptionalLong timestamp, OptionalLong expiry) {
+            byte[] signature, String identity, OptionalLong length, OptionalLong timestamp, OptionalLong expiry, int instance) {
         this.field = field;
         this.tags = tags;
         this.algorithm = algorithm;
@@ -58,6 +69,7 @@ final class DkimSignature {
         this.length = length;
         this.timestamp = timestamp;
         this.expiry = expiry;
+        this.instance = instance;
     }
 
     /** d=, s=, a= and the start of b= as far as the tag list parses; never fails. */
@@ -79,6 +91,10 @@ final class DkimSignature {
     }
 
     static DkimSignature parse(HeaderField field, boolean historic) throws Refusal {
+        return parse(field, historic, Kind.DKIM);
+    }
+
+    static DkimSignature parse(HeaderField field, boolean historic, Kind kind) throws Refusal {
         TagList t;
         try {
             t = TagList.parse(field.value());
@@ -86,14 +102,21 @@ final class DkimSignature {
             throw new Refusal(DkimReason.SYNTAX_ERROR, e.tag().isEmpty() ? "list" : TagList.shorten(e.tag()),
                     e.getMessage());
         }
-        var v = t.get("v");
-        if (v.isEmpty() && !historic) {
-            throw new Refusal(DkimReason.MISSING_TAG, "v");
+        int instance = 0;
+        if (kind == Kind.DKIM) {
+            var v = t.get("v");
+            if (v.isEmpty() && !historic) {
+                throw new Refusal(DkimReason.MISSING_TAG, "v");
+            }
+            if (v.isPresent() && !v.get().equals("1") && !(historic && v.get().equals("0.5"))) {
+                throw new Refusal(DkimReason.UNSUPPORTED_VERSION, TagList.shorten(v.get()));
+            }
+        } else {
+            instance = arcInstance(t);
         }
-        if (v.isPresent() && !v.get().equals("1") && !(historic && v.get().equals("0.5"))) {
-            throw new Refusal(DkimReason.UNSUPPORTED_VERSION, TagList.shorten(v.get()));
-        }
-        for (String required : List.of("a", "b", "bh", "d", "h", "s")) {
+        List<String> requiredTags = kind == Kind.ARC_SEAL ? List.of("a", "b", "cv", "d", "s")
+                : List.of("a", "b", "bh", "d", "h", "s");
+        for (String required : requiredTags) {
             if (!t.has(required)) {
                 throw new Refusal(DkimReason.MISSING_TAG, required);
             }
@@ -101,7 +124,10 @@ final class DkimSignature {
         String a = t.get("a").orElseThrow();
         DkimAlgorithm algorithm = DkimAlgorithm.fromTag(a)
                 .orElseThrow(() -> new Refusal(DkimReason.UNSUPPORTED_ALGORITHM, TagList.shorten(a)));
-        String c = t.get("c").orElse("simple/simple");
+        if (kind == Kind.ARC_SEAL && t.has("h")) {
+            throw new Refusal(DkimReason.SYNTAX_ERROR, "h", "an ARC-Seal has no h= (RFC 8617 4.1.3)");
+        }
+        String c = kind == Kind.ARC_SEAL ? "relaxed/relaxed" : t.get("c").orElse("simple/simple");
         String[] cs = c.split("/", -1);
         if (cs.length > 2) {
             throw new Refusal(DkimReason.UNSUPPORTED_CANONICALIZATION, TagList.shorten(c));
@@ -126,20 +152,26 @@ final class DkimSignature {
             throw new Refusal(DkimReason.SYNTAX_ERROR, "s", "\"" + TagList.shorten(s) + "\" is not a selector");
         }
         List<String> h = new ArrayList<>();
-        for (String name : t.get("h").orElseThrow().split(":", -1)) {
+        for (String name : kind == Kind.ARC_SEAL ? new String[0] : t.get("h").orElseThrow().split(":", -1)) {
             String n = TagList.trimFws(name);
             if (n.isEmpty()) {
                 throw new Refusal(DkimReason.SYNTAX_ERROR, "h", "an empty header field name");
             }
             h.add(n);
         }
-        if (h.stream().noneMatch(n -> n.equalsIgnoreCase("from"))) {
+        if (kind != Kind.ARC_SEAL && h.stream().noneMatch(n -> n.equalsIgnoreCase("from"))) {
             throw new Refusal(DkimReason.FROM_NOT_SIGNED);
         }
-        byte[] bh = base64(t, "bh");
+        if (kind == Kind.ARC_MESSAGE && h.stream().anyMatch(n -> n.equalsIgnoreCase("arc-seal"))) {
+            throw new Refusal(DkimReason.SYNTAX_ERROR, "h", "an ARC-Message-Signature must not sign ARC-Seal (RFC 8617 4.1.2)");
+        }
+        if (kind != Kind.DKIM && t.has("l")) {
+            throw new Refusal(DkimReason.SYNTAX_ERROR, "l", "ARC signs the whole body; l= is not used (RFC 8617 4.1.2)");
+        }
+        byte[] bh = kind == Kind.ARC_SEAL ? new byte[0] : base64(t, "bh");
         byte[] b = base64(t, "b");
         String identity = "@" + d;
-        if (t.has("i")) {
+        if (kind == Kind.DKIM && t.has("i")) {
             identity = quotedPrintable(t.get("i").orElseThrow());
             int at = identity.lastIndexOf('@');
             if (at < 0) {
@@ -155,7 +187,17 @@ final class DkimSignature {
         if (x.isPresent() && ts.isPresent() && x.getAsLong() < ts.getAsLong()) {
             throw new Refusal(DkimReason.SYNTAX_ERROR, "x", "the expiry x= comes before the timestamp t=");
         }
-        return new DkimSignature(field, t, algorithm, hc, bc, d, s, List.copyOf(h), bh, b, identity, l, ts, x);
+        return new DkimSignature(field, t, algorithm, hc, bc, d, s, List.copyOf(h), bh, b, identity, l, ts, x,
+                instance);
+    }
+
+    /** The i= of an ARC field: 1 to 50 (RFC 8617 4.2.1). */
+    private static int arcInstance(TagList t) throws Refusal {
+        String i = t.get("i").orElseThrow(() -> new Refusal(DkimReason.MISSING_TAG, "i"));
+        if (!i.matches("[0-9]{1,2}") || Integer.parseInt(i) < 1 || Integer.parseInt(i) > 50) {
+            throw new Refusal(DkimReason.SYNTAX_ERROR, "i", "\"" + TagList.shorten(i) + "\" is not an ARC instance (1 to 50)");
+        }
+        return Integer.parseInt(i);
     }
 
     /** d= as text (its octets read as UTF-8), as the key lookup is asked for {@code s._domainkey.d} (3.6.2.1). */

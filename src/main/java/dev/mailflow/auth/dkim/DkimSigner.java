@@ -55,10 +55,49 @@ public final class DkimSigner {
      * hash is {@code bodyHash} ({@link SigningInput} hashes a streamed body once for all keys).
      */
     String signatureField(RawMessage msg, byte[] bodyHash) {
-        List<String> h = SignedHeaders.select(msg);
+        return messageSignature(msg, DkimVerifier.HEADER_NAME, "v=1;", SignedHeaders.select(msg), bodyHash);
+    }
+
+    /**
+     * An ARC-Message-Signature (RFC 8617 4.1.2): DKIM's signature with i= the instance instead
+     * of v=, over the same header fields as DKIM signing, plus every DKIM-Signature present.
+     */
+    String arcMessageSignature(RawMessage msg, int instance) {
+        var h = new java.util.ArrayList<>(SignedHeaders.select(msg));
+        msg.headers().stream().filter(f -> f.is(DkimVerifier.HEADER_NAME)).forEach(f -> h.add("dkim-signature"));
+        return messageSignature(msg, ArcSignatures.AMS, "i=" + instance + ";", h,
+                SignedData.bodyHash(msg, Canonicalization.RELAXED, key.algorithm(), -1).hash());
+    }
+
+    /** An ARC-Seal (RFC 8617 4.1.3) over {@code covered} (5.1.1), with the chain status cv=. */
+    String arcSeal(List<HeaderField> covered, int instance, String cv) {
+        HeaderFolder folder = new HeaderFolder(ArcSignatures.AS + ":")
+                .word("i=" + instance + ";", true)
+                .word("a=" + key.algorithm().tag() + ";", true)
+                .word("cv=" + cv + ";", true)
+                .word("d=" + key.domain() + ";", true)
+                .word("s=" + key.selector() + ";", true)
+                .word("t=" + clock.instant().getEpochSecond() + ";", true)
+                .word("b=", true);
+        byte[] data = SignedData.sealData(covered, HeaderField.of(folder.text()));
+        return folder.breakable(Base64.getEncoder().encodeToString(signData(data))).text() + "\r\n";
+    }
+
+    private byte[] signData(byte[] headerData) {
+        try {
+            return key.algorithm().sign(key.privateKey(), headerData);
+        } catch (GeneralSecurityException e) {
+            // A key that loaded as RSA or Ed25519 always signs; this is a broken JDK.
+            throw new IllegalStateException("the JDK could not sign with " + key.algorithm().tag(), e);
+        }
+    }
+
+    private String messageSignature(RawMessage msg, String fieldName, String firstTag, List<String> h,
+                                    byte[] bodyHash) {
         Canonicalization c = Canonicalization.RELAXED;
-        HeaderFolder folder = new HeaderFolder(DkimVerifier.HEADER_NAME + ":")
-                .word("v=1;", true)
+
+        HeaderFolder folder = new HeaderFolder(fieldName + ":")
+                .word(firstTag, true)
                 .word("a=" + key.algorithm().tag() + ";", true)
                 .word("c=relaxed/relaxed;", true)
                 .word("d=" + key.domain() + ";", true)
@@ -71,14 +110,7 @@ public final class DkimSigner {
         folder.word("bh=", true).breakable(Base64.getEncoder().encodeToString(bodyHash) + ";");
         folder.word("b=", true);
         HeaderField unsigned = HeaderField.of(folder.text());
-        byte[] headerData = SignedData.headerData(msg, h, c, unsigned);
-        byte[] signature;
-        try {
-            signature = key.algorithm().sign(key.privateKey(), headerData);
-        } catch (GeneralSecurityException e) {
-            // A key that loaded as RSA or Ed25519 always signs; this is a broken JDK.
-            throw new IllegalStateException("the JDK could not sign with " + key.algorithm().tag(), e);
-        }
+        byte[] signature = signData(SignedData.headerData(msg, h, c, unsigned));
         return folder.breakable(Base64.getEncoder().encodeToString(signature)).text() + "\r\n";
     }
 

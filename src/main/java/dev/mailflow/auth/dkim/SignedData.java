@@ -41,6 +41,21 @@ final class SignedData {
         return out.toByteArray();
     }
 
+    /**
+     * What an ARC-Seal signs (RFC 8617 5.1.1): each covered field (the ARC sets in instance
+     * order, AAR, AMS, AS within each) in relaxed form, then the seal with b= empty and without
+     * its final CRLF.
+     */
+    static byte[] sealData(List<HeaderField> covered, HeaderField sealWithEmptyB) {
+        var out = new ByteArrayOutputStream();
+        for (HeaderField f : covered) {
+            out.writeBytes(Canonicalization.RELAXED.header(f).getBytes(StandardCharsets.ISO_8859_1));
+        }
+        String self = Canonicalization.RELAXED.header(sealWithEmptyB);
+        out.writeBytes(self.substring(0, self.length() - 2).getBytes(StandardCharsets.ISO_8859_1));
+        return out.toByteArray();
+    }
+
     /** The body hash and the length of the whole canonical body (which l= is compared with). */
     record BodyHash(byte[] hash, long canonicalLength) {
     }

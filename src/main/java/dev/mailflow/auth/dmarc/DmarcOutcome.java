@@ -12,7 +12,7 @@ import java.util.List;
  * @param orgDomain    the organizational domain (RFC 9989 tree walk), or null
  * @param policy       the policy that applies to this message (p=, or sp=/np= for a
  *                     subdomain), or null when no record was found
- * @param testing      the record says t=y: the owner tests; receivers should not enforce
+ * @param testing      the record says t=y: the owner tests its policy (see {@link #disposition()})
  * @param record       the DMARC record as published, or "" when none
  * @param spfAligned   an SPF pass whose domain aligns with the From domain
  * @param dkimAligned  a DKIM pass whose d= aligns with the From domain
@@ -28,8 +28,23 @@ public record DmarcOutcome(DmarcResult result, String fromDomain, String policyD
         record = record == null ? "" : record;
     }
 
-    /** The policy the receiver should apply: NONE when the result is not a fail or t=y. */
+    /**
+     * The policy the receiver should apply: NONE unless the result is fail. With t=y the
+     * owner tests its policy and expects one level less (RFC 9989 4.7, "t"): reject becomes
+     * quarantine, quarantine becomes none.
+     */
     public DmarcPolicy disposition() {
-        return result == DmarcResult.FAIL && policy != null && !testing ? policy : DmarcPolicy.NONE;
+        if (result != DmarcResult.FAIL || policy == null) {
+            return DmarcPolicy.NONE;
+        }
+        if (!testing) {
+            return policy;
+        }
+        return policy == DmarcPolicy.REJECT ? DmarcPolicy.QUARANTINE : DmarcPolicy.NONE;
+    }
+
+    /** The record as parsed (tags, rua=, ruf=, notes), or empty when no record applied. */
+    public java.util.Optional<DmarcRecord> parsedRecord() {
+        return record.isEmpty() ? java.util.Optional.empty() : DmarcRecord.parse(record);
     }
 }
