@@ -81,8 +81,12 @@ final class ConfigReload {
         }
         var effective = keepWhatNeedsARestart(next);
         String fingerprint = server.tls() == null ? null : server.tls().fingerprint();
-        if (!Objects.equals(running.delivery().dnsServer(), effective.delivery().dnsServer())) {
-            server.dns(dev.mailflow.dns.DnsResolver.create(effective.delivery().dnsServer()));
+        try {
+            // The one resolver the server and delivery share: repointed, not replaced (a new cache
+            // only when the server changes).
+            deliveries.dns().use(effective.delivery().dnsServer());
+        } catch (IllegalArgumentException e) {
+            return refused(next.source() + ": [delivery] dns_server: " + e.getMessage());
         }
         try {
             server.reconfigure(effective.server());

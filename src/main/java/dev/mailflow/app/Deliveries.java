@@ -46,10 +46,17 @@ final class Deliveries implements DeliveryAgent, AutoCloseable {
     private final Clock clock;
     private final MaildirDelivery local;
     private final Set<InetSocketAddress> ownListeners;
+    private final ConfiguredDns dns;
     private volatile Consumer<QueuedMessage> submit = m -> { };
     private volatile Wiring current;
 
-    Deliveries(MailflowConfig config, QueueStore store, TrackingLog tracking, Clock clock) throws IOException {
+    /**
+     * @param dns the program's one resolver, shared with the receive side; a reload points it at
+     *            a changed {@code dns_server} before it calls {@link #reconfigure}
+     */
+    Deliveries(MailflowConfig config, ConfiguredDns dns, QueueStore store, TrackingLog tracking, Clock clock)
+            throws IOException {
+        this.dns = dns;
         this.hostname = config.server().hostname();
         this.store = store;
         this.tracking = tracking;
@@ -64,7 +71,7 @@ final class Deliveries implements DeliveryAgent, AutoCloseable {
         RemoteDelivery remote = previous != null && previous.delivery().equals(d) ? previous.remote()
                 : new RemoteDelivery(new RemoteConfig(hostname, d.remotePort(), d.timeouts(), d.startTls(),
                         d.maxConnections(), d.maxConnectionsPerHost(), d.sendConnectors()),
-                        new MxResolver(d.dnsServer(), Duration.ofSeconds(5)), ownListeners, clock.getZone(),
+                        new MxResolver(dns, MxResolver.describe(d.dnsServer())), ownListeners, clock.getZone(),
                         new DkimOutboundSigner(new DkimKeyring(d.dkimKeys(), clock)));
         var dsn = new DsnService(hostname, store, tracking, clock, config.queue().retry());
         dsn.submitTo(m -> submit.accept(m));
@@ -117,6 +124,11 @@ final class Deliveries implements DeliveryAgent, AutoCloseable {
     @Override
     public QueuedMessage delayed(QueuedMessage message, Content content) {
         return current.router().delayed(message, content);
+    }
+
+    /** The resolver every lookup of the delivery side goes through (the server takes the same one). */
+    ConfiguredDns dns() {
+        return dns;
     }
 
     @Override

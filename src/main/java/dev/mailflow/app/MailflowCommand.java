@@ -7,7 +7,7 @@ import picocli.CommandLine.IVersionProvider;
 @Command(name = "mailflow", mixinStandardHelpOptions = true, versionProvider = MailflowCommand.Version.class,
         description = {"Mailflow: an ESMTP mail server and a mail-flow tester.", ""},
         subcommands = {ServeCommand.class, CheckCommand.class, ProbeCommand.class, TelnetCommand.class, QueueCommand.class, TrackCommand.class,
-            PasswdCommand.class, ReloadCommand.class, DkimCommand.class},
+            PasswdCommand.class, ReloadCommand.class, AuthCommand.class, DkimCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:failure at run time", "2:usage or configuration error",
             "3:could not connect (probe, telnet), or no server running (reload)"})

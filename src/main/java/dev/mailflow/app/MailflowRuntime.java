@@ -67,18 +67,20 @@ public final class MailflowRuntime implements AutoCloseable {
         TrackingLog tracking = null;
         dev.mailflow.web.WebConsole web = null;
         Deliveries deliveries = null;
+        ConfiguredDns dns;
         Scheduler scheduler = null;
         MailServer server = null;
         try {
             store = new FileQueueStore(data.resolve("queue"));
             tracking = new TrackingLog(data.resolve("logs"), clock);
-            deliveries = new Deliveries(config, store, tracking, clock);
+            dns = new ConfiguredDns(config.delivery().dnsServer());
+            deliveries = new Deliveries(config, dns, store, tracking, clock);
             scheduler = new Scheduler(store, deliveries, config.queue().retry(), tracking, clock,
                     config.queue().deliveryConcurrency());
             deliveries.submitTo(scheduler::submit);
             scheduler.start(store.recover());
-            server = MailServer.start(config.server(), store, tracking, scheduler::submit, clock,
-                    dev.mailflow.dns.DnsResolver.create(config.delivery().dnsServer()));
+            // The same resolver and cache as remote delivery: one DNS for the whole program.
+            server = MailServer.start(config.server(), store, tracking, scheduler::submit, clock, dns);
             var reload = new ConfigReload(config, server, deliveries, scheduler);
             var queueAdmin = new QueueAdmin(store, scheduler, tracking, clock);
             var adminChannel = AdminChannel.start(data, queueAdmin, reload);
@@ -113,6 +115,7 @@ public final class MailflowRuntime implements AutoCloseable {
             runtime.tlsWatcher = tlsWatcher;
             runtime.web = web;
             runtime.deliveries = deliveries;
+            runtime.dns = dns;
             runtime.reload = reload;
             return runtime;
         } catch (IOException | RuntimeException e) {
@@ -139,6 +142,7 @@ public final class MailflowRuntime implements AutoCloseable {
 
     private dev.mailflow.web.WebConsole web;
     private Deliveries deliveries;
+    private ConfiguredDns dns;
     private ConfigReload reload;
     private Thread retention;
     private Thread tlsWatcher;
@@ -154,6 +158,15 @@ public final class MailflowRuntime implements AutoCloseable {
         String p = announcedPassword;
         announcedPassword = null;
         return p;
+    }
+
+    /**
+     * The one resolver of the whole program, with the shared cache: remote delivery asks it, and
+     * the receive side's checks are to ask the same one. A reload that changes
+     * {@code [delivery] dns_server} repoints it; the object stays the same.
+     */
+    public dev.mailflow.dns.DnsResolver dns() {
+        return dns;
     }
 
     public QueueStore store() {

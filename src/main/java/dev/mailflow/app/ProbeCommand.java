@@ -23,7 +23,10 @@ import picocli.CommandLine.Spec;
         description = {"Test a domain's or a host's inbound SMTP, step by step.",
             "As the Exchange pages do by hand: MX lookup, connect, banner, EHLO, STARTTLS, AUTH, MAIL FROM, "
                 + "RCPT TO, DATA, QUIT; each step with what was sent, what came back, what it means, and why it "
-                + "may have failed."},
+                + "may have failed.",
+            "For a domain, a RECORDS step after the MX lookup checks its SPF record (syntax, the 10-lookup and "
+                + "2-void-lookup limits, +all, ptr), explains its DMARC record, and checks the DKIM keys of the "
+                + "selectors given with --dkim-selector; it reports, it does not change the exit code."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every step passed", "1:the server refused a step", "2:usage error",
             "3:could not resolve or connect"})
@@ -64,6 +67,10 @@ public final class ProbeCommand implements Callable<Integer> {
     @Option(names = "--dns-server", paramLabel = "HOST:PORT", description = "DNS server for the MX lookup")
     String dnsServer;
 
+    @Option(names = "--dkim-selector", paramLabel = "SELECTOR", description = "a DKIM selector whose key the "
+            + "records step checks (SELECTOR._domainkey.DOMAIN); repeat for several")
+    List<String> dkimSelectors = new ArrayList<>();
+
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "per step (default 30)")
     int timeout = 30;
 
@@ -95,6 +102,9 @@ public final class ProbeCommand implements Callable<Integer> {
         }
         try { // before a password is asked for
             dev.mailflow.probe.ProbeTarget.parse(target, port);
+            if (dnsServer != null) {
+                dev.mailflow.dns.DnsjavaResolver.builder().server(dnsServer);
+            }
         } catch (IllegalArgumentException e) {
             err.println("mailflow: " + e.getMessage());
             return ExitCodes.USAGE;
@@ -113,7 +123,7 @@ public final class ProbeCommand implements Callable<Integer> {
         }
         var options = new ProbeOptions(target, port, from != null ? from : "probe@" + name, to, notify, name,
                 starttls, user, password, data, quitAfter == null ? null : quitAfter.toUpperCase(), dnsServer,
-                Duration.ofSeconds(timeout));
+                Duration.ofSeconds(timeout), dkimSelectors);
         boolean terminal = System.console() != null && !json;
         boolean color = terminal && System.getenv("NO_COLOR") == null;
         var text = new TextReport(out, color, terminal ? err : null);

@@ -82,4 +82,101 @@ public final class Explanations {
         }
         return list;
     }
+
+    // ---- Email authentication (mailflow auth, the records step) ------------------------------
+
+    /** What an SPF result means for the receiver (RFC 7208 2.6 and 8). */
+    public static String spf(dev.mailflow.auth.spf.SpfResult r) {
+        return switch (r) {
+            case PASS -> "pass: the domain authorizes this address to send with its name (RFC 7208 2.6.3).";
+            case FAIL -> "fail: the domain says this address may not send with its name; a receiver may refuse "
+                    + "the mail (RFC 7208 2.6.4, 8.4).";
+            case SOFTFAIL -> "softfail: the domain says this address is probably not allowed, but asks receivers not "
+                    + "to refuse for that alone (RFC 7208 2.6.5).";
+            case NEUTRAL -> "neutral: the domain makes no statement about this address (RFC 7208 2.6.2).";
+            case NONE -> "none: the domain publishes no SPF record, or there was no domain to check (RFC 7208 2.6.1).";
+            case TEMPERROR -> "temperror: a DNS lookup failed for now; a receiver defers (4xx) or accepts, and "
+                    + "asking again later may give a result (RFC 7208 2.6.6).";
+            case PERMERROR -> "permerror: the domain's SPF records cannot be used (a syntax error or too many DNS "
+                    + "lookups); only the domain owner can fix it (RFC 7208 2.6.7).";
+        };
+    }
+
+    /** What a DKIM signature's status means (RFC 8601 2.7.1). */
+    public static String dkim(dev.mailflow.auth.dkim.DkimStatus s) {
+        return switch (s) {
+            case PASS -> "pass: the signature verified; the signing domain vouches for the signed header fields "
+                    + "and body (RFC 6376 6).";
+            case FAIL -> "fail: the signature did not verify: the message was changed after it was signed.";
+            case NEUTRAL -> "neutral: the signature could not be processed (syntax, version, algorithm).";
+            case TEMPERROR -> "temperror: the key could not be fetched for now; trying later may verify it.";
+            case PERMERROR -> "permerror: the signature can never verify as it is (no key, a broken or revoked key, "
+                    + "expired).";
+            case POLICY -> "policy: the signature may be genuine, but it is too weak to count (RFC 8301).";
+            case NONE -> "none: the message is not signed.";
+        };
+    }
+
+    /** What a DMARC result means (RFC 9989; RFC 8601 2.7.x). */
+    public static String dmarc(dev.mailflow.auth.dmarc.DmarcResult r) {
+        return switch (r) {
+            case PASS -> "pass: SPF or DKIM passed for a domain aligned with the From domain.";
+            case FAIL -> "fail: the From domain has a policy, and neither SPF nor DKIM passed for an aligned domain; "
+                    + "the policy says what the owner asks receivers to do.";
+            case NONE -> "none: the From domain publishes no DMARC policy (or the message has no usable From).";
+            case TEMPERROR -> "temperror: a DNS failure kept the policy from being found; try again later.";
+            case PERMERROR -> "permerror: the policy record cannot be used.";
+        };
+    }
+
+    /** What an ARC chain status means (RFC 8617 4.4). */
+    public static String arc(dev.mailflow.auth.arc.ArcResult r) {
+        return switch (r) {
+            case PASS -> "pass: every ARC set verified; the intermediaries' Authentication-Results can be weighed.";
+            case FAIL -> "fail: the ARC chain is broken: an ARC set does not verify, or the chain is malformed.";
+            case NONE -> "none: no intermediary sealed the message (no ARC sets).";
+        };
+    }
+
+    /**
+     * A DMARC record's tags in words (RFC 9989 4.7): what each asks receivers to do, defaults
+     * named, for the records step.
+     */
+    public static List<String> dmarcRecord(dev.mailflow.auth.dmarc.DmarcRecord r) {
+        var out = new ArrayList<String>();
+        var p = r.policy();
+        out.add("p=" + p.word() + ": mail from this domain that fails DMARC " + switch (p) {
+            case REJECT -> "is to be refused at SMTP time";
+            case QUARANTINE -> "is to be treated as suspicious (the spam folder, or held)";
+            case NONE -> "is delivered as usual: the owner only collects reports (monitoring)";
+        });
+        out.add(r.subdomainPolicy() != null ? "sp=" + r.subdomainPolicy().word() + ": the policy for subdomains"
+                : "sp= absent: subdomains get the p= policy");
+        out.add(r.nonExistentPolicy() != null ? "np=" + r.nonExistentPolicy().word() + ": the policy for subdomains "
+                + "that do not exist (forged names under the domain)"
+                : "np= absent: subdomains that do not exist get the sp= policy");
+        out.add(alignment("adkim", r.strictDkim(), "DKIM d="));
+        out.add(alignment("aspf", r.strictSpf(), "SPF's MAIL FROM domain"));
+        if (r.testing()) {
+            out.add("t=y: the owner is testing: receivers apply one level less (reject as quarantine, quarantine "
+                    + "as none)");
+        }
+        if (r.psd() == 'y') {
+            out.add("psd=y: this is a public suffix domain's policy (RFC 9989 4.7)");
+        }
+        out.add(r.rua().isEmpty() ? "rua= absent: nobody receives aggregate reports, so failures go unseen"
+                : "rua=" + String.join(",", r.rua().stream().map(Object::toString).toList())
+                        + ": where receivers send daily aggregate reports");
+        if (!r.ruf().isEmpty()) {
+            out.add("ruf=" + String.join(",", r.ruf().stream().map(Object::toString).toList())
+                    + ": where receivers send failure reports (few do)");
+        }
+        return out;
+    }
+
+    private static String alignment(String tag, boolean strict, String what) {
+        return tag + "=" + (strict ? "s" : "r") + ": " + what + (strict
+                ? " must be exactly the From domain (strict alignment)"
+                : " may be the From domain or share its organizational domain (relaxed alignment)");
+    }
 }

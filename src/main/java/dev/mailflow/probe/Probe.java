@@ -6,6 +6,9 @@ import dev.mailflow.client.NetworkErrors;
 import dev.mailflow.client.SmtpClient;
 import dev.mailflow.client.TranscriptListener;
 import dev.mailflow.delivery.remote.MxResolver;
+import dev.mailflow.dns.CachingResolver;
+import dev.mailflow.dns.DnsResolver;
+import dev.mailflow.dns.DnsjavaResolver;
 import dev.mailflow.smtp.Domains;
 import dev.mailflow.smtp.Reply;
 import dev.mailflow.smtp.StatusCatalogue;
@@ -20,6 +23,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -47,7 +51,7 @@ public final class Probe {
         }
     }
 
-    static final List<String> STAGES = List.of("DNS", "CONNECT", "BANNER", "EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT",
+    static final List<String> STAGES = List.of("DNS", "RECORDS", "CONNECT", "BANNER", "EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT",
             "DATA");
 
     private final ProbeOptions o;
@@ -57,6 +61,8 @@ public final class Probe {
     private final List<String> transcript;
     private long stepStart;
     private X509Certificate[] peerChain;
+
+    private DnsResolver resolver;
 
     private Probe(ProbeOptions options, Listener listener, List<String> transcript) {
         this.o = options;
@@ -78,6 +84,9 @@ public final class Probe {
         int port = target.port();
         boolean direct = target.direct();
         List<MxResolver.MxHost> hosts = dns(host, direct);
+        if (!direct) {
+            records(host);
+        }
         if (hosts == null) {
             return report("UNREACHABLE", null);
         }
@@ -112,15 +121,7 @@ public final class Probe {
                 end("DNS", "PASS", meaning, List.of(), details);
                 return List.of(new MxResolver.MxHost(host, 0, addresses, true));
             }
-            MxResolver resolver;
-            try {
-                resolver = new MxResolver(o.dnsServer(), o.timeout());
-            } catch (UnknownHostException e) {
-                meaning.add("The DNS server " + o.dnsServer() + " given with --dns-server does not resolve.");
-                end("DNS", "FAIL", meaning, List.of("Give the DNS server as an address and port, such as "
-                        + "127.0.0.1:53."), details);
-                return null;
-            }
+            var resolver = new MxResolver(resolver(), MxResolver.describe(o.dnsServer()));
             var result = direct ? resolver.host(host) : resolver.resolve(host);
             switch (result) {
                 case MxResolver.Hosts h -> {
@@ -170,17 +171,20 @@ public final class Probe {
                 }
             }
         } catch (UnknownHostException e) {
-            String asked;
-            try {
-                asked = new MxResolver(null, o.timeout()).server();
-            } catch (UnknownHostException notConfigured) {
-                asked = "the system's DNS resolver";
-            }
-            meaning.add(host + " does not resolve: the system's resolver (" + asked + ") found no address for it.");
+            meaning.add(host + " does not resolve: the system's DNS resolver found no address for it.");
             end("DNS", "FAIL", meaning, List.of("Incorrect FQDN or IP address for the destination SMTP server."),
                     details);
             return null;
         }
+    }
+
+    /** The domain's SPF, DMARC and DKIM records (RFC 7208, RFC 9989, RFC 6376), after its MX. */
+    private void records(String domain) {
+        begin("RECORDS");
+        listener.waiting("reading the SPF, DMARC and DKIM records of " + domain);
+        var r = RecordsStep.run(resolver(), domain, o.dkimSelectors());
+        exchange.addAll(r.exchange());
+        end("RECORDS", r.status(), r.meaning(), r.reasons(), r.details());
     }
 
     private SmtpClient connect(List<MxResolver.MxHost> hosts, int port) {
@@ -425,6 +429,27 @@ public final class Probe {
     }
 
     // ---- Helpers --------------------------------------------------------------------------
+
+    /**
+     * The probe's resolver: --dns-server or the system's, each try bounded by the step timeout
+     * (at most {@link #DNS_TRY_LIMIT}, so that a silent server does not hold a step for
+     * minutes), with a cache for the run.
+     */
+    private DnsResolver resolver() {
+        if (resolver == null) {
+            var b = DnsjavaResolver.builder();
+            if (o.dnsServer() != null) {
+                b.server(o.dnsServer());
+            } else {
+                b.systemServers();
+            }
+            var perTry = o.timeout().compareTo(DNS_TRY_LIMIT) < 0 ? o.timeout() : DNS_TRY_LIMIT;
+            resolver = new CachingResolver(b.timeout(perTry).build());
+        }
+        return resolver;
+    }
+
+    private static final Duration DNS_TRY_LIMIT = Duration.ofSeconds(5);
 
     private String currentStep;
 

@@ -8,15 +8,25 @@ import java.util.List;
  *
  * @param quitAfter   stop after this step (CONNECT, EHLO, STARTTLS, AUTH, MAIL, RCPT), or null
  * @param starttls    "auto" (when offered), "require", or "never"
+ * @param dkimSelectors DKIM selectors whose keys the RECORDS step looks up (a domain target only)
  * @throws IllegalArgumentException with a sentence for the user when the target or port is malformed
  */
 public record ProbeOptions(String target, Integer port, String from, List<String> to, String notifyOn, String helo,
                            String starttls, String authUser, String authPassword, boolean data, String quitAfter,
-                           String dnsServer, Duration timeout) {
+                           String dnsServer, Duration timeout, List<String> dkimSelectors) {
 
     public ProbeOptions {
         to = List.copyOf(to);
+        dkimSelectors = List.copyOf(dkimSelectors);
         ProbeTarget.parse(target, port);
+    }
+
+    /** Without DKIM selectors. */
+    public ProbeOptions(String target, Integer port, String from, List<String> to, String notifyOn, String helo,
+                        String starttls, String authUser, String authPassword, boolean data, String quitAfter,
+                        String dnsServer, Duration timeout) {
+        this(target, port, from, to, notifyOn, helo, starttls, authUser, authPassword, data, quitAfter, dnsServer,
+                timeout, List.of());
     }
 
     /** Where to connect, from {@code target} and {@code port}. */

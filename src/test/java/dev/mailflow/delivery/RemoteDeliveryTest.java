@@ -438,8 +438,8 @@ class RemoteDeliveryTest {
                 "smart_host = \"smtp.example.net:587\""), List.of("dns_server = \"" + dns.address() + "\""),
                 List.of("retry_intervals = [\"1h\"]"))) {
             var m = awaitDeferred(server, send(server, "RCPT TO:<someone@anywhere.test>", "Subject: via\r\n\r\nb"));
-            assertThat(m.status().lastError()).isEqualTo("send connector \"Smarthost\" (smtp.example.net:587): DNS server "
-                    + dns.address() + " refused the query for A smtp.example.net (REFUSED)");
+            assertThat(m.status().lastError()).isEqualTo("send connector \"Smarthost\" (smtp.example.net:587): "
+                    + dns.address() + " refused the A query for smtp.example.net (REFUSED)");
             assertThat(m.status().recipients().get(0).enhancedStatus()).hasToString("4.4.3");
         }
     }

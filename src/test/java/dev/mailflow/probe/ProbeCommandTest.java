@@ -138,6 +138,9 @@ class ProbeCommandTest {
         int dnsPort = Dnsmasq.freePort();
         int postfixPort = Dnsmasq.freePort();
         try (var dns = Dnsmasq.start(dnsPort, List.of("--mx-host=example.test,mx.example.test,10",
+                "--txt-record=example.test,v=spf1 mx ptr ~all",
+                "--txt-record=_dmarc.example.test,v=DMARC1; p=quarantine; rua=mailto:reports@example.test",
+                "--txt-record=s1._domainkey.example.test,v=DKIM1; k=rsa; p=",
                 "--host-record=mx.example.test,127.0.0.1", "--mx-host=remote.test,mx.remote.test,10",
                 "--host-record=mx.remote.test,127.0.0.1", "--dns-rr=nullmx.test,15,000000"),
                 tmp.resolve("dnsmasq.log"));
@@ -150,6 +153,29 @@ class ProbeCommandTest {
             assertThat(r.code()).as(r.out()).isZero();
             assertThat(r.out()).contains("example.test MX preference=10, mail exchanger = mx.example.test")
                     .contains("mx.example.test internet address = 127.0.0.1");
+            // The records step, through the same DNS server: it reports and leaves the exit code alone.
+            var records = probe("example.test", "--dns-server", "127.0.0.1:" + dnsPort, "--port",
+                    String.valueOf(server.port()), "--quit-after", "CONNECT", "--dkim-selector", "s1", "--json");
+            assertThat(records.code()).as(records.out()).isZero();
+            JsonNode step = null;
+            for (JsonNode st : QueueJson.MAPPER.readTree(records.out()).path("steps")) {
+                if (st.path("name").asText().equals("RECORDS")) {
+                    step = st;
+                }
+            }
+            assertThat(step).as(records.out()).isNotNull();
+            assertThat(step.path("status").asText()).isEqualTo("FAIL");
+            assertThat(step.path("details").path("spf").path("record").asText()).isEqualTo("v=spf1 mx ptr ~all");
+            assertThat(step.path("details").path("spf").path("dnsLookups").asInt()).isEqualTo(2);
+            assertThat(step.path("details").path("dmarc").path("policy").asText()).isEqualTo("quarantine");
+            assertThat(step.path("details").path("dkim").get(0).path("revoked").asBoolean()).isTrue();
+            assertThat(step.path("reasons").toString()).contains("ptr is slow, unreliable and deprecated")
+                    .contains("is revoked (empty p=)");
+            var text = probe("example.test", "--dns-server", "127.0.0.1:" + dnsPort, "--port",
+                    String.valueOf(server.port()), "--quit-after", "CONNECT");
+            assertThat(text.out()).contains("[WARN] RECORDS").contains("SPF example.test -> v=spf1 mx ptr ~all")
+                    .contains("= DMARC: p=quarantine: mail from this domain that fails DMARC is to be treated as "
+                            + "suspicious");
             // Postfix as the server under test.
             var p = probe("remote.test", "--dns-server", "127.0.0.1:" + dnsPort, "--port",
                     String.valueOf(postfixPort), "--from", "chris@contoso.com", "--to", "user@remote.test",
@@ -170,14 +196,12 @@ class ProbeCommandTest {
             var timedOut = probe("example.net", "--dns-server", silent.address(), "--timeout", "1");
             assertThat(timedOut.code()).isEqualTo(3);
             assertThat(timedOut.out()).contains("[FAIL] DNS")
-                    .contains("DNS server " + silent.address() + " did not answer within 1 s (MX example.net)");
+                    .contains(silent.address() + " did not answer the MX query for example.net within 1 s (2 tries)");
             var refused = probe("example.net", "--dns-server", refusing.address(), "--timeout", "2");
-            assertThat(refused.out()).contains("DNS server " + refusing.address()
-                    + " refused the query for MX example.net (REFUSED)");
+            assertThat(refused.out()).contains(refusing.address() + " refused the MX query for example.net (REFUSED)");
             var host = probe("smtp.example.net:587", "--dns-server", refusing.address(), "--timeout", "2");
             assertThat(host.code()).isEqualTo(3);
-            assertThat(host.out()).contains("DNS server " + refusing.address()
-                    + " refused the query for A smtp.example.net (REFUSED)");
+            assertThat(host.out()).contains(refusing.address() + " refused the A query for smtp.example.net (REFUSED)");
         }
     }
 }

@@ -218,6 +218,21 @@ final class MacroString {
         return sb.toString();
     }
 
+    /** Whether any part is a macro: then the name is known only for a given sender. */
+    boolean hasMacros() {
+        return parts.stream().anyMatch(p -> p instanceof Macro);
+    }
+
+    /** The name of a macro-free domain-spec (%%, %_ and %- taken as what they stand for). */
+    String literal() {
+        if (hasMacros()) {
+            throw new IllegalStateException("a macro-string has no literal value: " + source);
+        }
+        var sb = new StringBuilder();
+        parts.forEach(p -> sb.append(((Literal) p).text()));
+        return sb.toString();
+    }
+
     boolean usesValidatedName() {
         return parts.stream().anyMatch(p -> p instanceof Macro m && m.letter() == 'p');
     }

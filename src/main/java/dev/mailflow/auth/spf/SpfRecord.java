@@ -29,49 +29,66 @@ record SpfRecord(String text, List<Directive> directives, MacroString redirect, 
         return VERSION.matcher(text).matches();
     }
 
+    /**
+     * @throws SpfSyntaxException naming the bad term, with its position in the record (the
+     *                            tester shows where the mistake is)
+     */
     static SpfRecord parse(String text) throws SpfSyntaxException {
         if (!isSpf1(text)) {
-            throw new SpfSyntaxException("the record does not start with v=spf1");
+            throw new SpfSyntaxException("the record does not start with v=spf1", 1);
         }
-        var directives = new ArrayList<Directive>();
-        MacroString redirect = null;
-        MacroString exp = null;
-        String[] terms = text.split(" ");
-        for (int i = 1; i < terms.length; i++) {
-            String term = terms[i];
-            if (term.isEmpty()) {
+        var terms = new Terms();
+        String[] words = text.split(" ");
+        int offset = words[0].length() + 1; // of the word after "v=spf1 ", from 0
+        for (int i = 1; i < words.length; offset += words[i].length() + 1, i++) {
+            if (words[i].isEmpty()) {
                 continue; // 1*SP between terms
             }
+            try {
+                terms.add(words[i]);
+            } catch (SpfSyntaxException e) {
+                throw new SpfSyntaxException(e.getMessage(), offset + 1);
+            }
+        }
+        return new SpfRecord(text, List.copyOf(terms.directives), terms.redirect, terms.exp);
+    }
+
+    /** The terms read so far. */
+    private static final class Terms {
+        final List<Directive> directives = new ArrayList<>();
+        MacroString redirect;
+        MacroString exp;
+
+        void add(String term) throws SpfSyntaxException {
             Matcher m = MODIFIER.matcher(term);
-            if (m.matches()) {
-                String name = m.group(1).toLowerCase(Locale.ROOT);
-                String value = m.group(2);
-                switch (name) {
-                    case "redirect" -> {
-                        if (redirect != null) {
-                            throw new SpfSyntaxException("redirect= appears twice (RFC 7208 6)");
-                        }
-                        redirect = domainSpec(value, term);
+            if (!m.matches()) {
+                directives.add(directive(term));
+                return;
+            }
+            String name = m.group(1).toLowerCase(Locale.ROOT);
+            String value = m.group(2);
+            switch (name) {
+                case "redirect" -> {
+                    if (redirect != null) {
+                        throw new SpfSyntaxException("redirect= appears twice (RFC 7208 6)");
                     }
-                    case "exp" -> {
-                        if (exp != null) {
-                            throw new SpfSyntaxException("exp= appears twice (RFC 7208 6)");
-                        }
-                        exp = domainSpec(value, term);
+                    redirect = domainSpec(value, term);
+                }
+                case "exp" -> {
+                    if (exp != null) {
+                        throw new SpfSyntaxException("exp= appears twice (RFC 7208 6)");
                     }
-                    default -> {
-                        try {
-                            MacroString.unknownModifier(value);
-                        } catch (SpfSyntaxException e) {
-                            throw new SpfSyntaxException("in " + MacroString.printable(term) + ": " + e.getMessage());
-                        }
+                    exp = domainSpec(value, term);
+                }
+                default -> {
+                    try {
+                        MacroString.unknownModifier(value);
+                    } catch (SpfSyntaxException e) {
+                        throw new SpfSyntaxException("in " + MacroString.printable(term) + ": " + e.getMessage());
                     }
                 }
-                continue;
             }
-            directives.add(directive(term));
         }
-        return new SpfRecord(text, List.copyOf(directives), redirect, exp);
     }
 
     private static Directive directive(String term) throws SpfSyntaxException {

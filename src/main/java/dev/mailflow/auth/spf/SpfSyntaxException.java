@@ -6,7 +6,15 @@ package dev.mailflow.auth.spf;
  */
 final class SpfSyntaxException extends Exception {
 
+    /** Where in the record the bad term starts (1 is the first character), or 0 when not known. */
+    final int position;
+
     SpfSyntaxException(String message) {
+        this(message, 0);
+    }
+
+    SpfSyntaxException(String message, int position) {
         super(message, null, false, false);
+        this.position = position;
     }
 }

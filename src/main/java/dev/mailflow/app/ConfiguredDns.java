@@ -1,0 +1,55 @@
+package dev.mailflow.app;
+
+import dev.mailflow.dns.DnsAnswer;
+import dev.mailflow.dns.DnsResolver;
+import dev.mailflow.dns.RecordType;
+import java.util.Objects;
+
+/**
+ * The running server's one resolver: {@code [delivery] dns_server} (or the system's resolvers)
+ * with the one shared cache in front ({@link DnsResolver#create(String)}). Every part that asks
+ * DNS (remote delivery, the receive side's checks) holds this same object; a reload that
+ * changes {@code dns_server} points it at the new server with a fresh cache (answers of the
+ * old server are not the new one's), and nobody has to be handed a new resolver.
+ */
+final class ConfiguredDns implements DnsResolver {
+
+    private record Current(String server, DnsResolver resolver) {
+    }
+
+    private volatile Current current;
+
+    /**
+     * @param server "host:port", or null for the system's resolvers
+     * @throws IllegalArgumentException when {@code server} is not an address (the loader checks it first)
+     */
+    ConfiguredDns(String server) {
+        this.current = new Current(server, DnsResolver.create(server));
+    }
+
+    /** The configured server, or null for the system's resolvers. */
+    String server() {
+        return current.server();
+    }
+
+    /**
+     * Uses {@code server} from now on; the same server keeps its cache.
+     *
+     * @throws IllegalArgumentException when {@code server} is not an address; nothing changes then
+     */
+    void use(String server) {
+        if (!Objects.equals(server, current.server())) {
+            current = new Current(server, DnsResolver.create(server));
+        }
+    }
+
+    @Override
+    public <T> DnsAnswer<T> lookup(String name, RecordType<T> type) {
+        return current.resolver().lookup(name, type);
+    }
+
+    @Override
+    public String toString() {
+        return current.resolver().toString();
+    }
+}
