@@ -7,7 +7,9 @@ import dev.mailflow.delivery.remote.MxResolver;
 import dev.mailflow.delivery.remote.RemoteConfig;
 import dev.mailflow.delivery.remote.RemoteDelivery;
 import dev.mailflow.delivery.signing.DkimKeyring;
+import dev.mailflow.delivery.signing.ArcOutboundSigner;
 import dev.mailflow.delivery.signing.DkimOutboundSigner;
+import dev.mailflow.delivery.signing.OutboundSigner;
 import dev.mailflow.queue.DeliveryAgent;
 import dev.mailflow.queue.DeliveryOutcome;
 import dev.mailflow.queue.QueueStore;
@@ -72,7 +74,8 @@ final class Deliveries implements DeliveryAgent, AutoCloseable {
                 : new RemoteDelivery(new RemoteConfig(hostname, d.remotePort(), d.timeouts(), d.startTls(),
                         d.maxConnections(), d.maxConnectionsPerHost(), d.sendConnectors()),
                         new MxResolver(dns, MxResolver.describe(d.dnsServer())), ownListeners, clock.getZone(),
-                        new DkimOutboundSigner(new DkimKeyring(d.dkimKeys(), clock)));
+                        OutboundSigner.allOf(new DkimOutboundSigner(new DkimKeyring(d.dkimKeys(), clock)),
+                                new ArcOutboundSigner(d.dkimKeys(), hostname, clock)));
         var dsn = new DsnService(hostname, store, tracking, clock, config.queue().retry());
         dsn.submitTo(m -> submit.accept(m));
         return new Wiring(new Router(config.server().directory(), local, remote, dsn), remote, dsn, d);

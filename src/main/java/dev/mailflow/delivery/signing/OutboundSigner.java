@@ -3,6 +3,7 @@ package dev.mailflow.delivery.signing;
 import dev.mailflow.queue.DeliveryAgent;
 import dev.mailflow.queue.Envelope;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * The seam where outgoing mail gets header fields that vouch for it: DKIM-Signature fields
@@ -18,6 +19,18 @@ public interface OutboundSigner {
 
     /** Signs nothing. */
     OutboundSigner NONE = (envelope, message) -> "";
+
+    /** Each signer's fields, in order (each decides for itself whether the message is its kind). */
+    static OutboundSigner allOf(OutboundSigner... signers) {
+        List<OutboundSigner> list = List.of(signers);
+        return (envelope, message) -> {
+            var sb = new StringBuilder();
+            for (var s : list) {
+                sb.append(s.fieldsFor(envelope, message));
+            }
+            return sb.toString();
+        };
+    }
 
     /**
      * The header fields to prepend, each ending in CRLF, or "" for none.
