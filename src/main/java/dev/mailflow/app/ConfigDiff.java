@@ -66,7 +66,7 @@ final class ConfigDiff {
     private static void keys(ConfigSection<?> section, String prefix, ConfigTable old, ConfigTable now,
                              List<Change> changes) {
         for (var key : section.keys()) {
-            if (key == section.identity()) {
+            if (section.identityKeys().contains(key)) {
                 continue;
             }
             Object a = value(old, key);
@@ -83,14 +83,22 @@ final class ConfigDiff {
     private static Map<String, ConfigTable> byIdentity(ConfigSection<?> section, List<ConfigTable> tables) {
         var map = new LinkedHashMap<String, ConfigTable>();
         for (var t : tables) {
-            Object id = value(t, section.identity());
-            map.put(id instanceof MailAddress a ? a.key() : String.valueOf(id), t);
+            var id = new ArrayList<String>();
+            for (var key : section.identityKeys()) {
+                Object v = value(t, key);
+                id.add(v instanceof MailAddress a ? a.key() : String.valueOf(v));
+            }
+            map.put(String.join(" ", id), t);
         }
         return map;
     }
 
     private static String shown(ConfigSection<?> section, ConfigTable t) {
-        return String.valueOf(value(t, section.identity()));
+        var shown = new ArrayList<String>();
+        for (var key : section.identityKeys()) {
+            shown.add(String.valueOf(value(t, key)));
+        }
+        return String.join(" ", shown);
     }
 
     /** A value that was read once already, when the configuration was loaded. */

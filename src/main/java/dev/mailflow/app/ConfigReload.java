@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
  * SIGHUP and {@code mailflow reload}: read the configuration again and apply what can change
  * while the server runs, as {@code postfix reload} does. A file with a mistake is refused with
  * its one-line error and the running configuration stays. Otherwise the domains, mailboxes,
- * aliases, passwords, connector rules, send connectors, delivery and retry settings and the
- * certificate change for the sessions and delivery attempts that start from now on; what is
+ * aliases, passwords, connector rules, send connectors, DKIM keys, delivery and retry settings
+ * and the certificate change for the sessions and delivery attempts that start from now on; what is
  * bound or named at start (listeners, host name, data directory, the console, log limits,
  * delivery concurrency) is logged as needing a restart and keeps its value. One log line per
  * changed item.
@@ -106,6 +106,7 @@ final class ConfigReload {
             changes.add(new ConfigDiff.Change("TLS certificate SHA-256 " + (fingerprint == null ? "(none)" : fingerprint)
                     + " -> " + now, false));
         }
+        changes.addAll(replacedKeys(running, effective));
         if (changes.isEmpty()) {
             LOG.info("reload: {} read again, nothing changed", next.source());
         }
@@ -118,6 +119,24 @@ final class ConfigReload {
         }
         ConfigWarnings.of(effective).forEach(w -> LOG.warn("{}: {}", next.source(), w));
         return new Report(next.source(), null, List.copyOf(changes));
+    }
+
+    /**
+     * DKIM keys whose table did not change but whose file now holds another key (a rotation
+     * done in place): the new key signs from now on, and the reload says so.
+     */
+    private static List<ConfigDiff.Change> replacedKeys(MailflowConfig before, MailflowConfig after) {
+        var changes = new ArrayList<ConfigDiff.Change>();
+        for (var now : after.delivery().dkimKeys()) {
+            for (var was : before.delivery().dkimKeys()) {
+                if (was.domain().equals(now.domain()) && was.selector().equalsIgnoreCase(now.selector())
+                        && !was.equals(now)) {
+                    changes.add(new ConfigDiff.Change(DkimKeySection.SECTION.describe(now.domain() + " "
+                            + now.selector()) + ": private key replaced (" + now.algorithm().tag() + ")", false));
+                }
+            }
+        }
+        return changes;
     }
 
     private Report refused(String error) {

@@ -44,7 +44,18 @@ interface ConfigSection<T> {
         return null;
     }
 
-    /** How a reload names an entry of this section: {@code mailbox bob@example.test}. */
+    /**
+     * Every key that together tells one entry from another, when one is not enough (a DKIM key
+     * is its domain and selector); {@link #identity()} alone by default.
+     */
+    default List<ConfigKey<?>> identityKeys() {
+        return identity() == null ? List.of() : List.of(identity());
+    }
+
+    /**
+     * How a reload names an entry of this section: {@code mailbox bob@example.test}; the
+     * identity is the values of {@link #identityKeys()}, joined by spaces.
+     */
     default String describe(String identity) {
         return name() + " " + identity;
     }

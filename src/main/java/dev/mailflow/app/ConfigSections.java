@@ -20,6 +20,7 @@ final class ConfigSections {
             AliasSection.SECTION,
             QueueSection.SECTION,
             SendConnectorSection.SECTION,
+            DkimKeySection.SECTION,
             DeliverySection.SECTION,
             TlsSection.SECTION,
             WebSection.SECTION,

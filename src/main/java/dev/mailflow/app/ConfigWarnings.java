@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * What is valid but probably not meant: check prints it as "warning:" lines (exit 0), serve
- * and reload log it. Local addresses that lead nowhere, and domains without the postmaster
- * RFC 5321 4.5.1 requires.
+ * and reload log it. Local addresses that lead nowhere, domains without the postmaster
+ * RFC 5321 4.5.1 requires, and DKIM keys that are weak or for a domain that is not ours.
  */
 final class ConfigWarnings {
 
@@ -46,7 +46,31 @@ final class ConfigWarnings {
                         + "; add a [[mailbox]] or [[alias]] " + postmaster);
             }
         }
+        dkimKeys(config, warnings);
         return warnings;
+    }
+
+    /**
+     * Signing keys that work but are probably not meant: RSA under 2048 bits (RFC 8301 3.2
+     * accepts 1024, but large receivers treat it as weak), or a domain Mailflow does not
+     * accept mail for (its mail is signed all the same when its From is that domain).
+     */
+    private static void dkimKeys(MailflowConfig config, List<String> warnings) {
+        var d = config.server().directory();
+        for (var key : config.delivery().dkimKeys()) {
+            String name = "dkim key " + key.domain() + " selector " + key.selector();
+            if (key.privateKey() instanceof java.security.interfaces.RSAPrivateKey rsa
+                    && rsa.getModulus().bitLength() < 2048) {
+                warnings.add(name + ": the RSA key has " + rsa.getModulus().bitLength() + " bits; use 2048"
+                        + " (mailflow dkim keygen makes one)");
+            }
+            boolean ours = d.acceptedDomains().stream().anyMatch(a -> a.name().equals(key.domain())
+                    || key.domain().endsWith("." + a.name()) || a.name().endsWith("." + key.domain()));
+            if (!ours) {
+                warnings.add(name + ": " + key.domain() + " is not an accepted domain (nor a parent or subdomain"
+                        + " of one); mail with a From in it is signed all the same");
+            }
+        }
     }
 
     /**

@@ -6,6 +6,10 @@ import dev.mailflow.delivery.local.MaildirDelivery;
 import dev.mailflow.delivery.remote.MxResolver;
 import dev.mailflow.delivery.remote.RemoteConfig;
 import dev.mailflow.delivery.remote.RemoteDelivery;
+import dev.mailflow.delivery.signing.DkimKeyring;
+import dev.mailflow.delivery.signing.ArcOutboundSigner;
+import dev.mailflow.delivery.signing.DkimOutboundSigner;
+import dev.mailflow.delivery.signing.OutboundSigner;
 import dev.mailflow.queue.DeliveryAgent;
 import dev.mailflow.queue.DeliveryOutcome;
 import dev.mailflow.queue.QueueStore;
@@ -24,7 +28,8 @@ import java.util.stream.Collectors;
 
 /**
  * The delivery side as the configuration makes it: the router over Maildir, remote delivery
- * (by MX or through send connectors) and delivery status notifications, behind the one
+ * (by MX or through send connectors, DKIM-signing with the {@code [[dkim_key]]} keys loaded
+ * with the configuration) and delivery status notifications, behind the one
  * {@link DeliveryAgent} the scheduler keeps. A reload wires the next one from the new
  * directory and delivery settings and swaps it in; an attempt in progress finishes with the
  * one it started with.
@@ -68,7 +73,9 @@ final class Deliveries implements DeliveryAgent, AutoCloseable {
         RemoteDelivery remote = previous != null && previous.delivery().equals(d) ? previous.remote()
                 : new RemoteDelivery(new RemoteConfig(hostname, d.remotePort(), d.timeouts(), d.startTls(),
                         d.maxConnections(), d.maxConnectionsPerHost(), d.sendConnectors()),
-                        new MxResolver(dns, MxResolver.describe(d.dnsServer())), ownListeners, clock.getZone());
+                        new MxResolver(dns, MxResolver.describe(d.dnsServer())), ownListeners, clock.getZone(),
+                        OutboundSigner.allOf(new DkimOutboundSigner(new DkimKeyring(d.dkimKeys(), clock)),
+                                new ArcOutboundSigner(d.dkimKeys(), hostname, clock)));
         var dsn = new DsnService(hostname, store, tracking, clock, config.queue().retry());
         dsn.submitTo(m -> submit.accept(m));
         return new Wiring(new Router(config.server().directory(), local, remote, dsn), remote, dsn, d);

@@ -1,5 +1,6 @@
 package dev.mailflow.app;
 
+import dev.mailflow.auth.dkim.DkimSigningKey;
 import dev.mailflow.client.ClientTimeouts;
 import dev.mailflow.delivery.remote.SendConnector;
 import java.util.List;
@@ -16,12 +17,14 @@ import java.util.List;
  * @param maxConnectionsPerHost outbound connections at once to one address
  * @param maxHops               Received headers a message may carry before it is refused as a loop
  * @param sendConnectors        smart hosts ({@code [[send_connector]]}), first match wins
+ * @param dkimKeys              the signing keys ({@code [[dkim_key]]}), loaded and checked
  */
 public record DeliveryConfig(String dnsServer, int remotePort, boolean startTls, ClientTimeouts timeouts,
                              int maxConnections, int maxConnectionsPerHost, int maxHops,
-                             List<SendConnector> sendConnectors) {
+                             List<SendConnector> sendConnectors, List<DkimSigningKey> dkimKeys) {
 
     public DeliveryConfig {
         sendConnectors = List.copyOf(sendConnectors);
+        dkimKeys = List.copyOf(dkimKeys);
     }
 }

@@ -52,6 +52,6 @@ final class DeliverySection implements ConfigSection<DeliveryConfig> {
                 : new ClientTimeouts(connect, each, each, each, each, each);
         return new DeliveryConfig(t.get(DNS_SERVER), t.get(REMOTE_PORT), t.get(STARTTLS), timeouts,
                 t.get(MAX_CONNECTIONS), t.get(MAX_CONNECTIONS_PER_HOST), t.get(MAX_HOPS),
-                in.get(SendConnectorSection.SECTION));
+                in.get(SendConnectorSection.SECTION), in.get(DkimKeySection.SECTION));
     }
 }

@@ -38,7 +38,8 @@ public final class DkimCommand implements Runnable {
      */
     @Command(name = "keygen", mixinStandardHelpOptions = true,
             description = {"Make a DKIM signing key and print the DNS TXT record to publish.",
-                "The private key is written as PKCS#8 PEM, readable by its owner only (mode 0600)."},
+                "The private key is written as PKCS#8 PEM, readable by its owner only (mode 0600).",
+                "Add the [[dkim_key]] table it prints to the configuration to sign outgoing mail with it."},
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {"0:the key was written", "2:usage error, or the file exists or cannot be written"})
     static final class Keygen implements Callable<Integer> {
@@ -100,8 +101,14 @@ public final class DkimCommand implements Runnable {
             stdout.println();
             stdout.println(DkimKeyGenerator.zoneFileLine(selector, d, record));
             stdout.println();
-            stdout.println("Keep the key for signing: this version of Mailflow does not sign yet (the [[dkim_key]] "
-                    + "section comes with DKIM signing); other signers such as OpenDKIM take this PKCS#8 file as it is.");
+            stdout.println("Once the record answers in DNS, sign with the key: add this to the configuration and run "
+                    + "'mailflow reload' (other signers such as OpenDKIM take this PKCS#8 file as it is):");
+            stdout.println();
+            stdout.println("[[dkim_key]]");
+            stdout.println("domain = " + Keys.quoted(d));
+            stdout.println("selector = " + Keys.quoted(selector));
+            stdout.println("private_key = " + Keys.quoted(file.toAbsolutePath().normalize().toString()));
+            stdout.println();
             stdout.println("Rotation: publish the new selector's record first, switch signing to it once the record "
                     + "is visible in DNS, and keep the old selector's record until the mail signed with it has been "
                     + "delivered (a few days), then remove it.");

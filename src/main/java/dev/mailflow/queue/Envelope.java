@@ -19,24 +19,37 @@ import java.util.List;
  * @param addedHeaders  header fields the receiving checks added (Authentication-Results, ...), each
  *                      ending in CRLF, to put in front of the content below the Received field
  * @param authentication the email authentication results, or null when the message was not checked
+ * @param trustedOrigin the message is our own users' or our own: it came from a client in the
+ *                      connector's {@code relay_from} networks, or the server made it (a DSN).
+ *                      With {@code authUser}, this is what remote delivery DKIM-signs; mail from
+ *                      anonymous internet clients never is, whatever its From says. False for
+ *                      messages queued before the field existed.
  */
 public record Envelope(long internalId, String messageId, boolean messageIdGenerated, Instant receivedAt,
                        String connector, String clientAddress, String heloName, String protocol,
                        MailAddress sender, MailParameters parameters, List<EnvelopeRecipient> recipients,
                        long size, String tls, String authUser, boolean addDate, List<String> addedHeaders,
-                       AuthSummary authentication) {
+                       AuthSummary authentication, boolean trustedOrigin) {
 
     public Envelope {
         recipients = List.copyOf(recipients);
         addedHeaders = addedHeaders == null ? List.of() : List.copyOf(addedHeaders);
     }
 
-    /** A message that no check looked at (notices the server makes, tests). */
+    /**
+     * A message that no check looked at (tests, messages of older versions), not known to be
+     * ours ({@code trustedOrigin} false).
+     */
     public Envelope(long internalId, String messageId, boolean messageIdGenerated, Instant receivedAt,
                     String connector, String clientAddress, String heloName, String protocol,
                     MailAddress sender, MailParameters parameters, List<EnvelopeRecipient> recipients,
                     long size, String tls, String authUser, boolean addDate) {
         this(internalId, messageId, messageIdGenerated, receivedAt, connector, clientAddress, heloName, protocol,
-                sender, parameters, recipients, size, tls, authUser, addDate, List.of(), null);
+                sender, parameters, recipients, size, tls, authUser, addDate, List.of(), null, false);
+    }
+
+    /** Whether remote delivery may DKIM-sign it: an authenticated client's, or of trusted origin. */
+    public boolean ours() {
+        return authUser != null || trustedOrigin;
     }
 }

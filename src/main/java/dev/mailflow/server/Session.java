@@ -726,7 +726,7 @@ final class Session implements SessionInfo {
                 tx.sender(), tx.parameters(), tx.recipients(), size,
                 tlsSession == null ? null : tlsSession.getProtocol() + " " + tlsSession.getCipherSuite(),
                 authenticatedUser, !connector.anonymous() && !capture.hasHeader("Date"), tx.addedHeaders(),
-                tx.noted(dev.mailflow.queue.AuthSummary.class));
+                tx.noted(dev.mailflow.queue.AuthSummary.class), connector.mayRelay(clientAddress));
         QueuedMessage queued;
         try {
             queued = incoming.commit(envelope);

@@ -71,6 +71,12 @@ class DkimKeygenCommandTest {
         assertThat(r.out()).contains("Rotation: publish the new selector's record first")
                 .contains("until the mail signed with it has been delivered");
         signAndVerifyWith(file, p);
+        // The [[dkim_key]] table it prints loads as it is.
+        String table = r.out().substring(r.out().indexOf("[[dkim_key]]"), r.out().indexOf("Rotation:")).strip();
+        assertThat(table).isEqualTo("[[dkim_key]]\ndomain = \"example.test\"\nselector = \"s2026\"\nprivate_key = \""
+                + file.toAbsolutePath() + "\"");
+        var config = ConfigLoader.loadString("[web]\nenabled = false\n" + table + "\n", "test.toml", dir);
+        assertThat(config.delivery().dkimKeys()).singleElement().satisfies(k -> assertThat(k.selector()).isEqualTo("s2026"));
     }
 
     @Test

@@ -68,63 +68,14 @@ enum Canonicalization {
     }
 
     /**
-     * Writes the canonical body of {@code message[start..end)} to {@code sink}: 3.4.3 drops
-     * trailing empty lines and makes an empty body one CRLF; 3.4.4 also ignores WSP at line
-     * ends and turns WSP runs into one SP, and leaves an empty body empty. A last line
-     * without CRLF gets one.
+     * Writes the canonical body of {@code message[start..end)} to {@code sink} (3.4.3, 3.4.4;
+     * {@link BodyCanonicalizer} has the rules, and does the same for a body read in pieces).
      */
     void body(byte[] message, int start, int end, BodySink sink) {
-        if (this == SIMPLE) {
-            int e = end;
-            while (e - start >= 4 && message[e - 4] == '\r' && message[e - 3] == '\n' && message[e - 2] == '\r'
-                    && message[e - 1] == '\n') {
-                e -= 2;
-            }
-            sink.write(message, start, e - start);
-            if (e - start < 2 || !(message[e - 2] == '\r' && message[e - 1] == '\n')) {
-                sink.write(CRLF, 0, 2);
-            }
-            return;
-        }
-        byte[] line = new byte[256];
-        int pendingEmptyLines = 0;
-        int pos = start;
-        while (pos < end) {
-            int len = 0;
-            boolean space = false;
-            int i = pos;
-            for (; i < end; i++) {
-                byte b = message[i];
-                if (b == '\r' && i + 1 < end && message[i + 1] == '\n') {
-                    break;
-                }
-                if (b == ' ' || b == '\t') {
-                    space = true;
-                    continue;
-                }
-                if (len + 2 > line.length) {
-                    line = java.util.Arrays.copyOf(line, line.length * 2);
-                }
-                if (space) {
-                    line[len++] = ' ';
-                    space = false;
-                }
-                line[len++] = b;
-            }
-            pos = i + 2; // past the CRLF (or past the end for a last line without one)
-            if (len == 0) {
-                pendingEmptyLines++;
-                continue;
-            }
-            for (; pendingEmptyLines > 0; pendingEmptyLines--) {
-                sink.write(CRLF, 0, 2);
-            }
-            sink.write(line, 0, len);
-            sink.write(CRLF, 0, 2);
-        }
+        var canonicalizer = new BodyCanonicalizer(this, sink);
+        canonicalizer.write(message, start, end - start);
+        canonicalizer.finish();
     }
-
-    private static final byte[] CRLF = {'\r', '\n'};
 
     /** Where the canonical body goes: a digest, counting what it is given. */
     interface BodySink {

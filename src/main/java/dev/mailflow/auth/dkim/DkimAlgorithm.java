@@ -79,6 +79,9 @@ public enum DkimAlgorithm {
     }
 
     boolean verify(PublicKey key, byte[] headerData, byte[] signature) throws GeneralSecurityException {
+        if (this == ED25519_SHA256) {
+            return verifyEd25519(key, signedData(headerData), signature);
+        }
         Signature s = signature();
         s.initVerify(key);
         s.update(signedData(headerData));
@@ -86,6 +89,25 @@ public enum DkimAlgorithm {
             return s.verify(signature);
         } catch (java.security.SignatureException e) {
             return false; // a signature of the wrong length or form: it does not verify
+        }
+    }
+
+    /**
+     * RFC 8032 Ed25519 verification with Bouncy Castle's implementation, which takes a sixth of
+     * the JDK's time (bench/VerifyCost.java); the key is the 32 octets after the
+     * SubjectPublicKeyInfo prefix.
+     */
+    private static boolean verifyEd25519(PublicKey key, byte[] data, byte[] signature) {
+        byte[] spki = key.getEncoded();
+        int prefix = DkimKey.ED25519_SPKI_PREFIX.length;
+        if (spki == null || spki.length != prefix + org.bouncycastle.math.ec.rfc8032.Ed25519.PUBLIC_KEY_SIZE
+                || signature.length != org.bouncycastle.math.ec.rfc8032.Ed25519.SIGNATURE_SIZE) {
+            return false;
+        }
+        try {
+            return org.bouncycastle.math.ec.rfc8032.Ed25519.verify(signature, 0, spki, prefix, data, 0, data.length);
+        } catch (RuntimeException e) {
+            return false; // a point that is not on the curve: it does not verify
         }
     }
 

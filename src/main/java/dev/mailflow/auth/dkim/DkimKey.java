@@ -34,6 +34,30 @@ record DkimKey(String keyType, PublicKey publicKey, List<String> hashes, List<St
     static final byte[] ED25519_SPKI_PREFIX = HexFormat.of().parseHex("302a300506032b6570032100");
     private static final byte[] RSA_ALGORITHM_ID = HexFormat.of().parseHex("300d06092a864886f70d0101010500");
 
+    /** Keys parsed before, by record text: the same key comes with every message of a sender. */
+    private static final int CACHED_KEYS = 1024;
+    private static final java.util.Map<String, DkimKey> PARSED = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(64, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(java.util.Map.Entry<String, DkimKey> eldest) {
+                    return size() > CACHED_KEYS;
+                }
+            });
+
+    /**
+     * {@link #parse}, with the keys that parsed kept (a record that does not parse is parsed
+     * again each time, so its reason names the right DNS name).
+     */
+    static DkimKey parseCached(String record, String where, boolean historic) throws Refusal {
+        String cacheKey = (historic ? "h:" : "s:") + record;
+        DkimKey key = PARSED.get(cacheKey);
+        if (key == null) {
+            key = parse(record, where, historic);
+            PARSED.put(cacheKey, key);
+        }
+        return key;
+    }
+
     /**
      * Parses one TXT record (its strings joined).
      *

@@ -14,7 +14,8 @@ import java.util.List;
  *
  * <p>Sign the exact bytes that will be sent, after any change a relay makes (8BITMIME
  * downgrade, added trace fields above the signature are fine): the signature covers the body
- * and the listed fields as they are now.
+ * and the listed fields as they are now. {@link SigningInput} signs a message read from a
+ * stream, with several keys and one body hash.
  *
  * <p>Thread-safe.
  */
@@ -40,7 +41,21 @@ public final class DkimSigner {
      */
     public String signatureField(byte[] message) {
         RawMessage msg = RawMessage.parse(message);
-        return messageSignature(msg, DkimVerifier.HEADER_NAME, "v=1;", SignedHeaders.select(msg));
+        byte[] bodyHash = SignedData.bodyHash(msg, Canonicalization.RELAXED, key.algorithm(), -1).hash();
+        return signatureField(msg, bodyHash);
+    }
+
+    /** The key it signs with. */
+    public DkimSigningKey key() {
+        return key;
+    }
+
+    /**
+     * The field for a message whose header fields are {@code msg}'s and whose relaxed body
+     * hash is {@code bodyHash} ({@link SigningInput} hashes a streamed body once for all keys).
+     */
+    String signatureField(RawMessage msg, byte[] bodyHash) {
+        return messageSignature(msg, DkimVerifier.HEADER_NAME, "v=1;", SignedHeaders.select(msg), bodyHash);
     }
 
     /**
@@ -50,7 +65,8 @@ public final class DkimSigner {
     String arcMessageSignature(RawMessage msg, int instance) {
         var h = new java.util.ArrayList<>(SignedHeaders.select(msg));
         msg.headers().stream().filter(f -> f.is(DkimVerifier.HEADER_NAME)).forEach(f -> h.add("dkim-signature"));
-        return messageSignature(msg, ArcSignatures.AMS, "i=" + instance + ";", h);
+        return messageSignature(msg, ArcSignatures.AMS, "i=" + instance + ";", h,
+                SignedData.bodyHash(msg, Canonicalization.RELAXED, key.algorithm(), -1).hash());
     }
 
     /** An ARC-Seal (RFC 8617 4.1.3) over {@code covered} (5.1.1), with the chain status cv=. */
@@ -76,9 +92,9 @@ public final class DkimSigner {
         }
     }
 
-    private String messageSignature(RawMessage msg, String fieldName, String firstTag, List<String> h) {
+    private String messageSignature(RawMessage msg, String fieldName, String firstTag, List<String> h,
+                                    byte[] bodyHash) {
         Canonicalization c = Canonicalization.RELAXED;
-        byte[] bodyHash = SignedData.bodyHash(msg, c, key.algorithm(), -1).hash();
 
         HeaderFolder folder = new HeaderFolder(fieldName + ":")
                 .word(firstTag, true)

@@ -206,7 +206,7 @@ public final class DkimVerifier {
         Refusal first = null;
         for (String record : records) {
             try {
-                DkimKey key = DkimKey.parse(record, where, policy.historic());
+                DkimKey key = DkimKey.parseCached(record, where, policy.historic());
                 checkKey(sig, key, where);
                 usable.add(key);
             } catch (Refusal r) {

@@ -14,8 +14,9 @@ import java.util.Locale;
  *     From or a Reply-To later without breaking the signature (RFC 6376 8.15).</li>
  * <li><b>Signed when present</b>, every occurrence: Date, Message-ID, In-Reply-To, References,
  *     MIME-Version, Content-Type, Content-Transfer-Encoding, Content-Disposition, Sender,
- *     List-Id, List-Unsubscribe and List-Unsubscribe-Post (RFC 8058 section 4 wants those two
- *     signed for one-click unsubscribe).</li>
+ *     List-Id (RFC 2919), the RFC 2369 list fields (List-Help, List-Subscribe,
+ *     List-Unsubscribe, List-Post, List-Owner, List-Archive) and List-Unsubscribe-Post (RFC 8058
+ *     section 4 wants it and List-Unsubscribe signed for one-click unsubscribe).</li>
  * <li><b>Not signed</b>: trace and per-hop fields that relays add or change (Received,
  *     Return-Path, Delivered-To, Authentication-Results, ARC-*, DKIM-Signature) and X- fields.</li>
  * </ul>
@@ -25,7 +26,8 @@ final class SignedHeaders {
     static final List<String> OVERSIGNED = List.of("from", "reply-to", "subject", "to", "cc");
     static final List<String> WHEN_PRESENT = List.of("date", "message-id", "in-reply-to", "references",
             "mime-version", "content-type", "content-transfer-encoding", "content-disposition", "sender", "list-id",
-            "list-unsubscribe", "list-unsubscribe-post");
+            "list-help", "list-subscribe", "list-unsubscribe", "list-unsubscribe-post", "list-post", "list-owner",
+            "list-archive");
 
     private SignedHeaders() {
     }

@@ -14,6 +14,11 @@
  * <li>{@link dev.mailflow.auth.dkim.DkimSigner} signs with a
  *     {@link dev.mailflow.auth.dkim.DkimSigningKey} (PKCS#8 PEM): relaxed/relaxed, the fields
  *     of {@code SignedHeaders} with From oversigned, t=, no l=, folded at 78 columns.</li>
+ * <li>{@link dev.mailflow.auth.dkim.SigningInput} signs a message read from a stream in one
+ *     pass, with several keys over one body hash: the header section in memory, the body
+ *     canonicalized as it is read ({@code BodyCanonicalizer}), so a large message is never held;
+ *     {@link dev.mailflow.auth.dkim.FromDomain} gives its RFC 5322.From domain, which picks the
+ *     keys.</li>
  * <li>{@link dev.mailflow.auth.dkim.DkimKeyGenerator} makes key pairs and the TXT record to
  *     publish ({@code mailflow dkim keygen}).</li>
  * </ul>

@@ -148,7 +148,7 @@ public final class DsnService {
             var envelope = new Envelope(incoming.id(), "<" + dsnId + "@" + hostname + ">", false, clock.instant(),
                     "dsn", "127.0.0.1", hostname, "LOCAL", MailAddress.NULL_SENDER, MailParameters.NONE,
                     List.of(new EnvelopeRecipient(env.sender(), new RcptParameters(Set.of(DsnNotify.NEVER), null))),
-                    report.length, null, null, false);
+                    report.length, null, null, false, List.of(), null, true);
             var queued = incoming.commit(envelope);
             if (tracking != null) {
                 tracking.write(new TrackingEvent(clock.instant(), "DSN", m.id(), env.messageId(), env.sender().toString(),

@@ -6,6 +6,7 @@ import dev.mailflow.client.SmtpClient;
 import dev.mailflow.client.TranscriptListener;
 import dev.mailflow.delivery.Router;
 import dev.mailflow.delivery.TraceHeaders;
+import dev.mailflow.delivery.signing.OutboundSigner;
 import dev.mailflow.queue.DeliveryAgent;
 import dev.mailflow.queue.DeliveryCodes;
 import dev.mailflow.queue.DeliveryOutcome;
@@ -54,6 +55,11 @@ import org.slf4j.LoggerFactory;
  * Postfix's words ({@code connect to mx.example.net[192.0.2.1]:25: Connection refused}), so a
  * DSN never dresses it up as an SMTP reply (RFC 3464 2.3.6). Mail through a send connector
  * says so in front of every reason: {@code send connector "Smarthost" (smtp.example.net:587): ...}.
+ *
+ * <p>What goes out is, top to bottom: the {@link OutboundSigner}'s fields (DKIM-Signature, RFC
+ * 6376 5.6), our Received field, then the form of the message the next hop takes (as queued,
+ * or converted to 7 bits, {@link OutgoingForms}), which is what the signer signed. Each form is
+ * made and signed once per delivery attempt, whatever the number of domains and next hops.
  */
 public final class RemoteDelivery implements Router.Remote {
 
@@ -67,14 +73,18 @@ public final class RemoteDelivery implements Router.Remote {
     private final Map<InetAddress, Semaphore> perHost = new ConcurrentHashMap<>();
     private final SSLSocketFactory tls;
     private final ConnectionCache cache = new ConnectionCache();
+    private final OutboundSigner signer;
 
     /** Closes the sessions kept for reuse. */
     public void close() {
         cache.closeAll();
     }
 
-    public RemoteDelivery(RemoteConfig config, MxResolver resolver, Set<InetSocketAddress> ownListeners, ZoneId zone) {
+    /** @param signer what vouches for outgoing mail (DKIM), called once per form of a message */
+    public RemoteDelivery(RemoteConfig config, MxResolver resolver, Set<InetSocketAddress> ownListeners, ZoneId zone,
+                          OutboundSigner signer) {
         this.config = config;
+        this.signer = signer;
         this.resolver = resolver;
         this.ownListeners = Set.copyOf(ownListeners);
         this.zone = zone;
@@ -107,17 +117,18 @@ public final class RemoteDelivery implements Router.Remote {
             LOG.error("message {}: cannot read the queued message: {}", message.id(), e.toString());
             return outcomes;
         }
+        var forms = new OutgoingForms(message, content, signer, zone);
         for (var entry : byDomain.entrySet()) {
-            outcomes.putAll(deliverToDomain(message, entry.getKey(), entry.getValue(), content, info));
+            outcomes.putAll(deliverToDomain(message, entry.getKey(), entry.getValue(), forms, info));
         }
         return outcomes;
     }
 
     /** One domain's recipients; through a send connector, every reason names it. */
     private Map<Integer, DeliveryOutcome> deliverToDomain(QueuedMessage message, String domain, List<Integer> indexes,
-                                                          DeliveryAgent.Content content, ContentInfo info) {
+                                                          OutgoingForms forms, ContentInfo info) {
         var smart = SendConnector.forDomain(config.sendConnectors(), domain);
-        var outcomes = deliverToDomain(message, domain, indexes, content, info, smart);
+        var outcomes = deliverToDomain(message, domain, indexes, forms, info, smart);
         if (smart != null) {
             String context = "send connector \"" + smart.name() + "\" (" + smart.host() + ":" + smart.port() + "): ";
             outcomes.replaceAll((i, o) -> o.within(context));
@@ -126,7 +137,7 @@ public final class RemoteDelivery implements Router.Remote {
     }
 
     private Map<Integer, DeliveryOutcome> deliverToDomain(QueuedMessage message, String domain, List<Integer> indexes,
-                                                          DeliveryAgent.Content content, ContentInfo info,
+                                                          OutgoingForms forms, ContentInfo info,
                                                           SendConnector smart) {
         var result = smart != null ? resolver.smartHost(smart.host()) : resolver.resolve(domain);
         DeliveryOutcome all = switch (result) {
@@ -148,7 +159,7 @@ public final class RemoteDelivery implements Router.Remote {
                     return outcomes;
                 }
                 int port = smart != null ? smart.port() : config.port();
-                var attempt = attempt(message, host.name(), new InetSocketAddress(address, port), pending, content,
+                var attempt = attempt(message, host.name(), new InetSocketAddress(address, port), pending, forms,
                         info, smart);
                 for (var e : attempt.entrySet()) {
                     if (e.getValue() instanceof DeliveryOutcome.Deferred d) {
@@ -190,7 +201,7 @@ public final class RemoteDelivery implements Router.Remote {
 
     /** One SMTP session with one next-hop address, for the recipients still pending. */
     private Map<Integer, DeliveryOutcome> attempt(QueuedMessage message, String mx, InetSocketAddress address,
-                                                  List<Integer> indexes, DeliveryAgent.Content content,
+                                                  List<Integer> indexes, OutgoingForms forms,
                                                   ContentInfo info, SendConnector smart) {
         var hostSlots = perHost.computeIfAbsent(address.getAddress(), a -> new Semaphore(config.maxConnectionsPerHost()));
         try {
@@ -198,7 +209,7 @@ public final class RemoteDelivery implements Router.Remote {
             try {
                 hostSlots.acquire();
                 try {
-                    return session(message, mx, address, indexes, content, info,
+                    return session(message, mx, address, indexes, forms, info,
                             config.startTls() || (smart != null && smart.requireTls()), smart, true);
                 } finally {
                     hostSlots.release();
@@ -214,7 +225,7 @@ public final class RemoteDelivery implements Router.Remote {
     }
 
     private Map<Integer, DeliveryOutcome> session(QueuedMessage message, String mx, InetSocketAddress address,
-                                                  List<Integer> indexes, DeliveryAgent.Content content,
+                                                  List<Integer> indexes, OutgoingForms forms,
                                                   ContentInfo info, boolean tryTls, SendConnector smart,
                                                   boolean reuse) {
         var hop = Hop.of(mx, address);
@@ -223,7 +234,7 @@ public final class RemoteDelivery implements Router.Remote {
         int[] uses = {0};
         SmtpClient cached = reuse ? cache.take(cacheKey, uses) : null;
         if (cached != null) {
-            var r = transaction(message, hop, cached, indexes, content, info, cacheKey, uses[0] + 1);
+            var r = transaction(message, hop, cached, indexes, forms, info, cacheKey, uses[0] + 1);
             if (r != null) {
                 return r;
             }
@@ -266,7 +277,7 @@ public final class RemoteDelivery implements Router.Remote {
                     }
                     LOG.info("TLS handshake with {} failed ({}); trying again without TLS", where, e.toString());
                     client.close();
-                    return session(message, mx, address, indexes, content, info, false, smart, false);
+                    return session(message, mx, address, indexes, forms, info, false, smart, false);
                 }
             }
             if (tlsRequired && !client.isTls()) {
@@ -287,7 +298,7 @@ public final class RemoteDelivery implements Router.Remote {
                 }
             }
             handedOn = true;
-            var r = transaction(message, hop, client, indexes, content, info, cacheKey, 1);
+            var r = transaction(message, hop, client, indexes, forms, info, cacheKey, 1);
             return r != null ? r : fill(indexes, new DeliveryOutcome.Deferred(DeliveryCodes.BAD_CONNECTION,
                     "lost connection with " + where + " before MAIL FROM"));
         } catch (IOException e) {
@@ -305,7 +316,7 @@ public final class RemoteDelivery implements Router.Remote {
      * session the peer had closed): the caller opens a fresh one.
      */
     private Map<Integer, DeliveryOutcome> transaction(QueuedMessage message, Hop hop, SmtpClient client,
-                                                      List<Integer> indexes, DeliveryAgent.Content content,
+                                                      List<Integer> indexes, OutgoingForms forms,
                                                       ContentInfo info, String cacheKey, int uses) {
         var envelope = message.envelope();
         var rs = message.status().recipients();
@@ -317,7 +328,6 @@ public final class RemoteDelivery implements Router.Remote {
             Capabilities caps = client.capabilities();
             // What the next hop must support for this message.
             long size = envelope.size() + 512;
-            long contentSize = envelope.size();
             if (caps.size() > 0 && size > caps.size()) {
                 client.quit();
                 return fill(indexes, new DeliveryOutcome.Failed(DeliveryCodes.TOO_BIG, "message size " + size
@@ -338,23 +348,27 @@ public final class RemoteDelivery implements Router.Remote {
                         + (binaryBody ? "binary content" : "lines over 998 octets") + " and " + where
                         + " does not offer CHUNKING" + (binaryBody ? " with BINARYMIME" : "")));
             }
-            if (info.eightBit() && !caps.eightBitMime()) {
-                // RFC 6152 3: convert to 7 bits for a next hop without 8BITMIME, or give up clearly.
-                byte[] seven;
-                try (InputStream in = content.open()) {
-                    seven = binaryBody ? null : SevenBitConverter.convert(in);
-                }
-                if (seven == null) {
-                    client.quit();
-                    return fill(indexes, new DeliveryOutcome.Failed(DeliveryCodes.CONVERSION_NOT_SUPPORTED,
-                            "the message has 8-bit content that cannot be converted to 7 bits (8-bit headers need "
-                            + "SMTPUTF8), and " + where + " does not offer 8BITMIME"));
-                }
-                content = () -> new ByteArrayInputStream(seven);
-                info = new ContentInfo(false, info.binary(), info.longestLine());
-                size = seven.length + 512L;
-                contentSize = seven.length;
+            // RFC 6152 3: convert to 7 bits for a next hop without 8BITMIME, or give up clearly.
+            boolean toSevenBit = info.eightBit() && !caps.eightBitMime();
+            OutgoingForms.Form form;
+            try {
+                form = !toSevenBit ? forms.original() : binaryBody ? null : forms.sevenBit();
+            } catch (IOException e) {
+                client.quit();
+                LOG.error("message {}: cannot read the queued message: {}", message.id(), e.toString());
+                return fill(indexes, new DeliveryOutcome.Deferred(DeliveryCodes.LOCAL_ERROR,
+                        "cannot read the queued message (the server log has the details)"));
             }
+            if (form == null) {
+                client.quit();
+                return fill(indexes, new DeliveryOutcome.Failed(DeliveryCodes.CONVERSION_NOT_SUPPORTED,
+                        "the message has 8-bit content that cannot be converted to 7 bits (8-bit headers need "
+                        + "SMTPUTF8), and " + where + " does not offer 8BITMIME"));
+            }
+            if (toSevenBit) {
+                info = new ContentInfo(false, info.binary(), info.longestLine());
+            }
+            size = form.signature().length + form.belowTraceSize() + 512L;
             String mailParams = mailParameters(message, caps, info, binaryBody, size, utf8);
             var commands = new ArrayList<String>();
             commands.add("MAIL FROM:" + envelope.sender().toPath() + mailParams);
@@ -400,11 +414,11 @@ public final class RemoteDelivery implements Router.Remote {
                     client.quit();
                     return outcomes;
                 }
-                byte[] head = headers(message, accepted);
+                byte[] head = headers(message, accepted, form);
                 stage = "the message content";
-                try (InputStream in = content.open()) {
+                try (InputStream in = form.belowTrace()) {
                     end = client.bdatLast(new SequenceInputStream(new ByteArrayInputStream(head), in),
-                            head.length + contentSize);
+                            head.length + form.belowTraceSize());
                 }
             } else {
                 Reply dataReply = caps.pipelining() ? replies.get(replies.size() - 1)
@@ -422,9 +436,9 @@ public final class RemoteDelivery implements Router.Remote {
                     accepted.forEach(i -> outcomes.put(i, o));
                     return outcomes;
                 }
-                byte[] head = headers(message, accepted);
+                byte[] head = headers(message, accepted, form);
                 stage = "the message content";
-                try (InputStream in = content.open()) {
+                try (InputStream in = form.belowTrace()) {
                     end = client.sendContent(new SequenceInputStream(new ByteArrayInputStream(head), in));
                 }
             }
@@ -498,13 +512,21 @@ public final class RemoteDelivery implements Router.Remote {
         return sb.toString();
     }
 
-    /** Our Received header (and a Message-ID the 250 promised) in front of the content. */
-    private byte[] headers(QueuedMessage message, List<Integer> accepted) {
+    /**
+     * What goes in front of the form's bytes: the signer's fields (DKIM-Signature), then our
+     * Received field and the fields our receiving checks added (Authentication-Results, under
+     * the Received of the same hop, RFC 8601 5), which the signatures do not cover (Received
+     * names the recipient when there is one, so it differs per transaction). RFC 6376 5.6: the
+     * signature is prepended.
+     */
+    private byte[] headers(QueuedMessage message, List<Integer> accepted, OutgoingForms.Form form) {
         var e = message.envelope();
         var rcpt = accepted.size() == 1 ? message.status().recipients().get(accepted.get(0)).original() : null;
-        String h = TraceHeaders.received(e, config.hostname(), rcpt, zone) + TraceHeaders.added(e)
-                + TraceHeaders.missingHeaders(e, zone);
-        return h.getBytes(StandardCharsets.UTF_8);
+        byte[] trace = (TraceHeaders.received(e, config.hostname(), rcpt, zone) + TraceHeaders.added(e))
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] head = java.util.Arrays.copyOf(form.signature(), form.signature().length + trace.length);
+        System.arraycopy(trace, 0, head, form.signature().length, trace.length);
+        return head;
     }
 
     /**
