@@ -31,6 +31,7 @@ final class ForgedResultsFilter extends OutputStream {
     /** The last octet seen was LF: the next one starts a line. */
     private boolean lineStart = true;
     private int removed;
+    private long removedOctets;
 
     ForgedResultsFilter(OutputStream out, String ourHostname) {
         this.out = out;
@@ -40,6 +41,11 @@ final class ForgedResultsFilter extends OutputStream {
     /** How many fields were dropped. */
     int removed() {
         return removed;
+    }
+
+    /** How many octets the dropped fields had: the queued content is this much shorter. */
+    long removedOctets() {
+        return removedOctets;
     }
 
     @Override
@@ -108,6 +114,7 @@ final class ForgedResultsFilter extends OutputStream {
         field.reset();
         if (forged(f)) {
             removed++;
+            removedOctets += f.length;
             return;
         }
         out.write(f);

@@ -106,6 +106,9 @@ final class HeaderCapture extends FilterOutputStream {
             if (l.isEmpty()) {
                 break;
             }
+            if (l.charAt(0) == ' ' || l.charAt(0) == '\t') {
+                continue; // a folded line of another field, never a field of its own
+            }
             int colon = l.indexOf(':');
             if (colon > 0 && l.substring(0, colon).strip().toLowerCase(Locale.ROOT).equals("message-id")) {
                 var value = new StringBuilder(l.substring(colon + 1));

@@ -695,10 +695,12 @@ final class Session implements SessionInfo {
             log('*', "removed " + resultsFilter.removed() + " Authentication-Results field(s) claiming "
                     + context.hostname() + " (RFC 8601 5)");
         }
+        // What was queued: the content as received, less any field the filter dropped.
+        long queuedSize = size - resultsFilter.removedOctets();
         var atEnd = decide(tx, hook -> hook.onEndOfData(this, tx, new ReceivedMessage() {
             @Override
             public long size() {
-                return size;
+                return queuedSize;
             }
 
             @Override
@@ -723,7 +725,7 @@ final class Session implements SessionInfo {
         }
         var envelope = new Envelope(incoming.id(), messageId, generated, context.clock().instant(),
                 connector.name(), clientAddress.getHostAddress(), heloName, protocol(),
-                tx.sender(), tx.parameters(), tx.recipients(), size,
+                tx.sender(), tx.parameters(), tx.recipients(), queuedSize,
                 tlsSession == null ? null : tlsSession.getProtocol() + " " + tlsSession.getCipherSuite(),
                 authenticatedUser, !connector.anonymous() && !capture.hasHeader("Date"), tx.addedHeaders(),
                 tx.noted(dev.mailflow.queue.AuthSummary.class), connector.mayRelay(clientAddress));
@@ -751,12 +753,12 @@ final class Session implements SessionInfo {
             }
         }
         LOG.debug("{}: queued {} {} from <{}> to {} recipient(s), {} octets", id, incoming.id(), messageId,
-                tx.sender(), tx.recipientCount(), size);
+                tx.sender(), tx.recipientCount(), queuedSize);
         if (context.tracking() != null) {
             context.tracking().write(new TrackingEvent(envelope.receivedAt(), "RECEIVE", envelope.internalId(),
                     messageId, envelope.sender().toString(),
                     envelope.recipients().stream().map(r -> r.address().toString()).toList(), connector.name(),
-                    envelope.clientAddress(), size, "2.6.0", "queued", null, envelope.authentication()));
+                    envelope.clientAddress(), queuedSize, "2.6.0", "queued", null, envelope.authentication()));
             if (queued.state() == dev.mailflow.queue.QueueState.HOLD) {
                 context.tracking().write(new TrackingEvent(envelope.receivedAt(), "HOLD", envelope.internalId(),
                         messageId, envelope.sender().toString(), List.of(), connector.name(),

@@ -94,9 +94,14 @@ class EmailAuthenticationEndToEndTest {
         try (var server = server("record")) {
             var run = swaks(server, "ceo@forged.test", message("ceo@forged.test",
                     "Authentication-Results: mail1.fabrikam.com; spf=pass smtp.mailfrom=ceo@forged.test\r\n"
-                            + "Authentication-Results: elsewhere.example;\r\n\tdkim=pass header.d=forged.test\r\n"));
+                            + "Authentication-Results: elsewhere.example;\r\n\tdkim=pass header.d=forged.test\r\n"
+                            + "X-Folded: a folded line that looks like a field\r\n Message-ID: <bogus@folded>\r\n"));
             assertThat(run.code()).as(run.output()).isZero();
+            // the Message-ID is the real one, not a folded line of another field
+            assertThat(run.output()).containsPattern("<-  250 2\\.6\\.0 <e2e-\\d+@client\\.example>");
             String m = onlyDelivered(server);
+            // the content queued is the content less the dropped field: nothing follows the body
+            assertThat(m).doesNotContain("internalId").endsWith("\r\n\r\nHello.\r\n\r\n"); // swaks adds a CRLF
             assertThat(m).containsPattern("(?m)^Authentication-Results: mail1\\.fabrikam\\.com;\r\n\tspf=fail "
                     + "\\(.*\\) smtp\\.mailfrom=ceo@forged\\.test;\r\n\tdkim=none;\r\n\tdmarc=");
             // the forged one claiming our name is gone; another server's stays
