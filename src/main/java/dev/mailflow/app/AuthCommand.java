@@ -115,6 +115,12 @@ public final class AuthCommand implements Callable<Integer> {
         if (mailFrom.startsWith("<") && mailFrom.endsWith(">")) {
             mailFrom = mailFrom.substring(1, mailFrom.length() - 1);
         }
+        // An address needs a domain after its last @ (RFC 5321 4.1.2); a malformed domain is
+        // still SPF's to judge ("none", RFC 7208 4.3), as a receiving server would.
+        int at = mailFrom.lastIndexOf('@');
+        if (!mailFrom.isEmpty() && (at < 0 || at == mailFrom.length() - 1)) {
+            return usage(err, "--from " + from + " is not an address (local-part@domain, or '<>' for the null sender)");
+        }
         var result = AuthCheck.run(dns, receiver, new AuthRequest(client, helo, mailFrom), content);
         if (json) {
             // Nulls stay: a key the report defines is always there ("dmarc": null without a message).

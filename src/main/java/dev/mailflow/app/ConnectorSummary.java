@@ -10,7 +10,7 @@ final class ConnectorSummary {
 
     /**
      * {@code (anonymous, STARTTLS)}, {@code (authenticated clients only, implicit TLS)},
-     * {@code (anonymous, STARTTLS, SPF/DKIM/DMARC enforced)}...
+     * {@code (anonymous, STARTTLS, SPF and DMARC failures refused)}...
      */
     static String describe(ConnectorConfig c) {
         String tls = switch (c.tls()) {
@@ -22,8 +22,8 @@ final class ConnectorSummary {
         String checks = !c.anonymous() ? "" : switch (c.senderChecks().mode()) {
             case RECORD -> "";
             case OFF -> ", no SPF/DKIM/DMARC checks";
-            case QUARANTINE -> ", SPF/DKIM/DMARC failures held";
-            case ENFORCE -> ", SPF/DKIM/DMARC enforced";
+            case QUARANTINE -> ", SPF and DMARC failures held";
+            case ENFORCE -> ", SPF and DMARC failures refused";
         };
         return (c.anonymous() ? "(anonymous" : "(authenticated clients only") + tls + checks + ")";
     }

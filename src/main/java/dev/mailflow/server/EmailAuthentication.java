@@ -77,7 +77,12 @@ final class EmailAuthentication implements PolicyHook {
             return PolicyVerdict.NEXT;
         }
         transaction.note(SpfOutcome.class, spf);
-        return spfVerdict(session, spf, false);
+        var verdict = spfVerdict(session, spf, false);
+        if (verdict instanceof PolicyVerdict.Reject || verdict instanceof PolicyVerdict.TempFail) {
+            // Refused here, the message never reaches the end of data: count its SPF result now.
+            stats.refusedAtMail(spf.result().word());
+        }
+        return verdict;
     }
 
     /** What the connector does with an SPF result; {@code dmarcPassed} spares an SPF fail at data. */
@@ -137,7 +142,8 @@ final class EmailAuthentication implements PolicyHook {
             return new PolicyVerdict.TempFail(Reply.dmarcTemporaryError(dmarc.fromDomain()));
         }
         var disposition = dmarc.disposition();
-        String quoted = "p=" + dmarc.policy() + " of " + dmarc.policyDomain();
+        String quoted = "p=" + dmarc.policy() + (dmarc.testing() ? "; t=y, applied as p=" + disposition : "")
+                + " of " + dmarc.policyDomain();
         if (disposition == DmarcPolicy.REJECT) {
             return checks.mode() == Mode.ENFORCE ? new PolicyVerdict.Reject(Reply.dmarcRejected(dmarc.fromDomain(),
                     quoted)) : new PolicyVerdict.Hold("DMARC fail for " + dmarc.fromDomain() + " (" + quoted + ")");

@@ -42,6 +42,11 @@ public final class ServerStats {
         count("arc", summary.arc());
     }
 
+    /** A transaction refused at MAIL for its SPF result: only SPF was checked. */
+    void refusedAtMail(String spfResult) {
+        count("spf", spfResult);
+    }
+
     private void count(String method, dev.mailflow.queue.AuthSummary.Check check) {
         if (check != null) {
             count(method, check.result());

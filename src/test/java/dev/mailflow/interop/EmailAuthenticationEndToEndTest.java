@@ -141,6 +141,8 @@ class EmailAuthenticationEndToEndTest {
             assertThat(run.code()).isNotZero();
             assertThat(run.output()).contains("<** 550 5.7.23 SPF validation failed: forged.test does not designate "
                     + "127.0.0.1 as permitted sender");
+            assertThat(server.server().stats().authenticationResults("spf", "fail")).as("refused at MAIL, counted")
+                    .isEqualTo(1);
             var allowed = swaks(server, "app@allowed.test", message("app@allowed.test", ""));
             assertThat(allowed.code()).as(allowed.output()).isZero();
             assertThat(onlyDelivered(server)).contains("spf=pass");

@@ -200,11 +200,14 @@ class AuthCommandTest {
             {"auth", "--ip", "192.0.2.1", "--helo", "h", "--from", "a@b.test", "--dns-server", "127.0.0.1:99999"},
             {"auth", "--ip", "192.0.2.1", "--helo", "h", "--from", "a@b.test", "--timeout", "soon"},
             {"auth", "--ip", "192.0.2.1", "--helo", "h", "--from", "a@b.test", "--hostname", "not a name"},
+            {"auth", "--ip", "192.0.2.1", "--helo", "h", "--from", "chris@"},
+            {"auth", "--ip", "192.0.2.1", "--helo", "h", "--from", "nodomain"},
         };
         String[] expected = {"--ip 999.1.1.1 is not an IPv4 or IPv6 address",
             "--ip mail.example.com is not an IPv4 or IPv6 address", "Missing required option: '--helo=NAME'",
             "none.eml", "is a directory", "--dns-server: DNS server 127.0.0.1:99999: the port must be a number",
-            "--timeout", "--hostname not a name is not a host name"};
+            "--timeout", "--hostname not a name is not a host name", "--from chris@ is not an address",
+            "--from nodomain is not an address"};
         for (int i = 0; i < cases.length; i++) {
             var r = MainRunner.run(cases[i]);
             assertThat(r.code()).as(String.join(" ", cases[i])).isEqualTo(2);

@@ -173,6 +173,8 @@ class ProbeCommandTest {
                     .contains("is revoked (empty p=)");
             var text = probe("example.test", "--dns-server", "127.0.0.1:" + dnsPort, "--port",
                     String.valueOf(server.port()), "--quit-after", "CONNECT");
+            // --quit-after CONNECT: no SMTP at all after the connection
+            assertThat(text.out()).contains("[PASS] CONNECT").doesNotContain("] BANNER").doesNotContain("] MAIL");
             assertThat(text.out()).contains("[WARN] RECORDS").contains("SPF example.test -> v=spf1 mx ptr ~all")
                     .contains("= DMARC: p=quarantine: mail from this domain that fails DMARC is to be treated as "
                             + "suspicious");
