@@ -100,13 +100,14 @@ final class ConfigReload {
             LOG.error("reload: delivery keeps its settings: {}", e.getMessage());
         }
         scheduler.retryPolicy(effective.queue().retry());
+        var before = running;
         running = effective;
         String now = server.tls() == null ? null : server.tls().fingerprint();
         if (!Objects.equals(fingerprint, now)) {
             changes.add(new ConfigDiff.Change("TLS certificate SHA-256 " + (fingerprint == null ? "(none)" : fingerprint)
                     + " -> " + now, false));
         }
-        changes.addAll(replacedKeys(running, effective));
+        changes.addAll(replacedKeys(before, effective));
         if (changes.isEmpty()) {
             LOG.info("reload: {} read again, nothing changed", next.source());
         }

@@ -47,6 +47,7 @@ class DkimSigningEndToEndTest {
     static Path verifyScript;
     static ScriptedPeer eightBit;
     static ScriptedPeer sevenBit;
+    static KeyPair edKey;
 
     @BeforeAll
     static void start() throws Exception {
@@ -59,6 +60,7 @@ class DkimSigningEndToEndTest {
         }
         KeyPair rsa = DkimKeyGenerator.rsa(2048);
         KeyPair ed = DkimKeyGenerator.ed25519();
+        edKey = ed;
         Files.createDirectories(dir.resolve("keys"));
         Files.writeString(dir.resolve("keys/fabrikam.com.r2026.pem"), DkimKeyGenerator.privateKeyPem(rsa));
         Files.writeString(dir.resolve("keys/fabrikam.com.e2026.pem"), DkimKeyGenerator.privateKeyPem(ed));
@@ -316,6 +318,15 @@ class DkimSigningEndToEndTest {
             String after = awaitMessage(eightBit, "after the reload").content();
             assertThat(after).contains("a=ed25519-sha256");
             assertThat(dkimpy(after).lines()).hasSize(2).allSatisfy(l -> assertThat(l).startsWith("pass"));
+
+            // A rotation in place: the same table, another key in its file; the reload says so.
+            Files.writeString(dir.resolve("keys/fabrikam.com.e2026.pem"),
+                    DkimKeyGenerator.privateKeyPem(DkimKeyGenerator.ed25519()));
+            var rotated = MainRunner.run("reload", "--config", config.toString());
+            assertThat(rotated.code()).as(rotated.err()).isZero();
+            assertThat(rotated.out()).contains("e2026").contains("private key replaced");
+            // put the published key back for the other tests
+            Files.writeString(dir.resolve("keys/fabrikam.com.e2026.pem"), DkimKeyGenerator.privateKeyPem(edKey));
         }
     }
 }
