@@ -39,6 +39,39 @@ final class EmailAuthentication implements PolicyHook {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmailAuthentication.class);
 
+    /**
+     * SECURITY: the messages being checked are read into memory; together they may take at
+     * most a quarter of the heap (32 MiB at least, 1 GiB at most). A session whose message does
+     * not fit waits for others to finish; a message larger than the whole budget is checked
+     * alone. Fifty 30 MB messages at once once took the JVM to 3 GB and out of memory.
+     */
+    private static final MemoryBudget MEMORY = new MemoryBudget(Math.max(32L << 20,
+            Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 4)));
+
+    /** Permits of one KiB each. */
+    static final class MemoryBudget {
+        private final java.util.concurrent.Semaphore permits;
+        private final int total;
+
+        MemoryBudget(long octets) {
+            this.total = (int) (octets >> 10);
+            this.permits = new java.util.concurrent.Semaphore(total, true);
+        }
+
+        int permitsFor(long size) {
+            // the content, and the copies the checks make of it (line ends, header fields)
+            return (int) Math.min(total, Math.max(1, (size * 2) >> 10));
+        }
+
+        void acquire(int n) throws InterruptedException {
+            permits.acquire(n);
+        }
+
+        void release(int n) {
+            permits.release(n);
+        }
+    }
+
     private final MessageAuthenticator authenticator;
     private final String authservId;
     private final ServerStats stats;
@@ -109,14 +142,23 @@ final class EmailAuthentication implements PolicyHook {
             return PolicyVerdict.NEXT;
         }
         AuthReport report;
+        int permits = MEMORY.permitsFor(message.size());
+        try {
+            MEMORY.acquire(permits);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return PolicyVerdict.NEXT;
+        }
         try (InputStream in = message.open()) {
             byte[] content = in.readAllBytes();
             report = authenticator.check(request(session, transaction), content,
                     transaction.noted(SpfOutcome.class));
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | OutOfMemoryError e) {
             LOG.error("authentication checks of a message from {} failed, accepting without them",
                     transaction.sender(), e);
             return PolicyVerdict.NEXT;
+        } finally {
+            MEMORY.release(permits);
         }
         message.addHeader(AuthenticationResults.FIELD_NAME + ": " + AuthenticationResults.value(authservId, report));
         var summary = summary(report);
@@ -140,6 +182,11 @@ final class EmailAuthentication implements PolicyHook {
         var checks = session.connector().senderChecks();
         if (dmarc.result() == DmarcResult.TEMPERROR && checks.deferTempErrors()) {
             return new PolicyVerdict.TempFail(Reply.dmarcTemporaryError(dmarc.fromDomain()));
+        }
+        if (dmarc.result() == DmarcResult.PERMERROR && dmarc.policyDomain() == null) {
+            // SECURITY: a From field DMARC will not evaluate (more domains than it checks) would
+            // otherwise carry any domain past p=reject: held for the operator to judge.
+            return new PolicyVerdict.Hold("DMARC could not evaluate the From field: " + dmarc.reason());
         }
         var disposition = dmarc.disposition();
         String quoted = "p=" + dmarc.policy() + (dmarc.testing() ? "; t=y, applied as p=" + disposition : "")

@@ -121,16 +121,34 @@ final class ForgedResultsFilter extends OutputStream {
     }
 
     private boolean forged(byte[] f) {
+        int nameLength = NAME.length - 1;
         if (f.length < NAME.length) {
             return false;
         }
-        for (int i = 0; i < NAME.length; i++) {
+        for (int i = 0; i < nameLength; i++) {
             if (Character.toLowerCase(f[i]) != Character.toLowerCase(NAME[i])) {
                 return false;
             }
         }
-        String value = new String(f, NAME.length, f.length - NAME.length, StandardCharsets.ISO_8859_1)
+        // RFC 5322 4.5.8: readers take white space before the colon too ("Name : value").
+        int colon = nameLength;
+        while (colon < f.length && (f[colon] == ' ' || f[colon] == '\t')) {
+            colon++;
+        }
+        if (colon >= f.length || f[colon] != ':') {
+            return false;
+        }
+        String value = new String(f, colon + 1, f.length - colon - 1, StandardCharsets.ISO_8859_1)
                 .replace("\r", "").replace("\n", "");
-        return ourId.equals(AuthenticationResults.authservId(value));
+        String id = AuthenticationResults.authservId(value);
+        if (id == null) {
+            return false;
+        }
+        // "mx\.example.test" (a quoted-pair) and "mx.example.test." (the root's dot) name us too.
+        id = id.replace("\\", "");
+        if (id.endsWith(".")) {
+            id = id.substring(0, id.length() - 1);
+        }
+        return ourId.equals(id);
     }
 }

@@ -164,6 +164,22 @@ class EmailAuthenticationEndToEndTest {
     }
 
     @Test
+    void aFromFieldDmarcWillNotEvaluateIsHeldUnderEnforce() throws Exception {
+        try (var server = server("enforce")) {
+            // six domains in From: DMARC evaluates at most five, so p=reject of signed.test would
+            // otherwise be bypassed by padding
+            byte[] m = ("From: ceo@signed.test, a@d1.test, b@d2.test, c@d3.test, d@d4.test, e@d5.test\r\n"
+                    + "To: <kate@fabrikam.com>\r\nSubject: padded\r\n\r\nHello.\r\n")
+                    .getBytes(StandardCharsets.US_ASCII);
+            var run = swaks(server, "app@allowed.test", m);
+            assertThat(run.code()).as(run.output()).isZero();
+            var held = Await.until("the message on hold", () -> server.runtime().store().list(QueueState.HOLD),
+                    list -> !list.isEmpty());
+            assertThat(held.get(0).status().holdReason()).startsWith("DMARC could not evaluate the From field: ");
+        }
+    }
+
+    @Test
     void quarantiningConnectorHoldsAnSpfFail() throws Exception {
         try (var server = server("quarantine")) {
             var run = swaks(server, "ceo@forged.test", message("ceo@forged.test", ""));

@@ -39,6 +39,18 @@ class ForgedResultsFilterTest {
     }
 
     @Test
+    void theShapesReadersAcceptAreRemovedToo() throws Exception {
+        String in = "Authentication-Results : mx.example.test; spf=pass\r\n"
+                + "Authentication-Results\t: mx.example.test; spf=pass\r\n"
+                + "Authentication-Results: \"mx\\.example.test\"; spf=pass\r\n"
+                + "Authentication-Results: mx.example.test.; spf=pass\r\n"
+                + "Authentication-Results-Extra: mx.example.test; kept\r\n"
+                + "Subject: x\r\n\r\nbody\r\n";
+        assertThat(filter(in, 3)).isEqualTo("Authentication-Results-Extra: mx.example.test; kept\r\n"
+                + "Subject: x\r\n\r\nbody\r\n");
+    }
+
+    @Test
     void aMessageWithoutBodyOrEndingInAForgedFieldIsHandled() throws Exception {
         assertThat(filter("Subject: x\r\nAuthentication-Results: mx.example.test; spf=pass\r\n", 5))
                 .isEqualTo("Subject: x\r\n");

@@ -84,6 +84,9 @@ final class RawMessage {
      * which is CRLF already.
      */
     static byte[] withCrlfLineEnds(byte[] in) {
+        if (crlfOnly(in)) {
+            return in; // queued mail: no copy
+        }
         var out = new ByteArrayOutputStream(in.length + in.length / 32);
         for (int i = 0; i < in.length; i++) {
             if (in[i] == '\n' && (i == 0 || in[i - 1] != '\r')) {
@@ -92,5 +95,15 @@ final class RawMessage {
             out.write(in[i]);
         }
         return out.toByteArray();
+    }
+
+    /** Whether every LF already follows a CR. */
+    private static boolean crlfOnly(byte[] in) {
+        for (int i = 0; i < in.length; i++) {
+            if (in[i] == '\n' && (i == 0 || in[i - 1] != '\r')) {
+                return false;
+            }
+        }
+        return true;
     }
 }

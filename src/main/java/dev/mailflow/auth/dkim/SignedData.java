@@ -25,15 +25,19 @@ final class SignedData {
     static byte[] headerData(RawMessage message, List<String> signedHeaders, Canonicalization c,
             HeaderField signatureWithEmptyB) {
         List<HeaderField> fields = message.headers();
-        boolean[] used = new boolean[fields.size()];
+        // SECURITY: fields indexed by name, bottom first, each taken once: linear in the fields
+        // and in h=, where a scan per name was quadratic (100,000 fields times an h= of 30,000
+        // absent names held a core for a minute).
+        var byName = new java.util.HashMap<String, java.util.ArrayDeque<HeaderField>>();
+        for (int i = fields.size() - 1; i >= 0; i--) {
+            byName.computeIfAbsent(fields.get(i).name().toLowerCase(java.util.Locale.ROOT),
+                    k -> new java.util.ArrayDeque<>()).addLast(fields.get(i));
+        }
         var out = new ByteArrayOutputStream();
         for (String name : signedHeaders) {
-            for (int i = fields.size() - 1; i >= 0; i--) {
-                if (!used[i] && fields.get(i).is(name)) {
-                    used[i] = true;
-                    out.writeBytes(c.header(fields.get(i)).getBytes(StandardCharsets.ISO_8859_1));
-                    break;
-                }
+            var left = byName.get(name.toLowerCase(java.util.Locale.ROOT));
+            if (left != null && !left.isEmpty()) {
+                out.writeBytes(c.header(left.pollFirst()).getBytes(StandardCharsets.ISO_8859_1));
             }
         }
         String self = c.header(signatureWithEmptyB);

@@ -1,6 +1,7 @@
 package dev.mailflow.auth.dmarc;
 
 import dev.mailflow.auth.dkim.DkimResult;
+import dev.mailflow.auth.dkim.DkimStatus;
 import dev.mailflow.auth.dkim.DkimVerification;
 import dev.mailflow.auth.spf.SpfOutcome;
 import dev.mailflow.auth.spf.SpfResult;
@@ -201,6 +202,16 @@ public final class Dmarc {
             return new DmarcOutcome(DmarcResult.TEMPERROR, author, policyDomain, org, policy, record.testing(),
                     record.text(), false, false, "alignment could not be decided: a DMARC lookup for an "
                             + "authenticated domain failed for now", trace);
+        }
+        // An SPF or DKIM check that could not finish (temperror) might have passed and aligned:
+        // a fail now would turn a DNS outage into a refusal (RFC 9989 leaves the temporary
+        // failure to the receiver; ours is to wait, never to bounce).
+        boolean dkimUnfinished = dkim.signatures().stream().anyMatch(r -> r.status() == DkimStatus.TEMPERROR);
+        if ((spf != null && spf.result() == SpfResult.TEMPERROR) || dkimUnfinished) {
+            return new DmarcOutcome(DmarcResult.TEMPERROR, author, policyDomain, org, policy, record.testing(),
+                    record.text(), false, false, "nothing aligned, but " + (dkimUnfinished
+                            ? "a DKIM key lookup" : "the SPF check") + " failed for now and might have passed",
+                    trace);
         }
         if (exists == null) {
             return new DmarcOutcome(DmarcResult.TEMPERROR, author, policyDomain, org, policy, record.testing(),

@@ -244,6 +244,14 @@ class DmarcTest {
         // ... but another aligned pass still passes.
         assertThat(eval(z2, "kate@example.com", spf(SpfResult.PASS, "example.com"), dkim("mail.example.com")).result())
                 .isEqualTo(DmarcResult.PASS);
+        // An SPF check that timed out might have passed: with nothing aligned, temperror, not fail
+        // (a DNS outage must never turn into a 550 under p=reject).
+        Zone z3 = Zone.builder().txt("_dmarc.example.com", "v=DMARC1; p=reject").build();
+        DmarcOutcome unfinished = eval(z3, "kate@example.com", spf(SpfResult.TEMPERROR, "example.com"), NO_DKIM);
+        assertThat(unfinished.result()).isEqualTo(DmarcResult.TEMPERROR);
+        assertThat(unfinished.disposition()).isEqualTo(DmarcPolicy.NONE);
+        assertThat(eval(z3, "kate@example.com", spf(SpfResult.FAIL, "example.com"), NO_DKIM).result())
+                .isEqualTo(DmarcResult.FAIL);
     }
 
     @Test
