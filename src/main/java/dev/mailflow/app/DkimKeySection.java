@@ -77,7 +77,7 @@ final class DkimKeySection implements ConfigSection<List<DkimSigningKey>> {
                 throw t.error(DOMAIN, "\"" + domain + "\" is not a domain name");
             }
             String selector = t.get(SELECTOR);
-            if (!selector.matches("[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*")) {
+            if (!dev.mailflow.auth.dkim.DkimSigningKey.isSelector(selector)) {
                 throw t.error(SELECTOR, "\"" + selector + "\" is not a DKIM selector (letters, digits, '-' and '_',"
                         + " parts separated by dots; RFC 6376 3.1)");
             }

@@ -64,7 +64,7 @@ public final class ProbeCommand implements Callable<Integer> {
             + "AUTH, MAIL or RCPT")
     String quitAfter;
 
-    @Option(names = "--dns-server", paramLabel = "HOST:PORT", description = "DNS server for the MX lookup")
+    @Option(names = "--dns-server", paramLabel = "HOST:PORT", description = "DNS server (HOST:PORT) for the MX lookup and the records step")
     String dnsServer;
 
     @Option(names = "--dkim-selector", paramLabel = "SELECTOR", description = "a DKIM selector whose key the "
@@ -99,6 +99,13 @@ public final class ProbeCommand implements Callable<Integer> {
         if (timeout < 1) {
             err.println("mailflow: --timeout must be at least 1 second");
             return ExitCodes.USAGE;
+        }
+        for (String selector : dkimSelectors) {
+            if (!dev.mailflow.auth.dkim.DkimSigningKey.isSelector(selector)) {
+                err.println("mailflow: --dkim-selector \"" + selector + "\" is not a DKIM selector (letters, digits, "
+                        + "'-' and '_', parts separated by dots)");
+                return ExitCodes.USAGE;
+            }
         }
         try { // before a password is asked for
             dev.mailflow.probe.ProbeTarget.parse(target, port);

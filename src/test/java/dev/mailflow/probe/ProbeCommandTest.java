@@ -130,6 +130,8 @@ class ProbeCommandTest {
     void usageErrors() {
         assertThat(probe(target(), "--starttls", "sometimes").code()).isEqualTo(2);
         assertThat(probe(target(), "--quit-after", "LUNCH").code()).isEqualTo(2);
+        assertThat(probe(target(), "--dkim-selector", "bad sel").code()).isEqualTo(2);
+        assertThat(probe(target(), "--dkim-selector", "").code()).isEqualTo(2);
         assertThat(probe().code()).isEqualTo(2);
     }
 

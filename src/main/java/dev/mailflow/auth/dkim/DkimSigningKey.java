@@ -32,9 +32,18 @@ public record DkimSigningKey(String domain, String selector, PrivateKey privateK
             throw new IllegalArgumentException("rsa-sha1 must not be used for signing (RFC 8301)");
         }
         domain = java.net.IDN.toASCII(domain, java.net.IDN.ALLOW_UNASSIGNED);
-        if (!selector.matches("[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*")) {
+        if (!isSelector(selector)) {
             throw new IllegalArgumentException("not a DKIM selector: " + selector);
         }
+    }
+
+    /**
+     * Whether the text can be a selector (RFC 6376 3.1: dot-separated labels of letters, digits,
+     * '-' and '_', as DNS holds them under _domainkey).
+     */
+    public static boolean isSelector(String selector) {
+        return selector != null && selector.length() <= 253
+                && selector.matches("[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*");
     }
 
     public static DkimSigningKey load(String domain, String selector, Path pemFile) throws DkimKeyException {
