@@ -83,7 +83,9 @@ public final class AuthenticationResults {
 
     private static String spf(AuthRequest request, SpfOutcome spf) {
         var sb = new StringBuilder("spf=").append(spf.result().word());
-        sb.append(" (").append(comment(spf.reason())).append(")");
+        // A DNS failure's reason names our own resolver: recipients get the fact, not the address.
+        sb.append(" (").append(comment(spf.result() == dev.mailflow.auth.spf.SpfResult.TEMPERROR
+                ? "a DNS lookup for the SPF check failed for now" : spf.reason())).append(")");
         if (request.heloIdentity()) {
             sb.append(" smtp.helo=").append(pvalue(request.helo() == null ? "" : request.helo()));
         } else {
@@ -94,7 +96,8 @@ public final class AuthenticationResults {
 
     private static String dkim(DkimResult r) {
         var sb = new StringBuilder("dkim=").append(r.status().keyword());
-        sb.append(" (").append(comment(r.explanation())).append(")");
+        sb.append(" (").append(comment(r.status() == dev.mailflow.auth.dkim.DkimStatus.TEMPERROR
+                ? "the key lookup failed for now" : r.explanation())).append(")");
         if (r.domain() != null) {
             sb.append(" header.d=").append(pvalue(r.domain()));
         }
