@@ -241,6 +241,18 @@ public final class QueueCommand implements Runnable {
             if (status.hasNonNull("lastError")) {
                 out.println("  last error:  " + status.path("lastError").asText());
             }
+            var auth = env.path("authentication");
+            if (auth.isObject()) {
+                // The checks of the message as received, one line each, as the console's table shows them.
+                out.println("  authentication:");
+                authLine(out, "SPF", auth.path("spf"));
+                if (auth.path("dkim").isEmpty()) {
+                    out.println("    DKIM   none       the message is not signed");
+                }
+                auth.path("dkim").forEach(c -> authLine(out, "DKIM", c));
+                authLine(out, "DMARC", auth.path("dmarc"));
+                authLine(out, "ARC", auth.path("arc"));
+            }
             out.println("  recipients:");
             for (JsonNode r : d.path("recipients")) {
                 out.println("    " + r.path("address").asText()
@@ -254,6 +266,16 @@ public final class QueueCommand implements Runnable {
             }
             out.println("  headers:");
             d.path("headers").forEach(h -> out.println("    " + h.asText()));
+        }
+
+        private static void authLine(PrintWriter out, String method, JsonNode c) {
+            if (!c.isObject()) {
+                return;
+            }
+            String about = String.join(" ", java.util.stream.Stream.of(c.path("domain"), c.path("detail"))
+                    .filter(JsonNode::isTextual).map(JsonNode::asText).toList());
+            out.println(("    %-6s %-10s %s%s").formatted(method, c.path("result").asText(),
+                    about.isEmpty() ? "" : about + ": ", c.path("reason").asText("")).stripTrailing());
         }
 
         private static String address(JsonNode a) {
