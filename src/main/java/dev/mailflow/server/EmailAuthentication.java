@@ -76,10 +76,21 @@ final class EmailAuthentication implements PolicyHook {
     private final String authservId;
     private final ServerStats stats;
 
+    /** How long the checks at the end of data may take in all. */
+    static final java.time.Duration CHECK_LIMIT = java.time.Duration.ofSeconds(30);
+
+    private final java.time.Duration checkLimit;
+
     EmailAuthentication(MessageAuthenticator authenticator, String authservId, ServerStats stats) {
+        this(authenticator, authservId, stats, CHECK_LIMIT);
+    }
+
+    EmailAuthentication(MessageAuthenticator authenticator, String authservId, ServerStats stats,
+                        java.time.Duration checkLimit) {
         this.authenticator = authenticator;
         this.authservId = authservId;
         this.stats = stats;
+        this.checkLimit = checkLimit;
     }
 
     private static boolean applies(SessionInfo session) {
@@ -149,13 +160,32 @@ final class EmailAuthentication implements PolicyHook {
             Thread.currentThread().interrupt();
             return PolicyVerdict.NEXT;
         }
-        try (InputStream in = message.open()) {
-            byte[] content = in.readAllBytes();
-            report = authenticator.check(request(session, transaction), content,
-                    transaction.noted(SpfOutcome.class));
-        } catch (IOException | RuntimeException | OutOfMemoryError e) {
+        var request = request(session, transaction);
+        var spfDone = transaction.noted(SpfOutcome.class);
+        // SECURITY: every lookup is bounded, but a message can ask for many (five keys, ARC,
+        // five From domains: a minute when DNS never answers). The whole check gets a deadline.
+        var check = new java.util.concurrent.FutureTask<AuthReport>(() -> {
+            try (InputStream in = message.open()) {
+                return authenticator.check(request, in.readAllBytes(), spfDone);
+            }
+        });
+        try {
+            Thread.ofVirtual().name("auth-check").start(check);
+            report = check.get(checkLimit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            check.cancel(true);
+            LOG.warn("authentication checks of a message from {} took over {} s (DNS too slow), {}",
+                    transaction.sender(), checkLimit.toSeconds(), acts(session)
+                            && session.connector().senderChecks().deferTempErrors() ? "deferred" : "accepted without them");
+            return acts(session) && session.connector().senderChecks().deferTempErrors()
+                    ? new PolicyVerdict.TempFail(Reply.checksTooSlow()) : PolicyVerdict.NEXT;
+        } catch (InterruptedException e) {
+            check.cancel(true);
+            Thread.currentThread().interrupt();
+            return PolicyVerdict.NEXT;
+        } catch (java.util.concurrent.ExecutionException e) {
             LOG.error("authentication checks of a message from {} failed, accepting without them",
-                    transaction.sender(), e);
+                    transaction.sender(), e.getCause());
             return PolicyVerdict.NEXT;
         } finally {
             MEMORY.release(permits);

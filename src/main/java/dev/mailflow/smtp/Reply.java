@@ -204,6 +204,11 @@ public record Reply(int code, EnhancedStatus status, List<String> lines) {
         return of(451, "4.7.26", "DMARC validation error for " + domain + ": DNS did not answer, try again later");
     }
 
+    /** The checks at the end of data did not finish in time (DNS too slow): try again later. */
+    public static Reply checksTooSlow() {
+        return of(451, "4.7.26", "Authentication checks did not finish in time (DNS too slow), try again later");
+    }
+
     /** Text from DNS, made safe for a reply line: printable ASCII only, bounded. */
     private static String printable(String text) {
         var sb = new StringBuilder();
