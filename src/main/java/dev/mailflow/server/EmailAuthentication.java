@@ -194,7 +194,6 @@ final class EmailAuthentication implements PolicyHook {
         var summary = summary(report);
         transaction.note(AuthSummary.class, summary);
         stats.authenticated(summary);
-        transaction.note(AuthReport.class, report);
         DmarcOutcome dmarc = report.dmarc();
         if (!session.connector().senderChecks().spfAtMail()) {
             var verdict = spfVerdict(session, report.spf(), dmarc.result() == DmarcResult.PASS);

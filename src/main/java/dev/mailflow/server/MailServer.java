@@ -29,8 +29,8 @@ public final class MailServer implements AutoCloseable {
     private final java.util.Map<String, ProtocolLog> logs = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile dev.mailflow.server.tls.TlsContextProvider tls;
     private final ServerStats stats = new ServerStats();
-    /** DNS for the checks of received mail: the resolver (and cache) delivery uses too. */
-    private volatile dev.mailflow.dns.DnsResolver dns;
+    /** DNS for the checks of received mail: the resolver (and cache) delivery uses too; a reload repoints it. */
+    private final dev.mailflow.dns.DnsResolver dns;
     private final QueueStore store;
     private final TrackingLog tracking;
     private final Consumer<QueuedMessage> queued;
@@ -76,8 +76,9 @@ public final class MailServer implements AutoCloseable {
     }
 
     private MailServer(ServerConfig config, QueueStore store, TrackingLog tracking, Consumer<QueuedMessage> queued,
-                       Clock clock) {
+                       Clock clock, dev.mailflow.dns.DnsResolver dns) {
         this.config = config;
+        this.dns = java.util.Objects.requireNonNull(dns);
         this.store = store;
         this.tracking = tracking;
         this.queued = queued;
@@ -93,8 +94,7 @@ public final class MailServer implements AutoCloseable {
     public static MailServer start(ServerConfig config, QueueStore store, TrackingLog tracking,
                                    Consumer<QueuedMessage> queued, Clock clock, dev.mailflow.dns.DnsResolver dns)
             throws IOException {
-        var server = new MailServer(config, store, tracking, queued, clock);
-        server.dns = java.util.Objects.requireNonNull(dns);
+        var server = new MailServer(config, store, tracking, queued, clock, dns);
         var counter = new AtomicLong();
         // Every port first: a port in use is a configuration error, told before anything else.
         var sockets = new ArrayList<java.net.ServerSocket>();
@@ -148,11 +148,6 @@ public final class MailServer implements AutoCloseable {
                 Policies.forConnector(c, config.directory(), store, config.minFreeSpace(), authentication), log,
                 tracking, queued,
                 clock, config.maxHops(), tls, authLimiter, passwords, stats);
-    }
-
-    /** The DNS resolver for the checks of sessions configured from now on ({@link #reconfigure}). */
-    public synchronized void dns(dev.mailflow.dns.DnsResolver resolver) {
-        this.dns = java.util.Objects.requireNonNull(resolver);
     }
 
     /**

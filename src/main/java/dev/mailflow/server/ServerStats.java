@@ -18,10 +18,14 @@ public final class ServerStats {
 
     /** The methods and results counted by {@link #authenticationResults}, RFC 8601's words. */
     public static final java.util.Map<String, java.util.List<String>> AUTHENTICATION_RESULTS = java.util.Map.of(
-            "spf", java.util.List.of("pass", "fail", "softfail", "neutral", "none", "temperror", "permerror"),
-            "dkim", java.util.List.of("pass", "fail", "neutral", "none", "temperror", "permerror", "policy"),
-            "dmarc", java.util.List.of("pass", "fail", "none", "temperror", "permerror"),
-            "arc", java.util.List.of("pass", "fail", "none"));
+            "spf", java.util.Arrays.stream(dev.mailflow.auth.spf.SpfResult.values())
+                    .map(dev.mailflow.auth.spf.SpfResult::word).toList(),
+            "dkim", java.util.Arrays.stream(dev.mailflow.auth.dkim.DkimStatus.values())
+                    .map(dev.mailflow.auth.dkim.DkimStatus::keyword).toList(),
+            "dmarc", java.util.Arrays.stream(dev.mailflow.auth.dmarc.DmarcResult.values())
+                    .map(dev.mailflow.auth.dmarc.DmarcResult::word).toList(),
+            "arc", java.util.Arrays.stream(dev.mailflow.auth.arc.ArcResult.values())
+                    .map(dev.mailflow.auth.arc.ArcResult::word).toList());
 
     private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> results =
             new java.util.concurrent.ConcurrentHashMap<>();
