@@ -317,12 +317,14 @@ public final class DnsjavaResolver implements DnsResolver {
                         return new Answered(response, server);
                     }
                     answered.add(server);
-                    String bogus = server.validating() == null ? null : bogusReason(response);
+                    String bogus = server.validating() != null ? bogusReason(response) : serverBogusReason(response);
                     if (bogus != null) {
                         // Another server may still give the data that validates (this one's may be forged).
                         cause = DnsAnswer.TempFail.Cause.SERVFAIL;
                         bogusFailures.add("DNSSEC validation failed (bogus): " + bogus + " (" + what
-                                + ", answered by " + server.label() + ", validated with " + anchors.source() + ")");
+                                + (server.validating() != null ? ", answered by " + server.label() + ", validated with "
+                                        + anchors.source() : ", SERVFAIL from the validating resolver " + server.label())
+                                + ")");
                     } else if (rcode == Rcode.SERVFAIL) {
                         cause = DnsAnswer.TempFail.Cause.SERVFAIL;
                         failures.add(server.label() + " answered SERVFAIL to " + what);
@@ -412,6 +414,27 @@ public final class DnsjavaResolver implements DnsResolver {
                 }
                 String code = ExtendedErrorCodeOption.text(ede.getErrorCode());
                 String why = text.isEmpty() ? code : text;
+                return why.length() > MAX_REASON ? why.substring(0, MAX_REASON) + "..." : why;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The reason a validating server gives for its SERVFAIL in an extended DNS error of the
+     * DNSSEC kind (RFC 8914 4.6 to 4.13: DNSSEC Bogus, Signature Expired, DNSKEY Missing...),
+     * or null. Only the words of the message: whether the answer counts is the rcode's.
+     */
+    private static String serverBogusReason(Message response) {
+        if (response.getRcode() != Rcode.SERVFAIL || response.getOPT() == null) {
+            return null;
+        }
+        for (EDNSOption o : response.getOPT().getOptions(EDNSOption.Code.EDNS_EXTENDED_ERROR)) {
+            if (o instanceof ExtendedErrorCodeOption ede && ede.getErrorCode() >= ExtendedErrorCodeOption.DNSSEC_BOGUS
+                    && ede.getErrorCode() <= ExtendedErrorCodeOption.NSEC_MISSING) {
+                String text = ede.getText() == null ? "" : ede.getText().strip();
+                String code = ExtendedErrorCodeOption.text(ede.getErrorCode());
+                String why = text.isEmpty() ? code : code + ", " + text;
                 return why.length() > MAX_REASON ? why.substring(0, MAX_REASON) + "..." : why;
             }
         }

@@ -294,7 +294,8 @@ public final class DaneVerifier {
 
     /**
      * RFC 7672 3.2.3 (after RFC 6125 6.4): equal without regard to case and a final dot; "*" as
-     * the whole left-most label stands for exactly one label.
+     * the whole left-most label stands for exactly one label, and never over a top-level label
+     * alone ("*.com").
      */
     static boolean nameMatches(String certificateName, String reference) {
         String ref = DnsNames.normalize(reference).orElse(null);
