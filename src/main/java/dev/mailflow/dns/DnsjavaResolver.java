@@ -67,7 +67,8 @@ import org.xbill.DNS.dnssec.ValidatingResolver;
  * they must be) is {@link DnsAnswer.TempFail} with cause SERVFAIL and a reason that starts
  * "DNSSEC validation failed (bogus): ", never NotFound: for DANE (RFC 7672 2.2) a bogus TLSA
  * answer means "do not deliver now", not "there is no TLSA". A validating resolver on loopback
- * gives SERVFAIL for the same case. An answer reached through a CNAME chain is authenticated
+ * gives SERVFAIL for the same case; with an extended DNS error of the DNSSEC kind (RFC 8914,
+ * unbound's {@code ede: yes}) that SERVFAIL too is reported as bogus. An answer reached through a CNAME chain is authenticated
  * only when every answer along the chain was (RFC 7672 2.2.2).
  *
  * <p>SECURITY: answers are untrusted input. Only records in the answer section that belong to
@@ -89,6 +90,9 @@ public final class DnsjavaResolver implements DnsResolver {
     private static final int MAX_REASON = 300;
     /** dnsjava's reason when the server's own reply was no answer at all (SERVFAIL, REFUSED). */
     private static final String UNVALIDATABLE_REPLY = "Response subtype is UNKNOWN";
+    /** dnsjava quotes a failed RRset whole ("{ name ttl IN TYPE [rdata] sigs: [...] }"): its name and type are enough. */
+    private static final java.util.regex.Pattern RRSET_DUMP = java.util.regex.Pattern.compile(
+            "\\{ (\\S+) \\d+ IN (\\S+) .*$");
 
     private final List<Server> servers;
     private final Duration timeout;
@@ -412,8 +416,7 @@ public final class DnsjavaResolver implements DnsResolver {
                 if (text.startsWith(UNVALIDATABLE_REPLY)) {
                     return null;
                 }
-                String code = ExtendedErrorCodeOption.text(ede.getErrorCode());
-                String why = text.isEmpty() ? code : text;
+                String why = text.isEmpty() ? edeWords(ede.getErrorCode()) : RRSET_DUMP.matcher(text).replaceFirst("$1 $2");
                 return why.length() > MAX_REASON ? why.substring(0, MAX_REASON) + "..." : why;
             }
         }
@@ -433,12 +436,18 @@ public final class DnsjavaResolver implements DnsResolver {
             if (o instanceof ExtendedErrorCodeOption ede && ede.getErrorCode() >= ExtendedErrorCodeOption.DNSSEC_BOGUS
                     && ede.getErrorCode() <= ExtendedErrorCodeOption.NSEC_MISSING) {
                 String text = ede.getText() == null ? "" : ede.getText().strip();
-                String code = ExtendedErrorCodeOption.text(ede.getErrorCode());
+                String code = edeWords(ede.getErrorCode());
                 String why = text.isEmpty() ? code : code + ", " + text;
                 return why.length() > MAX_REASON ? why.substring(0, MAX_REASON) + "..." : why;
             }
         }
         return null;
+    }
+
+    /** "DNSSEC bogus" for DNSSEC_BOGUS: an extended DNS error's name in words. */
+    private static String edeWords(int code) {
+        String name = ExtendedErrorCodeOption.text(code).replace('_', ' ').toLowerCase(java.util.Locale.ROOT);
+        return name.startsWith("dnssec") ? "DNSSEC" + name.substring(6) : name;
     }
 
     private static boolean isTimeout(IOException e) {
