@@ -68,7 +68,7 @@ public final class TestPki {
         /** Writes the chain and the key as PEM files. */
         public void writePem(Path certificateFile, Path keyFile) throws IOException {
             Files.writeString(certificateFile, pem(chain.toArray()));
-            Files.writeString(keyFile, pem(key));
+            Files.writeString(keyFile, pem(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(key, null)));
         }
     }
 
