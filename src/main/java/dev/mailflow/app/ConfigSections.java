@@ -25,6 +25,7 @@ final class ConfigSections {
             DeliverySection.SECTION,
             TlsSection.SECTION,
             WebSection.SECTION,
+            MtaStsSection.SECTION,
             LogsSection.SECTION);
 
     /** Every key's type, per table; the empty name is the top level, where each section is a key. */
