@@ -58,7 +58,7 @@ final class OutboundTls {
             case DaneResult.NoneUsable n -> new PolicySources.DaneNoneUsable(
                     n.all().stream().map(r -> n.tlsaName() + " IN TLSA " + r).toList());
             case DaneResult.NotDane n -> new PolicySources.NotDane(n.why());
-            case DaneResult.TempFail t -> new PolicySources.DaneTempFail(t.describe());
+            case DaneResult.TempFail t -> new PolicySources.DaneTempFail(t.why());
         };
         PolicySources.Sts stsSource = domain -> switch (sts.policyFor(domain)) {
             case MtaSts.Active a -> new PolicySources.StsPolicy(a.policy().mode() == MtaStsPolicy.Mode.ENFORCE,
