@@ -51,6 +51,7 @@ final class Deliveries implements DeliveryAgent, AutoCloseable {
     private final Set<InetSocketAddress> ownListeners;
     private final ConfiguredDns dns;
     private final OutboundTls tlsPolicies;
+    private final AutoCloseable mtaStsRefresh;
     private volatile Consumer<QueuedMessage> submit = m -> { };
     private volatile Wiring current;
 
@@ -69,6 +70,7 @@ final class Deliveries implements DeliveryAgent, AutoCloseable {
         this.local = new MaildirDelivery(config.server().dataDir().resolve("mailboxes"), hostname, clock.getZone());
         this.ownListeners = config.server().connectors().stream().map(ConnectorConfig::bind).collect(Collectors.toSet());
         this.current = wire(config, null);
+        this.mtaStsRefresh = tlsPolicies.startRefresh(Duration.ofHours(1));
     }
 
     private Wiring wire(MailflowConfig config, Wiring previous) throws IOException {
@@ -140,6 +142,11 @@ final class Deliveries implements DeliveryAgent, AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            mtaStsRefresh.close();
+        } catch (Exception e) {
+            // interrupting a thread does not fail
+        }
         current.remote().close();
     }
 }
