@@ -24,7 +24,8 @@ final class ConfigSections {
             DeliverySection.SECTION,
             TlsSection.SECTION,
             WebSection.SECTION,
-            LogsSection.SECTION);
+            LogsSection.SECTION,
+            TlsRptSection.SECTION);
 
     /** Every key's type, per table; the empty name is the top level, where each section is a key. */
     static final Map<String, Map<String, ValueType>> SCHEMA = schema();
