@@ -110,26 +110,36 @@ public final class ReportLog implements AutoCloseable {
     private void switchTo(LocalDate day) throws IOException {
         closeOpen();
         Path file = journal(day);
+        boolean tornEnd = endsTorn(file);
         var channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND, StandardOpenOption.READ);
+                StandardOpenOption.APPEND);
         try {
-            long size = channel.size();
-            if (size > 0) {
+            if (tornEnd) {
                 // A torn last line (a crash mid-write) ends here, so the next entry starts on its own line.
-                var last = ByteBuffer.allocate(1);
-                channel.read(last, size - 1);
-                if (last.get(0) != '\n') {
-                    channel.write(ByteBuffer.wrap(new byte[] {'\n'}));
-                    size++;
-                }
+                channel.write(ByteBuffer.wrap(new byte[] {'\n'}));
             }
             open = channel;
             openDay = day;
-            openSize = size;
+            openSize = channel.size();
             fullWarned = false;
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
+        }
+    }
+
+    /** Whether the file exists and its last octet is not a newline. */
+    private static boolean endsTorn(Path file) throws IOException {
+        try (var channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size == 0) {
+                return false;
+            }
+            var last = ByteBuffer.allocate(1);
+            channel.read(last, size - 1);
+            return last.get(0) != '\n';
+        } catch (NoSuchFileException e) {
+            return false;
         }
     }
 

@@ -33,6 +33,7 @@ public final class ReportPoster implements AutoCloseable {
 
     private final HttpClient client;
     private final Duration timeout;
+    private final Duration connectTimeout;
 
     /** With the default limits: 30 s to connect, 2 min for an exchange. */
     public ReportPoster(SSLContext ssl) {
@@ -42,6 +43,7 @@ public final class ReportPoster implements AutoCloseable {
     public ReportPoster(SSLContext ssl, Duration connectTimeout, Duration timeout) {
         Objects.requireNonNull(ssl);
         this.timeout = Objects.requireNonNull(timeout);
+        this.connectTimeout = Objects.requireNonNull(connectTimeout);
         this.client = HttpClient.newBuilder()
                 .sslContext(ssl)
                 .connectTimeout(connectTimeout)
@@ -105,9 +107,14 @@ public final class ReportPoster implements AutoCloseable {
             throw new IOException(uri + ": interrupted");
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
+            if (cause instanceof java.net.http.HttpConnectTimeoutException) {
+                throw new IOException(uri + ": cannot connect within " + connectTimeout.toSeconds() + " s", cause);
+            }
+            if (cause instanceof java.net.http.HttpTimeoutException) {
+                throw new IOException(uri + ": no complete answer within " + timeout.toSeconds() + " s", cause);
+            }
             String what = cause instanceof javax.net.ssl.SSLException ? "TLS failed"
                     : cause instanceof java.net.ConnectException ? "cannot connect"
-                    : cause instanceof java.net.http.HttpTimeoutException ? "timed out"
                     : "failed";
             String detail = cause == null || cause.getMessage() == null ? String.valueOf(cause)
                     : cause.getMessage();
