@@ -20,6 +20,7 @@ final class ConfigSections {
             AliasSection.SECTION,
             QueueSection.SECTION,
             SendConnectorSection.SECTION,
+            TlsPolicySection.SECTION,
             DkimKeySection.SECTION,
             DeliverySection.SECTION,
             TlsSection.SECTION,

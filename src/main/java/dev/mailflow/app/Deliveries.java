@@ -49,6 +49,7 @@ final class Deliveries implements DeliveryAgent, AutoCloseable {
     private final MaildirDelivery local;
     private final Set<InetSocketAddress> ownListeners;
     private final ConfiguredDns dns;
+    private final OutboundTls tlsPolicies;
     private volatile Consumer<QueuedMessage> submit = m -> { };
     private volatile Wiring current;
 
@@ -59,6 +60,7 @@ final class Deliveries implements DeliveryAgent, AutoCloseable {
     Deliveries(MailflowConfig config, ConfiguredDns dns, QueueStore store, TrackingLog tracking, Clock clock)
             throws IOException {
         this.dns = dns;
+        this.tlsPolicies = new OutboundTls(dns);
         this.hostname = config.server().hostname();
         this.store = store;
         this.tracking = tracking;
@@ -75,7 +77,8 @@ final class Deliveries implements DeliveryAgent, AutoCloseable {
                         d.maxConnections(), d.maxConnectionsPerHost(), d.sendConnectors()),
                         new MxResolver(dns, MxResolver.describe(d.dnsServer())), ownListeners, clock.getZone(),
                         OutboundSigner.allOf(new DkimOutboundSigner(new DkimKeyring(d.dkimKeys(), clock)),
-                                new ArcOutboundSigner(d.dkimKeys(), hostname, clock)));
+                                new ArcOutboundSigner(d.dkimKeys(), hostname, clock)),
+                        tlsPolicies.finder(d), tlsPolicies.reporter());
         var dsn = new DsnService(hostname, store, tracking, clock, config.queue().retry());
         dsn.submitTo(m -> submit.accept(m));
         return new Wiring(new Router(config.server().directory(), local, remote, dsn), remote, dsn, d);
