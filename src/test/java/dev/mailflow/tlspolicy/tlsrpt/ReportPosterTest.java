@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /** RFC 8460 5.4's HTTPS POST, against the JDK's HTTPS server on 127.0.0.1 with a test CA. */
 class ReportPosterTest {
 
-    private static TestCa ca;
+    private static LoopbackCa ca;
     private static final byte[] GZIP = AggregateReport.of(AggregateReportTest.REPORTER, AggregateReportTest.DAY,
             AggregateReportTest.tally().get("example.net")).gzip();
 
@@ -23,7 +23,7 @@ class ReportPosterTest {
 
     @BeforeAll
     static void makeCa() throws Exception {
-        ca = new TestCa("Mailflow TLS-RPT Test CA");
+        ca = new LoopbackCa("Mailflow TLS-RPT Test CA");
     }
 
     @BeforeEach
@@ -104,7 +104,7 @@ class ReportPosterTest {
 
     @Test
     void aCertificateFromAnotherCaIsRefused() throws Exception {
-        try (var other = new ReportPoster(new TestCa("Another CA").clientContext())) {
+        try (var other = new ReportPoster(new LoopbackCa("Another CA").clientContext())) {
             assertThatThrownBy(() -> other.post(server.uri("/"), GZIP)).isInstanceOf(IOException.class)
                     .hasMessageContaining("TLS failed");
         }

@@ -61,14 +61,14 @@ class TlsRptSchedulerTest {
         mails.add(new Mail(from, to, new String(message, StandardCharsets.US_ASCII)));
     };
 
-    private TestCa ca;
+    private LoopbackCa ca;
     private TestReportServer https;
     private ReportPoster poster;
     private ReportLog log;
 
     @BeforeEach
     void setUp() throws Exception {
-        ca = new TestCa("TLS-RPT scheduler test CA");
+        ca = new LoopbackCa("TLS-RPT scheduler test CA");
         https = new TestReportServer(ca.serverContext(new String[0], InetAddress.getLoopbackAddress()));
         poster = new ReportPoster(ca.clientContext(), Duration.ofSeconds(5), Duration.ofSeconds(10));
         log = new ReportLog(dir.resolve("tls-rpt"));

@@ -27,13 +27,17 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
-/** A certificate authority made for one test: a root, and server certificates it signs. */
-final class TestCa {
+/**
+ * A certificate authority made for one test: a root, server certificates it signs for DNS names
+ * and IP addresses (127.0.0.1: the JDK client checks an IP SAN), and the SSL contexts of both
+ * ends. ({@link dev.mailflow.testing.TestCa} issues for host names only.)
+ */
+final class LoopbackCa {
 
     private final KeyPair key;
     private final X509Certificate root;
 
-    TestCa(String name) throws Exception {
+    LoopbackCa(String name) throws Exception {
         key = ecKey();
         var subject = new X500Name("CN=" + name);
         var builder = new JcaX509v3CertificateBuilder(subject, serial(), Date.from(Instant.now().minus(Duration.ofDays(1))),
