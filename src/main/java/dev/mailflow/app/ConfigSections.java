@@ -25,6 +25,7 @@ final class ConfigSections {
             DeliverySection.SECTION,
             TlsSection.SECTION,
             WebSection.SECTION,
+            MtaStsSection.SECTION,
             LogsSection.SECTION,
             TlsRptSection.SECTION);
 

@@ -10,6 +10,7 @@ import dev.mailflow.delivery.signing.DkimKeyring;
 import dev.mailflow.delivery.signing.ArcOutboundSigner;
 import dev.mailflow.delivery.signing.DkimOutboundSigner;
 import dev.mailflow.delivery.signing.OutboundSigner;
+import dev.mailflow.delivery.tls.TlsReporter;
 import dev.mailflow.queue.DeliveryAgent;
 import dev.mailflow.queue.DeliveryOutcome;
 import dev.mailflow.queue.QueueStore;
@@ -60,7 +61,7 @@ final class Deliveries implements DeliveryAgent, AutoCloseable {
     Deliveries(MailflowConfig config, ConfiguredDns dns, QueueStore store, TrackingLog tracking, Clock clock)
             throws IOException {
         this.dns = dns;
-        this.tlsPolicies = new OutboundTls(dns);
+        this.tlsPolicies = new OutboundTls(dns, config.server().dataDir(), clock, TlsReporter.NONE);
         this.hostname = config.server().hostname();
         this.store = store;
         this.tracking = tracking;
