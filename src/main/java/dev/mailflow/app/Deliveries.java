@@ -10,6 +10,7 @@ import dev.mailflow.delivery.signing.DkimKeyring;
 import dev.mailflow.delivery.signing.ArcOutboundSigner;
 import dev.mailflow.delivery.signing.DkimOutboundSigner;
 import dev.mailflow.delivery.signing.OutboundSigner;
+import dev.mailflow.delivery.tls.TlsReporter;
 import dev.mailflow.queue.DeliveryAgent;
 import dev.mailflow.queue.DeliveryOutcome;
 import dev.mailflow.queue.QueueStore;
@@ -50,6 +51,7 @@ final class Deliveries implements DeliveryAgent, AutoCloseable {
     private final Set<InetSocketAddress> ownListeners;
     private final ConfiguredDns dns;
     private final OutboundTls tlsPolicies;
+    private final AutoCloseable mtaStsRefresh;
     private volatile Consumer<QueuedMessage> submit = m -> { };
     private volatile Wiring current;
 
@@ -60,7 +62,7 @@ final class Deliveries implements DeliveryAgent, AutoCloseable {
     Deliveries(MailflowConfig config, ConfiguredDns dns, QueueStore store, TrackingLog tracking, Clock clock)
             throws IOException {
         this.dns = dns;
-        this.tlsPolicies = new OutboundTls(dns);
+        this.tlsPolicies = new OutboundTls(dns, config.server().dataDir(), clock, TlsReporter.NONE);
         this.hostname = config.server().hostname();
         this.store = store;
         this.tracking = tracking;
@@ -68,6 +70,7 @@ final class Deliveries implements DeliveryAgent, AutoCloseable {
         this.local = new MaildirDelivery(config.server().dataDir().resolve("mailboxes"), hostname, clock.getZone());
         this.ownListeners = config.server().connectors().stream().map(ConnectorConfig::bind).collect(Collectors.toSet());
         this.current = wire(config, null);
+        this.mtaStsRefresh = tlsPolicies.startRefresh(Duration.ofHours(1));
     }
 
     private Wiring wire(MailflowConfig config, Wiring previous) throws IOException {
@@ -139,6 +142,11 @@ final class Deliveries implements DeliveryAgent, AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            mtaStsRefresh.close();
+        } catch (Exception e) {
+            // interrupting a thread does not fail
+        }
         current.remote().close();
     }
 }

@@ -81,9 +81,13 @@ final class DeliverySection implements ConfigSection<DeliveryConfig> {
         if (t.has(DNSSEC_TRUST_ANCHOR)) {
             String a = t.get(DNSSEC_TRUST_ANCHOR);
             anchor = a.equals(DeliveryConfig.ROOT_ANCHOR) ? Path.of(a) : in.resolve(a);
-            if (!a.equals(DeliveryConfig.ROOT_ANCHOR) && !java.nio.file.Files.isReadable(anchor)) {
-                throw t.error(DNSSEC_TRUST_ANCHOR, anchor + ": no such file, or not readable (a file of DS or "
-                        + "DNSKEY records; or \"root\" for the root zone's key built in)");
+            if (!a.equals(DeliveryConfig.ROOT_ANCHOR)) {
+                try {
+                    dev.mailflow.dns.DnsjavaResolver.builder().trustAnchors(anchor);
+                } catch (IllegalArgumentException e) {
+                    throw t.error(DNSSEC_TRUST_ANCHOR, e.getMessage() + " (a file of DS or DNSKEY records; or "
+                            + "\"root\" for the root zone's keys, built in)");
+                }
             }
         }
         return new DeliveryConfig(t.get(DNS_SERVER), t.get(REMOTE_PORT), startTls, timeouts,

@@ -74,7 +74,7 @@ public final class MailflowRuntime implements AutoCloseable {
         try {
             store = new FileQueueStore(data.resolve("queue"));
             tracking = new TrackingLog(data.resolve("logs"), clock);
-            dns = new ConfiguredDns(config.delivery().dnsServer());
+            dns = new ConfiguredDns(config.delivery().dnsServer(), config.delivery().dnssecTrustAnchor());
             deliveries = new Deliveries(config, dns, store, tracking, clock);
             scheduler = new Scheduler(store, deliveries, config.queue().retry(), tracking, clock,
                     config.queue().deliveryConcurrency());

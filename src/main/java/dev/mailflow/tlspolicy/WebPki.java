@@ -77,8 +77,37 @@ public final class WebPki {
     public record Valid(String certificateName, String issuer) implements Result {
     }
 
-    /** It is not; {@code reason} says why, e.g. "certificate has expired on 2026-01-02 00:00:00 UTC". */
-    public record Invalid(String reason) implements Result {
+    /**
+     * It is not; {@code reason} says why, e.g. "certificate has expired on 2026-01-02 00:00:00 UTC".
+     *
+     * @param kind what failed, as TLS-RPT tells failures apart (RFC 8460 4.3.2)
+     */
+    public record Invalid(String reason, Kind kind) implements Result {
+        public Invalid(String reason) {
+            this(reason, Kind.OTHER);
+        }
+
+        /** The RFC 8460 4.3.2 result type of the failure. */
+        public String resultType() {
+            return switch (kind) {
+                case EXPIRED -> "certificate-expired";
+                case HOST_MISMATCH -> "certificate-host-mismatch";
+                case UNTRUSTED -> "certificate-not-trusted";
+                case OTHER -> "validation-failure";
+            };
+        }
+    }
+
+    /** What a failed check failed on. */
+    public enum Kind {
+        /** Expired, or not valid yet. */
+        EXPIRED,
+        /** The certificate does not name the host. */
+        HOST_MISMATCH,
+        /** No chain to a trusted CA. */
+        UNTRUSTED,
+        /** No certificate, the wrong key usage, an unreadable extension. */
+        OTHER
     }
 
     /** A handshake failed by {@link #trustManager(String)}: its message is the reason. */
@@ -127,15 +156,16 @@ public final class WebPki {
         try {
             leaf.checkValidity(now);
         } catch (CertificateExpiredException e) {
-            return new Invalid("certificate for " + names + " has expired on " + DAY.format(leaf.getNotAfter().toInstant()));
+            return new Invalid("certificate for " + names + " has expired on " + DAY.format(leaf.getNotAfter().toInstant()),
+                    Kind.EXPIRED);
         } catch (CertificateNotYetValidException e) {
             return new Invalid("certificate for " + names + " is not valid before "
-                    + DAY.format(leaf.getNotBefore().toInstant()));
+                    + DAY.format(leaf.getNotBefore().toInstant()), Kind.EXPIRED);
         }
         String matched = matchingName(leaf, host);
         if (matched == null) {
             return new Invalid("certificate for " + names + " (issued by " + commonName(leaf.getIssuerX500Principal()
-                    .getName()) + ") does not name " + host);
+                    .getName()) + ") does not name " + host, Kind.HOST_MISMATCH);
         }
         try {
             var eku = leaf.getExtendedKeyUsage();
@@ -148,7 +178,7 @@ public final class WebPki {
         }
         String untrusted = pathProblem(chain, now);
         if (untrusted != null) {
-            return new Invalid("not signed by a trusted CA: " + untrusted);
+            return new Invalid("not signed by a trusted CA: " + untrusted, Kind.UNTRUSTED);
         }
         return new Valid(matched, commonName(leaf.getIssuerX500Principal().getName()));
     }

@@ -37,7 +37,7 @@ public final class PostfixPeer implements AutoCloseable {
      *            offers no STARTTLS
      */
     public static PostfixPeer start(Path base, int port, String domain, List<String> users, int relayPort,
-                                    dev.mailflow.server.tls.TlsCertificates tls) throws Exception {
+                                    TestPki.Issued tls) throws Exception {
         Path postfix = ExternalTool.require("postfix");
         ExternalTool.requireRoot("a private Postfix instance is started");
         var peer = new PostfixPeer(base, port);
@@ -88,7 +88,7 @@ public final class PostfixPeer implements AutoCloseable {
                 smtpd_tls_loglevel = 1
                 """.formatted(base)));
         if (tls != null) {
-            tls.write(peer.conf.resolve("cert.pem"), peer.conf.resolve("key.pem"));
+            tls.writePem(peer.conf.resolve("cert.pem"), peer.conf.resolve("key.pem"));
         }
         var master = new ArrayList<String>();
         for (String line : Files.readAllLines(Path.of("/etc/postfix/master.cf"))) {

@@ -40,7 +40,7 @@ class WebPkiTest {
     @Test
     void anotherNameIsRefusedNamingBoth() {
         assertThat(check(CA.issue("mx.other.test"), "mx.example.test")).isEqualTo(new WebPki.Invalid(
-                "certificate for mx.other.test (issued by Test CA) does not name mx.example.test"));
+                "certificate for mx.other.test (issued by Test CA) does not name mx.example.test", WebPki.Kind.HOST_MISMATCH));
     }
 
     @Test
@@ -58,7 +58,7 @@ class WebPkiTest {
         assertThat(check(cnOnly, "mx.example.test")).isEqualTo(new WebPki.Valid("mx.example.test", "Test CA"));
         var both = CA.issue(new TestPki.Leaf().commonName("mx.example.test").dns("www.example.test"));
         assertThat(check(both, "mx.example.test")).isEqualTo(new WebPki.Invalid(
-                "certificate for www.example.test (issued by Test CA) does not name mx.example.test"));
+                "certificate for www.example.test (issued by Test CA) does not name mx.example.test", WebPki.Kind.HOST_MISMATCH));
     }
 
     @Test
@@ -66,7 +66,7 @@ class WebPkiTest {
         var expired = CA.issue(new TestPki.Leaf().dns("mx.example.test").validity(
                 Instant.parse("2020-01-01T00:00:00Z"), Instant.parse("2021-01-02T03:04:05Z")));
         assertThat(check(expired, "mx.example.test")).isEqualTo(new WebPki.Invalid(
-                "certificate for mx.example.test has expired on 2021-01-02 03:04:05 UTC"));
+                "certificate for mx.example.test has expired on 2021-01-02 03:04:05 UTC", WebPki.Kind.EXPIRED));
         var future = CA.issue(new TestPki.Leaf().dns("mx.example.test").validity(
                 Instant.now().plus(Duration.ofDays(10)), Instant.now().plus(Duration.ofDays(20))));
         assertThat(check(future, "mx.example.test")).isInstanceOf(WebPki.Invalid.class)
@@ -86,9 +86,9 @@ class WebPkiTest {
         var other = TestPki.root("Rogue CA");
         assertThat(check(other.issue("mx.example.test"), "mx.example.test")).isEqualTo(new WebPki.Invalid(
                 "not signed by a trusted CA: the chain ends at mx.example.test, issued by Rogue CA, which is not a "
-                        + "trusted CA"));
+                        + "trusted CA", WebPki.Kind.UNTRUSTED));
         assertThat(check(TestPki.selfSigned("mx.example.test"), "mx.example.test")).isEqualTo(new WebPki.Invalid(
-                "not signed by a trusted CA: the certificate for mx.example.test is self-signed"));
+                "not signed by a trusted CA: the certificate for mx.example.test is self-signed", WebPki.Kind.UNTRUSTED));
     }
 
     @Test
@@ -101,7 +101,7 @@ class WebPkiTest {
                 Instant.parse("2021-01-01T00:00:00Z"));
         assertThat(check(expired.issue("mx.example.test"), "mx.example.test")).isEqualTo(new WebPki.Invalid(
                 "not signed by a trusted CA: the intermediate certificate Old Issuing CA has expired on "
-                        + "2021-01-01 00:00:00 UTC"));
+                        + "2021-01-01 00:00:00 UTC", WebPki.Kind.UNTRUSTED));
         // the intermediate left out: no path
         var leafOnly = intermediate.issue("mx.example.test");
         assertThat(pki.check(List.of(leafOnly.certificate()), "mx.example.test").valid()).isFalse();

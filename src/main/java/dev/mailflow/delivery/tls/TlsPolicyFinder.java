@@ -119,7 +119,11 @@ public final class TlsPolicyFinder {
                 }
                 // testing: delivered, the mismatch reported (RFC 8461 5)
             }
-            var check = webPki.forHost(host, List.of());
+            var pki = webPki.forHost(host, List.of());
+            PeerCheck check = chain -> {
+                var v = pki.check(chain);
+                return v instanceof PeerCheck.Authenticated a ? new PeerCheck.Authenticated("MTA-STS, " + a.by()) : v;
+            };
             if (!sts.mxMatches().test(host)) {
                 var onlyReport = check;
                 check = chain -> {

@@ -6,11 +6,10 @@ import dev.mailflow.queue.QueueState;
 import dev.mailflow.queue.QueuedMessage;
 import dev.mailflow.queue.TrackingEvent;
 import dev.mailflow.queue.TrackingLog;
-import dev.mailflow.server.tls.TlsCertificates;
 import dev.mailflow.testing.Dnsmasq;
 import dev.mailflow.testing.PostfixPeer;
 import dev.mailflow.testing.SmtpTestClient;
-import dev.mailflow.testing.TestCa;
+import dev.mailflow.testing.TestPki;
 import dev.mailflow.testing.TestServer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,8 +34,8 @@ class OutboundTlsPolicyTest {
     @TempDir
     static Path tmp;
 
-    static TestCa ca;
-    static TlsCertificates certificate;
+    static TestPki ca;
+    static TestPki.Issued certificate;
     static PostfixPeer withTls;
     static PostfixPeer withoutTls;
     static Dnsmasq dns;
@@ -47,7 +46,7 @@ class OutboundTlsPolicyTest {
         dnsPort = Dnsmasq.freePort();
         dns = Dnsmasq.start(dnsPort, List.of("--mx-host=remote.test,mx.remote.test,10",
                 "--host-record=mx.remote.test,127.0.0.1"), tmp.resolve("dnsmasq.log"));
-        ca = TestCa.create("Mailflow Test CA");
+        ca = TestPki.root("Mailflow Test CA");
         certificate = ca.issue("mx.remote.test");
         withTls = PostfixPeer.start(tmp.resolve("tls"), Dnsmasq.freePort(), "remote.test",
                 List.of("user@remote.test"), 9, certificate);
@@ -148,7 +147,7 @@ class OutboundTlsPolicyTest {
 
     @Test
     void aPinnedFingerprintAuthenticatesTheSmartHost() throws Exception {
-        String pin = dev.mailflow.delivery.tls.Fingerprint.of(certificate.chain().get(0)).toString();
+        String pin = dev.mailflow.delivery.tls.Fingerprint.of(certificate.certificate()).toString();
         try (var server = server(withTls, List.of("[[send_connector]]", "name = \"Pinned\"", "domains = [\"*\"]",
                 "smart_host = \"127.0.0.1:" + withTls.port() + "\"", "tls = \"verify\"",
                 "tls_fingerprints = [\"" + pin + "\"]"))) {
@@ -168,7 +167,7 @@ class OutboundTlsPolicyTest {
             long id = send(server, "wrong pin");
             var m = deferred(server, id);
             assertThat(m.status().lastError()).contains("none of the 1 pinned fingerprints matches")
-                    .contains(Fingerprint.of(certificate.chain().get(0)).toString());
+                    .contains(Fingerprint.of(certificate.certificate()).toString());
             assertThat(m.status().recipients().get(0).enhancedStatus()).hasToString("4.7.5");
             Thread.sleep(300);
             assertThat(withTls.delivered("remote.test", "user")).hasSize(before);
