@@ -52,6 +52,7 @@ final class Deliveries implements DeliveryAgent, AutoCloseable {
     private final ConfiguredDns dns;
     private final OutboundTls tlsPolicies;
     private final AutoCloseable mtaStsRefresh;
+    private final TlsReports tlsReports;
     private volatile Consumer<QueuedMessage> submit = m -> { };
     private volatile Wiring current;
 
@@ -62,7 +63,12 @@ final class Deliveries implements DeliveryAgent, AutoCloseable {
     Deliveries(MailflowConfig config, ConfiguredDns dns, QueueStore store, TrackingLog tracking, Clock clock)
             throws IOException {
         this.dns = dns;
-        this.tlsPolicies = new OutboundTls(dns, config.server().dataDir(), clock, TlsReporter.NONE);
+        var rpt = TlsReports.of(config);
+        this.tlsReports = rpt == null || !rpt.enabled() ? null : new TlsReports(rpt, config.server().dataDir(),
+                config.server().hostname(), dns, config.delivery().caFile(), store, tracking, clock,
+                m -> submit.accept(m));
+        this.tlsPolicies = new OutboundTls(dns, config.server().dataDir(), clock,
+                tlsReports == null ? TlsReporter.NONE : tlsReports);
         this.hostname = config.server().hostname();
         this.store = store;
         this.tracking = tracking;
@@ -148,5 +154,8 @@ final class Deliveries implements DeliveryAgent, AutoCloseable {
             // interrupting a thread does not fail
         }
         current.remote().close();
+        if (tlsReports != null) {
+            tlsReports.close();
+        }
     }
 }

@@ -126,9 +126,27 @@ class MtaStsDeliveryTest {
     }
 
     private static long send(TestServer server, String rcpt) throws Exception {
+        return send(server, "kate@fabrikam.com", rcpt);
+    }
+
+    /** The TLS-RPT journal lines (RFC 8460 session results) recorded so far. */
+    private static List<String> journal(TestServer server) throws Exception {
+        var dir = server.dataDir().resolve("tls-rpt");
+        var lines = new ArrayList<String>();
+        if (Files.isDirectory(dir)) {
+            try (var files = Files.list(dir)) {
+                for (var f : files.filter(f -> f.toString().endsWith(".jsonl")).toList()) {
+                    lines.addAll(Files.readAllLines(f));
+                }
+            }
+        }
+        return lines;
+    }
+
+    private static long send(TestServer server, String from, String rcpt) throws Exception {
         try (var c = new SmtpTestClient(server.port())) {
             c.reply();
-            String reply = c.acceptedTransaction("contoso.com", "kate@fabrikam.com", "RCPT TO:<" + rcpt + ">",
+            String reply = c.acceptedTransaction("contoso.com", from, "RCPT TO:<" + rcpt + ">",
                     "Subject: MTA-STS\r\n\r\nThis is a test message");
             assertThat(reply).startsWith("250 2.6.0");
             return Long.parseLong(reply.replaceAll(".*InternalId=(\\d+),.*", "$1"));
@@ -168,6 +186,18 @@ class MtaStsDeliveryTest {
             assertThat(e.tls().policy()).isEqualTo("MTA-STS enforce");
             assertThat(e.tls().authenticatedBy()).startsWith("MTA-STS, WebPKI (Mailflow MTA-STS Test CA)");
             assertThat(Files.list(server.dataDir().resolve("mta-sts")).toList()).isNotEmpty();
+            // TLS-RPT: the session is counted under the policy it met.
+            assertThat(journal(server)).singleElement().asString().contains("enforced.test").contains("\"sts\"")
+                    .contains("mx.enforced.test").doesNotContain("failure");
+        }
+    }
+
+    @Test
+    void theDeliveryOfAReportIsNotItselfReported() throws Exception {
+        try (var server = server(withTls)) {
+            var e = sendEvent(server, send(server, "noreply-tlsrpt@mail1.fabrikam.com", "user@enforced.test"));
+            assertThat(e.tls().policy()).isEqualTo("MTA-STS enforce");
+            assertThat(journal(server)).isEmpty();
         }
     }
 
@@ -201,6 +231,8 @@ class MtaStsDeliveryTest {
             var m = deferred(server, id);
             assertThat(m.status().lastError()).contains("does not name mx.wrongname.test").contains("MTA-STS enforce");
             assertThat(sends(server, id)).isEmpty();
+            assertThat(journal(server)).isNotEmpty().allSatisfy(l -> assertThat(l).contains("wrongname.test")
+                    .contains("certificate-host-mismatch"));
         }
     }
 
