@@ -64,10 +64,25 @@ public enum DkimAlgorithm {
     }
 
     MessageDigest newDigest() {
+        // A copy of a digest that never hashes anything is cheaper than a provider lookup.
         try {
-            return MessageDigest.getInstance(this == RSA_SHA1 ? "SHA-1" : "SHA-256");
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("the JDK lacks " + hash, e);
+            return (MessageDigest) (this == RSA_SHA1 ? Digests.SHA1 : Digests.SHA256).clone();
+        } catch (CloneNotSupportedException e) {
+            return Digests.fresh(this == RSA_SHA1 ? "SHA-1" : "SHA-256");
+        }
+    }
+
+    /** One unused digest of each hash, the prototype of the ones made for each message. */
+    private static final class Digests {
+        static final MessageDigest SHA256 = fresh("SHA-256");
+        static final MessageDigest SHA1 = fresh("SHA-1");
+
+        static MessageDigest fresh(String name) {
+            try {
+                return MessageDigest.getInstance(name);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("the JDK lacks " + name, e);
+            }
         }
     }
 
