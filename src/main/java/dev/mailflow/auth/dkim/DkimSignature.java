@@ -86,12 +86,22 @@ final class DkimSignature {
         return new Names(t.get("d").map(v -> TagList.display(v, 255)).orElse(null),
                 t.get("s").map(v -> TagList.display(v, 255)).orElse(null),
                 t.get("a").map(TagList::shorten).orElse(null),
-                t.get("b").map(TagList::stripFws).map(DkimSignature::start).orElse(null));
+                t.get("b").map(DkimSignature::start).orElse(null));
     }
 
-    /** RFC 6008 section 4: header.b is at least the first 8 characters of b=; we give 12. */
+    /**
+     * RFC 6008 section 4: header.b is at least the first 8 characters of b= (without its
+     * FWS); we give 12.
+     */
     private static String start(String b) {
-        return TagList.shorten(b.length() > 12 ? b.substring(0, 12) : b);
+        var sb = new StringBuilder(12);
+        for (int i = 0; i < b.length() && sb.length() < 12; i++) {
+            char c = b.charAt(i);
+            if (!TagList.isFws(c)) {
+                sb.append(c);
+            }
+        }
+        return TagList.shorten(sb.toString());
     }
 
     static DkimSignature parse(HeaderField field, boolean historic) throws Refusal {

@@ -116,7 +116,7 @@ public final class DkimVerifier {
             for (DkimKey key : keys(sig)) {
                 boolean ok;
                 try {
-                    ok = sig.algorithm.verify(key.publicKey(), data, sig.signature);
+                    ok = sig.algorithm.verify(key, data, sig.signature);
                 } catch (GeneralSecurityException e) {
                     ok = false;
                 }
@@ -268,7 +268,7 @@ public final class DkimVerifier {
                 sig.withEmptySignature());
         boolean signatureOk;
         try {
-            signatureOk = sig.algorithm.verify(key.publicKey(), headerData, sig.signature);
+            signatureOk = sig.algorithm.verify(key, headerData, sig.signature);
         } catch (GeneralSecurityException e) {
             signatureOk = false;
         }
