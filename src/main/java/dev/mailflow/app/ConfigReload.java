@@ -84,7 +84,7 @@ final class ConfigReload {
         try {
             // The one resolver the server and delivery share: repointed, not replaced (a new cache
             // only when the server changes).
-            deliveries.dns().use(effective.delivery().dnsServer());
+            deliveries.dns().use(effective.delivery().dnsServer(), effective.delivery().dnssecTrustAnchor());
         } catch (IllegalArgumentException e) {
             return refused(next.source() + ": [delivery] dns_server: " + e.getMessage());
         }

@@ -20,10 +20,12 @@ final class ConfigSections {
             AliasSection.SECTION,
             QueueSection.SECTION,
             SendConnectorSection.SECTION,
+            TlsPolicySection.SECTION,
             DkimKeySection.SECTION,
             DeliverySection.SECTION,
             TlsSection.SECTION,
             WebSection.SECTION,
+            MtaStsSection.SECTION,
             LogsSection.SECTION);
 
     /** Every key's type, per table; the empty name is the top level, where each section is a key. */

@@ -1,8 +1,11 @@
 package dev.mailflow.app;
 
+import dev.mailflow.dns.CachingResolver;
 import dev.mailflow.dns.DnsAnswer;
+import dev.mailflow.dns.DnsjavaResolver;
 import dev.mailflow.dns.DnsResolver;
 import dev.mailflow.dns.RecordType;
+import java.nio.file.Path;
 import java.util.Objects;
 
 /**
@@ -14,7 +17,7 @@ import java.util.Objects;
  */
 final class ConfiguredDns implements DnsResolver {
 
-    private record Current(String server, DnsResolver resolver) {
+    private record Current(String server, Path anchor, DnsResolver resolver) {
     }
 
     private volatile Current current;
@@ -24,7 +27,27 @@ final class ConfiguredDns implements DnsResolver {
      * @throws IllegalArgumentException when {@code server} is not an address (the loader checks it first)
      */
     ConfiguredDns(String server) {
-        this.current = new Current(server, DnsResolver.create(server));
+        this(server, null);
+    }
+
+    /**
+     * @param anchor {@code [delivery] dnssec_trust_anchor}: DNSSEC validated here from this file
+     *               of DS or DNSKEY records, or from the root's keys for
+     *               {@link DeliveryConfig#ROOT_ANCHOR}; null to believe a loopback resolver's AD bit
+     */
+    ConfiguredDns(String server, Path anchor) {
+        this.current = new Current(server, anchor, create(server, anchor));
+    }
+
+    private static DnsResolver create(String server, Path anchor) {
+        var builder = server == null ? DnsjavaResolver.builder().systemServers()
+                : DnsjavaResolver.builder().server(server);
+        if (anchor != null && anchor.toString().equals(DeliveryConfig.ROOT_ANCHOR)) {
+            builder.rootTrustAnchor();
+        } else if (anchor != null) {
+            builder.trustAnchors(anchor);
+        }
+        return new CachingResolver(builder.build());
     }
 
     /** The configured server, or null for the system's resolvers. */
@@ -38,8 +61,13 @@ final class ConfiguredDns implements DnsResolver {
      * @throws IllegalArgumentException when {@code server} is not an address; nothing changes then
      */
     void use(String server) {
-        if (!Objects.equals(server, current.server())) {
-            current = new Current(server, DnsResolver.create(server));
+        use(server, current.anchor());
+    }
+
+    /** As {@link #use(String)}, with the DNSSEC trust anchor too. */
+    void use(String server, Path anchor) {
+        if (!Objects.equals(server, current.server()) || !Objects.equals(anchor, current.anchor())) {
+            current = new Current(server, anchor, create(server, anchor));
         }
     }
 

@@ -10,6 +10,7 @@ import dev.mailflow.delivery.signing.DkimKeyring;
 import dev.mailflow.delivery.signing.ArcOutboundSigner;
 import dev.mailflow.delivery.signing.DkimOutboundSigner;
 import dev.mailflow.delivery.signing.OutboundSigner;
+import dev.mailflow.delivery.tls.TlsReporter;
 import dev.mailflow.queue.DeliveryAgent;
 import dev.mailflow.queue.DeliveryOutcome;
 import dev.mailflow.queue.QueueStore;
@@ -49,6 +50,8 @@ final class Deliveries implements DeliveryAgent, AutoCloseable {
     private final MaildirDelivery local;
     private final Set<InetSocketAddress> ownListeners;
     private final ConfiguredDns dns;
+    private final OutboundTls tlsPolicies;
+    private final AutoCloseable mtaStsRefresh;
     private volatile Consumer<QueuedMessage> submit = m -> { };
     private volatile Wiring current;
 
@@ -59,6 +62,7 @@ final class Deliveries implements DeliveryAgent, AutoCloseable {
     Deliveries(MailflowConfig config, ConfiguredDns dns, QueueStore store, TrackingLog tracking, Clock clock)
             throws IOException {
         this.dns = dns;
+        this.tlsPolicies = new OutboundTls(dns, config.server().dataDir(), clock, TlsReporter.NONE);
         this.hostname = config.server().hostname();
         this.store = store;
         this.tracking = tracking;
@@ -66,6 +70,7 @@ final class Deliveries implements DeliveryAgent, AutoCloseable {
         this.local = new MaildirDelivery(config.server().dataDir().resolve("mailboxes"), hostname, clock.getZone());
         this.ownListeners = config.server().connectors().stream().map(ConnectorConfig::bind).collect(Collectors.toSet());
         this.current = wire(config, null);
+        this.mtaStsRefresh = tlsPolicies.startRefresh(Duration.ofHours(1));
     }
 
     private Wiring wire(MailflowConfig config, Wiring previous) throws IOException {
@@ -75,7 +80,8 @@ final class Deliveries implements DeliveryAgent, AutoCloseable {
                         d.maxConnections(), d.maxConnectionsPerHost(), d.sendConnectors()),
                         new MxResolver(dns, MxResolver.describe(d.dnsServer())), ownListeners, clock.getZone(),
                         OutboundSigner.allOf(new DkimOutboundSigner(new DkimKeyring(d.dkimKeys(), clock)),
-                                new ArcOutboundSigner(d.dkimKeys(), hostname, clock)));
+                                new ArcOutboundSigner(d.dkimKeys(), hostname, clock)),
+                        tlsPolicies.finder(d), tlsPolicies.reporter());
         var dsn = new DsnService(hostname, store, tracking, clock, config.queue().retry());
         dsn.submitTo(m -> submit.accept(m));
         return new Wiring(new Router(config.server().directory(), local, remote, dsn), remote, dsn, d);
@@ -136,6 +142,11 @@ final class Deliveries implements DeliveryAgent, AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            mtaStsRefresh.close();
+        } catch (Exception e) {
+            // interrupting a thread does not fail
+        }
         current.remote().close();
     }
 }

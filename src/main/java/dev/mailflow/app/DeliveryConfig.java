@@ -3,6 +3,10 @@ package dev.mailflow.app;
 import dev.mailflow.auth.dkim.DkimSigningKey;
 import dev.mailflow.client.ClientTimeouts;
 import dev.mailflow.delivery.remote.SendConnector;
+import dev.mailflow.delivery.tls.TlsMode;
+import dev.mailflow.delivery.tls.TlsRule;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.util.List;
 
 /**
@@ -18,13 +22,28 @@ import java.util.List;
  * @param maxHops               Received headers a message may carry before it is refused as a loop
  * @param sendConnectors        smart hosts ({@code [[send_connector]]}), first match wins
  * @param dkimKeys              the signing keys ({@code [[dkim_key]]}), loaded and checked
+ * @param tls                   the TLS level of destinations no {@code [[tls_policy]]} names
+ * @param tlsPolicies           {@code [[tls_policy]]}, first match wins
+ * @param caFile                {@code ca_file}: extra trust anchors, or null
+ * @param caCertificates        what it holds (empty without one)
+ * @param dnssecTrustAnchor     {@code dnssec_trust_anchor}: DNSSEC validated here with these
+ *                              anchors ({@link #ROOT_ANCHOR} for the built-in root key), or null
+ *                              to believe the AD bit of a validating resolver on loopback
+ * @param mtaStsPort            the HTTPS port MTA-STS policies are fetched from (443)
  */
 public record DeliveryConfig(String dnsServer, int remotePort, boolean startTls, ClientTimeouts timeouts,
                              int maxConnections, int maxConnectionsPerHost, int maxHops,
-                             List<SendConnector> sendConnectors, List<DkimSigningKey> dkimKeys) {
+                             List<SendConnector> sendConnectors, List<DkimSigningKey> dkimKeys, TlsMode tls,
+                             List<TlsRule> tlsPolicies, Path caFile, List<X509Certificate> caCertificates,
+                             Path dnssecTrustAnchor, int mtaStsPort) {
+
+    /** The {@code dnssec_trust_anchor} word for the root zone's key signing keys, built in. */
+    public static final String ROOT_ANCHOR = "root";
 
     public DeliveryConfig {
         sendConnectors = List.copyOf(sendConnectors);
         dkimKeys = List.copyOf(dkimKeys);
+        tlsPolicies = List.copyOf(tlsPolicies);
+        caCertificates = List.copyOf(caCertificates);
     }
 }

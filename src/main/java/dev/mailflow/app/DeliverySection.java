@@ -1,6 +1,9 @@
 package dev.mailflow.app;
 
 import dev.mailflow.client.ClientTimeouts;
+import dev.mailflow.delivery.tls.TlsMode;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 
@@ -21,6 +24,11 @@ final class DeliverySection implements ConfigSection<DeliveryConfig> {
     static final ConfigKey<Integer> MAX_CONNECTIONS = Keys.positiveInt("max_connections", 100);
     static final ConfigKey<Integer> MAX_CONNECTIONS_PER_HOST = Keys.positiveInt("max_connections_per_host", 10);
     static final ConfigKey<Integer> MAX_HOPS = Keys.positiveInt("max_hops", 100);
+    /** Default: STARTTLS as it says, policies found as published (DANE, then MTA-STS). */
+    static final ConfigKey<TlsMode> TLS = TlsPolicySection.mode("tls", TlsMode.DANE);
+    static final ConfigKey<String> CA_FILE = Keys.string("ca_file");
+    static final ConfigKey<String> DNSSEC_TRUST_ANCHOR = Keys.string("dnssec_trust_anchor");
+    static final ConfigKey<Integer> MTA_STS_PORT = Keys.port("mta_sts_port", 443);
 
     private DeliverySection() {
     }
@@ -37,8 +45,8 @@ final class DeliverySection implements ConfigSection<DeliveryConfig> {
 
     @Override
     public List<ConfigKey<?>> keys() {
-        return List.of(DNS_SERVER, REMOTE_PORT, STARTTLS, CONNECT_TIMEOUT, COMMAND_TIMEOUT, MAX_CONNECTIONS,
-                MAX_CONNECTIONS_PER_HOST, MAX_HOPS);
+        return List.of(DNS_SERVER, REMOTE_PORT, STARTTLS, TLS, CONNECT_TIMEOUT, COMMAND_TIMEOUT, MAX_CONNECTIONS,
+                MAX_CONNECTIONS_PER_HOST, MAX_HOPS, CA_FILE, DNSSEC_TRUST_ANCHOR, MTA_STS_PORT);
     }
 
     @Override
@@ -50,8 +58,41 @@ final class DeliverySection implements ConfigSection<DeliveryConfig> {
         var timeouts = each == null
                 ? new ClientTimeouts(connect, rfc.greeting(), rfc.command(), rfc.dataInit(), rfc.dataBlock(), rfc.dataEnd())
                 : new ClientTimeouts(connect, each, each, each, each, each);
-        return new DeliveryConfig(t.get(DNS_SERVER), t.get(REMOTE_PORT), t.get(STARTTLS), timeouts,
+        boolean startTls = t.get(STARTTLS);
+        TlsMode tls = t.get(TLS);
+        if (!startTls) {
+            if (t.has(TLS) && tls != TlsMode.NONE) {
+                throw t.error(TLS, "starttls = false says no TLS at all; leave starttls out to use tls = \""
+                        + tls.word() + "\"");
+            }
+            tls = TlsMode.NONE;
+        }
+        List<X509Certificate> ca = List.of();
+        Path caFile = null;
+        if (t.has(CA_FILE)) {
+            caFile = in.resolve(t.get(CA_FILE));
+            try {
+                ca = CaCertificates.read(caFile);
+            } catch (ConfigKey.InvalidValue e) {
+                throw t.error(CA_FILE, e.getMessage());
+            }
+        }
+        Path anchor = null;
+        if (t.has(DNSSEC_TRUST_ANCHOR)) {
+            String a = t.get(DNSSEC_TRUST_ANCHOR);
+            anchor = a.equals(DeliveryConfig.ROOT_ANCHOR) ? Path.of(a) : in.resolve(a);
+            if (!a.equals(DeliveryConfig.ROOT_ANCHOR)) {
+                try {
+                    dev.mailflow.dns.DnsjavaResolver.builder().trustAnchors(anchor);
+                } catch (IllegalArgumentException e) {
+                    throw t.error(DNSSEC_TRUST_ANCHOR, e.getMessage() + " (a file of DS or DNSKEY records; or "
+                            + "\"root\" for the root zone's keys, built in)");
+                }
+            }
+        }
+        return new DeliveryConfig(t.get(DNS_SERVER), t.get(REMOTE_PORT), startTls, timeouts,
                 t.get(MAX_CONNECTIONS), t.get(MAX_CONNECTIONS_PER_HOST), t.get(MAX_HOPS),
-                in.get(SendConnectorSection.SECTION), in.get(DkimKeySection.SECTION));
+                in.get(SendConnectorSection.SECTION), in.get(DkimKeySection.SECTION), tls,
+                in.get(TlsPolicySection.SECTION), caFile, ca, anchor, t.get(MTA_STS_PORT));
     }
 }

@@ -66,6 +66,7 @@ public final class MailflowRuntime implements AutoCloseable {
         QueueStore store = null;
         TrackingLog tracking = null;
         dev.mailflow.web.WebConsole web = null;
+        dev.mailflow.tlspolicy.mtasts.PolicyListener mtaSts = null;
         Deliveries deliveries = null;
         ConfiguredDns dns;
         Scheduler scheduler = null;
@@ -73,7 +74,7 @@ public final class MailflowRuntime implements AutoCloseable {
         try {
             store = new FileQueueStore(data.resolve("queue"));
             tracking = new TrackingLog(data.resolve("logs"), clock);
-            dns = new ConfiguredDns(config.delivery().dnsServer());
+            dns = new ConfiguredDns(config.delivery().dnsServer(), config.delivery().dnssecTrustAnchor());
             deliveries = new Deliveries(config, dns, store, tracking, clock);
             scheduler = new Scheduler(store, deliveries, config.queue().retry(), tracking, clock,
                     config.queue().deliveryConcurrency());
@@ -92,6 +93,8 @@ public final class MailflowRuntime implements AutoCloseable {
                     throw new WebBindFailure(config.web().bind(), e);
                 }
             }
+            // [mta_sts] bind: the HTTPS listener publishing our MTA-STS policy (RFC 8461 3.2).
+            mtaSts = MtaStsPublisher.start(config, server, reload::running);
             // SIGHUP reads the whole configuration again; certificate files are also checked every 30 seconds.
             SignalHandlers.onHangup(reload::reload);
             var tlsServer = server;
@@ -114,11 +117,15 @@ public final class MailflowRuntime implements AutoCloseable {
             runtime.retention = retention;
             runtime.tlsWatcher = tlsWatcher;
             runtime.web = web;
+            runtime.mtaSts = mtaSts;
             runtime.deliveries = deliveries;
             runtime.dns = dns;
             runtime.reload = reload;
             return runtime;
         } catch (IOException | RuntimeException e) {
+            if (mtaSts != null) {
+                mtaSts.close();
+            }
             if (web != null) {
                 web.close();
             }
@@ -141,6 +148,7 @@ public final class MailflowRuntime implements AutoCloseable {
     }
 
     private dev.mailflow.web.WebConsole web;
+    private dev.mailflow.tlspolicy.mtasts.PolicyListener mtaSts;
     private Deliveries deliveries;
     private ConfiguredDns dns;
     private ConfigReload reload;
@@ -151,6 +159,11 @@ public final class MailflowRuntime implements AutoCloseable {
     /** The web console, or null when it is off. */
     public dev.mailflow.web.WebConsole web() {
         return web;
+    }
+
+    /** The listener publishing our MTA-STS policy, or null when {@code [mta_sts] bind} is not set. */
+    public dev.mailflow.tlspolicy.mtasts.PolicyListener mtaStsListener() {
+        return mtaSts;
     }
 
     /** The admin password made at this first start (shown once), or null. */
@@ -184,6 +197,9 @@ public final class MailflowRuntime implements AutoCloseable {
 
     /** Stops receiving, lets transactions and deliveries in flight finish within the grace time. */
     public void shutdown(Duration grace) {
+        if (mtaSts != null) {
+            mtaSts.close();
+        }
         if (web != null) {
             web.close();
         }

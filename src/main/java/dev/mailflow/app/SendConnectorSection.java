@@ -1,6 +1,8 @@
 package dev.mailflow.app;
 
 import dev.mailflow.delivery.remote.SendConnector;
+import dev.mailflow.delivery.tls.Fingerprint;
+import dev.mailflow.delivery.tls.TlsMode;
 import dev.mailflow.smtp.Domains;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -20,6 +22,10 @@ final class SendConnectorSection implements ConfigSection<List<SendConnector>> {
     static final ConfigKey<Boolean> REQUIRE_TLS = Keys.bool("require_tls", false);
     static final ConfigKey<String> USERNAME = Keys.string("username");
     static final ConfigKey<String> PASSWORD = Keys.string("password").secret();
+    /** Default: "encrypt" with require_tls, else "opportunistic". */
+    static final ConfigKey<TlsMode> TLS = TlsPolicySection.mode("tls", null);
+    static final ConfigKey<List<Fingerprint>> TLS_FINGERPRINTS = TlsPolicySection.fingerprints("tls_fingerprints");
+    static final ConfigKey<String> TLS_CA_FILE = Keys.string("tls_ca_file");
 
     private SendConnectorSection() {
     }
@@ -36,7 +42,8 @@ final class SendConnectorSection implements ConfigSection<List<SendConnector>> {
 
     @Override
     public List<ConfigKey<?>> keys() {
-        return List.of(NAME, DOMAINS, SMART_HOST, REQUIRE_TLS, USERNAME, PASSWORD);
+        return List.of(NAME, DOMAINS, SMART_HOST, REQUIRE_TLS, USERNAME, PASSWORD, TLS, TLS_FINGERPRINTS,
+                TLS_CA_FILE);
     }
 
     @Override
@@ -73,8 +80,22 @@ final class SendConnectorSection implements ConfigSection<List<SendConnector>> {
             if (hasUser != t.has(PASSWORD)) {
                 throw t.error(hasUser ? PASSWORD : USERNAME, "username and password go together");
             }
+            boolean requireTls = t.get(REQUIRE_TLS);
+            TlsMode mode = t.get(TLS);
+            if (mode == null) {
+                mode = requireTls ? TlsMode.ENCRYPT : (t.has(TLS_FINGERPRINTS) || t.has(TLS_CA_FILE))
+                        ? TlsMode.VERIFY : TlsMode.OPPORTUNISTIC;
+            } else if (mode == TlsMode.MTA_STS) {
+                throw t.error(TLS, "MTA-STS is the recipient domain's policy for its MX hosts, not a smart host's; "
+                        + "use \"verify\" (with tls_ca_file or tls_fingerprints) or \"dane\"");
+            } else if (requireTls && (mode == TlsMode.OPPORTUNISTIC || mode == TlsMode.NONE)) {
+                throw t.error(TLS, "require_tls = true and tls = \"" + mode.word() + "\" disagree; "
+                        + "use tls = \"encrypt\" or \"verify\"");
+            }
+            var rule = TlsPolicySection.rule(in, t, List.of(), mode, TLS_FINGERPRINTS, TLS_CA_FILE);
             connectors.add(new SendConnector(name, domains, smartHost.getHostString(), smartHost.getPort(),
-                    t.get(REQUIRE_TLS), t.get(USERNAME), t.get(PASSWORD)));
+                    requireTls || rule.mode() == TlsMode.ENCRYPT || rule.mode() == TlsMode.VERIFY,
+                    t.get(USERNAME), t.get(PASSWORD), rule));
         }
         return List.copyOf(connectors);
     }

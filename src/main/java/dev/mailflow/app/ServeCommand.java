@@ -50,7 +50,7 @@ public final class ServeCommand implements Callable<Integer> {
         MailflowRuntime runtime;
         try {
             runtime = MailflowRuntime.start(cfg, Clock.systemDefaultZone());
-        } catch (MailflowRuntime.DataDirectoryInUse | MailflowRuntime.WebBindFailure e) {
+        } catch (MailflowRuntime.DataDirectoryInUse | MailflowRuntime.WebBindFailure | MtaStsPublisher.BindFailure e) {
             err.println("mailflow: " + e.getMessage());
             return ExitCodes.USAGE;
         } catch (MailServer.BindFailure e) {
@@ -95,6 +95,12 @@ public final class ServeCommand implements Callable<Integer> {
             } else {
                 out.println("  " + PasswdCommand.webHint(cfg, config.file));
             }
+        }
+        if (runtime.mtaStsListener() != null) {
+            var published = cfg.part(MtaStsSection.SECTION).policy();
+            out.println("  MTA-STS policy (mode " + published.mode().word() + ", id " + published.policyId()
+                    + ") on https://" + dev.mailflow.server.Endpoints.format(runtime.mtaStsListener().address())
+                    + "/.well-known/mta-sts.txt");
         }
         var stopped = new CountDownLatch(1);
         var stopOnce = new java.util.concurrent.atomic.AtomicBoolean();

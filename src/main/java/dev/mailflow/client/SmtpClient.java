@@ -36,6 +36,7 @@ public final class SmtpClient implements AutoCloseable {
     private final TranscriptListener transcript;
     private final InetSocketAddress remote;
     private Capabilities capabilities = Capabilities.NONE;
+    private volatile Object attachment;
 
     private SmtpClient(Socket socket, InetSocketAddress remote, ClientTimeouts timeouts, TranscriptListener transcript)
             throws IOException {
@@ -75,6 +76,15 @@ public final class SmtpClient implements AutoCloseable {
 
     public SSLSocket tlsSocket() {
         return socket instanceof SSLSocket s ? s : null;
+    }
+
+    /** What the caller keeps with this session (remote delivery: the TLS it was checked under). */
+    public Object attachment() {
+        return attachment;
+    }
+
+    public void attach(Object attachment) {
+        this.attachment = attachment;
     }
 
     /** The server's greeting (220 expected). */

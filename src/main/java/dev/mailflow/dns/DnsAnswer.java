@@ -22,8 +22,10 @@ public sealed interface DnsAnswer<T> permits DnsAnswer.Found, DnsAnswer.NotFound
      *
      * @param ttl           how long the answer may be kept: the smallest TTL of the records and
      *                      of the CNAMEs that led to them; from a cache, what is left of it
-     * @param authenticated the answer was DNSSEC-validated (the AD bit from a resolver we
-     *                      trust, see {@link DnsjavaResolver}); false from any other server
+     * @param authenticated the answer was DNSSEC-validated: the AD bit of a resolver on
+     *                      loopback, or our own validation with a trust anchor (see {@link
+     *                      DnsjavaResolver}); through a CNAME chain, only when every answer of
+     *                      it was; false otherwise
      */
     record Found<T>(List<T> records, Duration ttl, boolean authenticated) implements DnsAnswer<T> {
         public Found {

@@ -46,8 +46,22 @@ public interface DnsResolver {
      *                                  "host", "host:port" or "[v6]:port"
      */
     static DnsResolver create(String server) {
-        var network = server == null ? DnsjavaResolver.builder().systemServers().build()
-                : DnsjavaResolver.builder().server(server).build();
-        return new CachingResolver(network);
+        return create(server, null);
+    }
+
+    /**
+     * As {@link #create(String)}, validating DNSSEC here with the trust anchors of a file of DS
+     * or DNSKEY records (the {@code [delivery] dnssec_trust_anchor} key), or, with null,
+     * believing the AD bit of a server on loopback (see {@link DnsjavaResolver}).
+     *
+     * @throws IllegalArgumentException with a message for the user when {@code server} is not
+     *                                  valid or the trust anchor file cannot be used
+     */
+    static DnsResolver create(String server, java.nio.file.Path trustAnchors) {
+        var builder = server == null ? DnsjavaResolver.builder().systemServers() : DnsjavaResolver.builder().server(server);
+        if (trustAnchors != null) {
+            builder.trustAnchors(trustAnchors);
+        }
+        return new CachingResolver(builder.build());
     }
 }

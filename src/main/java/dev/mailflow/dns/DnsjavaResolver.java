@@ -7,16 +7,21 @@ import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.DNSInput;
+import org.xbill.DNS.EDNSOption;
+import org.xbill.DNS.ExtendedErrorCodeOption;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Message;
@@ -31,6 +36,7 @@ import org.xbill.DNS.TLSARecord;
 import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.Type;
 import org.xbill.DNS.WireParseException;
+import org.xbill.DNS.dnssec.ValidatingResolver;
 
 /**
  * DNS over the network with dnsjava: one query per question to the configured server (the
@@ -39,9 +45,31 @@ import org.xbill.DNS.WireParseException;
  * CNAME chains followed (RFC 1034 3.6.2), asking again for the chain's end when the server did
  * not include it. There is no cache here: {@link CachingResolver} is the one cache.
  *
- * <p>An answer counts as authenticated (DNSSEC) only when the server set the AD bit and is on
- * loopback: a validating resolver on the same host is the one whose AD bit can be believed
- * without a secured channel (RFC 6698 A.1.1, RFC 7672 1.3; maddy and Postfix trust it only so).
+ * <p>DNSSEC (RFC 4033, RFC 4035), two ways; the operator picks one:
+ *
+ * <ul>
+ * <li><b>The AD bit of a local validating resolver</b> (the default, Postfix's way): an answer
+ *     counts as authenticated only when the server set the AD bit (RFC 6840 5.7) and is on
+ *     loopback. A validating resolver on the same host (unbound, say) is the one whose AD bit
+ *     can be believed without a secured channel (RFC 6698 A.1.1, RFC 7672 1.3; maddy and
+ *     Postfix trust it only so). From any other address the AD bit is ignored: whoever is on
+ *     the path could set it.
+ * <li><b>Our own validation</b> with a trust anchor ({@link Builder#trustAnchors(Path)},
+ *     {@link Builder#rootTrustAnchor()}): dnsjava's {@code ValidatingResolver} asks the server
+ *     with the CD bit (RFC 4035 3.2.2), fetches the DS and DNSKEY records the chain of trust
+ *     needs and checks every signature from the anchor down (RFC 4035 5). "Authenticated" then
+ *     means "validated by Mailflow", from a server at any address, which may itself validate
+ *     or not. Chosen when there is no trusted local resolver, at the cost of the extra queries
+ *     for keys (cached in the validator).
+ * </ul>
+ *
+ * <p>A bogus answer (RFC 4035 5.5: signatures that do not verify, missing where the chain says
+ * they must be) is {@link DnsAnswer.TempFail} with cause SERVFAIL and a reason that starts
+ * "DNSSEC validation failed (bogus): ", never NotFound: for DANE (RFC 7672 2.2) a bogus TLSA
+ * answer means "do not deliver now", not "there is no TLSA". A validating resolver on loopback
+ * gives SERVFAIL for the same case; with an extended DNS error of the DNSSEC kind (RFC 8914,
+ * unbound's {@code ede: yes}) that SERVFAIL too is reported as bogus. An answer reached through a CNAME chain is authenticated
+ * only when every answer along the chain was (RFC 7672 2.2.2).
  *
  * <p>SECURITY: answers are untrusted input. Only records in the answer section that belong to
  * the asked name (or its CNAME chain) are used; additional records are never taken, so a
@@ -53,20 +81,38 @@ public final class DnsjavaResolver implements DnsResolver {
     private static final int MAX_CNAME_HOPS = 8;
     /** The EDNS buffer size of DNS Flag Day 2020: fits without fragmenting. */
     private static final int EDNS_PAYLOAD = 1232;
+    /**
+     * Validation may need several queries in a row (DS and DNSKEY up the chain); one question
+     * is given this many single-query timeouts in all.
+     */
+    private static final int VALIDATION_QUERY_BUDGET = 4;
+    /** A bogus reason is dnsjava's text, which may quote a whole RRset: kept readable. */
+    private static final int MAX_REASON = 300;
+    /** dnsjava's reason when the server's own reply was no answer at all (SERVFAIL, REFUSED). */
+    private static final String UNVALIDATABLE_REPLY = "Response subtype is UNKNOWN";
+    /** dnsjava quotes a failed RRset whole ("{ name ttl IN TYPE [rdata] sigs: [...] }"): its name and type are enough. */
+    private static final java.util.regex.Pattern RRSET_DUMP = java.util.regex.Pattern.compile(
+            "\\{ (\\S+) \\d+ IN (\\S+) .*$");
 
     private final List<Server> servers;
     private final Duration timeout;
     private final int tries;
+    private final DnssecTrustAnchors anchors;
 
-    private record Server(InetSocketAddress address, String label, SimpleResolver udp, SimpleResolver tcp) {
+    /** {@code validating}: our own DNSSEC validator in front of this server, or null. */
+    private record Server(InetSocketAddress address, String label, SimpleResolver udp, SimpleResolver tcp,
+            ValidatingResolver validating) {
     }
 
-    private DnsjavaResolver(List<InetSocketAddress> addresses, Duration timeout, int tries) {
+    private DnsjavaResolver(List<InetSocketAddress> addresses, Duration timeout, int tries,
+            DnssecTrustAnchors anchors) {
         this.timeout = timeout;
         this.tries = tries;
+        this.anchors = anchors;
         var list = new ArrayList<Server>();
         for (var a : addresses) {
-            list.add(new Server(a, label(a), resolver(a, timeout, false), resolver(a, timeout, true)));
+            list.add(new Server(a, label(a), resolver(a, timeout, false), resolver(a, timeout, true),
+                    anchors == null ? null : validator(a, timeout, anchors)));
         }
         this.servers = List.copyOf(list);
     }
@@ -80,8 +126,28 @@ public final class DnsjavaResolver implements DnsResolver {
         private List<InetSocketAddress> servers;
         private Duration timeout = Duration.ofSeconds(3);
         private int tries = 2;
+        private DnssecTrustAnchors anchors;
 
         private Builder() {
+        }
+
+        /**
+         * Validate DNSSEC ourselves from these trust anchors: a file of DS or DNSKEY records in
+         * zone-file form (an ldns-signzone {@code K*.ds}, a copy of IANA's root DS records).
+         * Without it, the AD bit of a server on loopback is believed instead.
+         *
+         * @throws IllegalArgumentException naming the file when it is missing, unreadable, not
+         *                                  zone-file syntax or holds no DS or DNSKEY record
+         */
+        public Builder trustAnchors(Path file) {
+            this.anchors = DnssecTrustAnchors.read(file);
+            return this;
+        }
+
+        /** Validate DNSSEC ourselves from the root zone's anchors (IANA's KSK-20326 and KSK-38696). */
+        public Builder rootTrustAnchor() {
+            this.anchors = DnssecTrustAnchors.root();
+            return this;
         }
 
         /**
@@ -131,8 +197,13 @@ public final class DnsjavaResolver implements DnsResolver {
             if (list.isEmpty()) {
                 list = List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 53));
             }
-            return new DnsjavaResolver(list, timeout, tries);
+            return new DnsjavaResolver(list, timeout, tries, anchors);
         }
+    }
+
+    /** Whether answers are DNSSEC-validated here (a trust anchor was given) rather than by the server. */
+    public boolean validatesLocally() {
+        return anchors != null;
     }
 
     /** The servers asked, as "host:port", for messages. */
@@ -154,6 +225,7 @@ public final class DnsjavaResolver implements DnsResolver {
         }
         var seen = new HashSet<Name>();
         long chainTtl = Long.MAX_VALUE;
+        boolean chainAuthenticated = true; // the answers that led here, when a chain took several
         for (int hop = 0; hop <= MAX_CNAME_HOPS; hop++) {
             var exchange = exchange(qname, type, normalized.get());
             if (exchange instanceof Failed f) {
@@ -161,8 +233,8 @@ public final class DnsjavaResolver implements DnsResolver {
             }
             var ok = (Answered) exchange;
             Message m = ok.message();
-            boolean authenticated = m.getHeader().getFlag(Flags.AD) && ok.server().address().getAddress()
-                    .isLoopbackAddress();
+            boolean authenticated = chainAuthenticated && m.getHeader().getFlag(Flags.AD)
+                    && (ok.server().validating() != null || ok.server().address().getAddress().isLoopbackAddress());
             // Follow the chain inside this answer.
             Name current = qname;
             List<T> found = new ArrayList<>();
@@ -211,6 +283,7 @@ public final class DnsjavaResolver implements DnsResolver {
             }
             // A CNAME to a name this server did not answer for: ask for the chain's end.
             chainTtl = ttl;
+            chainAuthenticated = authenticated;
             seen.remove(current);
             qname = current;
         }
@@ -233,6 +306,7 @@ public final class DnsjavaResolver implements DnsResolver {
         var query = Message.newQuery(org.xbill.DNS.Record.newRecord(qname, type.code(), DClass.IN));
         query.getHeader().setFlag(Flags.AD); // ask for the AD bit (RFC 6840 5.7)
         var failures = new ArrayList<String>();
+        var bogusFailures = new ArrayList<String>();
         var answered = new HashSet<Server>();
         DnsAnswer.TempFail.Cause cause = DnsAnswer.TempFail.Cause.TIMEOUT;
         for (int attempt = 1; attempt <= tries; attempt++) {
@@ -241,16 +315,21 @@ public final class DnsjavaResolver implements DnsResolver {
                     continue;
                 }
                 try {
-                    Message response = server.udp().send(query);
-                    if (response.getHeader().getFlag(Flags.TC)) {
-                        response = server.tcp().send(query);
-                    }
+                    Message response = send(server, query);
                     int rcode = response.getRcode();
                     if (rcode == Rcode.NOERROR || rcode == Rcode.NXDOMAIN) {
                         return new Answered(response, server);
                     }
                     answered.add(server);
-                    if (rcode == Rcode.SERVFAIL) {
+                    String bogus = server.validating() != null ? bogusReason(response) : serverBogusReason(response);
+                    if (bogus != null) {
+                        // Another server may still give the data that validates (this one's may be forged).
+                        cause = DnsAnswer.TempFail.Cause.SERVFAIL;
+                        bogusFailures.add("DNSSEC validation failed (bogus): " + bogus + " (" + what
+                                + (server.validating() != null ? ", answered by " + server.label() + ", validated with "
+                                        + anchors.source() : ", SERVFAIL from the validating resolver " + server.label())
+                                + ")");
+                    } else if (rcode == Rcode.SERVFAIL) {
                         cause = DnsAnswer.TempFail.Cause.SERVFAIL;
                         failures.add(server.label() + " answered SERVFAIL to " + what);
                     } else if (rcode == Rcode.REFUSED) {
@@ -286,10 +365,89 @@ public final class DnsjavaResolver implements DnsResolver {
                 break;
             }
         }
+        if (!bogusFailures.isEmpty()) {
+            // Bogus first: it is the reason that matters (RFC 7672 2.2), the rest is detail.
+            bogusFailures.addAll(failures);
+            return new Failed(DnsAnswer.TempFail.Cause.SERVFAIL, String.join("; ", bogusFailures));
+        }
         if (failures.stream().allMatch(f -> f.contains("did not answer"))) {
             cause = DnsAnswer.TempFail.Cause.TIMEOUT;
         }
         return new Failed(cause, String.join("; ", failures));
+    }
+
+    /** One exchange with one server: through our validator when there is one, else UDP then TCP. */
+    private Message send(Server server, Message query) throws IOException {
+        if (server.validating() == null) {
+            Message response = server.udp().send(query);
+            if (response.getHeader().getFlag(Flags.TC)) {
+                response = server.tcp().send(query);
+            }
+            return response;
+        }
+        long budget = timeout.toMillis() * VALIDATION_QUERY_BUDGET;
+        try {
+            return server.validating().sendAsync(query).toCompletableFuture().get(budget, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new IOException("Timed out validating", e);
+        }
+    }
+
+    /**
+     * Why our validator found the answer bogus, or null when the SERVFAIL is the server's own.
+     * dnsjava's ValidatingResolver turns a bogus answer into SERVFAIL with an extended DNS error
+     * (RFC 8914) that holds its reason.
+     */
+    private static String bogusReason(Message response) {
+        if (response.getRcode() != Rcode.SERVFAIL || response.getOPT() == null) {
+            return null;
+        }
+        for (EDNSOption o : response.getOPT().getOptions(EDNSOption.Code.EDNS_EXTENDED_ERROR)) {
+            if (o instanceof ExtendedErrorCodeOption ede) {
+                String text = ede.getText() == null ? "" : ede.getText().strip();
+                if (text.startsWith(UNVALIDATABLE_REPLY)) {
+                    return null;
+                }
+                String why = text.isEmpty() ? edeWords(ede.getErrorCode()) : RRSET_DUMP.matcher(text).replaceFirst("$1 $2");
+                return why.length() > MAX_REASON ? why.substring(0, MAX_REASON) + "..." : why;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The reason a validating server gives for its SERVFAIL in an extended DNS error of the
+     * DNSSEC kind (RFC 8914 4.6 to 4.13: DNSSEC Bogus, Signature Expired, DNSKEY Missing...),
+     * or null. Only the words of the message: whether the answer counts is the rcode's.
+     */
+    private static String serverBogusReason(Message response) {
+        if (response.getRcode() != Rcode.SERVFAIL || response.getOPT() == null) {
+            return null;
+        }
+        for (EDNSOption o : response.getOPT().getOptions(EDNSOption.Code.EDNS_EXTENDED_ERROR)) {
+            if (o instanceof ExtendedErrorCodeOption ede && ede.getErrorCode() >= ExtendedErrorCodeOption.DNSSEC_BOGUS
+                    && ede.getErrorCode() <= ExtendedErrorCodeOption.NSEC_MISSING) {
+                String text = ede.getText() == null ? "" : ede.getText().strip();
+                String code = edeWords(ede.getErrorCode());
+                String why = text.isEmpty() ? code : code + ", " + text;
+                return why.length() > MAX_REASON ? why.substring(0, MAX_REASON) + "..." : why;
+            }
+        }
+        return null;
+    }
+
+    /** "DNSSEC bogus" for DNSSEC_BOGUS: an extended DNS error's name in words. */
+    private static String edeWords(int code) {
+        String name = ExtendedErrorCodeOption.text(code).replace('_', ' ').toLowerCase(java.util.Locale.ROOT);
+        return name.startsWith("dnssec") ? "DNSSEC" + name.substring(6) : name;
     }
 
     private static boolean isTimeout(IOException e) {
@@ -318,6 +476,7 @@ public final class DnsjavaResolver implements DnsResolver {
             case TXTRecord txt -> new TxtRecord(txt.getStringsAsByteArrays().stream()
                     .map(b -> new String(b, StandardCharsets.UTF_8)).toList());
             case PTRRecord ptr -> text(ptr.getTarget());
+            case CNAMERecord c -> text(c.getTarget());
             case TLSARecord t -> new TlsaRecord(t.getCertificateUsage(), t.getSelector(), t.getMatchingType(),
                     t.getCertificateAssociationData());
             default -> null;
@@ -340,6 +499,21 @@ public final class DnsjavaResolver implements DnsResolver {
         }
         wire.write(0);
         return new Name(new DNSInput(wire.toByteArray()));
+    }
+
+    private static ValidatingResolver validator(InetSocketAddress address, Duration timeout,
+            DnssecTrustAnchors anchors) {
+        var head = new SimpleResolver(address);
+        head.setTimeout(timeout);
+        var v = new ValidatingResolver(head);
+        try {
+            v.loadTrustAnchors(anchors.stream());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("DNSSEC trust anchor file " + anchors.source() + " cannot be loaded: "
+                    + e.getMessage());
+        }
+        v.setEDNS(0, EDNS_PAYLOAD, 0, List.of()); // the validator adds the DO bit (RFC 3225)
+        return v;
     }
 
     private static SimpleResolver resolver(InetSocketAddress address, Duration timeout, boolean tcp) {
@@ -408,6 +582,7 @@ public final class DnsjavaResolver implements DnsResolver {
 
     @Override
     public String toString() {
-        return "DNS via " + String.join(", ", servers());
+        return "DNS via " + String.join(", ", servers())
+                + (anchors == null ? "" : " (DNSSEC validated here with " + anchors.source() + ")");
     }
 }

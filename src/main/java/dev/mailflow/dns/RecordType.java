@@ -19,6 +19,11 @@ public record RecordType<T>(String name, int code, Class<T> javaType) {
     /** The answers are host names, without the final dot. */
     public static final RecordType<String> PTR = new RecordType<>("PTR", 12, String.class);
     public static final RecordType<TlsaRecord> TLSA = new RecordType<>("TLSA", 52, TlsaRecord.class);
+    /**
+     * The alias of a name itself, not followed (RFC 1034 3.6.2): DANE needs to know a host's
+     * CNAME expansion (RFC 7672 2.2.2). The answer is the target name, without the final dot.
+     */
+    public static final RecordType<String> CNAME = new RecordType<>("CNAME", 5, String.class);
 
     @Override
     public String toString() {

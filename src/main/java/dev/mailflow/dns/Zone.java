@@ -22,7 +22,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * <li>A name that exists (it has records of other types, or names below it: an empty
  *     non-terminal, RFC 8020) but none of the type: {@link DnsAnswer.NotFound.Kind#NO_DATA}.
  * <li>Any other name: {@link DnsAnswer.NotFound.Kind#NO_SUCH_NAME}.
- * <li>A CNAME is followed for every other type; a loop is a SERVFAIL, as resolvers give.
+ * <li>A CNAME is followed for every other type; a loop is a SERVFAIL, as resolvers give. A
+ *     question for {@link RecordType#CNAME} itself gets the alias's target.
  * <li>{@link Builder#timeout(String)}: the types the name has answer, every other one times
  *     out (a server that hangs on what it does not know); {@link Builder#servfail(String)}:
  *     every question about the name gets SERVFAIL.
@@ -75,11 +76,17 @@ public final class Zone implements DnsResolver {
         String current = normalized.get();
         long ttl = Long.MAX_VALUE;
         var seen = new ArrayList<String>();
+        boolean chainSigned = true; // every alias on the way was signed (RFC 7672 2.2.2)
         while (true) {
             Node node = nodes.get(current);
             if (node != null && node.servfail) {
                 return new DnsAnswer.TempFail<>(DnsAnswer.TempFail.Cause.SERVFAIL,
                         "the zone answered SERVFAIL to the " + type.name() + " query for " + current);
+            }
+            if (node != null && node.cname != null && type.code() == RecordType.CNAME.code()) {
+                String target = DnsNames.normalize(node.cname).orElse(node.cname);
+                return new DnsAnswer.Found<>(List.of(type.javaType().cast(target)),
+                        Duration.ofSeconds(Math.min(ttl, node.ttl)), chainSigned && node.signed);
             }
             if (node != null && node.cname != null) {
                 if (seen.contains(current) || seen.size() >= MAX_CNAME_HOPS) {
@@ -89,19 +96,21 @@ public final class Zone implements DnsResolver {
                 }
                 seen.add(current);
                 ttl = Math.min(ttl, node.ttl);
+                chainSigned &= node.signed;
                 current = DnsNames.normalize(node.cname).orElse(node.cname);
                 continue;
             }
             List<Object> values = node == null ? List.of() : node.records.getOrDefault(type.code(), List.of());
             if (!values.isEmpty()) {
                 var out = values.stream().map(type.javaType()::cast).toList();
-                return new DnsAnswer.Found<>(out, Duration.ofSeconds(Math.min(ttl, node.ttl)), node.signed);
+                return new DnsAnswer.Found<>(out, Duration.ofSeconds(Math.min(ttl, node.ttl)),
+                        chainSigned && node.signed);
             }
             if (node != null && node.timeout) {
                 return new DnsAnswer.TempFail<>(DnsAnswer.TempFail.Cause.TIMEOUT,
                         "the zone did not answer the " + type.name() + " query for " + current + " (timeout)");
             }
-            boolean signed = node != null && node.signed;
+            boolean signed = chainSigned && node != null && node.signed;
             if (node != null || hasNamesBelow(current)) {
                 return new DnsAnswer.NotFound<>(DnsAnswer.NotFound.Kind.NO_DATA, negativeTtl, signed);
             }

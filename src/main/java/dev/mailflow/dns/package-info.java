@@ -20,13 +20,16 @@
  * <li>{@link dev.mailflow.dns.DnsjavaResolver}: the network. The configured server
  *     ({@code [delivery] dns_server}, so that tests use a DNS server on loopback) or the
  *     system's resolvers; a timeout and a second try; TCP after a truncated UDP answer; CNAME
- *     chains followed; only answer-section records of the asked name used (SECURITY). The AD
- *     bit is believed only from a server on loopback (a local validating resolver, as maddy and
- *     Postfix do for DANE).
+ *     chains followed; only answer-section records of the asked name used (SECURITY). DNSSEC
+ *     two ways: by default the AD bit is believed only from a server on loopback (a local
+ *     validating resolver, as maddy and Postfix do for DANE); with a trust anchor file (or the
+ *     IANA root anchor shipped as {@code dns/root-anchors.ds}) dnsjava's ValidatingResolver
+ *     validates here, from any server. A bogus answer is a TempFail (SERVFAIL), never NotFound.
  * <li>{@link dev.mailflow.dns.CachingResolver}: the one shared cache, in front of any resolver.
  *     TTLs honoured with caps, negative answers per RFC 2308 with a shorter cap, failures for a
  *     few seconds, bounded size with least-recently-used eviction. The application builds one
- *     ({@link dev.mailflow.dns.DnsResolver#create(String)}) and hands it to every part.
+ *     ({@link dev.mailflow.dns.DnsResolver#create(String, java.nio.file.Path)}) and hands it to
+ *     every part.
  * <li>{@link dev.mailflow.dns.Zone}: an in-memory zone with timeout and SERVFAIL markers that
  *     records the questions asked: the unit tests' DNS.
  * </ul>

@@ -43,6 +43,12 @@ public final class DeliveryCodes {
     public static final EnhancedStatus PROTOCOL_ERROR = EnhancedStatus.of("4.5.0");
     /** TLS the send connector requires could not be had. */
     public static final EnhancedStatus SECURITY = EnhancedStatus.of("4.7.0");
+    /**
+     * RFC 3463 X.7.5 "Cryptographic failure": the TLS policy of the destination (DANE, MTA-STS
+     * enforce, {@code verify}, {@code encrypt}) was not met: no STARTTLS, a failed handshake, a
+     * certificate that does not match, a TLSA lookup that failed, no MX the policy allows.
+     */
+    public static final EnhancedStatus TLS_POLICY = EnhancedStatus.of("4.7.5");
     /** The smart host refused our credentials: the operator's to fix, the message waits. */
     public static final EnhancedStatus CREDENTIALS_REFUSED = EnhancedStatus.of("4.7.8");
 

@@ -46,11 +46,17 @@ public sealed interface DeliveryOutcome {
      *
      * @param dsnPassedOn true when the next hop offered DSN and took over the duty of
      *                    notifying (RFC 3461 4.2): no success DSN from us then
+     * @param tls         for mail sent to another server: the TLS it went over, and under which
+     *                    policy; null for a local delivery
      */
-    record Delivered(EnhancedStatus status, String reason, RemoteReply remoteReply, boolean dsnPassedOn)
-            implements DeliveryOutcome {
+    record Delivered(EnhancedStatus status, String reason, RemoteReply remoteReply, boolean dsnPassedOn,
+                     TlsSummary tls) implements DeliveryOutcome {
         public Delivered {
             check(status, EnhancedStatus.SUCCESS, "Delivered", reason);
+        }
+
+        public Delivered(EnhancedStatus status, String reason, RemoteReply remoteReply, boolean dsnPassedOn) {
+            this(status, reason, remoteReply, dsnPassedOn, null);
         }
 
         /** Delivered here, to a mailbox. */
@@ -60,7 +66,7 @@ public sealed interface DeliveryOutcome {
 
         @Override
         public Delivered within(String context) {
-            return new Delivered(status, context + reason, remoteReply, dsnPassedOn);
+            return new Delivered(status, context + reason, remoteReply, dsnPassedOn, tls);
         }
     }
 

@@ -406,7 +406,8 @@ public final class Scheduler implements AutoCloseable {
         var e = m.envelope();
         tracking.write(new TrackingEvent(clock.instant(), event, m.id(), e.messageId(), e.sender().toString(),
                 List.of(r.address().toString()), null, null, e.size(), o.status().toString(), o.describe(),
-                o.remoteReply() == null ? null : o.remoteReply().host()));
+                o.remoteReply() == null ? null : o.remoteReply().host(), null,
+                o instanceof DeliveryOutcome.Delivered d ? d.tls() : null));
     }
 
     /** Stops dispatching; attempts in progress get until the deadline to finish. */

@@ -12,10 +12,12 @@ import java.util.List;
  * @param status     an RFC 3463 code, when there is one
  * @param detail     what happened, in words (a reply, a reason, alias targets)
  * @param authentication for RECEIVE: the email authentication results, when the message was checked
+ * @param tls        for SEND: the TLS version and cipher, the policy, and what authenticated the peer
  */
 public record TrackingEvent(Instant time, String event, long id, String messageId, String sender,
                             List<String> recipients, String connector, String clientAddress, Long size,
-                            String status, String detail, String remoteMta, AuthSummary authentication) {
+                            String status, String detail, String remoteMta, AuthSummary authentication,
+                            TlsSummary tls) {
 
     public TrackingEvent {
         recipients = recipients == null ? List.of() : List.copyOf(recipients);
@@ -25,6 +27,13 @@ public record TrackingEvent(Instant time, String event, long id, String messageI
                          List<String> recipients, String connector, String clientAddress, Long size,
                          String status, String detail, String remoteMta) {
         this(time, event, id, messageId, sender, recipients, connector, clientAddress, size, status, detail,
-                remoteMta, null);
+                remoteMta, null, null);
+    }
+
+    public TrackingEvent(Instant time, String event, long id, String messageId, String sender,
+                         List<String> recipients, String connector, String clientAddress, Long size,
+                         String status, String detail, String remoteMta, AuthSummary authentication) {
+        this(time, event, id, messageId, sender, recipients, connector, clientAddress, size, status, detail,
+                remoteMta, authentication, null);
     }
 }

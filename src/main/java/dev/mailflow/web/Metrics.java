@@ -29,6 +29,7 @@ final class Metrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, Counter> events = new ConcurrentHashMap<>();
+    private final Map<String, Counter> outboundTls = new ConcurrentHashMap<>();
     private final Timer latency;
     private final Map<QueueState, Integer> depth = new EnumMap<>(QueueState.class);
     private final ArrayDeque<long[]> perMinute = new ArrayDeque<>();
@@ -62,6 +63,11 @@ final class Metrics {
             events.put(e, Counter.builder("mailflow_messages").tag("event", e)
                     .description("message events (recipients for delivered/sent/deferred/failed)").register(registry));
         }
+        for (String o : dev.mailflow.queue.TlsSummary.OUTCOMES) {
+            outboundTls.put(o, Counter.builder("mailflow_outbound_tls").tag("outcome", o)
+                    .description("recipients sent to other servers, by TLS outcome; refused: deferred or failed "
+                            + "because the destination's TLS policy was not met").register(registry));
+        }
         latency = Timer.builder("mailflow_delivery_latency").description("from receipt to delivery or sending")
                 .publishPercentileHistogram().register(registry);
         tracking.listen(this::onEvent);
@@ -84,6 +90,12 @@ final class Metrics {
             return;
         }
         events.get(key).increment();
+        if (key.equals("sent") && e.tls() != null) {
+            outboundTls.get(e.tls().outcome()).increment(e.recipients().size());
+        } else if ((key.equals("deferred") || key.equals("failed"))
+                && dev.mailflow.queue.DeliveryCodes.TLS_POLICY.toString().equals(e.status())) {
+            outboundTls.get("refused").increment(e.recipients().size());
+        }
         if (key.equals("delivered") || key.equals("sent")) {
             // Queue ids are microseconds since the epoch at receipt.
             long micros = e.time().getEpochSecond() * 1_000_000 + e.time().getNano() / 1000 - e.id();

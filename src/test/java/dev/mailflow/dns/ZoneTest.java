@@ -73,6 +73,20 @@ class ZoneTest {
         assertThat(zone.queries()).containsExactly("example.test TXT", "Example.test MX");
     }
 
+    @Test
+    void aCnameQuestionGetsTheAliasAndAChainIsSignedOnlyWhenEveryHopIs() {
+        var zone = Zone.builder().cname("alias.test", "host.test").a("host.test", "192.0.2.1").signed("host.test")
+                .cname("signed-alias.test", "host.test").signed("signed-alias.test").build();
+        var alias = zone.lookup("alias.test", RecordType.CNAME);
+        assertThat(alias.records()).containsExactly("host.test");
+        assertThat(((DnsAnswer.Found<String>) alias).authenticated()).isFalse();
+        assertThat(((DnsAnswer.Found<InetAddress>) zone.a("alias.test")).authenticated()).isFalse();
+        assertThat(((DnsAnswer.Found<InetAddress>) zone.a("signed-alias.test")).authenticated()).isTrue();
+        assertThat(((DnsAnswer.Found<String>) zone.lookup("signed-alias.test", RecordType.CNAME)).authenticated())
+                .isTrue();
+        assertThat(kind(zone.lookup("host.test", RecordType.CNAME))).isEqualTo(DnsAnswer.NotFound.Kind.NO_DATA);
+    }
+
     private static DnsAnswer.NotFound.Kind kind(DnsAnswer<?> answer) {
         assertThat(answer).isInstanceOf(DnsAnswer.NotFound.class);
         return ((DnsAnswer.NotFound<?>) answer).kind();

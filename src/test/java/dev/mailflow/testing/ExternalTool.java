@@ -66,6 +66,7 @@ public final class ExternalTool {
             case "smtp-source", "smtp-sink", "postfix" -> "postfix";
             case "testssl" -> "testssl.sh";
             case "dnsmasq" -> "dnsmasq-base";
+            case "ldns-keygen", "ldns-signzone" -> "ldnsutils";
             case "chromedriver" -> "chromium-driver";
             case "dkimverify", "dkimsign", "dknewkey" -> "python3-dkim";
             default -> tool;

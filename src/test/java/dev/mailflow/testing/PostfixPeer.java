@@ -29,6 +29,15 @@ public final class PostfixPeer implements AutoCloseable {
      */
     public static PostfixPeer start(Path base, int port, String domain, List<String> users, int relayPort)
             throws Exception {
+        return start(base, port, domain, users, relayPort, null);
+    }
+
+    /**
+     * @param tls the certificate its smtpd offers with STARTTLS, or null for a Postfix that
+     *            offers no STARTTLS
+     */
+    public static PostfixPeer start(Path base, int port, String domain, List<String> users, int relayPort,
+                                    TestPki.Issued tls) throws Exception {
         Path postfix = ExternalTool.require("postfix");
         ExternalTool.requireRoot("a private Postfix instance is started");
         var peer = new PostfixPeer(base, port);
@@ -72,7 +81,15 @@ public final class PostfixPeer implements AutoCloseable {
                 alias_database =
                 local_recipient_maps =
                 biff = no
-                """.formatted(base, domain, relayPort));
+                """.formatted(base, domain, relayPort)
+                + (tls == null ? "smtpd_tls_security_level = none\n" : """
+                smtpd_tls_security_level = may
+                smtpd_tls_chain_files = %1$s/conf/key.pem, %1$s/conf/cert.pem
+                smtpd_tls_loglevel = 1
+                """.formatted(base)));
+        if (tls != null) {
+            tls.writePem(peer.conf.resolve("cert.pem"), peer.conf.resolve("key.pem"));
+        }
         var master = new ArrayList<String>();
         for (String line : Files.readAllLines(Path.of("/etc/postfix/master.cf"))) {
             String[] f = line.trim().split("\\s+");

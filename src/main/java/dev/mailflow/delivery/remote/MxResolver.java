@@ -31,11 +31,28 @@ public final class MxResolver {
     public sealed interface Result {
     }
 
-    /** One mail exchanger with its addresses. */
-    public record MxHost(String name, int preference, List<InetAddress> addresses, boolean implicit) {
+    /**
+     * One mail exchanger with its addresses.
+     *
+     * @param secure its address records were DNSSEC-validated (every answer that gave one), as
+     *               DANE needs before it looks up TLSA records (RFC 7672 2.2.2)
+     */
+    public record MxHost(String name, int preference, List<InetAddress> addresses, boolean implicit, boolean secure) {
+
+        public MxHost(String name, int preference, List<InetAddress> addresses, boolean implicit) {
+            this(name, preference, addresses, implicit, false);
+        }
     }
 
-    public record Hosts(List<MxHost> hosts) implements Result {
+    /**
+     * @param secure the MX answer was DNSSEC-validated (RFC 7672 2.2.1: DANE applies to MX
+     *               hosts only then), or, for an implicit MX, the domain's address answers
+     */
+    public record Hosts(List<MxHost> hosts, boolean secure) implements Result {
+
+        public Hosts(List<MxHost> hosts) {
+            this(hosts, false);
+        }
     }
 
     /** RFC 7505: the domain says it accepts no mail. */
@@ -90,7 +107,7 @@ public final class MxResolver {
                     }
                     records.add(r);
                 }
-                yield hosts(records);
+                yield hosts(records, f.authenticated());
             }
             case DnsAnswer.NotFound<MxRecord> n when n.kind() == DnsAnswer.NotFound.Kind.NO_SUCH_NAME ->
                     new NoSuchDomain(name + " does not exist (NXDOMAIN from " + server + ")");
@@ -109,10 +126,11 @@ public final class MxResolver {
         if (list.isEmpty()) {
             return new NoSuchDomain(name + " has no MX and no address records (" + server + ")");
         }
-        return new Hosts(List.of(new MxHost(name, 0, list.get(0).addresses(), true)));
+        var host = list.get(0);
+        return new Hosts(List.of(new MxHost(name, 0, host.addresses(), true, host.secure())), host.secure());
     }
 
-    private Result hosts(List<MxRecord> records) {
+    private Result hosts(List<MxRecord> records, boolean secure) {
         // Preference order; equal preferences in random order (RFC 5321 5.1).
         Collections.shuffle(records);
         records.sort(Comparator.comparingInt(MxRecord::preference));
@@ -127,7 +145,7 @@ public final class MxResolver {
             }
             var list = ((Hosts) found).hosts();
             if (!list.isEmpty()) {
-                hosts.add(new MxHost(host, r.preference(), list.get(0).addresses(), false));
+                hosts.add(new MxHost(host, r.preference(), list.get(0).addresses(), false, list.get(0).secure()));
             } else {
                 lastError = "MX host " + host + " has no address (" + server + ")";
             }
@@ -135,7 +153,7 @@ public final class MxResolver {
         if (hosts.isEmpty()) {
             return new TempFailure(lastError == null ? "no MX host has an address" : lastError);
         }
-        return new Hosts(hosts);
+        return new Hosts(hosts, secure);
     }
 
     /**
@@ -180,12 +198,16 @@ public final class MxResolver {
     private Result addresses(String name) {
         var found = new LinkedHashMap<String, InetAddress>();
         String error = null;
+        boolean secure = true;
         for (var answer : List.of(dns.a(name), dns.aaaa(name))) {
             switch (answer) {
-                case DnsAnswer.Found<InetAddress> f -> f.records().forEach(a -> found.put(a.getHostAddress(), a));
-                case DnsAnswer.NotFound<InetAddress> n -> {
+                case DnsAnswer.Found<InetAddress> f -> {
+                    f.records().forEach(a -> found.put(a.getHostAddress(), a));
+                    secure &= f.authenticated();
                 }
+                case DnsAnswer.NotFound<InetAddress> n -> secure &= n.authenticated();
                 case DnsAnswer.TempFail<InetAddress> t -> {
+                    secure = false;
                     if (error == null) {
                         error = t.reason(); // the first: A, the one asked first
                     }
@@ -198,7 +220,7 @@ public final class MxResolver {
         if (found.isEmpty()) {
             return new Hosts(List.of());
         }
-        return new Hosts(List.of(new MxHost(name, 0, List.copyOf(found.values()), false)));
+        return new Hosts(List.of(new MxHost(name, 0, List.copyOf(found.values()), false, secure)), secure);
     }
 
     private static Result literal(String domain) {

@@ -7,12 +7,17 @@ import dev.mailflow.client.TranscriptListener;
 import dev.mailflow.delivery.Router;
 import dev.mailflow.delivery.TraceHeaders;
 import dev.mailflow.delivery.signing.OutboundSigner;
+import dev.mailflow.delivery.tls.HostDecision;
+import dev.mailflow.delivery.tls.HostPolicy;
+import dev.mailflow.delivery.tls.TlsPolicyFinder;
+import dev.mailflow.delivery.tls.TlsReporter;
 import dev.mailflow.queue.DeliveryAgent;
 import dev.mailflow.queue.DeliveryCodes;
 import dev.mailflow.queue.DeliveryOutcome;
 import dev.mailflow.queue.QueuedMessage;
 import dev.mailflow.queue.RecipientState;
 import dev.mailflow.queue.RemoteReply;
+import dev.mailflow.queue.TlsSummary;
 import dev.mailflow.smtp.BodyType;
 import dev.mailflow.smtp.Domains;
 import dev.mailflow.smtp.DsnNotify;
@@ -37,7 +42,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.stream.Collectors;
-import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocketFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,25 +78,39 @@ public final class RemoteDelivery implements Router.Remote {
     private final SSLSocketFactory tls;
     private final ConnectionCache cache = new ConnectionCache();
     private final OutboundSigner signer;
+    private final TlsPolicyFinder tlsPolicy;
+    private final TlsReporter tlsReporter;
+    private final TlsUpgrade tlsUpgrade;
 
     /** Closes the sessions kept for reuse. */
     public void close() {
         cache.closeAll();
     }
 
-    /** @param signer what vouches for outgoing mail (DKIM), called once per form of a message */
+    /**
+     * @param signer      what vouches for outgoing mail (DKIM), called once per form of a message
+     * @param tlsPolicy   what each destination's TLS must prove (DANE, MTA-STS, the operator's levels)
+     * @param tlsReporter hears the outcome of each TLS policy check, for TLS-RPT (RFC 8460)
+     */
     public RemoteDelivery(RemoteConfig config, MxResolver resolver, Set<InetSocketAddress> ownListeners, ZoneId zone,
-                          OutboundSigner signer) {
+                          OutboundSigner signer, TlsPolicyFinder tlsPolicy, TlsReporter tlsReporter) {
         this.config = config;
+        this.tlsPolicy = tlsPolicy;
+        this.tlsReporter = tlsReporter;
         this.signer = signer;
         this.resolver = resolver;
         this.ownListeners = Set.copyOf(ownListeners);
         this.zone = zone;
         this.connections = new Semaphore(config.maxConnections());
         this.tls = trustAll();
+        this.tlsUpgrade = new TlsUpgrade(tls, config.hostname(), tlsReporter);
     }
 
-    /** Opportunistic TLS (RFC 3207 4.1, RFC 7435): encrypt, do not authenticate the peer. */
+    /**
+     * TLS that takes any certificate chain: opportunistic TLS (RFC 3207 4.1, RFC 7435) does not
+     * authenticate the peer, and the policies that do check the chain after the handshake
+     * ({@link TlsUpgrade}).
+     */
     private static SSLSocketFactory trustAll() {
         return dev.mailflow.client.OpportunisticTls.context(chain -> { }).getSocketFactory();
     }
@@ -150,17 +168,37 @@ public final class RemoteDelivery implements Router.Remote {
         if (all != null) {
             return fill(indexes, all);
         }
-        var hosts = ((MxResolver.Hosts) result).hosts();
+        var found = (MxResolver.Hosts) result;
+        var hosts = found.hosts();
         var pending = new ArrayList<>(indexes);
         var outcomes = new HashMap<Integer, DeliveryOutcome>();
+        var domainTls = smart != null ? tlsPolicy.forSmartHost(domain, smart.tls())
+                : tlsPolicy.forDomain(domain, found.secure());
+        boolean report = !isReport(message);
+        int port = smart != null ? smart.port() : config.port();
+        String skipped = null;
         for (var host : hosts) {
+            var decision = domainTls.host(host.name(), host.secure(), port);
+            if (decision instanceof HostDecision.Skip skip) {
+                LOG.info("message {}: {} skipped: {}", message.id(), host.name(), skip.reason());
+                if (report && skip.report() != null) {
+                    tlsReporter.failure(skip.report(), host.name(), null, skip.resultType(), skip.reason());
+                }
+                if (skipped == null) {
+                    skipped = skip.reason();
+                }
+                continue;
+            }
+            var policy = ((HostDecision.Use) decision).policy();
+            if (!report) {
+                policy = new HostPolicy(policy.level(), policy.policy(), policy.check(), policy.enforce(), null);
+            }
             for (var address : host.addresses()) {
                 if (pending.isEmpty()) {
                     return outcomes;
                 }
-                int port = smart != null ? smart.port() : config.port();
                 var attempt = attempt(message, host.name(), new InetSocketAddress(address, port), pending, forms,
-                        info, smart);
+                        info, smart, policy);
                 for (var e : attempt.entrySet()) {
                     if (e.getValue() instanceof DeliveryOutcome.Deferred d) {
                         outcomes.put(e.getKey(), d);
@@ -171,7 +209,21 @@ public final class RemoteDelivery implements Router.Remote {
                 }
             }
         }
+        if (skipped != null) {
+            // No host the policy allows was left (or those tried failed too): the policy's reason says why.
+            var o = new DeliveryOutcome.Deferred(DeliveryCodes.TLS_POLICY, "TLS policy of " + domain + ": " + skipped);
+            for (int i : pending) {
+                if (!outcomes.containsKey(i)) {
+                    outcomes.put(i, o);
+                }
+            }
+        }
         return outcomes;
+    }
+
+    /** A TLS-RPT report on its way: its delivery is never itself reported (stalwartlabs/stalwart#1301). */
+    private boolean isReport(QueuedMessage message) {
+        return tlsReporter.isReport(message.envelope().sender().toString());
     }
 
     /** RFC 5321 5.1: the best MX is ourselves: the mail would loop. */
@@ -202,7 +254,7 @@ public final class RemoteDelivery implements Router.Remote {
     /** One SMTP session with one next-hop address, for the recipients still pending. */
     private Map<Integer, DeliveryOutcome> attempt(QueuedMessage message, String mx, InetSocketAddress address,
                                                   List<Integer> indexes, OutgoingForms forms,
-                                                  ContentInfo info, SendConnector smart) {
+                                                  ContentInfo info, SendConnector smart, HostPolicy policy) {
         var hostSlots = perHost.computeIfAbsent(address.getAddress(), a -> new Semaphore(config.maxConnectionsPerHost()));
         try {
             connections.acquire();
@@ -210,7 +262,7 @@ public final class RemoteDelivery implements Router.Remote {
                 hostSlots.acquire();
                 try {
                     return session(message, mx, address, indexes, forms, info,
-                            config.startTls() || (smart != null && smart.requireTls()), smart, true);
+                            policy.level() != HostPolicy.Level.NONE, smart, true, policy);
                 } finally {
                     hostSlots.release();
                 }
@@ -227,10 +279,11 @@ public final class RemoteDelivery implements Router.Remote {
     private Map<Integer, DeliveryOutcome> session(QueuedMessage message, String mx, InetSocketAddress address,
                                                   List<Integer> indexes, OutgoingForms forms,
                                                   ContentInfo info, boolean tryTls, SendConnector smart,
-                                                  boolean reuse) {
+                                                  boolean reuse, HostPolicy policy) {
         var hop = Hop.of(mx, address);
         String where = hop.where();
-        String cacheKey = address + "|" + (smart == null ? "" : smart.name()) + "|" + tryTls;
+        String cacheKey = address + "|" + mx + "|" + (smart == null ? "" : smart.name()) + "|" + tryTls + "|"
+                + policy.policy();
         int[] uses = {0};
         SmtpClient cached = reuse ? cache.take(cacheKey, uses) : null;
         if (cached != null) {
@@ -261,30 +314,17 @@ public final class RemoteDelivery implements Router.Remote {
                     return fill(indexes, byReply(helo, hop, "our HELO", true));
                 }
             }
-            boolean tlsRequired = smart != null && smart.requireTls();
-            if (tryTls && client.capabilities().startTls()) {
-                stage = "STARTTLS";
-                try {
-                    var reply = client.startTls(tls, mx);
-                    if (reply.code() == 220) {
-                        client.ehlo(config.hostname());
-                        LOG.debug("TLS to {}: {}", where, client.tlsSocket().getSession().getProtocol());
-                    }
-                } catch (SSLException e) {
-                    if (tlsRequired) {
-                        return fill(indexes, new DeliveryOutcome.Deferred(DeliveryCodes.SECURITY, where + ": "
-                                + NetworkErrors.describe(e) + ", and the send connector requires TLS"));
-                    }
-                    LOG.info("TLS handshake with {} failed ({}); trying again without TLS", where, e.toString());
-                    client.close();
-                    return session(message, mx, address, indexes, forms, info, false, smart, false);
-                }
+            stage = "STARTTLS";
+            var tlsResult = tlsUpgrade.upgrade(client, mx, hop, policy, smart != null, tryTls);
+            if (tlsResult instanceof TlsUpgrade.Retry) {
+                client.close();
+                return session(message, mx, address, indexes, forms, info, false, smart, false, policy);
             }
-            if (tlsRequired && !client.isTls()) {
+            if (tlsResult instanceof TlsUpgrade.Refuse refuse) {
                 client.quit();
-                return fill(indexes, new DeliveryOutcome.Deferred(DeliveryCodes.SECURITY, where
-                        + " offers no STARTTLS (or refused it), and the send connector requires TLS"));
+                return fill(indexes, refuse.outcome());
             }
+            client.attach(((TlsUpgrade.Proceed) tlsResult).summary());
             if (smart != null && smart.username() != null) {
                 stage = "AUTH";
                 var auth = client.authenticate(smart.username(), smart.password());
@@ -445,7 +485,7 @@ public final class RemoteDelivery implements Router.Remote {
             var endReply = RemoteReply.of(hop.host(), end);
             DeliveryOutcome o = end.code() / 100 == 2
                     ? new DeliveryOutcome.Delivered(endReply.status(), where + " accepted the message", endReply,
-                            caps.dsn())
+                            caps.dsn(), client.attachment() instanceof TlsSummary t ? t : null)
                     : byReply(end, hop, "the message", false);
             accepted.forEach(i -> outcomes.put(i, o));
             keep = end.code() != 421;

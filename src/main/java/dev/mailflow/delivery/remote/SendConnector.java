@@ -1,5 +1,7 @@
 package dev.mailflow.delivery.remote;
 
+import dev.mailflow.delivery.tls.TlsMode;
+import dev.mailflow.delivery.tls.TlsRule;
 import java.util.List;
 import java.util.Locale;
 
@@ -14,12 +16,19 @@ import java.util.Locale;
  * @param requireTls no delivery without STARTTLS (the message waits with 4.7.0 instead)
  * @param username   AUTH user name, or null for none
  * @param password   AUTH password, or null
+ * @param tls        the TLS level toward the smart host, with its pins or CAs for {@code verify}
  */
 public record SendConnector(String name, List<String> domains, String host, int port, boolean requireTls,
-                            String username, String password) {
+                            String username, String password, TlsRule tls) {
 
     public SendConnector {
         domains = domains.stream().map(d -> d.toLowerCase(Locale.ROOT)).toList();
+    }
+
+    public SendConnector(String name, List<String> domains, String host, int port, boolean requireTls,
+                         String username, String password) {
+        this(name, domains, host, port, requireTls, username, password,
+                TlsRule.of(requireTls ? TlsMode.ENCRYPT : TlsMode.OPPORTUNISTIC));
     }
 
     public boolean serves(String domain) {
