@@ -60,6 +60,17 @@ final class TlsPolicySection implements ConfigSection<List<TlsRule>> {
         return List.of(DOMAINS, TLS, FINGERPRINTS, CA_FILE);
     }
 
+    /** An entry is told apart by its domains: a reload names the one whose level changed. */
+    @Override
+    public ConfigKey<?> identity() {
+        return DOMAINS;
+    }
+
+    @Override
+    public String describe(String identity) {
+        return "tls_policy for " + identity;
+    }
+
     @Override
     public List<TlsRule> read(SectionInput in) throws ConfigException {
         var rules = new ArrayList<TlsRule>();

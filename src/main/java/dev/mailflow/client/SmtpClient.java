@@ -116,7 +116,18 @@ public final class SmtpClient implements AutoCloseable {
         var tls = (SSLSocket) factory.createSocket(socket, peerName, remote.getPort(), true);
         tls.setUseClientMode(true);
         tls.setSoTimeout((int) timeouts.command().toMillis());
-        tls.startHandshake();
+        // The command timeout bounds the whole handshake, not each read of it.
+        try (var deadline = SocketDeadline.closeAfter(socket, timeouts.command())) {
+            try {
+                tls.startHandshake();
+            } catch (IOException e) {
+                if (deadline.fired()) {
+                    throw new java.net.SocketTimeoutException("the TLS handshake did not finish within "
+                            + timeouts.command().toSeconds() + " s");
+                }
+                throw e;
+            }
+        }
         socket = tls;
         in = new BufferedInputStream(tls.getInputStream(), 8192);
         out = new BufferedOutputStream(tls.getOutputStream(), 16 * 1024);

@@ -158,7 +158,9 @@ public final class Scheduler implements AutoCloseable {
 
     /** Runs the per-message lock around an action (admin operations and attempts). */
     <T> T withLock(long id, IoSupplier<T> action) throws IOException {
-        var lock = locks[(int) (Math.abs(id) % locks.length)];
+        // Queue ids are microseconds of a millisecond clock (multiples of 1,000): mixed, so that
+        // every lock is used and one slow attempt holds up as few other messages as can be.
+        var lock = locks[(int) ((id * 0x9E3779B97F4A7C15L) >>> 32) & (locks.length - 1)];
         lock.lock();
         try {
             return action.get();

@@ -85,4 +85,23 @@ class ConfigDiffTest {
                 "web bind \"127.0.0.1:8025\" -> \"127.0.0.1:8026\": needs a restart, kept as it was");
         assertThat(ConfigDiff.between(after, after)).isEmpty();
     }
+
+    @Test
+    void aTlsPolicyChangeIsNamedByItsDomains() throws Exception {
+        String base = """
+                hostname = "mail.example.test"
+
+                [[tls_policy]]
+                domains = ["a.example"]
+                tls = "encrypt"
+
+                [[tls_policy]]
+                domains = ["b.example"]
+                tls = "verify"
+                """;
+        var before = ConfigLoader.loadString(base, "mailflow.toml", dir);
+        var after = ConfigLoader.loadString(base.replace("tls = \"encrypt\"", "tls = \"none\""), "mailflow.toml", dir);
+        assertThat(ConfigDiff.between(before, after).stream().map(ConfigDiff.Change::line)).containsExactly(
+                "tls_policy for [a.example] tls \"encrypt\" -> \"none\"");
+    }
 }

@@ -100,6 +100,19 @@ final class TlsUpgrade {
             }
             LOG.info("{}; trying again without TLS", why);
             return new Retry();
+        } catch (IOException e) {
+            // A handshake that stalled past its deadline or a connection reset during it.
+            if (!policy.requiresTls() && policy.check() == null) {
+                throw e;
+            }
+            String why = "TLS handshake with " + where + " failed: " + NetworkErrors.describe(e);
+            report(policy, mx, ip, "validation-failure", why);
+            if (!policy.requiresTls()) {
+                throw e;
+            }
+            client.close();
+            var status = smart ? DeliveryCodes.SECURITY : DeliveryCodes.TLS_POLICY;
+            return new Refuse(new DeliveryOutcome.Deferred(status, why + ", and " + requirement(policy, smart)));
         }
         if (reply.code() != 220) {
             String why = where + " refused STARTTLS (" + reply.code() + " " + String.join(" ", reply.lines()) + ")";
@@ -130,7 +143,7 @@ final class TlsUpgrade {
             switch (verdict) {
                 case PeerCheck.Authenticated a -> by = a.by();
                 case PeerCheck.Refused r -> {
-                    String why = where + ": " + r.reason();
+                    String why = where + ": " + brief(r.reason());
                     report(policy, mx, ip, r.resultType(), why);
                     if (policy.enforce()) {
                         return new Refuse(new DeliveryOutcome.Deferred(smart ? DeliveryCodes.SECURITY
@@ -148,6 +161,12 @@ final class TlsUpgrade {
         client.ehlo(hostname);
         LOG.debug("TLS to {}: {} {}", where, session.getProtocol(), session.getCipherSuite());
         return new Proceed(new TlsSummary(session.getProtocol(), session.getCipherSuite(), policy.policy(), by));
+    }
+
+    /** At most 600 characters of a reason (a hostile zone can publish a thousand TLSA records). */
+    static String brief(String reason) {
+        return reason.length() <= 600 ? reason : reason.substring(0, 600) + "... (" + reason.length()
+                + " characters in all)";
     }
 
     private static String requirement(HostPolicy policy, boolean smart) {

@@ -1,6 +1,7 @@
 package dev.mailflow.tlspolicy.mtasts;
 
 import dev.mailflow.MailflowVersion;
+import dev.mailflow.client.SocketDeadline;
 import dev.mailflow.dns.DnsAnswer;
 import dev.mailflow.dns.DnsResolver;
 import dev.mailflow.tlspolicy.WebPki;
@@ -114,6 +115,9 @@ public final class HttpsPolicyFetcher implements PolicyFetcher {
             return new Failed("cannot connect to " + host + " port " + port + " ("
                     + (refused.isEmpty() ? "no time left" : String.join("; ", refused)) + ")");
         }
+        // One deadline for handshake, request and response: the per-read timeouts alone let a
+        // server that trickles its handshake hold the fetch (and the domain's lock) for hours.
+        var watchdog = SocketDeadline.closeAt(socket, deadline);
         try (var tls = (SSLSocket) webPki.sslContext(host).getSocketFactory().createSocket(socket, host, port, true)) {
             var params = tls.getSSLParameters();
             params.setServerNames(List.of(new SNIHostName(host)));
@@ -123,6 +127,9 @@ public final class HttpsPolicyFetcher implements PolicyFetcher {
             try {
                 tls.startHandshake();
             } catch (SSLException e) {
+                if (watchdog.fired()) {
+                    return new Failed(url + " did not answer within " + seconds(timeout));
+                }
                 String reason = certificateReason(e);
                 return new Failed(reason != null ? "the certificate of " + host + " is not valid: " + reason
                         : "the TLS handshake with " + host + " failed: " + e.getMessage());
@@ -141,9 +148,13 @@ public final class HttpsPolicyFetcher implements PolicyFetcher {
         } catch (SocketTimeoutException e) {
             return new Failed(url + " did not answer within " + seconds(timeout));
         } catch (IOException e) {
+            if (watchdog.fired()) {
+                return new Failed(url + " did not answer within " + seconds(timeout));
+            }
             return new Failed(url + ": " + e.getMessage());
         } finally {
-            closeQuietly(socket);
+            watchdog.close();
+            SocketDeadline.abort(socket);
         }
     }
 

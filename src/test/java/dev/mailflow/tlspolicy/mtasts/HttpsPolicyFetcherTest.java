@@ -150,6 +150,49 @@ class HttpsPolicyFetcherTest {
     }
 
     @Test
+    void aHandshakeTrickledByteByByteEndsAtTheDeadline() throws Exception {
+        // A relay in front of a real TLS server passes the server's bytes on one every 50 ms:
+        // each read is quick, the handshake as a whole takes minutes.
+        try (var backend = (javax.net.ssl.SSLServerSocket) CA.issue("mta-sts.example.test").serverContext()
+                .getServerSocketFactory().createServerSocket(0, 5, java.net.InetAddress.getByName("127.0.0.1"));
+             var relay = new java.net.ServerSocket(0, 5, java.net.InetAddress.getByName("127.0.0.1"))) {
+            Thread.ofVirtual().start(() -> {
+                try (var s = backend.accept()) {
+                    ((javax.net.ssl.SSLSocket) s).startHandshake();
+                } catch (IOException e) {
+                    // the client gave up
+                }
+            });
+            Thread.ofVirtual().start(() -> {
+                try (var client = relay.accept(); var server = new java.net.Socket("127.0.0.1", backend.getLocalPort())) {
+                    Thread.ofVirtual().start(() -> {
+                        try {
+                            client.getInputStream().transferTo(server.getOutputStream());
+                        } catch (IOException e) {
+                            // closed
+                        }
+                    });
+                    var in = server.getInputStream();
+                    var out = client.getOutputStream();
+                    int b;
+                    while ((b = in.read()) >= 0) {
+                        out.write(b);
+                        out.flush();
+                        Thread.sleep(50);
+                    }
+                } catch (Exception e) {
+                    // the client went away
+                }
+            });
+            long start = System.nanoTime();
+            var result = new HttpsPolicyFetcher(ZONE, pki, relay.getLocalPort(), Duration.ofMillis(1500))
+                    .fetch("example.test");
+            assertThat(failure(result)).endsWith(" did not answer within 1500 ms");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(3000));
+        }
+    }
+
+    @Test
     void aCertificateForAnotherNameIsRefused() throws IOException {
         String reason = failure(fetch(CA.issue("www.example.test"), PolicyHttpsServer.answer(200, "text/plain", POLICY),
                 Duration.ofSeconds(5)));
