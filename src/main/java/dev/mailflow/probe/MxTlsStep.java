@@ -105,54 +105,65 @@ final class MxTlsStep {
         tlsa(c, exchange, details, dane, tlsaName);
         boolean mtaSts = policy != null && policy.mode() != MtaStsPolicy.Mode.NONE;
         boolean enforce = policy != null && policy.mode() == MtaStsPolicy.Mode.ENFORCE;
-        if (mtaSts) {
-            if (policy.matches(host)) {
-                c.pass("MTA-STS mx", host + " matches the policy's mx " + String.join(", ", policy.mx()));
-            } else {
-                mtaStsProblem(c, enforce, "MTA-STS mx", host + " matches none of the policy's mx patterns ("
-                        + String.join(", ", policy.mx()) + "): " + (enforce ? "senders do not deliver to it"
-                        : "senders deliver and report a failure"), "The policy's mx lines do not list this MX "
-                        + "(a new MX host, or a typo): add it, or a *." + domain + " pattern, and change the id.");
-            }
-        } else {
-            c.skip("MTA-STS", policy == null ? "no MTA-STS policy for " + domain
-                    : "the policy of " + domain + " has mode none");
-        }
         boolean daneApplies = dane instanceof DaneResult.Usable || dane instanceof DaneResult.NoneUsable;
         details.put("policy", daneApplies ? "dane" : mtaSts ? "mta-sts" : dane instanceof DaneResult.TempFail
                 ? "dane-tempfail" : "none");
-        if (!daneApplies && !mtaSts) {
-            if (!(dane instanceof DaneResult.TempFail)) {
+        Peer peer = daneApplies || mtaSts ? peers.peer(host) : null;
+        if (peer instanceof Peer.Tls t) {
+            details.put("address", t.where());
+        } else if (peer instanceof Peer.NoStartTls n) {
+            details.put("address", n.where());
+        }
+        if (daneApplies) {
+            dane(c, details, dane, peer, tlsaName);
+        }
+        if (!mtaSts) {
+            c.skip("MTA-STS", policy == null ? "no MTA-STS policy for " + domain
+                    : "the policy of " + domain + " has mode none");
+            if (!daneApplies && !(dane instanceof DaneResult.TempFail)) {
                 c.skip("Certificate", "no DANE and no MTA-STS for this MX: senders use opportunistic TLS, "
                         + "without checking the certificate (see STARTTLS)");
             }
             return outcome(c, exchange, details);
         }
-        Peer peer = peers.peer(host);
+        if (policy.matches(host)) {
+            c.pass("MTA-STS mx", host + " matches the policy's mx " + String.join(", ", policy.mx()));
+        } else {
+            mtaStsProblem(c, enforce, "MTA-STS mx", host + " matches none of the policy's mx patterns ("
+                    + String.join(", ", policy.mx()) + "): " + (enforce ? "senders do not deliver to it"
+                    : "senders deliver and report a failure"), "The policy's mx lines do not list this MX "
+                    + "(a new MX host, or a typo): add it, or a *." + domain + " pattern, and change the id.");
+        }
         switch (peer) {
-            case Peer.NotChecked n -> {
-                if (daneApplies) {
-                    c.skip("DANE", "the certificate was not checked: " + n.why());
-                }
-                if (mtaSts) {
-                    c.skip("WebPKI", "the certificate was not checked: " + n.why());
-                }
-            }
-            case Peer.NoStartTls n -> {
-                details.put("address", n.where());
-                if (daneApplies) {
-                    c.fail("DANE", n.where() + " offers no STARTTLS, while " + tlsaName + " promises TLS: DANE senders "
-                            + "do not deliver to it (RFC 7672 2.2)", "TLS is not configured on this server or port, "
-                            + "or something on the path removes STARTTLS from the EHLO reply (a downgrade).");
-                }
-                if (mtaSts) {
-                    mtaStsProblem(c, enforce, "WebPKI", n.where() + " offers no STARTTLS: MTA-STS requires TLS "
-                            + "(RFC 8461 4.2)", "TLS is not configured on this server or port, or something on the "
-                            + "path removes STARTTLS from the EHLO reply.");
-                }
-            }
+            case Peer.NotChecked n -> c.skip("WebPKI", "the certificate was not checked: " + n.why());
+            case Peer.NoStartTls n -> mtaStsProblem(c, enforce, "WebPKI", n.where() + " offers no STARTTLS: "
+                    + "MTA-STS requires TLS (RFC 8461 4.2)", "TLS is not configured on this server or port, or "
+                    + "something on the path removes STARTTLS from the EHLO reply.");
             case Peer.Tls t -> {
-                details.put("address", t.where());
+                switch (webPki.check(t.chain(), host)) {
+                    case WebPki.Valid v -> c.pass("WebPKI", "the certificate of " + t.where() + " is valid for "
+                            + host + " (" + v.certificateName() + ", issued by " + v.issuer() + ")");
+                    case WebPki.Invalid i -> mtaStsProblem(c, enforce, "WebPKI", i.reason() + " ("
+                            + i.resultType() + ")", WEBPKI_REASONS.toArray(String[]::new));
+                }
+            }
+        }
+        if (daneApplies && mtaSts) {
+            c.skip("Precedence", "DANE applies to this MX: a sender that does both uses DANE, not MTA-STS "
+                    + "(RFC 8461 2)");
+        }
+        return outcome(c, exchange, details);
+    }
+
+    /** The DANE check of the certificate, for an MX whose TLSA records are validated. */
+    private void dane(PolicyCheck.Collector c, Map<String, Object> details, DaneResult dane, Peer peer, String tlsaName) {
+        switch (peer) {
+            case Peer.NotChecked n -> c.skip("DANE", "the certificate was not checked: " + n.why());
+            case Peer.NoStartTls n -> c.fail("DANE", n.where() + " offers no STARTTLS, while " + tlsaName
+                    + " promises TLS: DANE senders do not deliver to it (RFC 7672 2.2)", "TLS is not configured on "
+                    + "this server or port, or something on the path removes STARTTLS from the EHLO reply (a "
+                    + "downgrade).");
+            case Peer.Tls t -> {
                 if (dane instanceof DaneResult.Usable u) {
                     switch (verifier.verify(t.chain(), u)) {
                         case DaneVerification.Matched m -> {
@@ -162,25 +173,12 @@ final class MxTlsStep {
                         case DaneVerification.Failed f -> c.fail("DANE", f.reason(),
                                 DANE_MISMATCH_REASONS.toArray(String[]::new));
                     }
-                } else if (dane instanceof DaneResult.NoneUsable) {
+                } else {
                     c.warn("DANE", t.where() + " offers STARTTLS; with no usable TLSA record, senders require TLS "
                             + "but do not check the certificate");
                 }
-                if (mtaSts) {
-                    switch (webPki.check(t.chain(), host)) {
-                        case WebPki.Valid v -> c.pass("WebPKI", "the certificate of " + t.where() + " is valid for "
-                                + host + " (" + v.certificateName() + ", issued by " + v.issuer() + ")");
-                        case WebPki.Invalid i -> mtaStsProblem(c, enforce, "WebPKI", i.reason() + " ("
-                                + i.resultType() + ")", WEBPKI_REASONS.toArray(String[]::new));
-                    }
-                }
             }
         }
-        if (daneApplies && mtaSts) {
-            c.skip("Precedence", "DANE applies to this MX: a sender that does both uses DANE, not MTA-STS "
-                    + "(RFC 8461 2)");
-        }
-        return outcome(c, exchange, details);
     }
 
     private static void mtaStsProblem(PolicyCheck.Collector c, boolean enforce, String name, String detail,
