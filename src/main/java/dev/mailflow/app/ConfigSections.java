@@ -26,7 +26,8 @@ final class ConfigSections {
             TlsSection.SECTION,
             WebSection.SECTION,
             MtaStsSection.SECTION,
-            LogsSection.SECTION);
+            LogsSection.SECTION,
+            TlsRptSection.SECTION);
 
     /** Every key's type, per table; the empty name is the top level, where each section is a key. */
     static final Map<String, Map<String, ValueType>> SCHEMA = schema();

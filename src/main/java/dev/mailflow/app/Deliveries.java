@@ -51,6 +51,8 @@ final class Deliveries implements DeliveryAgent, AutoCloseable {
     private final Set<InetSocketAddress> ownListeners;
     private final ConfiguredDns dns;
     private final OutboundTls tlsPolicies;
+    private final AutoCloseable mtaStsRefresh;
+    private final TlsReports tlsReports;
     private volatile Consumer<QueuedMessage> submit = m -> { };
     private volatile Wiring current;
 
@@ -61,7 +63,12 @@ final class Deliveries implements DeliveryAgent, AutoCloseable {
     Deliveries(MailflowConfig config, ConfiguredDns dns, QueueStore store, TrackingLog tracking, Clock clock)
             throws IOException {
         this.dns = dns;
-        this.tlsPolicies = new OutboundTls(dns, config.server().dataDir(), clock, TlsReporter.NONE);
+        var rpt = TlsReports.of(config);
+        this.tlsReports = rpt == null || !rpt.enabled() ? null : new TlsReports(rpt, config.server().dataDir(),
+                config.server().hostname(), dns, config.delivery().caFile(), store, tracking, clock,
+                m -> submit.accept(m));
+        this.tlsPolicies = new OutboundTls(dns, config.server().dataDir(), clock,
+                tlsReports == null ? TlsReporter.NONE : tlsReports);
         this.hostname = config.server().hostname();
         this.store = store;
         this.tracking = tracking;
@@ -69,6 +76,7 @@ final class Deliveries implements DeliveryAgent, AutoCloseable {
         this.local = new MaildirDelivery(config.server().dataDir().resolve("mailboxes"), hostname, clock.getZone());
         this.ownListeners = config.server().connectors().stream().map(ConnectorConfig::bind).collect(Collectors.toSet());
         this.current = wire(config, null);
+        this.mtaStsRefresh = tlsPolicies.startRefresh(Duration.ofHours(1));
     }
 
     private Wiring wire(MailflowConfig config, Wiring previous) throws IOException {
@@ -140,6 +148,14 @@ final class Deliveries implements DeliveryAgent, AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            mtaStsRefresh.close();
+        } catch (Exception e) {
+            // interrupting a thread does not fail
+        }
         current.remote().close();
+        if (tlsReports != null) {
+            tlsReports.close();
+        }
     }
 }

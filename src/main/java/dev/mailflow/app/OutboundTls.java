@@ -19,7 +19,10 @@ import dev.mailflow.tlspolicy.mtasts.PolicyStore;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The outbound TLS policy machinery as the configuration makes it: DANE through the program's
@@ -28,6 +31,8 @@ import java.util.List;
  * {@code [delivery] ca_file}'s. A reload makes a new finder over the same cache.
  */
 final class OutboundTls {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OutboundTls.class);
 
     private final ConfiguredDns dns;
     private final PolicyStore store;
@@ -76,9 +81,35 @@ final class OutboundTls {
         return new TlsPolicyFinder(d.tls(), d.tlsPolicies(), dane, stsSource, pki);
     }
 
-    /** The MTA-STS machinery of the current configuration, for proactive refreshes (RFC 8461 10.2). */
+    /** The MTA-STS machinery of the current configuration. */
     MtaSts mtaSts() {
         return mtaSts;
+    }
+
+    /**
+     * Refreshes cached MTA-STS policies before their max_age ends (RFC 8461 10.2), once an
+     * {@code every}, on a virtual thread; close() stops it.
+     */
+    AutoCloseable startRefresh(Duration every) {
+        var thread = Thread.ofVirtual().name("mta-sts-refresh").start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    Thread.sleep(every);
+                    var sts = mtaSts;
+                    if (sts != null) {
+                        var tried = sts.refreshDue(clock.instant());
+                        if (!tried.isEmpty()) {
+                            LOG.info("MTA-STS: refreshed the policies of {}", String.join(", ", tried));
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    LOG.warn("MTA-STS: policy refresh failed: {}", e.toString());
+                }
+            }
+        });
+        return thread::interrupt;
     }
 
     TlsReporter reporter() {

@@ -42,6 +42,12 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  */
 public final class TestPki {
 
+    static {
+        // Test servers made from these certificates may do this JVM's first server handshake:
+        // JSSE reads the server-side hardening then, once (TlsHardeningTest relies on it).
+        dev.mailflow.server.tls.JsseHardening.apply();
+    }
+
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
