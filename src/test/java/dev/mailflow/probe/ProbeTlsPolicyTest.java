@@ -235,7 +235,7 @@ class ProbeTlsPolicyTest {
                         + " is valid for mx.sts.test (mx.sts.test, issued by Mailflow Probe Test CA)")
                 .contains("= SKIP TLSA: ")
                 .contains("= PASS TLS-RPT: reports go to mailto:tlsrpt@sts.test")
-                .contains("= WARN TLS-RPT: ignored: \"ftp://nowhere.test\" is not a mailto: or https: URI");
+                .contains("= WARN TLS-RPT: ignored: \"ftp://nowhere.test\": the scheme ftp: is not mailto: or https:");
 
         // Without the test CA the policy host's certificate is not trusted: the policy is not fetched.
         var untrusted = probe("sts.test", withTls);
