@@ -352,6 +352,8 @@ def main():
     ap.add_argument("--sessions", type=int, default=10)
     ap.add_argument("--size", type=int, default=1024)
     ap.add_argument("--modes", default="off,record")
+    ap.add_argument("--warmup", type=int, default=5000,
+                    help="messages of each load sent to each server before the measured runs (JIT and DNS cache warm)")
     ap.add_argument("--out", default=None)
     ap.add_argument("--loads", default=None, help="only the loads whose names contain one of these (comma-separated)")
     ap.add_argument("--jfr", default=None, help="a directory: each server writes a flight recording MODE.jfr there")
@@ -390,11 +392,15 @@ def main():
         servers = [Mailflow(work, args.root, m, dns.port, args.jfr) for m in modes]
         for s in servers:
             s.start()
-        # Warm-up: the JIT has compiled the hot paths and the DNS cache holds every record.
+        # Warm-up: the JIT has compiled the hot paths and the DNS cache holds every record. HotSpot
+        # compiles a method that runs once per message with C2 only after some 10,000 calls, and a
+        # record server has more such methods than an off one: with 1,000 messages of each load
+        # its compiler threads were still busy in the measured runs, which counted their CPU time
+        # as the checks' (bench/jfr_breakdown.py --threads shows it).
         samples = {}
         for s in servers:
             for load in loads:
-                run_load(s, load, args.sessions, 1000)
+                run_load(s, load, args.sessions, args.warmup)
                 ar = check_results(s, load)
                 if ar:
                     samples.setdefault(load["name"], ar)
@@ -473,7 +479,7 @@ message is checked. DNS is a private dnsmasq on a loopback port with `{DOMAIN}`'
 `mailflow dkim keygen`, all with a TTL of a day, negative answers too (dnsmasq
 authoritative for `.test`, `--auth-ttl=86400`, so NXDOMAIN comes with a SOA, as RFC 2308
 caching needs, for names such as `_dmarc.test` of the DMARC tree walk); after the warm-up
-(1,000 messages of each load on each server) the measured runs sent
+({args.warmup:,} messages of each load on each server) the measured runs sent
 **{measured_queries} queries** to dnsmasq: {"every answer came from Mailflow's cache" if not late
 else "not every answer came from Mailflow's cache (" + uncached + ")"}. Each
 load sends {args.messages} messages of about {args.size // 1024} KiB to `{RECIPIENT}`, one per connection,

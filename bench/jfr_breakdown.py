@@ -1,18 +1,24 @@
 #!/usr/bin/env python3
 """Where a Mailflow server's CPU went, from a flight recording of bench/auth-overhead.sh --jfr.
 
-Usage: bench/jfr_breakdown.py FILE.jfr [--jfr PATH-TO-jfr-TOOL]
+Usage: bench/jfr_breakdown.py FILE.jfr [--jfr PATH-TO-jfr-TOOL] [--threads]
 
 Prints the share of the Java execution samples (jdk.ExecutionSample) spent inside each part of
 email authentication (a sample counts for a part when the part's method is on its stack), and
 of the rest of the per-message work for comparison. Samples of the start (under Main.main:
 configuration, the dummy password hash) are left out, so the shares are of the time spent
-serving mail.
+serving mail. The checks at the end of data run on a virtual thread of their own (for their
+deadline), so their samples are found by MessageAuthenticator.check, not by the hook.
+
+--threads adds where the JVM's CPU went by thread kind (jdk.ThreadCPULoad: the virtual threads'
+carriers, the JIT compiler threads, the rest) and the garbage collector's pauses: a server that
+runs more code per message keeps its compiler threads busy for longer after a start.
 """
 import argparse
 import collections
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,17 +26,18 @@ import sys
 # (label, methods on the stack (| between alternatives; a class counts for all its methods)[, a method that
 # must be on the stack too])
 PARTS = [
-    ("email authentication, all", "dev.mailflow.server.EmailAuthentication.onMail|dev.mailflow.server.EmailAuthentication.onEndOfData"),
+    ("email authentication, all", "dev.mailflow.server.EmailAuthentication|dev.mailflow.auth.MessageAuthenticator"),
     ("SPF at MAIL", "dev.mailflow.server.EmailAuthentication.onMail"),
     ("  SPF record from the DNS cache", "dev.mailflow.auth.spf.Evaluation.fetchRecord"),
-    ("  SPF record parsed", "dev.mailflow.auth.spf.SpfRecord.parse"),
-    ("end of data", "dev.mailflow.server.EmailAuthentication.onEndOfData"),
+    ("  SPF record parsed", "dev.mailflow.auth.spf.SpfRecord.parse|dev.mailflow.auth.spf.SpfRecord.parseCached"),
+    ("end of data", "dev.mailflow.server.EmailAuthentication.onEndOfData|dev.mailflow.auth.MessageAuthenticator.check"),
     ("  spooled message read back", "dev.mailflow.server.Session$1.open|java.io.InputStream.readAllBytes",
-     "dev.mailflow.server.EmailAuthentication.onEndOfData"),
+     "dev.mailflow.server.EmailAuthentication"),
+    ("  header section split", "dev.mailflow.auth.dkim.ParsedMessage"),
     ("  DKIM verification", "dev.mailflow.auth.dkim.DkimVerifier.verify"),
     ("    DKIM-Signature parsed", "dev.mailflow.auth.dkim.DkimSignature.parse|dev.mailflow.auth.dkim.DkimSignature.names"),
     ("    key: DNS cache lookup", "dev.mailflow.auth.DnsKeyLookup.lookup"),
-    ("    key: record parsed into a PublicKey", "dev.mailflow.auth.dkim.DkimKey.parse"),
+    ("    key: record parsed into a PublicKey", "dev.mailflow.auth.dkim.DkimKey.parse|dev.mailflow.auth.dkim.DkimKey.parseCached"),
     ("    body hash", "dev.mailflow.auth.dkim.SignedData.bodyHash"),
     ("    public-key verification", "dev.mailflow.auth.dkim.DkimAlgorithm.verify"),
     ("  ARC", "dev.mailflow.auth.arc.ArcVerifier.verify"),
@@ -58,6 +65,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("recording")
     ap.add_argument("--jfr", default=None)
+    ap.add_argument("--threads", action="store_true", help="CPU by thread kind and GC pauses too")
     args = ap.parse_args()
     jfr = args.jfr or (os.path.join(os.environ["JAVA_HOME"], "bin", "jfr") if "JAVA_HOME" in os.environ
                        else shutil.which("jfr"))
@@ -86,6 +94,39 @@ def main():
           f"in {args.recording}")
     for label, *_ in PARTS:
         print(f"{100 * hits[label] / len(stacks):6.1f} %  {label}")
+    if args.threads:
+        threads(jfr, args.recording)
+
+
+def seconds(iso):
+    """An ISO-8601 duration as jfr prints it (PT0.0012S, PT1M2.5S), in seconds."""
+    m = re.match(r"PT(?:(\d+)H)?(?:(\d+)M)?(?:([\d.]+)S)?$", iso or "")
+    return 0.0 if not m else int(m.group(1) or 0) * 3600 + int(m.group(2) or 0) * 60 + float(m.group(3) or 0)
+
+
+def threads(jfr, recording):
+    r = subprocess.run([jfr, "print", "--json", "--events", "jdk.ThreadCPULoad,jdk.GarbageCollection", recording],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        raise SystemExit(f"jfr_breakdown: jfr print failed: {r.stderr.strip()}")
+    load, pauses, collections_ = collections.Counter(), 0.0, 0
+    for e in json.loads(r.stdout)["recording"]["events"]:
+        v = e["values"]
+        if e["type"] == "jdk.GarbageCollection":
+            collections_ += 1
+            pauses += seconds(v.get("sumOfPauses"))
+            continue
+        t = v.get("eventThread") or {}
+        name = t.get("javaName") or t.get("osName") or "?"
+        kind = ("JIT compiler threads" if "CompilerThread" in name
+                else "virtual threads' carriers (SMTP, checks, delivery)" if name.startswith("ForkJoinPool-")
+                else "other threads")
+        load[kind] += v["user"] + v["system"]  # a share of one CPU per sampling period
+    total = sum(load.values()) or 1
+    print("CPU by thread kind (jdk.ThreadCPULoad, summed over the recording):")
+    for kind, n in load.most_common():
+        print(f"{100 * n / total:6.1f} %  {kind}")
+    print(f"garbage collections: {collections_}, pauses {pauses:.2f} s in all")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ import dev.mailflow.auth.spf.SpfOutcome;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * The Authentication-Results header field (RFC 8601): rendering ours, and reading the
@@ -26,12 +25,10 @@ public final class AuthenticationResults {
 
     public static final String FIELD_NAME = "Authentication-Results";
 
-    /** RFC 2045 token: any printable ASCII but SP and tspecials ()<>@,;:\\"/[]?=. */
-    private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9!#$%&'*+^_`{|}~.-]+");
-    /** RFC 8601 pvalue's [ [ local-part ] "@" ] domain-name, local-part a dot-atom (RFC 5322 3.4.1). */
-    private static final Pattern ADDRESS = Pattern.compile(
-            "([A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*)?@"
-                    + "[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+");
+    /** The characters of an RFC 2045 token besides letters and digits: printable ASCII but SP and tspecials. */
+    private static final String TOKEN_SPECIALS = "!#$%&'*+^_`{|}~.-";
+    /** The characters of an RFC 5322 atom (3.2.3) besides letters and digits. */
+    private static final String ATOM_SPECIALS = "!#$%&'*+/=?^_`{|}~-";
 
     private AuthenticationResults() {
     }
@@ -132,7 +129,7 @@ public final class AuthenticationResults {
      * else (a base64 header.b with '/' or '=', an IPv6 address with ':') as a quoted-string.
      */
     static String pvalue(String v) {
-        if (TOKEN.matcher(v).matches() || ADDRESS.matcher(v).matches()) {
+        if (isToken(v) || isAddress(v)) {
             return v;
         }
         var sb = new StringBuilder("\"");
@@ -143,6 +140,63 @@ public final class AuthenticationResults {
             sb.append(c < 0x20 || c == 0x7f ? ' ' : c);
         }
         return sb.append('"').toString();
+    }
+
+    /** An RFC 2045 token: one or more of letters, digits and {@link #TOKEN_SPECIALS}. */
+    static boolean isToken(String v) {
+        if (v.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (!isAsciiAlnum(c) && TOKEN_SPECIALS.indexOf(c) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * RFC 8601's {@code [ [ local-part ] "@" ] domain-name} with an "@": a local part that is
+     * empty or a dot-atom (RFC 5322 3.4.1, atoms of letters, digits and
+     * {@link #ATOM_SPECIALS}), then a domain of two or more labels of letters, digits and
+     * hyphens, none starting or ending with a hyphen.
+     */
+    static boolean isAddress(String v) {
+        int at = v.indexOf('@');
+        if (at < 0) {
+            return false;
+        }
+        for (int i = 0, atomStart = 0; i < at; i++) { // the local part: atoms between single dots
+            char c = v.charAt(i);
+            if (c == '.') {
+                if (i == atomStart || i == at - 1) {
+                    return false;
+                }
+                atomStart = i + 1;
+            } else if (!isAsciiAlnum(c) && ATOM_SPECIALS.indexOf(c) < 0) {
+                return false;
+            }
+        }
+        int labels = 0;
+        int labelStart = at + 1;
+        for (int i = at + 1; i <= v.length(); i++) {
+            char c = i < v.length() ? v.charAt(i) : '.';
+            if (c == '.') {
+                if (i == labelStart || v.charAt(labelStart) == '-' || v.charAt(i - 1) == '-') {
+                    return false;
+                }
+                labels++;
+                labelStart = i + 1;
+            } else if (!isAsciiAlnum(c) && c != '-') {
+                return false;
+            }
+        }
+        return labels >= 2;
+    }
+
+    private static boolean isAsciiAlnum(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
     }
 
     /** Text for inside a comment: no control characters, parentheses and backslashes escaped, bounded. */

@@ -3,6 +3,7 @@ package dev.mailflow.auth;
 import dev.mailflow.auth.arc.ArcVerifier;
 import dev.mailflow.auth.dkim.DkimPolicy;
 import dev.mailflow.auth.dkim.DkimVerifier;
+import dev.mailflow.auth.dkim.ParsedMessage;
 import dev.mailflow.auth.dmarc.Dmarc;
 import dev.mailflow.auth.spf.Spf;
 import dev.mailflow.auth.spf.SpfOutcome;
@@ -49,9 +50,11 @@ public final class MessageAuthenticator {
      */
     public AuthReport check(AuthRequest request, byte[] message, SpfOutcome spfDone) {
         SpfOutcome spfOutcome = spfDone != null ? spfDone : spf(request);
-        var dkimResults = dkim.verify(message);
-        var arcOutcome = arc.verify(message);
-        var dmarcOutcome = dmarc.evaluate(message, spfOutcome, dkimResults);
+        // The header section is split once; DKIM, ARC and DMARC read the same fields.
+        var parsed = ParsedMessage.of(message);
+        var dkimResults = dkim.verify(parsed);
+        var arcOutcome = arc.verify(parsed);
+        var dmarcOutcome = dmarc.evaluate(parsed, spfOutcome, dkimResults);
         return new AuthReport(request, spfOutcome, dkimResults, dmarcOutcome, arcOutcome);
     }
 }

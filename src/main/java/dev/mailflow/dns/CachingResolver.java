@@ -1,7 +1,6 @@
 package dev.mailflow.dns;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -40,7 +39,8 @@ public final class CachingResolver implements DnsResolver {
     private record Key(String name, int type) {
     }
 
-    private record Cached(DnsAnswer<?> answer, Instant expires) {
+    /** @param expires the end of the answer's time in the cache, in milliseconds since the epoch */
+    private record Cached(DnsAnswer<?> answer, long expires) {
     }
 
     private final DnsResolver next;
@@ -82,39 +82,67 @@ public final class CachingResolver implements DnsResolver {
 
     @Override
     public <T> DnsAnswer<T> lookup(String name, RecordType<T> type) {
-        var normalized = DnsNames.normalize(name);
-        if (normalized.isEmpty()) {
+        String normalized = cacheName(name);
+        if (normalized == null) {
             return next.lookup(name, type);
         }
-        var key = new Key(normalized.get(), type.code());
-        Instant now = clock.instant();
+        var key = new Key(normalized, type.code());
+        long now = clock.millis();
+        Cached e;
         lock.lock();
         try {
-            var e = entries.get(key);
-            if (e != null) {
-                if (now.isBefore(e.expires())) {
-                    hits.incrementAndGet();
-                    @SuppressWarnings("unchecked")
-                    var answer = (DnsAnswer<T>) e.answer();
-                    return withTtlLeft(answer, Duration.between(now, e.expires()));
-                }
+            e = entries.get(key);
+            if (e != null && now >= e.expires()) {
                 entries.remove(key);
+                e = null;
             }
         } finally {
             lock.unlock();
+        }
+        if (e != null) {
+            hits.incrementAndGet();
+            @SuppressWarnings("unchecked")
+            var answer = (DnsAnswer<T>) e.answer();
+            return withTtlLeft(answer, (e.expires() - now) / 1000);
         }
         misses.incrementAndGet();
         DnsAnswer<T> answer = next.lookup(name, type);
         Duration keep = keepFor(answer);
         if (keep.isPositive()) {
+            long expires = clock.millis() + keep.toMillis();
             lock.lock();
             try {
-                entries.put(key, new Cached(answer, clock.instant().plus(keep)));
+                entries.put(key, new Cached(answer, expires));
             } finally {
                 lock.unlock();
             }
         }
         return answer;
+    }
+
+    /**
+     * The name as the cache keys it ({@link DnsNames#normalize}), or null when it is not a valid
+     * name. The common case, a name already in lower-case ASCII without a final dot, is checked
+     * in place, without the copies normalizing makes.
+     */
+    private static String cacheName(String name) {
+        if (name == null || name.isEmpty() || name.length() > 253) {
+            return DnsNames.normalize(name).orElse(null);
+        }
+        int labelStart = 0;
+        for (int i = 0; i <= name.length(); i++) {
+            char c = i < name.length() ? name.charAt(i) : '.';
+            if (c == '.') {
+                int length = i - labelStart;
+                if (length == 0 || length > 63) {
+                    return DnsNames.normalize(name).orElse(null); // a final dot, or a bad label
+                }
+                labelStart = i + 1;
+            } else if (c >= 0x80 || (c >= 'A' && c <= 'Z')) {
+                return DnsNames.normalize(name).orElse(null);
+            }
+        }
+        return name;
     }
 
     private Duration keepFor(DnsAnswer<?> answer) {
@@ -125,8 +153,8 @@ public final class CachingResolver implements DnsResolver {
         };
     }
 
-    private static <T> DnsAnswer<T> withTtlLeft(DnsAnswer<T> answer, Duration left) {
-        Duration seconds = Duration.ofSeconds(Math.max(0, left.toSeconds()));
+    private static <T> DnsAnswer<T> withTtlLeft(DnsAnswer<T> answer, long secondsLeft) {
+        Duration seconds = Duration.ofSeconds(Math.max(0, secondsLeft));
         return switch (answer) {
             case DnsAnswer.Found<T> f -> new DnsAnswer.Found<>(f.records(), seconds, f.authenticated());
             case DnsAnswer.NotFound<T> n -> new DnsAnswer.NotFound<>(n.kind(), seconds, n.authenticated());

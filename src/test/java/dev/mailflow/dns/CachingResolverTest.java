@@ -41,6 +41,32 @@ class CachingResolverTest {
     }
 
     @Test
+    void anAnswerExpiresAtTheEndOfItsTtlToTheMillisecond() {
+        var cache = cache(100);
+        cache.txt("a.test");
+        advance(Duration.ofMillis(59_999));
+        assertThat(((DnsAnswer.Found<TxtRecord>) cache.txt("a.test")).ttl()).isEqualTo(Duration.ZERO);
+        advance(Duration.ofMillis(1));
+        cache.txt("a.test");
+        assertThat(zone.queries()).containsExactly("a.test TXT", "a.test TXT");
+    }
+
+    @Test
+    void namesInAnotherFormShareTheEntryAndInvalidNamesAreNotCached() {
+        var cache = cache(100);
+        cache.txt("b.test");
+        cache.txt("B.Test");
+        cache.txt("b.test.");
+        assertThat(zone.queries()).containsExactly("b.test TXT");
+        String tooLong = "x".repeat(64) + ".test";
+        cache.txt(tooLong);
+        cache.txt(tooLong);
+        cache.txt("a..test");
+        assertThat(cache.stats().size()).isEqualTo(1);
+        assertThat(cache.stats().hits()).isEqualTo(2);
+    }
+
+    @Test
     void ttlsAreCapped() {
         var cache = cache(100);
         cache.txt("zero.test");

@@ -165,9 +165,13 @@ class AuthHardeningTest {
                 median(t) / 1e6, medianOf(ratios.get(a)), t.stream().map(n -> String.format("%.0f", n / 1e6))
                         .toList())));
         System.out.print(report);
+        // The leak this guards against is of another order: an unknown account or a plain-text
+        // password answered without a bcrypt of the stored cost takes a hundredth of the time
+        // (ratio near 0.01). The bounds leave room for a shared machine under load (medians of
+        // 0.79 were seen at load 10 to 15 with the code right), not for a missing bcrypt.
         for (String account : accounts) {
             assertThat(medianOf(ratios.get(account))).as("%s against %s\n%s", account, HASHED_ACCOUNT, report)
-                    .isBetween(0.8, 1.2);
+                    .isBetween(0.67, 1.5);
         }
     }
 

@@ -6,8 +6,11 @@ import java.util.Locale;
 public enum ArcResult {
     NONE, PASS, FAIL;
 
+    /** The word, made once: results are rendered for every message. */
+    private final String word = name().toLowerCase(Locale.ROOT);
+
     public String word() {
-        return name().toLowerCase(Locale.ROOT);
+        return word;
     }
 
     @Override

@@ -4,7 +4,7 @@ import dev.mailflow.auth.dkim.ArcSignatures;
 import dev.mailflow.auth.dkim.DkimKeyLookup;
 import dev.mailflow.auth.dkim.DkimPolicy;
 import dev.mailflow.auth.dkim.DkimResult;
-import dev.mailflow.auth.dkim.DkimVerifier;
+import dev.mailflow.auth.dkim.ParsedMessage;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,17 +40,21 @@ public final class ArcVerifier {
 
     /** @param message the message as received, CRLF or LF line ends */
     public ArcOutcome verify(byte[] message) {
-        byte[] m = DkimVerifier.withCrlfLineEnds(message);
+        return verify(ParsedMessage.of(message));
+    }
+
+    /** The same, for a message already split into its fields (which the other checks read too). */
+    public ArcOutcome verify(ParsedMessage message) {
         try {
-            return check(m);
+            return check(message.withCrlfLineEnds());
         } catch (RuntimeException e) {
             return fail(0, "the chain could not be checked because of an error in the verifier", List.of(),
                     List.of());
         }
     }
 
-    private ArcOutcome check(byte[] m) {
-        ArcChain chain = ArcChain.of(ArcSignatures.headerFields(m));
+    private ArcOutcome check(ParsedMessage m) {
+        ArcChain chain = ArcChain.of(m.fields());
         if (chain.empty()) {
             return ArcOutcome.none();
         }

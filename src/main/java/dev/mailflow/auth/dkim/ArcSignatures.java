@@ -92,7 +92,12 @@ public final class ArcSignatures {
 
     /** Verifies one ARC-Message-Signature of the message as DKIM verifies a signature. */
     public DkimResult verifyMessageSignature(byte[] message, Field ams) {
-        return verifier.verifyArcMessageSignature(RawMessage.parse(message), ams.header());
+        return verifyMessageSignature(ParsedMessage.of(message), ams);
+    }
+
+    /** The same, for a message already split into its fields. */
+    public DkimResult verifyMessageSignature(ParsedMessage message, Field ams) {
+        return verifier.verifyArcMessageSignature(message.raw(), ams.header());
     }
 
     /**

@@ -25,7 +25,9 @@ final class BodyCanonicalizer {
 
     private final boolean relaxed;
     private final Canonicalization.BodySink sink;
-    private final byte[] buffer = new byte[8192];
+    private static final int BUFFER = 8192;
+
+    private final byte[] buffer;
     private int buffered;
 
     private long pendingEmptyLines;
@@ -35,13 +37,23 @@ final class BodyCanonicalizer {
     private boolean wroteAnything;
 
     BodyCanonicalizer(Canonicalization c, Canonicalization.BodySink sink) {
+        this(c, sink, BUFFER);
+    }
+
+    /**
+     * @param sizeHint the body's length when known: a small body gets a buffer of its size, not
+     *                 8 KiB to fill and throw away with every message
+     */
+    BodyCanonicalizer(Canonicalization c, Canonicalization.BodySink sink, long sizeHint) {
         this.relaxed = c == Canonicalization.RELAXED;
         this.sink = sink;
+        this.buffer = new byte[(int) Math.max(64, Math.min(BUFFER, sizeHint + 2))];
     }
 
     /** The next piece of the body. */
     void write(byte[] b, int off, int len) {
-        for (int i = off; i < off + len; i++) {
+        int end = off + len;
+        for (int i = off; i < end; i++) {
             byte x = b[i];
             if (pendingCr) {
                 pendingCr = false;
@@ -57,7 +69,33 @@ final class BodyCanonicalizer {
                 pendingSpace = true;
             } else {
                 content(x);
+                // The octets after it up to the next CR (or space, for relaxed) go out as they
+                // are, in one copy: what content() would do with each of them.
+                int run = i + 1;
+                while (run < end && ordinary(b[run])) {
+                    run++;
+                }
+                copy(b, i + 1, run - (i + 1));
+                i = run - 1;
             }
+        }
+    }
+
+    /** An octet that, inside a line with content and no space pending, goes out unchanged. */
+    private boolean ordinary(byte x) {
+        return x != '\r' && !(relaxed && (x == ' ' || x == '\t'));
+    }
+
+    private void copy(byte[] b, int off, int len) {
+        while (len > 0) {
+            if (buffered == buffer.length) {
+                flush();
+            }
+            int n = Math.min(len, buffer.length - buffered);
+            System.arraycopy(b, off, buffer, buffered, n);
+            buffered += n;
+            off += n;
+            len -= n;
         }
     }
 

@@ -72,7 +72,7 @@ enum Canonicalization {
      * {@link BodyCanonicalizer} has the rules, and does the same for a body read in pieces).
      */
     void body(byte[] message, int start, int end, BodySink sink) {
-        var canonicalizer = new BodyCanonicalizer(this, sink);
+        var canonicalizer = new BodyCanonicalizer(this, sink, end - start);
         canonicalizer.write(message, start, end - start);
         canonicalizer.finish();
     }

@@ -64,10 +64,25 @@ public enum DkimAlgorithm {
     }
 
     MessageDigest newDigest() {
+        // A copy of a digest that never hashes anything is cheaper than a provider lookup.
         try {
-            return MessageDigest.getInstance(this == RSA_SHA1 ? "SHA-1" : "SHA-256");
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("the JDK lacks " + hash, e);
+            return (MessageDigest) (this == RSA_SHA1 ? Digests.SHA1 : Digests.SHA256).clone();
+        } catch (CloneNotSupportedException e) {
+            return Digests.fresh(this == RSA_SHA1 ? "SHA-1" : "SHA-256");
+        }
+    }
+
+    /** One unused digest of each hash, the prototype of the ones made for each message. */
+    private static final class Digests {
+        static final MessageDigest SHA256 = fresh("SHA-256");
+        static final MessageDigest SHA1 = fresh("SHA-1");
+
+        static MessageDigest fresh(String name) {
+            try {
+                return MessageDigest.getInstance(name);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("the JDK lacks " + name, e);
+            }
         }
     }
 
@@ -78,9 +93,17 @@ public enum DkimAlgorithm {
         return s.sign();
     }
 
+    /** Verifies with a key from DNS: an Ed25519 key's point is decoded once, when the record is parsed. */
+    boolean verify(DkimKey key, byte[] headerData, byte[] signature) throws GeneralSecurityException {
+        if (this == ED25519_SHA256) {
+            return verifyEd25519(key.ed25519Point(), signedData(headerData), signature);
+        }
+        return verify(key.publicKey(), headerData, signature);
+    }
+
     boolean verify(PublicKey key, byte[] headerData, byte[] signature) throws GeneralSecurityException {
         if (this == ED25519_SHA256) {
-            return verifyEd25519(key, signedData(headerData), signature);
+            return verifyEd25519(ed25519Point(key), signedData(headerData), signature);
         }
         Signature s = signature();
         s.initVerify(key);
@@ -94,20 +117,37 @@ public enum DkimAlgorithm {
 
     /**
      * RFC 8032 Ed25519 verification with Bouncy Castle's implementation, which takes a sixth of
-     * the JDK's time (bench/VerifyCost.java); the key is the 32 octets after the
-     * SubjectPublicKeyInfo prefix.
+     * the JDK's time (bench/VerifyCost.java), with the key's point decoded before
+     * ({@link #ed25519Point}); null, a key that is not a point on the curve, verifies nothing.
      */
-    private static boolean verifyEd25519(PublicKey key, byte[] data, byte[] signature) {
-        byte[] spki = key.getEncoded();
-        int prefix = DkimKey.ED25519_SPKI_PREFIX.length;
-        if (spki == null || spki.length != prefix + org.bouncycastle.math.ec.rfc8032.Ed25519.PUBLIC_KEY_SIZE
-                || signature.length != org.bouncycastle.math.ec.rfc8032.Ed25519.SIGNATURE_SIZE) {
+    private static boolean verifyEd25519(org.bouncycastle.math.ec.rfc8032.Ed25519.PublicPoint key, byte[] data,
+            byte[] signature) {
+        if (key == null || signature.length != org.bouncycastle.math.ec.rfc8032.Ed25519.SIGNATURE_SIZE) {
             return false;
         }
         try {
-            return org.bouncycastle.math.ec.rfc8032.Ed25519.verify(signature, 0, spki, prefix, data, 0, data.length);
+            return org.bouncycastle.math.ec.rfc8032.Ed25519.verify(signature, 0, key, data, 0, data.length);
         } catch (RuntimeException e) {
-            return false; // a point that is not on the curve: it does not verify
+            return false;
+        }
+    }
+
+    /**
+     * An Ed25519 public key (the 32 octets after the SubjectPublicKeyInfo prefix) decoded as
+     * Bouncy Castle's verifier takes it, checked as its verification of raw key octets checks
+     * it (canonical encoding, a point on the curve: "partial" validation); null when it is not
+     * one.
+     */
+    static org.bouncycastle.math.ec.rfc8032.Ed25519.PublicPoint ed25519Point(PublicKey key) {
+        byte[] spki = key.getEncoded();
+        int prefix = DkimKey.ED25519_SPKI_PREFIX.length;
+        if (spki == null || spki.length != prefix + org.bouncycastle.math.ec.rfc8032.Ed25519.PUBLIC_KEY_SIZE) {
+            return null;
+        }
+        try {
+            return org.bouncycastle.math.ec.rfc8032.Ed25519.validatePublicKeyPartialExport(spki, prefix);
+        } catch (RuntimeException e) {
+            return null;
         }
     }
 

@@ -25,11 +25,16 @@ import java.util.Locale;
  * </ul>
  * Also how a key is published: {@link #recordFor(PublicKey)}.
  *
+ * <p>An Ed25519 key also keeps its point decoded for Bouncy Castle's verifier
+ * ({@code ed25519Point}, null for RSA, or when the 32 octets are not a point on the curve, so
+ * that nothing verifies with it), so that a key kept by {@link #parseCached} is not decoded
+ * again for every signature.
+ *
  * <p>SECURITY: the record comes from DNS and is untrusted; every problem is a {@link Refusal}
  * with our words.
  */
 record DkimKey(String keyType, PublicKey publicKey, List<String> hashes, List<String> services, boolean testing,
-        boolean strictIdentity) {
+        boolean strictIdentity, org.bouncycastle.math.ec.rfc8032.Ed25519.PublicPoint ed25519Point) {
 
     static final byte[] ED25519_SPKI_PREFIX = HexFormat.of().parseHex("302a300506032b6570032100");
     private static final byte[] RSA_ALGORITHM_ID = HexFormat.of().parseHex("300d06092a864886f70d0101010500");
@@ -101,7 +106,8 @@ record DkimKey(String keyType, PublicKey publicKey, List<String> hashes, List<St
         List<String> hashes = tags.get("h").map(DkimKey::colonList).orElse(List.of());
         List<String> services = tags.get("s").map(DkimKey::colonList).orElse(List.of("*"));
         List<String> flags = tags.get("t").map(DkimKey::colonList).orElse(List.of());
-        return new DkimKey(k, key, hashes, services, flags.contains("y"), flags.contains("s"));
+        return new DkimKey(k, key, hashes, services, flags.contains("y"), flags.contains("s"),
+                k.equals("ed25519") ? DkimAlgorithm.ed25519Point(key) : null);
     }
 
     /** Bits of an RSA key's modulus; 0 for Ed25519, whose size is fixed. */

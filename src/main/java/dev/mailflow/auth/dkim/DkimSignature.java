@@ -75,19 +75,33 @@ final class DkimSignature {
     /** d=, s=, a= and the start of b= as far as the tag list parses; never fails. */
     static Names names(HeaderField field) {
         try {
-            TagList t = TagList.parse(field.value());
-            return new Names(t.get("d").map(v -> TagList.display(v, 255)).orElse(null),
-                    t.get("s").map(v -> TagList.display(v, 255)).orElse(null),
-                    t.get("a").map(TagList::shorten).orElse(null),
-                    t.get("b").map(TagList::stripFws).map(DkimSignature::start).orElse(null));
+            return names(TagList.parse(field.value()));
         } catch (TagList.Invalid e) {
             return Names.UNKNOWN;
         }
     }
 
-    /** RFC 6008 section 4: header.b is at least the first 8 characters of b=; we give 12. */
+    /** d=, s=, a= and the start of b= of a tag list that parsed. */
+    static Names names(TagList t) {
+        return new Names(t.get("d").map(v -> TagList.display(v, 255)).orElse(null),
+                t.get("s").map(v -> TagList.display(v, 255)).orElse(null),
+                t.get("a").map(TagList::shorten).orElse(null),
+                t.get("b").map(DkimSignature::start).orElse(null));
+    }
+
+    /**
+     * RFC 6008 section 4: header.b is at least the first 8 characters of b= (without its
+     * FWS); we give 12.
+     */
     private static String start(String b) {
-        return TagList.shorten(b.length() > 12 ? b.substring(0, 12) : b);
+        var sb = new StringBuilder(12);
+        for (int i = 0; i < b.length() && sb.length() < 12; i++) {
+            char c = b.charAt(i);
+            if (!TagList.isFws(c)) {
+                sb.append(c);
+            }
+        }
+        return TagList.shorten(sb.toString());
     }
 
     static DkimSignature parse(HeaderField field, boolean historic) throws Refusal {
@@ -99,9 +113,19 @@ final class DkimSignature {
         try {
             t = TagList.parse(field.value());
         } catch (TagList.Invalid e) {
-            throw new Refusal(DkimReason.SYNTAX_ERROR, e.tag().isEmpty() ? "list" : TagList.shorten(e.tag()),
-                    e.getMessage());
+            throw syntaxError(e);
         }
+        return parse(field, t, historic, kind);
+    }
+
+    /** The refusal of a field whose tag list does not parse (3.2). */
+    static Refusal syntaxError(TagList.Invalid e) {
+        return new Refusal(DkimReason.SYNTAX_ERROR, e.tag().isEmpty() ? "list" : TagList.shorten(e.tag()),
+                e.getMessage());
+    }
+
+    /** {@link #parse(HeaderField, boolean, Kind)} of a field whose tag list {@code t} was parsed already. */
+    static DkimSignature parse(HeaderField field, TagList t, boolean historic, Kind kind) throws Refusal {
         int instance = 0;
         if (kind == Kind.DKIM) {
             var v = t.get("v");

@@ -47,7 +47,12 @@ public final class DkimVerifier {
 
     /** Verifies the message, given as its CRLF bytes (header section, empty line, body). */
     public DkimVerification verify(byte[] message) {
-        RawMessage msg = RawMessage.parse(message);
+        return verify(ParsedMessage.of(message));
+    }
+
+    /** Verifies a message already split into its fields (which the other checks read too). */
+    public DkimVerification verify(ParsedMessage message) {
+        RawMessage msg = message.raw();
         var results = new ArrayList<DkimResult>();
         int notChecked = 0;
         Map<String, SignedData.BodyHash> bodyHashes = new HashMap<>();
@@ -111,7 +116,7 @@ public final class DkimVerifier {
             for (DkimKey key : keys(sig)) {
                 boolean ok;
                 try {
-                    ok = sig.algorithm.verify(key.publicKey(), data, sig.signature);
+                    ok = sig.algorithm.verify(key, data, sig.signature);
                 } catch (GeneralSecurityException e) {
                     ok = false;
                 }
@@ -131,10 +136,17 @@ public final class DkimVerifier {
 
     private DkimResult verifyOne(RawMessage msg, HeaderField field, Map<String, SignedData.BodyHash> bodyHashes,
             DkimSignature.Kind kind) {
-        DkimSignature.Names names = DkimSignature.names(field);
+        TagList tags;
+        try {
+            tags = TagList.parse(field.value());
+        } catch (TagList.Invalid e) {
+            return result(DkimSignature.syntaxError(e), DkimSignature.Names.UNKNOWN, null, false);
+        }
+        // The tag list is parsed once, for the names a report shows and for the signature.
+        DkimSignature.Names names = DkimSignature.names(tags);
         DkimSignature sig;
         try {
-            sig = DkimSignature.parse(field, policy.historic(), kind);
+            sig = DkimSignature.parse(field, tags, policy.historic(), kind);
         } catch (Refusal r) {
             return result(r, names, null, false);
         }
@@ -256,7 +268,7 @@ public final class DkimVerifier {
                 sig.withEmptySignature());
         boolean signatureOk;
         try {
-            signatureOk = sig.algorithm.verify(key.publicKey(), headerData, sig.signature);
+            signatureOk = sig.algorithm.verify(key, headerData, sig.signature);
         } catch (GeneralSecurityException e) {
             signatureOk = false;
         }

@@ -124,14 +124,21 @@ final class TagList {
 
     /** Removes every FWS character: base64 values may be folded anywhere (3.5, b= and bh=). */
     static String stripFws(String s) {
-        var sb = new StringBuilder(s.length());
+        char[] out = null;
+        int n = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (!isFws(c)) {
-                sb.append(c);
+            if (isFws(c)) {
+                if (out == null) {
+                    out = new char[s.length() - 1];
+                    s.getChars(0, i, out, 0);
+                    n = i;
+                }
+            } else if (out != null) {
+                out[n++] = c;
             }
         }
-        return sb.toString();
+        return out == null ? s : new String(out, 0, n);
     }
 
     static boolean isFws(char c) {

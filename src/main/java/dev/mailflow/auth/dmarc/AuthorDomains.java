@@ -1,13 +1,13 @@
 package dev.mailflow.auth.dmarc;
 
 import dev.mailflow.auth.dkim.ArcSignatures;
+import dev.mailflow.auth.dkim.ParsedMessage;
 import java.net.IDN;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * The Author Domain(s) of a message, RFC 9989 5.3.1: the domains of the mailboxes in its
@@ -27,9 +27,6 @@ final class AuthorDomains {
 
     static final int MAX = 5;
 
-    private static final Pattern LDH = Pattern.compile(
-            "[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*");
-
     /**
      * @param domains the distinct Author Domains, in order; empty when there is none usable
      * @param fields  how many From fields the message has
@@ -41,9 +38,13 @@ final class AuthorDomains {
     private AuthorDomains() {
     }
 
-    static Result of(byte[] message) {
-        var values = ArcSignatures.headerFields(message).stream().filter(f -> f.is("From"))
-                .map(f -> utf8(f.value().replace("\r\n", ""))).toList();
+    static Result of(ParsedMessage message) {
+        var values = new ArrayList<String>();
+        for (ArcSignatures.Field f : message.fields()) {
+            if (f.is("From")) {
+                values.add(utf8(f.value().replace("\r\n", "")));
+            }
+        }
         if (values.isEmpty()) {
             return new Result(List.of(), 0, "the message has no From header field");
         }
@@ -86,7 +87,40 @@ final class AuthorDomains {
         } catch (IllegalArgumentException e) {
             return null;
         }
-        return d.length() <= 253 && LDH.matcher(d).matches() ? d : null;
+        return d.length() <= 253 && isLdh(d) ? d : null;
+    }
+
+    /**
+     * Whether a lower-case name is dot-separated labels of 1 to 63 of a-z, 0-9, '_' and '-',
+     * none starting or ending with '-' (host names, and the underscore labels of DNS).
+     */
+    static boolean isLdh(String d) {
+        int labelStart = 0;
+        for (int i = 0; i <= d.length(); i++) {
+            char c = i < d.length() ? d.charAt(i) : '.';
+            if (c == '.') {
+                int length = i - labelStart;
+                if (length < 1 || length > 63 || d.charAt(labelStart) == '-' || d.charAt(i - 1) == '-') {
+                    return false;
+                }
+                labelStart = i + 1;
+            } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The text without the characters of the regular expression {@code \\s}: SP, HT, LF, VT, FF, CR. */
+    private static String withoutWhiteSpace(String s) {
+        var sb = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c != ' ' && c != '\t' && c != '\n' && c != 0x0b && c != '\f' && c != '\r') {
+                sb.append(c);
+            }
+        }
+        return sb.length() == s.length() ? s : sb.toString();
     }
 
     /**
@@ -149,7 +183,7 @@ final class AuthorDomains {
                     } else {
                         String addr = (sawAngle ? angle.toString() : outside.toString()).strip();
                         if (!addr.isEmpty()) {
-                            out.add(addr.replaceAll("\\s+", ""));
+                            out.add(withoutWhiteSpace(addr));
                         }
                         outside.setLength(0);
                         angle.setLength(0);

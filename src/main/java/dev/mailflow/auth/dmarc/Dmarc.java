@@ -3,6 +3,7 @@ package dev.mailflow.auth.dmarc;
 import dev.mailflow.auth.dkim.DkimResult;
 import dev.mailflow.auth.dkim.DkimStatus;
 import dev.mailflow.auth.dkim.DkimVerification;
+import dev.mailflow.auth.dkim.ParsedMessage;
 import dev.mailflow.auth.spf.SpfOutcome;
 import dev.mailflow.auth.spf.SpfResult;
 import dev.mailflow.dns.DnsAnswer;
@@ -53,6 +54,11 @@ public final class Dmarc {
      * @param dkim    the DKIM verification of the message
      */
     public DmarcOutcome evaluate(byte[] message, SpfOutcome spf, DkimVerification dkim) {
+        return evaluate(ParsedMessage.of(message), spf, dkim);
+    }
+
+    /** The same, for a message already split into its fields (which the other checks read too). */
+    public DmarcOutcome evaluate(ParsedMessage message, SpfOutcome spf, DkimVerification dkim) {
         AuthorDomains.Result authors = AuthorDomains.of(message);
         if (authors.problem() != null) {
             return new DmarcOutcome(DmarcResult.NONE, null, null, null, null, false, "", false, false,

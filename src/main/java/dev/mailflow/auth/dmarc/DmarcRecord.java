@@ -62,6 +62,26 @@ public record DmarcRecord(String text, DmarcPolicy policy, DmarcPolicy subdomain
         notes = List.copyOf(notes);
     }
 
+    /** Texts parsed before: every message from a domain brings the same record. */
+    private static final int CACHED_RECORDS = 1024;
+    private static final Map<String, Optional<DmarcRecord>> PARSED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * {@link #parse}, with the outcome kept by text (a record is immutable, so it is shared);
+     * the cache is emptied when full, which keeps it bounded whatever texts DNS sends.
+     */
+    static Optional<DmarcRecord> parseCached(String text) {
+        Optional<DmarcRecord> record = PARSED.get(text);
+        if (record == null) {
+            record = parse(text);
+            if (PARSED.size() >= CACHED_RECORDS) {
+                PARSED.clear();
+            }
+            PARSED.put(text, record);
+        }
+        return record;
+    }
+
     /** The record, or empty when the text is not a DMARC record (v=DMARC1 not the first tag). */
     public static Optional<DmarcRecord> parse(String text) {
         String[] parts = text.split(";", -1);

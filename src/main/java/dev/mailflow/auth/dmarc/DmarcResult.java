@@ -15,8 +15,11 @@ public enum DmarcResult {
     /** The policy record is unusable. */
     PERMERROR;
 
+    /** The word, made once: results are rendered for every message. */
+    private final String word = name().toLowerCase(Locale.ROOT);
+
     public String word() {
-        return name().toLowerCase(Locale.ROOT);
+        return word;
     }
 
     @Override

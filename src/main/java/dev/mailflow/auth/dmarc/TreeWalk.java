@@ -60,7 +60,12 @@ final class TreeWalk {
 
         /** The record found at {@code domain}, or null. */
         DmarcRecord at(String domain) {
-            return found.stream().filter(f -> f.domain().equals(domain)).map(Found::record).findFirst().orElse(null);
+            for (Found f : found) {
+                if (f.domain().equals(domain)) {
+                    return f.record();
+                }
+            }
+            return null;
         }
 
         /** The PSD's record: the last one found, when it says psd=y; else null. */
@@ -136,7 +141,7 @@ final class TreeWalk {
     private Lookup fromRecords(String name, String domain, List<TxtRecord> records) {
         var dmarc = new ArrayList<DmarcRecord>();
         for (TxtRecord r : records) {
-            DmarcRecord.parse(r.text()).ifPresent(dmarc::add);
+            DmarcRecord.parseCached(r.text()).ifPresent(dmarc::add);
         }
         if (dmarc.isEmpty()) {
             trace.add(name + " TXT: " + records.size() + " record(s), none starting with v=DMARC1");

@@ -85,7 +85,7 @@ final class Evaluation {
         }
         SpfRecord record;
         try {
-            record = SpfRecord.parse(fetched.text());
+            record = SpfRecord.parseCached(fetched.text());
         } catch (SpfSyntaxException e) {
             throw SpfError.perm("the SPF record of " + d + " has an error: " + e.getMessage());
         }
@@ -139,7 +139,13 @@ final class Evaluation {
                         : d + " has no TXT records, so no SPF record");
             }
             case DnsAnswer.Found<TxtRecord> f -> {
-                var spf = f.records().stream().map(TxtRecord::text).filter(SpfRecord::isSpf1).toList();
+                var spf = new ArrayList<String>(1);
+                for (TxtRecord r : f.records()) {
+                    String text = r.text();
+                    if (SpfRecord.isSpf1(text)) {
+                        spf.add(text);
+                    }
+                }
                 if (spf.isEmpty()) {
                     step("TXT " + d + ": no record starts with v=spf1");
                     return new Fetched(null, d + " has TXT records but none starting with \"v=spf1\", so no SPF record");
@@ -151,13 +157,22 @@ final class Evaluation {
                 }
                 String text = spf.get(0);
                 step("TXT " + d + ": \"" + MacroString.printable(text) + "\"");
-                if (!text.chars().allMatch(c -> c < 0x80)) {
+                if (!isAscii(text)) {
                     throw SpfError.perm("the SPF record of " + d + " contains non-ASCII characters (RFC 7208 3.1): \""
                             + MacroString.printable(text) + "\"");
                 }
                 return new Fetched(text, null);
             }
         }
+    }
+
+    private static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private boolean matches(SpfRecord.Directive directive, String d) throws SpfError {

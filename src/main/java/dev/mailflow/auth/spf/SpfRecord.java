@@ -18,15 +18,50 @@ record SpfRecord(String text, List<Directive> directives, MacroString redirect, 
     record Directive(Qualifier qualifier, Mechanism mechanism, String term) {
     }
 
-    private static final Pattern VERSION = Pattern.compile("(?i)v=spf1(?: .*)?", Pattern.DOTALL);
+    private static final String VERSION = "v=spf1";
     private static final Pattern MODIFIER = Pattern.compile("([A-Za-z][A-Za-z0-9._-]*)=(.*)", Pattern.DOTALL);
     /** Optional ip4-cidr-length then optional ip6-cidr-length, at the end of a term. */
     private static final Pattern DUAL_CIDR = Pattern.compile("(?:/([0-9]+))?(?://([0-9]+))?");
     private static final Pattern DOMAIN_AND_CIDR = Pattern.compile("(.*?)((?:/[0-9]+)?(?://[0-9]+)?)", Pattern.DOTALL);
 
-    /** Whether a TXT record's text is an SPF version 1 record at all (4.5). */
+    /**
+     * Whether a TXT record's text is an SPF version 1 record at all (4.5): "v=spf1" in any
+     * ASCII case, alone or followed by a space.
+     */
     static boolean isSpf1(String text) {
-        return VERSION.matcher(text).matches();
+        if (text.length() < VERSION.length() || (text.length() > VERSION.length() && text.charAt(VERSION.length()) != ' ')) {
+            return false;
+        }
+        for (int i = 0; i < VERSION.length(); i++) {
+            char c = text.charAt(i);
+            char want = VERSION.charAt(i);
+            // ASCII letters only: c | 0x20 is 'v' for 'V' and 'v' alone (no Unicode case folding).
+            if ((Character.isLetter(want) ? (char) (c | 0x20) : c) != want) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Records parsed before, by text: every message from a domain brings the same record. */
+    private static final int CACHED_RECORDS = 1024;
+    private static final java.util.Map<String, SpfRecord> PARSED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * {@link #parse}, with the records that parsed kept (immutable, so shared); a record with
+     * a syntax error is parsed again each time. The cache is emptied when full, which keeps it
+     * bounded whatever texts DNS sends.
+     */
+    static SpfRecord parseCached(String text) throws SpfSyntaxException {
+        SpfRecord record = PARSED.get(text);
+        if (record == null) {
+            record = parse(text);
+            if (PARSED.size() >= CACHED_RECORDS) {
+                PARSED.clear();
+            }
+            PARSED.put(text, record);
+        }
+        return record;
     }
 
     /**

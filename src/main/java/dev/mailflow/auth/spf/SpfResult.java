@@ -20,8 +20,11 @@ public enum SpfResult {
     PERMERROR;
 
     /** "pass", "fail", ...: the word for Authentication-Results and the tester's JSON. */
+    /** The word, made once: results are rendered for every message. */
+    private final String word = name().toLowerCase(Locale.ROOT);
+
     public String word() {
-        return name().toLowerCase(Locale.ROOT);
+        return word;
     }
 
     @Override

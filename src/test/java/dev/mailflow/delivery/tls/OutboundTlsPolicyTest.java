@@ -121,6 +121,21 @@ class OutboundTlsPolicyTest {
     }
 
     @Test
+    void atExpiryTheFailureDsnSaysWhichCheckFailed() throws Exception {
+        var lines = new ArrayList<>(List.of("remote_port = " + withoutTls.port(), "command_timeout = \"10s\"",
+                "dns_server = \"127.0.0.1:" + dnsPort + "\""));
+        try (var server = TestServer.start(List.of("relay_from = [\"127.0.0.0/8\"]"),
+                List.of("[[tls_policy]]", "domains = [\"remote.test\"]", "tls = \"encrypt\""), lines,
+                List.of("retry_intervals = [\"300ms\"]", "lifetime = \"1s\""))) {
+            send(server, "expires");
+            var dsn = await(() -> server.delivered("kate@fabrikam.com"), l -> !l.isEmpty(), "a failure DSN");
+            String text = java.nio.file.Files.readString(dsn.get(0));
+            assertThat(text).contains("Status: 5.7.5").contains("offers no STARTTLS")
+                    .contains("the TLS policy (encrypt) requires TLS");
+        }
+    }
+
+    @Test
     void opportunisticStillDeliversInPlaintextAndTrackingSaysSo() throws Exception {
         int before = withoutTls.delivered("remote.test", "user").size();
         try (var server = server(withoutTls, List.of())) {
