@@ -25,6 +25,9 @@ import picocli.CommandLine.Spec;
             "Every key, as serve checks it (two connectors on one port are a mistake); then what the server "
                 + "would listen on (and whether each port is free now), the domains and mailboxes it would serve, "
                 + "and its data directory.",
+            "Then the DNS records to publish: the TLSA record (DANE-EE 3 1 1) of the [tls] certificate at "
+                + "_25._tcp.HOSTNAME, the _mta-sts TXT record of each accepted domain when [mta_sts] bind is set, "
+                + "and a TLS-RPT record for each.",
             "Warnings (\"warning:\" lines) name what is valid but probably not meant: an alias to a local address "
                 + "that does not exist, a domain without a postmaster address."},
         exitCodeListHeading = "%nExit codes:%n",
@@ -67,6 +70,10 @@ public final class CheckCommand implements Callable<Integer> {
                     + ":" + s.port() + (s.requireTls() ? " (TLS required)" : ""));
         }
         out.println("  data: " + server.dataDir().toAbsolutePath() + " (" + dataState(server.dataDir()) + ")");
+        out.println("  DNS records to publish for outbound TLS policy (DANE, MTA-STS, TLS-RPT):");
+        for (String line : PublishedRecords.lines(cfg)) {
+            out.println("    " + line);
+        }
         out.flush();
         var err = spec.commandLine().getErr();
         for (String w : ConfigWarnings.of(cfg)) {

@@ -3,6 +3,7 @@ package dev.mailflow.app;
 import dev.mailflow.probe.Probe;
 import dev.mailflow.probe.ProbeOptions;
 import dev.mailflow.probe.TextReport;
+import dev.mailflow.probe.TlsPolicyOptions;
 import dev.mailflow.queue.QueueJson;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -26,9 +27,13 @@ import picocli.CommandLine.Spec;
                 + "may have failed.",
             "For a domain, a RECORDS step after the MX lookup checks its SPF record (syntax, the 10-lookup and "
                 + "2-void-lookup limits, +all, ptr), explains its DMARC record, and checks the DKIM keys of the "
-                + "selectors given with --dkim-selector; it reports, it does not change the exit code."},
+                + "selectors given with --dkim-selector; it reports, it does not change the exit code.",
+            "For a domain, after the session: MTA-STS (the _mta-sts record, the policy fetched over HTTPS and "
+                + "parsed), MX-TLS for each MX (TLSA records at _PORT._tcp.MX, DNSSEC, whether the certificate "
+                + "matches them, whether the MX matches the MTA-STS policy and its certificate is WebPKI-valid), "
+                + "and TLS-RPT (_smtp._tls record). A failed DANE or MTA-STS check gives exit code 1."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:every step passed", "1:the server refused a step", "2:usage error",
+        exitCodeList = {"0:every step passed", "1:the server refused a step, or a DANE or MTA-STS check failed", "2:usage error",
             "3:could not resolve or connect"})
 public final class ProbeCommand implements Callable<Integer> {
 
@@ -71,6 +76,18 @@ public final class ProbeCommand implements Callable<Integer> {
             + "records step checks (SELECTOR._domainkey.DOMAIN); repeat for several")
     List<String> dkimSelectors = new ArrayList<>();
 
+    @Option(names = "--ca-file", paramLabel = "FILE", description = "a PEM file of CA certificates trusted besides "
+            + "the JDK's, for the WebPKI checks of MTA-STS (the MX certificates and the policy host)")
+    Path caFile;
+
+    @Option(names = "--mta-sts-port", paramLabel = "PORT", description = "the HTTPS port MTA-STS policies are "
+            + "fetched from (default 443)")
+    int mtaStsPort = 443;
+
+    @Option(names = "--dnssec-trust-anchor", paramLabel = "FILE", description = "validate DNSSEC here with the DS "
+            + "or DNSKEY records of FILE; without it the AD bit of a DNS server on loopback is believed")
+    Path dnssecTrustAnchor;
+
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "per step (default 30)")
     int timeout = 30;
 
@@ -112,6 +129,15 @@ public final class ProbeCommand implements Callable<Integer> {
             if (dnsServer != null) {
                 dev.mailflow.dns.DnsjavaResolver.builder().server(dnsServer);
             }
+            if (caFile != null) {
+                dev.mailflow.tlspolicy.TrustAnchors.withCaFile(caFile);
+            }
+            if (dnssecTrustAnchor != null) {
+                dev.mailflow.dns.DnsjavaResolver.builder().trustAnchors(dnssecTrustAnchor);
+            }
+            if (mtaStsPort < 1 || mtaStsPort > 65535) {
+                throw new IllegalArgumentException("--mta-sts-port must be a number from 1 to 65535, not " + mtaStsPort);
+            }
         } catch (IllegalArgumentException e) {
             err.println("mailflow: " + e.getMessage());
             return ExitCodes.USAGE;
@@ -130,7 +156,8 @@ public final class ProbeCommand implements Callable<Integer> {
         }
         var options = new ProbeOptions(target, port, from != null ? from : "probe@" + name, to, notify, name,
                 starttls, user, password, data, quitAfter == null ? null : quitAfter.toUpperCase(), dnsServer,
-                Duration.ofSeconds(timeout), dkimSelectors);
+                Duration.ofSeconds(timeout), dkimSelectors,
+                new TlsPolicyOptions(caFile, mtaStsPort, dnssecTrustAnchor));
         boolean terminal = System.console() != null && !json;
         boolean color = terminal && System.getenv("NO_COLOR") == null;
         var text = new TextReport(out, color, terminal ? err : null);

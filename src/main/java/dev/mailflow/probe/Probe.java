@@ -12,6 +12,11 @@ import dev.mailflow.dns.DnsjavaResolver;
 import dev.mailflow.smtp.Domains;
 import dev.mailflow.smtp.Reply;
 import dev.mailflow.smtp.StatusCatalogue;
+import dev.mailflow.tlspolicy.TrustAnchors;
+import dev.mailflow.tlspolicy.WebPki;
+import dev.mailflow.tlspolicy.dane.DaneVerifier;
+import dev.mailflow.tlspolicy.mtasts.HttpsPolicyFetcher;
+import dev.mailflow.tlspolicy.mtasts.MtaStsPolicy;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -23,6 +28,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
@@ -52,7 +58,7 @@ public final class Probe {
     }
 
     static final List<String> STAGES = List.of("DNS", "RECORDS", "CONNECT", "BANNER", "EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT",
-            "DATA");
+            "DATA", "MTA-STS", "MX-TLS", "TLS-RPT");
 
     private final ProbeOptions o;
     private final Listener listener;
@@ -91,13 +97,21 @@ public final class Probe {
             return report("UNREACHABLE", null);
         }
         SmtpClient client = connect(hosts, port);
+        String outcome;
         if (client == null) {
-            return report("UNREACHABLE", null);
+            outcome = "UNREACHABLE";
+        } else {
+            try (client) {
+                outcome = session(client);
+            }
         }
-        try (client) {
-            String outcome = session(client);
-            return report(outcome, queueId);
+        if (!direct) {
+            boolean policyFailed = tlsPolicy(host, hosts, port);
+            if (policyFailed && outcome.equals("PASSED")) {
+                outcome = "TLS_POLICY_FAILED";
+            }
         }
+        return report(outcome, queueId);
     }
 
     private String queueId;
@@ -187,6 +201,107 @@ public final class Probe {
         end("RECORDS", r.status(), r.meaning(), r.reasons(), r.details());
     }
 
+    /**
+     * The TLS policy steps of a domain, after its session: MTA-STS (the record and the policy),
+     * MX-TLS for each MX host (TLSA, DNSSEC, DANE match, MTA-STS mx and WebPKI), then TLS-RPT.
+     *
+     * @return whether a check failed that makes senders that check refuse or hold mail
+     */
+    private boolean tlsPolicy(String domain, List<MxResolver.MxHost> hosts, int port) {
+        String d = domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain;
+        var tls = o.tlsPolicy();
+        var webPki = new WebPki(TrustAnchors.withCaFile(tls.caFile()), Clock.systemUTC());
+        var fetcher = new HttpsPolicyFetcher(resolver(), webPki, tls.mtaStsPort(), o.timeout());
+
+        begin("MTA-STS");
+        listener.waiting("reading the MTA-STS record and policy of " + d);
+        var sts = MtaStsStep.run(resolver(), fetcher, fetcher.url(d), d);
+        exchange.addAll(sts.outcome().exchange());
+        end("MTA-STS", sts.outcome().status(), sts.outcome().meaning(), sts.outcome().reasons(),
+                sts.outcome().details());
+        boolean failed = sts.outcome().status().equals("FAIL");
+        boolean anyPolicy = sts.policy() != null && sts.policy().mode() != MtaStsPolicy.Mode.NONE;
+
+        var step = new MxTlsStep(resolver(), webPki, new DaneVerifier(), port);
+        var byName = new LinkedHashMap<String, MxResolver.MxHost>();
+        hosts.forEach(h -> byName.putIfAbsent(h.name(), h));
+        for (var h : byName.values()) {
+            begin("MX-TLS");
+            listener.waiting("checking the TLS policy of " + h.name());
+            var r = step.run(h.name(), d, sts.policy(), name -> peer(byName.get(name), port));
+            var smtp = new ArrayList<>(exchange);
+            exchange.clear();
+            exchange.addAll(r.exchange());
+            exchange.addAll(smtp);
+            var meaning = new ArrayList<String>();
+            meaning.add("MX " + h.name() + (h.implicit() ? " (implicit MX)" : ", preference " + h.preference())
+                    + ", port " + port + ":");
+            meaning.addAll(r.meaning());
+            end("MX-TLS", r.status(), meaning, r.reasons(), r.details());
+            failed |= r.status().equals("FAIL");
+            anyPolicy |= "dane".equals(r.details().get("policy"));
+        }
+
+        begin("TLS-RPT");
+        var rpt = TlsRptStep.run(resolver(), d, anyPolicy);
+        exchange.addAll(rpt.exchange());
+        end("TLS-RPT", rpt.status(), rpt.meaning(), rpt.reasons(), rpt.details());
+        return failed;
+    }
+
+    /**
+     * The certificate chain of an MX for the MX-TLS step: the session's when it did STARTTLS
+     * with this host, else from a connection of its own (EHLO, STARTTLS, QUIT), to the first
+     * address that answers.
+     */
+    private MxTlsStep.Peer peer(MxResolver.MxHost host, int port) {
+        if ("never".equals(o.starttls())) {
+            return new MxTlsStep.Peer.NotChecked("--starttls never");
+        }
+        if (host.name().equals(connectedHost) && sessionTls != null) {
+            return sessionTls;
+        }
+        if (unreachable.contains(host.name())) {
+            return new MxTlsStep.Peer.NotChecked("no address of " + host.name() + " answered (see CONNECT)");
+        }
+        var problems = new ArrayList<String>();
+        for (var a : host.addresses()) {
+            String where = host.name() + " [" + a.getHostAddress() + "]:" + port;
+            exchange.add("OPEN " + where);
+            listener.waiting("connecting to " + where + " for its certificate");
+            try (var client = SmtpClient.connect(new InetSocketAddress(a, port), timeouts(), recorder())) {
+                var banner = client.greeting();
+                if (banner.code() != 220) {
+                    problems.add(where + " answered " + banner.code() + " instead of a 220 banner");
+                    continue;
+                }
+                if (client.ehlo(o.helo()).code() != 250 || !client.capabilities().startTls()) {
+                    client.command("QUIT", o.timeout());
+                    return new MxTlsStep.Peer.NoStartTls(where);
+                }
+                var captured = new X509Certificate[1][];
+                var factory = dev.mailflow.client.OpportunisticTls.context(chain -> captured[0] = chain)
+                        .getSocketFactory();
+                var reply = client.startTls(factory, host.name());
+                if (reply.code() != 220) {
+                    client.command("QUIT", o.timeout());
+                    return new MxTlsStep.Peer.NoStartTls(where);
+                }
+                client.ehlo(o.helo());
+                client.command("QUIT", o.timeout());
+                return captured[0] == null ? new MxTlsStep.Peer.NotChecked(where + " sent no certificate")
+                        : new MxTlsStep.Peer.Tls(List.of(captured[0]), where);
+            } catch (IOException e) {
+                problems.add(where + ": " + NetworkErrors.describe(e));
+            }
+        }
+        return new MxTlsStep.Peer.NotChecked(problems.isEmpty() ? host.name() + " has no address"
+                : "could not get the certificate: " + String.join("; ", problems));
+    }
+
+    private final java.util.Set<String> unreachable = new java.util.HashSet<>();
+    private MxTlsStep.Peer sessionTls;
+
     private SmtpClient connect(List<MxResolver.MxHost> hosts, int port) {
         begin("CONNECT");
         var meaning = new ArrayList<String>();
@@ -210,6 +325,7 @@ public final class Probe {
                     meaning.add(where + ": " + describe(e));
                 }
             }
+            unreachable.add(h.name());
         }
         reasons.addAll(Explanations.CONNECT_REASONS);
         end("CONNECT", "FAIL", meaning, reasons, Map.of());
@@ -349,6 +465,9 @@ public final class Probe {
         boolean offered = client.capabilities().startTls();
         if (mode.equals("never") || (!offered && mode.equals("auto"))) {
             if (!offered) {
+                var remote = client.remote();
+                sessionTls = new MxTlsStep.Peer.NoStartTls(connectedHost + " [" + remote.getAddress().getHostAddress()
+                        + "]:" + remote.getPort());
                 begin("STARTTLS");
                 end("STARTTLS", "WARN", List.of("The server does not offer STARTTLS: mail to it travels unencrypted."),
                         List.of(), Map.of());
@@ -415,6 +534,11 @@ public final class Probe {
                 status = "WARN";
             }
         }
+        if (peerChain != null && peerChain.length > 0) {
+            var remote = client.remote();
+            sessionTls = new MxTlsStep.Peer.Tls(List.of(peerChain), connectedHost + " [" + remote.getAddress()
+                    .getHostAddress() + "]:" + remote.getPort());
+        }
         var again = client.ehlo(o.helo());
         meaning.add("After TLS the client says EHLO again: " + again.code());
         end("STARTTLS", status, meaning, List.of(), details);
@@ -447,6 +571,9 @@ public final class Probe {
                 b.server(o.dnsServer());
             } else {
                 b.systemServers();
+            }
+            if (o.tlsPolicy().dnssecTrustAnchor() != null) {
+                b.trustAnchors(o.tlsPolicy().dnssecTrustAnchor());
             }
             var perTry = o.timeout().compareTo(DNS_TRY_LIMIT) < 0 ? o.timeout() : DNS_TRY_LIMIT;
             resolver = new CachingResolver(b.timeout(perTry).build());

@@ -9,16 +9,27 @@ import java.util.List;
  * @param quitAfter   stop after this step (CONNECT, EHLO, STARTTLS, AUTH, MAIL, RCPT), or null
  * @param starttls    "auto" (when offered), "require", or "never"
  * @param dkimSelectors DKIM selectors whose keys the RECORDS step looks up (a domain target only)
+ * @param tlsPolicy   how the TLS policy steps (MTA-STS, MX-TLS, TLS-RPT) check certificates and fetch policies
  * @throws IllegalArgumentException with a sentence for the user when the target or port is malformed
  */
 public record ProbeOptions(String target, Integer port, String from, List<String> to, String notifyOn, String helo,
                            String starttls, String authUser, String authPassword, boolean data, String quitAfter,
-                           String dnsServer, Duration timeout, List<String> dkimSelectors) {
+                           String dnsServer, Duration timeout, List<String> dkimSelectors,
+                           TlsPolicyOptions tlsPolicy) {
 
     public ProbeOptions {
         to = List.copyOf(to);
         dkimSelectors = List.copyOf(dkimSelectors);
+        tlsPolicy = tlsPolicy == null ? TlsPolicyOptions.DEFAULTS : tlsPolicy;
         ProbeTarget.parse(target, port);
+    }
+
+    /** With the default TLS policy options (the JDK's CAs, policies on port 443, the resolver's AD bit). */
+    public ProbeOptions(String target, Integer port, String from, List<String> to, String notifyOn, String helo,
+                        String starttls, String authUser, String authPassword, boolean data, String quitAfter,
+                        String dnsServer, Duration timeout, List<String> dkimSelectors) {
+        this(target, port, from, to, notifyOn, helo, starttls, authUser, authPassword, data, quitAfter, dnsServer,
+                timeout, dkimSelectors, TlsPolicyOptions.DEFAULTS);
     }
 
     /** Without DKIM selectors. */

@@ -6,8 +6,9 @@ import java.util.Map;
 /**
  * One step of a probe, as shown and as JSON (docs/probe.md).
  *
- * @param name        DNS, CONNECT, BANNER, EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA, QUIT
- * @param status      PASS, FAIL, WARN or SKIP
+ * @param name        DNS, RECORDS, CONNECT, BANNER, EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA, QUIT, and for a
+ *                    domain MTA-STS, MX-TLS (one per MX host) and TLS-RPT
+ * @param status      PASS, FAIL, WARN or SKIP (a TLS policy step whose checks do not apply)
  * @param millis      time the step took
  * @param exchange    the lines sent ("C: ") and received ("S: ")
  * @param meaning     what the reply means

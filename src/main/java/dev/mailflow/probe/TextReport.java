@@ -67,6 +67,7 @@ public final class TextReport implements Probe.Listener {
         String words = switch (r.outcome()) {
             case "PASSED" -> "every step passed";
             case "REFUSED" -> "the server refused a step";
+            case "TLS_POLICY_FAILED" -> "a DANE or MTA-STS check failed: senders that check will not deliver";
             default -> "could not resolve or connect";
         };
         out.println();
