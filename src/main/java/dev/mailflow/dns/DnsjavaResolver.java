@@ -349,6 +349,10 @@ public final class DnsjavaResolver implements DnsResolver {
                             failures.add(server.label() + " did not answer " + what + " within "
                                     + seconds(timeout) + (tries > 1 ? " (" + tries + " tries)" : ""));
                         }
+                    } else if (e instanceof WireParseException || e.getCause() instanceof WireParseException) {
+                        answered.add(server);
+                        cause = DnsAnswer.TempFail.Cause.OTHER;
+                        failures.add(server.label() + " sent a reply to " + what + " that is not valid DNS");
                     } else {
                         answered.add(server);
                         cause = DnsAnswer.TempFail.Cause.OTHER;
