@@ -22,9 +22,10 @@ import java.util.Map;
  * the MX-TLS step's ({@link MxTlsStep}), per MX.
  *
  * <p>SKIP without a record (the domain does not use MTA-STS: senders fetch nothing); FAIL for a
- * record that senders cannot use, or a policy that cannot be fetched or parsed (senders without a
- * cached policy then deliver as without MTA-STS, 5.1); WARN for mode testing or none, and for the
- * parser's warnings; PASS for an enforced policy.
+ * record that senders cannot use; WARN for a policy that cannot be fetched or parsed (senders
+ * without a cached policy then deliver as without MTA-STS, 5.1: the domain's protection is gone,
+ * its mail is not), for mode testing or none, and for the parser's warnings; PASS for an
+ * enforced policy.
  */
 final class MtaStsStep {
 
@@ -89,7 +90,9 @@ final class MtaStsStep {
         switch (fetcher.fetch(domain)) {
             case PolicyFetcher.Failed f -> {
                 details.put("policy", null);
-                c.fail("MTA-STS policy", f.reason(),
+                // Not a failure of delivery: senders without a cached policy deliver as if the
+                // domain had no MTA-STS (RFC 8461 5.1), those with one keep using it.
+                c.warn("MTA-STS policy", f.reason() + "; senders deliver as if " + domain + " had no MTA-STS",
                         "mta-sts." + domain + " has no address record, or its web server does not listen on HTTPS.",
                         "The web server's certificate is not valid for mta-sts." + domain + " (a certificate for "
                                 + "another name, self-signed, expired, or without its intermediate CA).",

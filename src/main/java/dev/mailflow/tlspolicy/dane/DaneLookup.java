@@ -63,6 +63,16 @@ public final class DaneLookup {
         // 1. The address records must be secure (RFC 7672 2.2.2).
         var a = dns.a(name);
         var aaaa = dns.aaaa(name);
+        // An answer that came and is insecure settles it, whatever the other lookup did: a
+        // validating resolver gives bogus, not insecure, for a forged answer in a signed zone.
+        for (var answer : List.of(a, aaaa)) {
+            boolean insecure = answer instanceof DnsAnswer.Found<?> f && !f.authenticated()
+                    || answer instanceof DnsAnswer.NotFound<?> n && !n.authenticated();
+            if (insecure && (a instanceof DnsAnswer.TempFail<?> || aaaa instanceof DnsAnswer.TempFail<?>)) {
+                return new DaneResult.NotDane("the address records of " + name
+                        + " are not DNSSEC-signed (insecure), so its TLSA records are not looked up (RFC 7672 2.2.2)");
+            }
+        }
         for (var answer : List.of(a, aaaa)) {
             if (answer instanceof DnsAnswer.TempFail<?> t) {
                 return new DaneResult.TempFail("the address records of " + name + " could not be looked up: "

@@ -82,6 +82,13 @@ class DaneLookupTest {
     }
 
     @Test
+    void anInsecureAddressAnswerIsNotDaneEvenWhenTheOtherLookupFails() {
+        // dnsmasq refuses AAAA for names it does not serve: the unsigned zone stays unsigned.
+        var zone = Zone.builder().a("mx.plain.test", "192.0.2.4").timeout("mx.plain.test").build();
+        assertThat(new DaneLookup(zone).lookup("mx.plain.test", 25)).isInstanceOf(DaneResult.NotDane.class);
+    }
+
+    @Test
     void aCnameIsExpandedAndTlsaLookedUpThereFirst() {
         var zone = Zone.builder().cname("mx.customer.test", "smtp.provider.test").signed("mx.customer.test")
                 .a("smtp.provider.test", "192.0.2.3").signed("smtp.provider.test")
