@@ -68,7 +68,7 @@ final class OutboundTls {
         PolicySources.Sts stsSource = domain -> switch (sts.policyFor(domain)) {
             case MtaSts.Active a -> new PolicySources.StsPolicy(a.policy().mode() == MtaStsPolicy.Mode.ENFORCE,
                     a.policy()::matches, a.policy().lines());
-            case MtaSts.NoPolicy n -> null;
+            case MtaSts.NoPolicy n -> n.fetchFailed() ? PolicySources.StsPolicy.unfetchable(n.why()) : null;
         };
         PolicySources.WebPki pki = (host, only) -> {
             var checker = only.isEmpty() ? webPki : new WebPki(TrustAnchors.only(only), clock);

@@ -175,6 +175,10 @@ public final class RemoteDelivery implements Router.Remote {
         var domainTls = smart != null ? tlsPolicy.forSmartHost(domain, smart.tls())
                 : tlsPolicy.forDomain(domain, found.secure());
         boolean report = !isReport(message);
+        if (report && domainTls.stsFetchError() != null) {
+            tlsReporter.failure(new HostPolicy.ReportedPolicy("sts", domain, List.of()), null, null,
+                    "sts-policy-fetch-error", domainTls.stsFetchError());
+        }
         int port = smart != null ? smart.port() : config.port();
         String skipped = null;
         for (var host : hosts) {

@@ -53,10 +53,24 @@ public final class PolicySources {
      * @param enforce   mode enforce (else testing: check, report, deliver all the same)
      * @param mxMatches whether an MX host name matches the policy's {@code mx} patterns (RFC 8461 4.1)
      * @param lines     the policy's text, line by line, for TLS-RPT's policy-string
+     * @param fetchError why the policy could not be fetched ({@link #unfetchable}), else null
      */
-    public record StsPolicy(boolean enforce, Predicate<String> mxMatches, List<String> lines) {
+    public record StsPolicy(boolean enforce, Predicate<String> mxMatches, List<String> lines, String fetchError) {
         public StsPolicy {
             lines = List.copyOf(lines);
+        }
+
+        public StsPolicy(boolean enforce, Predicate<String> mxMatches, List<String> lines) {
+            this(enforce, mxMatches, lines, null);
+        }
+
+        /**
+         * The domain publishes a record but its policy could not be fetched, and none is cached:
+         * delivery goes on as without MTA-STS (RFC 8461 5.1), and TLS-RPT reports
+         * {@code sts-policy-fetch-error} (RFC 8460 4.3.2.3).
+         */
+        public static StsPolicy unfetchable(String why) {
+            return new StsPolicy(false, host -> true, List.of(), why);
         }
     }
 

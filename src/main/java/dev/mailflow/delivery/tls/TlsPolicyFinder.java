@@ -67,6 +67,14 @@ public final class TlsPolicyFinder {
         }
 
         /**
+         * Why the domain's published MTA-STS policy could not be fetched (delivery goes on as
+         * without it), for TLS-RPT's {@code sts-policy-fetch-error}; null otherwise.
+         */
+        public String stsFetchError() {
+            return sts == null ? null : sts.fetchError();
+        }
+
+        /**
          * @param host           the MX host (or smart host) name
          * @param hostSecure     its address records were validated (RFC 7672 2.2.2)
          * @param port           the port it is reached on (TLSA at {@code _port._tcp.host})
@@ -108,7 +116,7 @@ public final class TlsPolicyFinder {
         }
 
         private HostDecision mtaSts(String host) {
-            if (sts == null) {
+            if (sts == null || sts.fetchError() != null) {
                 return new HostDecision.Use(HostPolicy.opportunistic(ReportedPolicy.none(domain)));
             }
             var report = new ReportedPolicy("sts", domain, sts.lines());

@@ -54,8 +54,16 @@ public final class MtaSts {
     public sealed interface Decision permits NoPolicy, Active {
     }
 
-    /** Deliver as without MTA-STS; {@code why} in words, for tracking and the tester. */
-    public record NoPolicy(String why) implements Decision {
+    /**
+     * Deliver as without MTA-STS; {@code why} in words, for tracking and the tester.
+     *
+     * @param fetchFailed the domain publishes a record but its policy could not be fetched (and
+     *                    none is cached): TLS-RPT reports it as {@code sts-policy-fetch-error}
+     */
+    public record NoPolicy(String why, boolean fetchFailed) implements Decision {
+        public NoPolicy(String why) {
+            this(why, false);
+        }
     }
 
     /**
@@ -249,7 +257,7 @@ public final class MtaSts {
             return decide(cached, true);
         }
         return new NoPolicy("the policy could not be fetched (" + reason + ")"
-                + (cached != null ? " and the cached one expired at " + cached.expires() : " and none is cached"));
+                + (cached != null ? " and the cached one expired at " + cached.expires() : " and none is cached"), true);
     }
 
     private Decision cachedOr(String d, Instant now, String why) {

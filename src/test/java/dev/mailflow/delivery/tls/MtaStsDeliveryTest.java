@@ -97,6 +97,10 @@ class MtaStsDeliveryTest {
             records.add("--host-record=mta-sts." + d + ",127.0.0.1");
             records.add("--txt-record=_mta-sts." + d + ",v=STSv1; id=20261202");
         }
+        // A domain whose policy host answers 503: its TXT record says it publishes a policy.
+        records.add("--mx-host=unfetchable.test,mx.enforced.test,10");
+        records.add("--host-record=mta-sts.unfetchable.test,127.0.0.1");
+        records.add("--txt-record=_mta-sts.unfetchable.test,v=STSv1; id=1");
         dnsPort = Dnsmasq.freePort();
         dns = Dnsmasq.start(dnsPort, records, tmp.resolve("dnsmasq.log"));
     }
@@ -189,6 +193,16 @@ class MtaStsDeliveryTest {
             // TLS-RPT: the session is counted under the policy it met.
             assertThat(journal(server)).singleElement().asString().contains("enforced.test").contains("\"sts\"")
                     .contains("mx.enforced.test").doesNotContain("failure");
+        }
+    }
+
+    @Test
+    void aPolicyThatCannotBeFetchedIsDeliveredAsWithoutMtaStsAndReported() throws Exception {
+        try (var server = server(withTls)) {
+            var e = sendEvent(server, send(server, "user@unfetchable.test"));
+            assertThat(e.tls().policy()).isEqualTo("opportunistic");
+            assertThat(journal(server)).anySatisfy(l -> assertThat(l).contains("unfetchable.test")
+                    .contains("sts-policy-fetch-error"));
         }
     }
 

@@ -170,7 +170,7 @@ class MtaStsTest {
         var decision = sts.policyFor("example.test");
         assertThat(decision).isEqualTo(new MtaSts.NoPolicy("the policy could not be fetched "
                 + "(https://mta-sts.example.test/.well-known/mta-sts.txt answered 503) and the cached one expired at "
-                + "2026-05-02T00:00:00Z"));
+                + "2026-05-02T00:00:00Z", true));
         assertThat(fetcher.count).hasValue(2);
     }
 
@@ -178,7 +178,7 @@ class MtaStsTest {
     void noCacheAndAFailedFetchIsNoPolicyAndIsNotRetriedAtOnce() {
         var sts = mtaSts(zone("v=STSv1; id=1"));
         assertThat(sts.policyFor("example.test")).isEqualTo(new MtaSts.NoPolicy("the policy could not be fetched "
-                + "(https://mta-sts.example.test/.well-known/mta-sts.txt answered 503) and none is cached"));
+                + "(https://mta-sts.example.test/.well-known/mta-sts.txt answered 503) and none is cached", true));
         sts.policyFor("example.test");
         assertThat(fetcher.count).hasValue(1);
         clock.advance(MtaSts.FAILURE_BACKOFF.plusSeconds(1));
