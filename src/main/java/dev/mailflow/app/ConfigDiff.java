@@ -39,6 +39,14 @@ final class ConfigDiff {
                 keys(section, prefix, old.get(0), now.get(0), changes);
             }
         }
+        String was = before.part(MtaStsSection.SECTION).policy().policyId();
+        String is = after.part(MtaStsSection.SECTION).policy().policyId();
+        if (!was.equals(is) && after.part(MtaStsSection.SECTION).bind() != null) {
+            // The policy served changes at once; senders fetch it again only when the TXT id does.
+            changes.add(new Change("mta_sts policy id " + was + " -> " + is + ": publish "
+                    + "_mta-sts.<domain>. IN TXT \"" + after.part(MtaStsSection.SECTION).policy().txtRecordText()
+                    + "\" for each accepted domain (mailflow check lists them)", false));
+        }
         return changes;
     }
 

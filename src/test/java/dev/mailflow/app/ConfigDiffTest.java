@@ -104,4 +104,21 @@ class ConfigDiffTest {
         assertThat(ConfigDiff.between(before, after).stream().map(ConfigDiff.Change::line)).containsExactly(
                 "tls_policy for [a.example] tls \"encrypt\" -> \"none\"");
     }
+
+    @Test
+    void aChangedMtaStsPolicyGivesTheNewIdToPublish() throws Exception {
+        String base = """
+                hostname = "mail.example.test"
+
+                [mta_sts]
+                mode = "testing"
+                bind = "127.0.0.1:8443"
+                """;
+        var before = ConfigLoader.loadString(base, "mailflow.toml", dir);
+        var after = ConfigLoader.loadString(base.replace("testing", "enforce"), "mailflow.toml", dir);
+        var lines = ConfigDiff.between(before, after).stream().map(ConfigDiff.Change::line).toList();
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0)).isEqualTo("mta_sts mode \"testing\" -> \"enforce\"");
+        assertThat(lines.get(1)).startsWith("mta_sts policy id ").contains(": publish _mta-sts.<domain>. IN TXT \"v=STSv1; id=");
+    }
 }
