@@ -20,7 +20,8 @@ final class Durations {
             String text = (String) raw;
             var m = DURATION.matcher(text.strip());
             if (!m.matches()) {
-                throw new ConfigKey.InvalidValue("\"" + text + "\" is not a duration such as \"30s\", \"5m\" or \"1h\"");
+                throw new ConfigKey.InvalidValue("\"" + text + "\" is not a duration such as \"30s\", \"5m\", \"1h\""
+                        + " or \"7d\" (units ms, s, m, h, d)");
             }
             long n = Long.parseLong(m.group(1));
             d = switch (m.group(2) == null ? "s" : m.group(2)) {
