@@ -47,7 +47,35 @@ final class ConfigWarnings {
             }
         }
         dkimKeys(config, warnings);
+        outboundTls(config, warnings);
         return warnings;
+    }
+
+    /**
+     * TLS policy settings that work against what they are for: an MTA-STS policy in enforce
+     * served with the self-signed certificate (senders refuse it, RFC 8461 3.3, 4.2), and a
+     * {@code [[tls_policy]]} domain that an earlier entry already serves (the later never applies).
+     */
+    private static void outboundTls(MailflowConfig config, List<String> warnings) {
+        if (config.parts() == null) {
+            return;
+        }
+        var published = config.part(MtaStsSection.SECTION);
+        if (published.bind() != null && published.policy().mode() == dev.mailflow.tlspolicy.mtasts.MtaStsPolicy.Mode.ENFORCE
+                && config.server().tlsCertificate() == null) {
+            warnings.add("[mta_sts] mode = \"enforce\" with the self-signed certificate (no [tls] certificate): "
+                    + "senders refuse it for mta-sts.<domain> and for the MX, so they cannot fetch the policy or, "
+                    + "once cached, deliver; use a certificate from a public CA, or mode = \"testing\"");
+        }
+        var seen = new java.util.HashSet<String>();
+        for (var rule : config.delivery().tlsPolicies()) {
+            for (String d : rule.domains()) {
+                if (!seen.add(d)) {
+                    warnings.add("[[tls_policy]] for " + d + " (tls = \"" + rule.mode().word() + "\") never applies: "
+                            + "an earlier [[tls_policy]] already names " + d);
+                }
+            }
+        }
     }
 
     /**
