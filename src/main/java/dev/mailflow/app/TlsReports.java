@@ -85,21 +85,34 @@ final class TlsReports implements TlsReporter, ReportMailer, AutoCloseable {
 
     @Override
     public void success(HostPolicy.ReportedPolicy policy, String mxHost, InetAddress receivingIp) {
-        record(policy, mxHost, receivingIp, null);
+        success(policy, mxHost, receivingIp, null, null);
+    }
+
+    @Override
+    public void success(HostPolicy.ReportedPolicy policy, String mxHost, InetAddress receivingIp,
+                        InetAddress sendingIp, String mxHelo) {
+        record(policy, mxHost, receivingIp, sendingIp, mxHelo, null);
     }
 
     @Override
     public void failure(HostPolicy.ReportedPolicy policy, String mxHost, InetAddress receivingIp, String resultType,
                         String reason) {
-        var type = ResultType.fromJsonName(resultType).orElse(ResultType.VALIDATION_FAILURE);
-        record(policy, mxHost, receivingIp, new SessionResult.Failure(type, reason));
+        failure(policy, mxHost, receivingIp, null, null, resultType, reason);
     }
 
-    private void record(HostPolicy.ReportedPolicy policy, String mxHost, InetAddress ip, SessionResult.Failure f) {
+    @Override
+    public void failure(HostPolicy.ReportedPolicy policy, String mxHost, InetAddress receivingIp,
+                        InetAddress sendingIp, String mxHelo, String resultType, String reason) {
+        var type = ResultType.fromJsonName(resultType).orElse(ResultType.VALIDATION_FAILURE);
+        record(policy, mxHost, receivingIp, sendingIp, mxHelo, new SessionResult.Failure(type, reason));
+    }
+
+    private void record(HostPolicy.ReportedPolicy policy, String mxHost, InetAddress ip, InetAddress sendingIp,
+                        String mxHelo, SessionResult.Failure f) {
         var type = PolicyType.fromJsonName(policy.type()).orElse(PolicyType.NO_POLICY_FOUND);
         try {
-            log.record(new SessionResult(clock.instant(), policy.domain(), type, policy.strings(), mxHost, null, ip,
-                    null, f));
+            log.record(new SessionResult(clock.instant(), policy.domain(), type, policy.strings(), mxHost, mxHelo, ip,
+                    sendingIp, f));
         } catch (IllegalArgumentException e) {
             // An address literal or a name TLS-RPT cannot carry: nothing to report to.
         }

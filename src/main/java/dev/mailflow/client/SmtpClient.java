@@ -37,6 +37,7 @@ public final class SmtpClient implements AutoCloseable {
     private final InetSocketAddress remote;
     private Capabilities capabilities = Capabilities.NONE;
     private volatile Object attachment;
+    private String ehloDomain;
 
     private SmtpClient(Socket socket, InetSocketAddress remote, ClientTimeouts timeouts, TranscriptListener transcript)
             throws IOException {
@@ -95,7 +96,22 @@ public final class SmtpClient implements AutoCloseable {
     public Reply ehlo(String name) throws IOException {
         var reply = command("EHLO " + name, timeouts.command());
         capabilities = reply.code() == 250 ? Capabilities.fromEhlo(reply.lines()) : Capabilities.NONE;
+        if (reply.code() == 250 && !reply.lines().isEmpty() && ehloDomain == null) {
+            String first = reply.lines().get(0).strip();
+            int space = first.indexOf(' ');
+            ehloDomain = space < 0 ? first : first.substring(0, space);
+        }
         return reply;
+    }
+
+    /** The name the server gave in its first EHLO reply (RFC 5321 4.1.1.1), or null. */
+    public String ehloDomain() {
+        return ehloDomain;
+    }
+
+    /** Our own address on this connection. */
+    public java.net.InetAddress localAddress() {
+        return socket.getLocalAddress();
     }
 
     public Reply helo(String name) throws IOException {

@@ -76,12 +76,12 @@ final class TlsUpgrade {
         if (!tryTls || !offered) {
             String why = !offered ? where + " offers no STARTTLS" : where + " failed the TLS handshake";
             if (policy.requiresTls()) {
-                report(policy, mx, ip, "starttls-not-supported", why);
+                report(client, policy, mx, ip, "starttls-not-supported", why);
                 var status = smart ? DeliveryCodes.SECURITY : DeliveryCodes.TLS_POLICY;
                 return new Refuse(new DeliveryOutcome.Deferred(status, why + ", and " + requirement(policy, smart)));
             }
             if (policy.check() != null) {
-                report(policy, mx, ip, "starttls-not-supported", why); // MTA-STS testing: delivered all the same
+                report(client, policy, mx, ip, "starttls-not-supported", why); // MTA-STS testing: delivered all the same
             }
             return new Proceed(new TlsSummary(null, null, policy.policy(), null));
         }
@@ -91,12 +91,12 @@ final class TlsUpgrade {
         } catch (SSLException e) {
             String why = "TLS handshake with " + where + " failed: " + NetworkErrors.describe(e);
             if (policy.requiresTls()) {
-                report(policy, mx, ip, "validation-failure", why);
+                report(client, policy, mx, ip, "validation-failure", why);
                 var status = smart ? DeliveryCodes.SECURITY : DeliveryCodes.TLS_POLICY;
                 return new Refuse(new DeliveryOutcome.Deferred(status, why + ", and " + requirement(policy, smart)));
             }
             if (policy.check() != null) {
-                report(policy, mx, ip, "validation-failure", why);
+                report(client, policy, mx, ip, "validation-failure", why);
             }
             LOG.info("{}; trying again without TLS", why);
             return new Retry();
@@ -106,7 +106,7 @@ final class TlsUpgrade {
                 throw e;
             }
             String why = "TLS handshake with " + where + " failed: " + NetworkErrors.describe(e);
-            report(policy, mx, ip, "validation-failure", why);
+            report(client, policy, mx, ip, "validation-failure", why);
             if (!policy.requiresTls()) {
                 throw e;
             }
@@ -117,12 +117,12 @@ final class TlsUpgrade {
         if (reply.code() != 220) {
             String why = where + " refused STARTTLS (" + reply.code() + " " + String.join(" ", reply.lines()) + ")";
             if (policy.requiresTls()) {
-                report(policy, mx, ip, "starttls-not-supported", why);
+                report(client, policy, mx, ip, "starttls-not-supported", why);
                 var status = smart ? DeliveryCodes.SECURITY : DeliveryCodes.TLS_POLICY;
                 return new Refuse(new DeliveryOutcome.Deferred(status, why + ", and " + requirement(policy, smart)));
             }
             if (policy.check() != null) {
-                report(policy, mx, ip, "starttls-not-supported", why);
+                report(client, policy, mx, ip, "starttls-not-supported", why);
             }
             return new Proceed(new TlsSummary(null, null, policy.policy(), null));
         }
@@ -144,7 +144,7 @@ final class TlsUpgrade {
                 case PeerCheck.Authenticated a -> by = a.by();
                 case PeerCheck.Refused r -> {
                     String why = where + ": " + brief(r.reason());
-                    report(policy, mx, ip, r.resultType(), why);
+                    report(client, policy, mx, ip, r.resultType(), why);
                     if (policy.enforce()) {
                         return new Refuse(new DeliveryOutcome.Deferred(smart ? DeliveryCodes.SECURITY
                                 : DeliveryCodes.TLS_POLICY, why + " (" + policy.policy() + ")"));
@@ -155,7 +155,7 @@ final class TlsUpgrade {
         }
         if (by != null || policy.check() == null) {
             if (policy.report() != null) {
-                reporter.success(policy.report(), mx, ip);
+                reporter.success(policy.report(), mx, ip, client.localAddress(), client.ehloDomain());
             }
         }
         client.ehlo(hostname);
@@ -173,9 +173,10 @@ final class TlsUpgrade {
         return smart ? "the send connector requires TLS" : "the TLS policy (" + policy.policy() + ") requires TLS";
     }
 
-    private void report(HostPolicy policy, String mx, InetAddress ip, String resultType, String reason) {
+    private void report(SmtpClient client, HostPolicy policy, String mx, InetAddress ip, String resultType,
+                        String reason) {
         if (policy.report() != null) {
-            reporter.failure(policy.report(), mx, ip, resultType, reason);
+            reporter.failure(policy.report(), mx, ip, client.localAddress(), client.ehloDomain(), resultType, reason);
         }
     }
 }

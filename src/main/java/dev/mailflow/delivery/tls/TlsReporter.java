@@ -18,6 +18,24 @@ public interface TlsReporter {
     void failure(HostPolicy.ReportedPolicy policy, String mxHost, InetAddress receivingIp, String resultType,
                  String reason);
 
+    /**
+     * A session that met its policy, with what TLS-RPT's failure details and reports can name:
+     * our own address ({@code sending-mta-ip}) and the MX's EHLO name ({@code receiving-mx-helo}).
+     */
+    default void success(HostPolicy.ReportedPolicy policy, String mxHost, InetAddress receivingIp,
+                         InetAddress sendingIp, String mxHelo) {
+        success(policy, mxHost, receivingIp);
+    }
+
+    /**
+     * As {@link #failure(HostPolicy.ReportedPolicy, String, InetAddress, String, String)}, with
+     * our address and the MX's EHLO name.
+     */
+    default void failure(HostPolicy.ReportedPolicy policy, String mxHost, InetAddress receivingIp,
+                         InetAddress sendingIp, String mxHelo, String resultType, String reason) {
+        failure(policy, mxHost, receivingIp, resultType, reason);
+    }
+
     /** Mail from this envelope sender is a report: its delivery is not reported on. */
     default boolean isReport(String envelopeSender) {
         return false;
