@@ -2,25 +2,17 @@ package dev.mailflow.delivery.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mailflow.queue.QueueState;
-import dev.mailflow.queue.QueuedMessage;
-import dev.mailflow.queue.TrackingEvent;
-import dev.mailflow.queue.TrackingLog;
 import dev.mailflow.testing.Dnsmasq;
 import dev.mailflow.testing.PostfixPeer;
-import dev.mailflow.testing.SmtpTestClient;
+import dev.mailflow.testing.RelayedMail;
 import dev.mailflow.testing.TestPki;
 import dev.mailflow.testing.TestServer;
 import dev.mailflow.testing.Unbound;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -94,45 +86,13 @@ class DaneDeliveryTest {
     }
 
     private static long send(TestServer server, String rcpt) throws Exception {
-        try (var c = new SmtpTestClient(server.port())) {
-            c.reply();
-            String reply = c.acceptedTransaction("contoso.com", "kate@fabrikam.com", "RCPT TO:<" + rcpt + ">",
-                    "Subject: DANE\r\n\r\nThis is a test message");
-            assertThat(reply).startsWith("250 2.6.0");
-            return Long.parseLong(reply.replaceAll(".*InternalId=(\\d+),.*", "$1"));
-        }
-    }
-
-    private static <T> T await(Callable<T> value, Predicate<T> done, String what) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        T v = value.call();
-        while (!done.test(v) && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-            v = value.call();
-        }
-        assertThat(done.test(v)).as(what + " (last: " + v + ")").isTrue();
-        return v;
-    }
-
-    private static QueuedMessage deferred(TestServer server, long id) throws Exception {
-        return await(() -> server.runtime().store().load(id), m -> m != null && m.state() == QueueState.DEFERRED,
-                "deferred");
-    }
-
-    private static TrackingEvent sendEvent(TestServer server, long id) throws Exception {
-        return await(() -> TrackingLog.search(server.dataDir().resolve("logs"), Instant.EPOCH,
-                e -> e.id() == id && e.event().equals("SEND")), l -> !l.isEmpty(), "a SEND event").get(0);
-    }
-
-    private static List<TrackingEvent> sends(TestServer server, long id) throws Exception {
-        return TrackingLog.search(server.dataDir().resolve("logs"), Instant.EPOCH,
-                e -> e.id() == id && e.event().equals("SEND"));
+        return RelayedMail.send(server, "kate@fabrikam.com", rcpt, "DANE");
     }
 
     @Test
     void aMatchingTlsaRecordAuthenticatesThePeer() throws Exception {
         try (var server = server(withTls)) {
-            var e = sendEvent(server, send(server, "user@dane" + withTls.port() + ".test"));
+            var e = RelayedMail.sendEvent(server, send(server, "user@dane" + withTls.port() + ".test"));
             assertThat(e.tls().policy()).isEqualTo("DANE");
             assertThat(e.tls().authenticatedBy()).isEqualTo("DANE-EE 3 1 1");
             assertThat(e.tls().protocol()).startsWith("TLSv1.");
@@ -142,7 +102,7 @@ class DaneDeliveryTest {
     @Test
     void ourOwnValidationWithTheTrustAnchorGivesTheSame() throws Exception {
         try (var server = server(withTls, "dnssec_trust_anchor = \"" + unbound.trustAnchorFile() + "\"")) {
-            var e = sendEvent(server, send(server, "user@dane" + withTls.port() + ".test"));
+            var e = RelayedMail.sendEvent(server, send(server, "user@dane" + withTls.port() + ".test"));
             assertThat(e.tls().authenticatedBy()).isEqualTo("DANE-EE 3 1 1");
         }
     }
@@ -151,11 +111,11 @@ class DaneDeliveryTest {
     void aCertificateNoTlsaRecordMatchesIsNotSentTo() throws Exception {
         try (var server = server(withTls)) {
             long id = send(server, "user@wrong.test");
-            var m = deferred(server, id);
+            var m = RelayedMail.deferred(server, id);
             assertThat(m.status().lastError()).contains("mx.wrong.test[127.0.0.1]:" + withTls.port())
                     .contains("(DANE)");
             assertThat(m.status().recipients().get(0).enhancedStatus()).hasToString("4.7.5");
-            assertThat(sends(server, id)).isEmpty();
+            assertThat(RelayedMail.sends(server, id)).isEmpty();
         }
     }
 
@@ -163,10 +123,10 @@ class DaneDeliveryTest {
     void aBogusTlsaAnswerMakesTheMailWaitNeverPlaintext() throws Exception {
         try (var server = server(withTls)) {
             long id = send(server, "user@bogus.test");
-            var m = deferred(server, id);
+            var m = RelayedMail.deferred(server, id);
             assertThat(m.status().lastError()).startsWith("TLS policy of bogus.test: DANE: ").containsIgnoringCase("bogus");
             assertThat(m.status().recipients().get(0).enhancedStatus()).hasToString("4.7.5");
-            assertThat(sends(server, id)).isEmpty();
+            assertThat(RelayedMail.sends(server, id)).isEmpty();
         }
     }
 
@@ -174,10 +134,10 @@ class DaneDeliveryTest {
     void aDanePeerWithoutStarttlsIsNotSentTo() throws Exception {
         try (var server = server(withoutTls)) {
             long id = send(server, "user@dane" + withoutTls.port() + ".test");
-            var m = deferred(server, id);
+            var m = RelayedMail.deferred(server, id);
             assertThat(m.status().lastError()).contains("offers no STARTTLS")
                     .contains("the TLS policy (DANE) requires TLS");
-            assertThat(sends(server, id)).isEmpty();
+            assertThat(RelayedMail.sends(server, id)).isEmpty();
             assertThat(withoutTls.delivered("dane.test", "user")).isEmpty();
         }
     }
@@ -185,7 +145,7 @@ class DaneDeliveryTest {
     @Test
     void anUnsignedZoneStillGetsOpportunisticTls() throws Exception {
         try (var server = server(withTls)) {
-            var e = sendEvent(server, send(server, "user@insecure.test"));
+            var e = RelayedMail.sendEvent(server, send(server, "user@insecure.test"));
             assertThat(e.tls().policy()).isEqualTo("opportunistic");
             assertThat(e.tls().authenticatedBy()).isNull();
             assertThat(e.tls().protocol()).startsWith("TLSv1.");

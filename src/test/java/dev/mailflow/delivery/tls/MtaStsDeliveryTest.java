@@ -4,13 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
-import dev.mailflow.queue.QueueState;
-import dev.mailflow.queue.QueuedMessage;
-import dev.mailflow.queue.TrackingEvent;
-import dev.mailflow.queue.TrackingLog;
 import dev.mailflow.testing.Dnsmasq;
 import dev.mailflow.testing.PostfixPeer;
-import dev.mailflow.testing.SmtpTestClient;
+import dev.mailflow.testing.RelayedMail;
 import dev.mailflow.testing.TestPki;
 import dev.mailflow.testing.TestServer;
 import java.net.InetAddress;
@@ -18,15 +14,11 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -133,6 +125,10 @@ class MtaStsDeliveryTest {
         return send(server, "kate@fabrikam.com", rcpt);
     }
 
+    private static long send(TestServer server, String from, String rcpt) throws Exception {
+        return RelayedMail.send(server, from, rcpt, "MTA-STS");
+    }
+
     /** The TLS-RPT journal lines (RFC 8460 session results) recorded so far. */
     private static List<String> journal(TestServer server) throws Exception {
         var dir = server.dataDir().resolve("tls-rpt");
@@ -147,46 +143,10 @@ class MtaStsDeliveryTest {
         return lines;
     }
 
-    private static long send(TestServer server, String from, String rcpt) throws Exception {
-        try (var c = new SmtpTestClient(server.port())) {
-            c.reply();
-            String reply = c.acceptedTransaction("contoso.com", from, "RCPT TO:<" + rcpt + ">",
-                    "Subject: MTA-STS\r\n\r\nThis is a test message");
-            assertThat(reply).startsWith("250 2.6.0");
-            return Long.parseLong(reply.replaceAll(".*InternalId=(\\d+),.*", "$1"));
-        }
-    }
-
-    private static <T> T await(Callable<T> value, Predicate<T> done, String what) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        T v = value.call();
-        while (!done.test(v) && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-            v = value.call();
-        }
-        assertThat(done.test(v)).as(what + " (last: " + v + ")").isTrue();
-        return v;
-    }
-
-    private static QueuedMessage deferred(TestServer server, long id) throws Exception {
-        return await(() -> server.runtime().store().load(id), m -> m != null && m.state() == QueueState.DEFERRED,
-                "deferred");
-    }
-
-    private static TrackingEvent sendEvent(TestServer server, long id) throws Exception {
-        return await(() -> TrackingLog.search(server.dataDir().resolve("logs"), Instant.EPOCH,
-                e -> e.id() == id && e.event().equals("SEND")), l -> !l.isEmpty(), "a SEND event").get(0);
-    }
-
-    private static List<TrackingEvent> sends(TestServer server, long id) throws Exception {
-        return TrackingLog.search(server.dataDir().resolve("logs"), Instant.EPOCH,
-                e -> e.id() == id && e.event().equals("SEND"));
-    }
-
     @Test
     void enforceDeliversToAValidCertificateOfANamedMx() throws Exception {
         try (var server = server(withTls)) {
-            var e = sendEvent(server, send(server, "user@enforced.test"));
+            var e = RelayedMail.sendEvent(server, send(server, "user@enforced.test"));
             assertThat(e.tls().policy()).isEqualTo("MTA-STS enforce");
             assertThat(e.tls().authenticatedBy()).startsWith("MTA-STS, WebPKI (Mailflow MTA-STS Test CA)");
             assertThat(Files.list(server.dataDir().resolve("mta-sts")).toList()).isNotEmpty();
@@ -199,7 +159,7 @@ class MtaStsDeliveryTest {
     @Test
     void aPolicyThatCannotBeFetchedIsDeliveredAsWithoutMtaStsAndReported() throws Exception {
         try (var server = server(withTls)) {
-            var e = sendEvent(server, send(server, "user@unfetchable.test"));
+            var e = RelayedMail.sendEvent(server, send(server, "user@unfetchable.test"));
             assertThat(e.tls().policy()).isEqualTo("opportunistic");
             assertThat(journal(server)).anySatisfy(l -> assertThat(l).contains("unfetchable.test")
                     .contains("sts-policy-fetch-error"));
@@ -209,7 +169,7 @@ class MtaStsDeliveryTest {
     @Test
     void theDeliveryOfAReportIsNotItselfReported() throws Exception {
         try (var server = server(withTls)) {
-            var e = sendEvent(server, send(server, "noreply-tlsrpt@mail1.fabrikam.com", "user@enforced.test"));
+            var e = RelayedMail.sendEvent(server, send(server, "noreply-tlsrpt@mail1.fabrikam.com", "user@enforced.test"));
             assertThat(e.tls().policy()).isEqualTo("MTA-STS enforce");
             assertThat(journal(server)).isEmpty();
         }
@@ -219,11 +179,11 @@ class MtaStsDeliveryTest {
     void enforceNeverSendsInPlaintext() throws Exception {
         try (var server = server(withoutTls)) {
             long id = send(server, "user@enforced.test");
-            var m = deferred(server, id);
+            var m = RelayedMail.deferred(server, id);
             assertThat(m.status().lastError()).contains("offers no STARTTLS")
                     .contains("the TLS policy (MTA-STS enforce) requires TLS");
             assertThat(m.status().recipients().get(0).enhancedStatus()).hasToString("4.7.5");
-            assertThat(sends(server, id)).isEmpty();
+            assertThat(RelayedMail.sends(server, id)).isEmpty();
         }
     }
 
@@ -231,10 +191,10 @@ class MtaStsDeliveryTest {
     void enforceSkipsAnMxThePolicyDoesNotName() throws Exception {
         try (var server = server(withTls)) {
             long id = send(server, "user@othermx.test");
-            var m = deferred(server, id);
+            var m = RelayedMail.deferred(server, id);
             assertThat(m.status().lastError()).isEqualTo("TLS policy of othermx.test: MX host mx.othermx.test is not "
                     + "one the MTA-STS policy of othermx.test names (mode enforce)");
-            assertThat(sends(server, id)).isEmpty();
+            assertThat(RelayedMail.sends(server, id)).isEmpty();
         }
     }
 
@@ -242,9 +202,9 @@ class MtaStsDeliveryTest {
     void enforceRefusesACertificateForAnotherHost() throws Exception {
         try (var server = server(withTls)) {
             long id = send(server, "user@wrongname.test");
-            var m = deferred(server, id);
+            var m = RelayedMail.deferred(server, id);
             assertThat(m.status().lastError()).contains("does not name mx.wrongname.test").contains("MTA-STS enforce");
-            assertThat(sends(server, id)).isEmpty();
+            assertThat(RelayedMail.sends(server, id)).isEmpty();
             // The failure names the MX's EHLO name (Postfix's myhostname) and our own address.
             assertThat(journal(server)).isNotEmpty().allSatisfy(l -> assertThat(l).contains("wrongname.test")
                     .contains("certificate-host-mismatch").contains("mx.enforced.test").contains("127.0.0.1"));
@@ -254,7 +214,7 @@ class MtaStsDeliveryTest {
     @Test
     void testingDeliversWithoutTlsAndOnlyReports() throws Exception {
         try (var server = server(withoutTls)) {
-            var e = sendEvent(server, send(server, "user@testing.test"));
+            var e = RelayedMail.sendEvent(server, send(server, "user@testing.test"));
             assertThat(e.tls().policy()).isEqualTo("MTA-STS testing");
             assertThat(e.tls().protocol()).isNull();
         }
@@ -263,12 +223,12 @@ class MtaStsDeliveryTest {
     @Test
     void aCachedPolicyIsUsedWhenThePolicyHostIsDown() throws Exception {
         try (var server = server(withTls)) {
-            sendEvent(server, send(server, "user@enforced.test"));
+            RelayedMail.sendEvent(server, send(server, "user@enforced.test"));
             int before = fetches.get();
             // The policy host goes down: the next delivery still enforces, from the cache.
             policyHostDown = true;
             try {
-                var e = sendEvent(server, send(server, "user@enforced.test"));
+                var e = RelayedMail.sendEvent(server, send(server, "user@enforced.test"));
                 assertThat(e.tls().policy()).isEqualTo("MTA-STS enforce");
             } finally {
                 policyHostDown = false;

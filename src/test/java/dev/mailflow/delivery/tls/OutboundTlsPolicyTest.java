@@ -2,18 +2,13 @@ package dev.mailflow.delivery.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mailflow.queue.QueueState;
-import dev.mailflow.queue.QueuedMessage;
-import dev.mailflow.queue.TrackingEvent;
-import dev.mailflow.queue.TrackingLog;
 import dev.mailflow.testing.Dnsmasq;
 import dev.mailflow.testing.PostfixPeer;
-import dev.mailflow.testing.SmtpTestClient;
+import dev.mailflow.testing.RelayedMail;
 import dev.mailflow.testing.TestPki;
 import dev.mailflow.testing.TestServer;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -75,35 +70,12 @@ class OutboundTlsPolicyTest {
     }
 
     private static long send(TestServer server, String subject) throws Exception {
-        try (var c = new SmtpTestClient(server.port())) {
-            c.reply();
-            String reply = c.acceptedTransaction("contoso.com", "kate@fabrikam.com", "RCPT TO:<user@remote.test>",
-                    "Subject: " + subject + "\r\n\r\nThis is a test message");
-            assertThat(reply).startsWith("250 2.6.0");
-            return Long.parseLong(reply.replaceAll(".*InternalId=(\\d+),.*", "$1"));
-        }
+        return RelayedMail.send(server, "kate@fabrikam.com", "user@remote.test", subject);
     }
 
-    private static <T> T await(Callable<T> value, Predicate<T> done, String what) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        T v = value.call();
-        while (!done.test(v) && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-            v = value.call();
-        }
-        assertThat(done.test(v)).as(what + " (last: " + v + ")").isTrue();
-        return v;
-    }
-
-    private static QueuedMessage deferred(TestServer server, long id) throws Exception {
-        return await(() -> server.runtime().store().load(id), m -> m != null && m.state() == QueueState.DEFERRED,
-                "deferred");
-    }
-
-    private static TrackingEvent sendEvent(TestServer server, long id) throws Exception {
-        var events = await(() -> TrackingLog.search(server.dataDir().resolve("logs"), Instant.EPOCH,
-                e -> e.id() == id && e.event().equals("SEND")), l -> !l.isEmpty(), "a SEND event");
-        return events.get(0);
+    private static <T> T await(java.util.concurrent.Callable<T> value, java.util.function.Predicate<T> done,
+                               String what) throws Exception {
+        return dev.mailflow.testing.Await.until(what, java.time.Duration.ofSeconds(30), value, done);
     }
 
     @Test
@@ -111,7 +83,7 @@ class OutboundTlsPolicyTest {
         int before = withoutTls.delivered("remote.test", "user").size();
         try (var server = server(withoutTls, List.of("[[tls_policy]]", "domains = [\"*\"]", "tls = \"encrypt\""))) {
             long id = send(server, "must be encrypted");
-            var m = deferred(server, id);
+            var m = RelayedMail.deferred(server, id);
             assertThat(m.status().lastError()).contains("offers no STARTTLS")
                     .contains("the TLS policy (encrypt) requires TLS");
             assertThat(m.status().recipients().get(0).enhancedStatus()).hasToString("4.7.5");
@@ -140,7 +112,7 @@ class OutboundTlsPolicyTest {
         int before = withoutTls.delivered("remote.test", "user").size();
         try (var server = server(withoutTls, List.of())) {
             long id = send(server, "opportunistic");
-            var e = sendEvent(server, id);
+            var e = RelayedMail.sendEvent(server, id);
             assertThat(e.tls()).isNotNull();
             assertThat(e.tls().protocol()).isNull();
             assertThat(e.tls().policy()).isEqualTo("opportunistic");
@@ -153,7 +125,7 @@ class OutboundTlsPolicyTest {
     void opportunisticTlsIsEncryptedButNotAuthenticated() throws Exception {
         try (var server = server(withTls, List.of())) {
             long id = send(server, "opportunistic over TLS");
-            var e = sendEvent(server, id);
+            var e = RelayedMail.sendEvent(server, id);
             assertThat(e.tls().protocol()).startsWith("TLSv1.");
             assertThat(e.tls().cipher()).isNotBlank();
             assertThat(e.tls().authenticatedBy()).isNull();
@@ -167,7 +139,7 @@ class OutboundTlsPolicyTest {
                 "smart_host = \"127.0.0.1:" + withTls.port() + "\"", "tls = \"verify\"",
                 "tls_fingerprints = [\"" + pin + "\"]"))) {
             long id = send(server, "pinned");
-            var e = sendEvent(server, id);
+            var e = RelayedMail.sendEvent(server, id);
             assertThat(e.tls().authenticatedBy()).isEqualTo("fingerprint " + pin);
             assertThat(e.tls().policy()).isEqualTo("verify");
         }
@@ -180,7 +152,7 @@ class OutboundTlsPolicyTest {
         try (var server = server(withTls, List.of("[[tls_policy]]", "domains = [\"*\"]", "tls = \"verify\"",
                 "fingerprints = [\"" + other + "\"]"))) {
             long id = send(server, "wrong pin");
-            var m = deferred(server, id);
+            var m = RelayedMail.deferred(server, id);
             assertThat(m.status().lastError()).contains("none of the 1 pinned fingerprints matches")
                     .contains(Fingerprint.of(certificate.certificate()).toString());
             assertThat(m.status().recipients().get(0).enhancedStatus()).hasToString("4.7.5");
