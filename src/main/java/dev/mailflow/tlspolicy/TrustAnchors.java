@@ -107,7 +107,12 @@ public final class TrustAnchors {
         }
     }
 
-    private static List<X509Certificate> readPem(Path file) {
+    /**
+     * The certificates of a PEM file (a {@code ca_file}), in file order.
+     *
+     * @throws IllegalArgumentException naming the file and what is wrong with it
+     */
+    public static List<X509Certificate> readPem(Path file) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
