@@ -93,9 +93,10 @@ public final class TrackCommand implements Callable<Integer> {
                     "STATUS", "DETAIL");
             for (var e : events) {
                 out.printf("%-24s %-8s %-18d %-28s %-28s %-7s %s%n", e.time().toString().replaceFirst("\\.\\d+Z$", "Z"),
-                        e.event(), e.id(), e.sender().isEmpty() ? "<>" : e.sender(), String.join(",", e.recipients()),
-                        e.status() == null ? "" : e.status(), (e.detail() == null ? "" : e.detail())
-                                + (e.tls() == null ? "" : " [" + e.tls().brief() + "]"));
+                        e.event(), e.id(), e.sender() == null ? "-" : e.sender().isEmpty() ? "<>" : e.sender(),
+                        String.join(",", e.recipients()), e.status() == null ? "" : e.status(),
+                        (e.detail() == null ? "" : e.detail()) + (e.tls() == null ? "" : " [" + e.tls().brief() + "]")
+                                + (e.check() == null ? "" : " [" + e.check() + "]"));
             }
         }
         if (events.isEmpty()) {

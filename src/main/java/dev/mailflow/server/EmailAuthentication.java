@@ -138,11 +138,12 @@ final class EmailAuthentication implements PolicyHook {
         if (spf.result() == SpfResult.FAIL && !dmarcPassed) {
             return checks.mode() == Mode.ENFORCE
                     ? new PolicyVerdict.Reject(Reply.spfFailed(spf.domain(), session.clientAddress().getHostAddress(),
-                            spf.explanation().orElse(null)))
+                            spf.explanation().orElse(null)), Check.SPF, "fail for " + spf.domain())
                     : new PolicyVerdict.Hold("SPF fail: " + spf.reason());
         }
         if (spf.result() == SpfResult.TEMPERROR && checks.deferTempErrors()) {
-            return new PolicyVerdict.TempFail(Reply.spfTemporaryError(spf.domain()));
+            return new PolicyVerdict.TempFail(Reply.spfTemporaryError(spf.domain()), Check.SPF,
+                    "temperror for " + spf.domain());
         }
         return PolicyVerdict.NEXT;
     }
@@ -178,7 +179,8 @@ final class EmailAuthentication implements PolicyHook {
                     transaction.sender(), checkLimit.toSeconds(), acts(session)
                             && session.connector().senderChecks().deferTempErrors() ? "deferred" : "accepted without them");
             return acts(session) && session.connector().senderChecks().deferTempErrors()
-                    ? new PolicyVerdict.TempFail(Reply.checksTooSlow()) : PolicyVerdict.NEXT;
+                    ? new PolicyVerdict.TempFail(Reply.checksTooSlow(), Check.DMARC,
+                    "checks over " + checkLimit.toSeconds() + " s") : PolicyVerdict.NEXT;
         } catch (InterruptedException e) {
             check.cancel(true);
             Thread.currentThread().interrupt();
@@ -210,7 +212,8 @@ final class EmailAuthentication implements PolicyHook {
         }
         var checks = session.connector().senderChecks();
         if (dmarc.result() == DmarcResult.TEMPERROR && checks.deferTempErrors()) {
-            return new PolicyVerdict.TempFail(Reply.dmarcTemporaryError(dmarc.fromDomain()));
+            return new PolicyVerdict.TempFail(Reply.dmarcTemporaryError(dmarc.fromDomain()), Check.DMARC,
+                    "temperror for " + dmarc.fromDomain());
         }
         if (dmarc.result() == DmarcResult.PERMERROR && dmarc.policyDomain() == null) {
             // SECURITY: a From field DMARC will not evaluate (more domains than it checks) would
@@ -222,7 +225,7 @@ final class EmailAuthentication implements PolicyHook {
                 + " of " + dmarc.policyDomain();
         if (disposition == DmarcPolicy.REJECT) {
             return checks.mode() == Mode.ENFORCE ? new PolicyVerdict.Reject(Reply.dmarcRejected(dmarc.fromDomain(),
-                    quoted)) : new PolicyVerdict.Hold("DMARC fail for " + dmarc.fromDomain() + " (" + quoted + ")");
+                    quoted), Check.DMARC, "fail for " + dmarc.fromDomain()) : new PolicyVerdict.Hold("DMARC fail for " + dmarc.fromDomain() + " (" + quoted + ")");
         }
         if (disposition == DmarcPolicy.QUARANTINE) {
             if (checks.holdQuarantined()) {

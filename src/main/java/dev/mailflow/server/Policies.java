@@ -42,7 +42,7 @@ final class Policies {
             }
             var sender = mail.sender();
             if (sender.isNullSender()) {
-                return new PolicyVerdict.Reject(Reply.SEND_AS_DENIED);
+                return new PolicyVerdict.Reject(Reply.SEND_AS_DENIED, Check.SENDER, "send as " + sender);
             }
             var mailbox = directory.mailbox(sender);
             if (mailbox == null) {
@@ -53,7 +53,7 @@ final class Policies {
             }
             if (mailbox == null || !mailbox.address().key().equals(
                     dev.mailflow.smtp.AddressParser.parseMailbox(user, true).key())) {
-                return new PolicyVerdict.Reject(Reply.SEND_AS_DENIED);
+                return new PolicyVerdict.Reject(Reply.SEND_AS_DENIED, Check.SENDER, "send as " + sender);
             }
             return PolicyVerdict.NEXT;
         }
@@ -73,10 +73,10 @@ final class Policies {
         public PolicyVerdict onMail(SessionInfo session, Transaction transaction, Command.Mail mail) {
             try {
                 if (store.usableSpace() < minFreeSpace) {
-                    return new PolicyVerdict.TempFail(Reply.INSUFFICIENT_STORAGE);
+                    return new PolicyVerdict.TempFail(Reply.INSUFFICIENT_STORAGE, Check.RESOURCES, "queue disk space");
                 }
             } catch (java.io.IOException e) {
-                return new PolicyVerdict.TempFail(Reply.INSUFFICIENT_STORAGE);
+                return new PolicyVerdict.TempFail(Reply.INSUFFICIENT_STORAGE, Check.RESOURCES, "queue disk space");
             }
             return PolicyVerdict.NEXT;
         }
@@ -87,7 +87,7 @@ final class Policies {
         @Override
         public PolicyVerdict onMail(SessionInfo session, Transaction transaction, Command.Mail mail) {
             if (!session.connector().anonymous() && session.authenticatedUser() == null) {
-                return new PolicyVerdict.Reject(Reply.NOT_AUTHENTICATED);
+                return new PolicyVerdict.Reject(Reply.NOT_AUTHENTICATED, Check.SENDER, "authentication required");
             }
             return PolicyVerdict.NEXT;
         }
@@ -99,7 +99,7 @@ final class Policies {
         public PolicyVerdict onMail(SessionInfo session, Transaction transaction, Command.Mail mail) {
             Long size = mail.parameters().size();
             if (size != null && size > session.connector().maxMessageSize()) {
-                return new PolicyVerdict.Reject(Reply.MESSAGE_TOO_BIG);
+                return new PolicyVerdict.Reject(Reply.MESSAGE_TOO_BIG, Check.SIZE, "declared SIZE=" + size);
             }
             return PolicyVerdict.NEXT;
         }
@@ -121,10 +121,10 @@ final class Policies {
         public PolicyVerdict onRcpt(SessionInfo session, Transaction transaction, Command.Rcpt rcpt) {
             return switch (directory.lookup(rcpt.recipient())) {
                 case MAILBOX, ALIAS, CATCH_ALL, POSTMASTER -> PolicyVerdict.ACCEPT;
-                case UNKNOWN_USER -> new PolicyVerdict.Reject(Reply.USER_UNKNOWN);
+                case UNKNOWN_USER -> new PolicyVerdict.Reject(Reply.USER_UNKNOWN, Check.RECIPIENT, "unknown user");
                 case NOT_OURS -> session.authenticatedUser() != null
                         || session.connector().mayRelay(session.clientAddress()) ? PolicyVerdict.ACCEPT
-                        : new PolicyVerdict.Reject(Reply.RELAY_DENIED);
+                        : new PolicyVerdict.Reject(Reply.RELAY_DENIED, Check.RELAY, null);
             };
         }
     }

@@ -6,6 +6,9 @@ import java.io.InputStream;
 /** A message at the end of data, as the end-of-data hooks see it (the milter's EOM stage). */
 public interface ReceivedMessage {
 
+    /** The queue id the message will have (the milter's {@code i} macro). */
+    long id();
+
     /** Octets of content received (after dot-unstuffing). */
     long size();
 

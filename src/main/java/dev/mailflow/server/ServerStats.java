@@ -46,6 +46,24 @@ public final class ServerStats {
         count("arc", summary.arc());
     }
 
+    private final java.util.Map<Check, java.util.concurrent.atomic.LongAdder> rejections = new java.util.EnumMap<>(
+            Check.class);
+
+    {
+        for (var check : Check.values()) {
+            rejections.put(check, new java.util.concurrent.atomic.LongAdder());
+        }
+    }
+
+    /** Commands and messages refused by this check since the start (each refused command once). */
+    public long rejections(Check check) {
+        return rejections.get(check).sum();
+    }
+
+    void rejected(Check check) {
+        rejections.get(check).increment();
+    }
+
     /** A transaction refused at MAIL for its SPF result: only SPF was checked. */
     void refusedAtMail(String spfResult) {
         count("spf", spfResult);

@@ -79,6 +79,9 @@ final class Session implements SessionInfo {
     private volatile long transferStartOctets;
     /** Closed by the server to make room for a new client. */
     private volatile boolean evicted;
+    /** The connector's hooks as this session uses them ({@link PolicyHook#forSession}). */
+    private List<PolicyHook> hooks = List.of();
+    private final java.util.Map<Class<?>, Object> notes = new java.util.HashMap<>();
 
     Session(ConnectorConfig connector, Context context, Socket socket, String id,
             java.util.function.BooleanSupplier busy) throws IOException {
@@ -98,6 +101,31 @@ final class Session implements SessionInfo {
     @Override
     public ConnectorConfig connector() {
         return connector;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) socket.getLocalSocketAddress();
+    }
+
+    @Override
+    public String tls() {
+        return tlsSession == null ? null : tlsSession.getProtocol() + " " + tlsSession.getCipherSuite();
+    }
+
+    @Override
+    public <T> void note(Class<T> type, T value) {
+        notes.put(type, value);
+    }
+
+    @Override
+    public <T> T noted(Class<T> type) {
+        return type.cast(notes.get(type));
     }
 
     @Override
@@ -147,16 +175,12 @@ final class Session implements SessionInfo {
                     return;
                 }
             }
+            hooks = context.hooks().stream().map(hook -> hook.forSession(this)).toList();
             var atConnect = decide(null, hook -> hook.onConnect(this));
-            if (!(atConnect instanceof PolicyVerdict.Next) && !(atConnect instanceof PolicyVerdict.Accept)) {
-                Reply refusal = switch (atConnect) {
-                    case PolicyVerdict.Reject r -> r.reply();
-                    case PolicyVerdict.TempFail t -> t.reply();
-                    case PolicyVerdict.Disconnect d -> d.reply();
-                    default -> throw new AssertionError(atConnect);
-                };
-                send(refusal);
-                how = "refused at connect: " + refusal.lines().get(0);
+            if (atConnect instanceof PolicyVerdict.Refusal refusal) {
+                recordRejection(refusal, null, List.of());
+                send(refusal.reply());
+                how = "refused at connect: " + refusal.reply().lines().get(0);
                 return;
             }
             send(Reply.serviceReady(context.hostname(), connector.banner(), ZonedDateTime.now(context.clock())));
@@ -190,8 +214,13 @@ final class Session implements SessionInfo {
                 how = "closed to make room for a new client (the connector is busy)";
                 sendQuietly(Reply.idleConnectionClosed(context.hostname()));
             }
-            if (transaction != null) {
-                transaction.abort();
+            endTransaction();
+            for (var hook : hooks) {
+                try {
+                    hook.onClose(this);
+                } catch (RuntimeException e) {
+                    LOG.error("{}: a policy hook failed at the end of the connection", id, e);
+                }
             }
             log('-', how);
         }
@@ -361,7 +390,7 @@ final class Session implements SessionInfo {
 
     private void hello(String domain, boolean ehlo) throws IOException {
         endTransaction();
-        if (refused(decide(null, hook -> hook.onHelo(this, domain)))) {
+        if (refused(decide(null, hook -> hook.onHelo(this, domain)), null, null)) {
             return;
         }
         heloName = domain;
@@ -398,7 +427,10 @@ final class Session implements SessionInfo {
             return;
         }
         var opened = new Transaction(mail.sender(), mail.parameters());
-        if (refused(decide(opened, hook -> hook.onMail(this, opened, mail)))) {
+        if (refused(decide(opened, hook -> hook.onMail(this, opened, mail)), opened, null)) {
+            for (var hook : hooks) {
+                hook.onReset(this, opened);
+            }
             return;
         }
         transaction = opened;
@@ -419,11 +451,12 @@ final class Session implements SessionInfo {
             return;
         }
         if (transaction.recipientCount() >= connector.maxRecipients()) {
-            reply(Reply.TOO_MANY_RECIPIENTS);
+            refused(new PolicyVerdict.TempFail(Reply.TOO_MANY_RECIPIENTS, Check.RATE_LIMIT,
+                    "recipients per message (" + connector.maxRecipients() + ")"), transaction, rcpt.recipient());
             return;
         }
         var tx = transaction;
-        if (refused(decide(tx, hook -> hook.onRcpt(this, tx, rcpt)))) {
+        if (refused(decide(tx, hook -> hook.onRcpt(this, tx, rcpt)), tx, rcpt.recipient())) {
             return;
         }
         transaction.addRecipient(new EnvelopeRecipient(rcpt.recipient(), rcpt.parameters()));
@@ -435,11 +468,17 @@ final class Session implements SessionInfo {
      * transaction (when there is one) and lets the next hook decide. NEXT when none decided.
      */
     private PolicyVerdict decide(Transaction tx, java.util.function.Function<PolicyHook, PolicyVerdict> stage) {
-        for (var hook : context.hooks()) {
+        for (var hook : hooks) {
             var verdict = stage.apply(hook);
             if (verdict instanceof PolicyVerdict.Hold hold) {
                 if (tx != null) {
                     tx.hold(hold.reason());
+                }
+                continue;
+            }
+            if (verdict instanceof PolicyVerdict.Discard discard) {
+                if (tx != null) {
+                    tx.discard(discard.reason());
                 }
                 continue;
             }
@@ -450,26 +489,47 @@ final class Session implements SessionInfo {
         return PolicyVerdict.NEXT;
     }
 
-    /** Applies a refusing verdict and says so; false for {@link PolicyVerdict.Accept}. */
-    private boolean refused(PolicyVerdict verdict) throws IOException {
-        switch (verdict) {
-            case PolicyVerdict.Reject r -> reply(r.reply());
-            case PolicyVerdict.TempFail t -> reply(t.reply());
-            case PolicyVerdict.Disconnect d -> {
-                send(d.reply());
-                closing = true;
-            }
-            case PolicyVerdict.Accept a -> {
-                return false;
-            }
-            case PolicyVerdict.Next n -> {
-                return false;
-            }
-            case PolicyVerdict.Hold h -> {
-                return false;
-            }
+    /**
+     * Applies a refusing verdict, says so and records it (tracking log, metrics); false for a
+     * verdict that lets the command proceed.
+     *
+     * @param tx        the transaction the command belongs to, or null
+     * @param recipient the recipient refused (at RCPT), or null
+     */
+    private boolean refused(PolicyVerdict verdict, Transaction tx, dev.mailflow.smtp.MailAddress recipient)
+            throws IOException {
+        if (!(verdict instanceof PolicyVerdict.Refusal refusal)) {
+            return false;
+        }
+        var recipients = recipient != null ? List.of(recipient.toString())
+                : tx == null ? List.<String>of() : tx.recipients().stream().map(r -> r.address().toString()).toList();
+        recordRejection(refusal, tx, recipients);
+        if (refusal instanceof PolicyVerdict.Disconnect d) {
+            send(d.reply());
+            closing = true;
+        } else {
+            reply(refusal.reply());
         }
         return true;
+    }
+
+    /**
+     * A REJECT event in the tracking log with the check that refused, counted for the metrics;
+     * checks of our own clients' commands (sequence, syntax) are not rejections of mail and
+     * are not recorded.
+     */
+    private void recordRejection(PolicyVerdict.Refusal refusal, Transaction tx, List<String> recipients) {
+        context.stats().rejected(refusal.check());
+        log('*', "refused by " + refusal.describe());
+        if (context.tracking() == null) {
+            return;
+        }
+        var status = refusal.reply().status();
+        context.tracking().write(new TrackingEvent(context.clock().instant(), "REJECT",
+                tx != null && tx.content() != null ? tx.content().id() : 0, null,
+                tx == null ? null : tx.sender().toString(), recipients, connector.name(),
+                clientAddress.getHostAddress(), null, status == null ? null : status.toString(),
+                refusal.reply().lines().get(0), null, null, null, refusal.describe()));
     }
 
     // ---- DATA (RFC 5321 4.1.1.4) ------------------------------------------------------
@@ -496,6 +556,11 @@ final class Session implements SessionInfo {
         }
         if (transaction.parameters().bodyOrDefault() == BodyType.BINARY_MIME) {
             reply(Reply.BINARYMIME_NEEDS_BDAT);
+            return;
+        }
+        var tx = transaction;
+        if (refused(decide(tx, hook -> hook.onData(this, tx)), tx, null)) {
+            endTransaction();
             return;
         }
         // 354 first: the client sends while the queue file is being created.
@@ -559,6 +624,14 @@ final class Session implements SessionInfo {
             return;
         }
         if (transaction.content() == null) {
+            var tx = transaction;
+            var atData = decide(tx, hook -> hook.onData(this, tx));
+            if (atData instanceof PolicyVerdict.Refusal) {
+                skipChunk(bdat.size());
+                refused(atData, tx, null);
+                endTransaction();
+                return;
+            }
             try {
                 transaction.startContent(context.store().begin(), true);
             } catch (IOException e) {
@@ -677,8 +750,9 @@ final class Session implements SessionInfo {
 
     private void commit(HeaderCapture capture, long size) throws IOException {
         if (capture.receivedCount() > context.maxHops()) {
+            refused(new PolicyVerdict.Reject(Reply.TOO_MANY_HOPS, Check.LOOP,
+                    capture.receivedCount() + " Received fields"), transaction, null);
             endTransaction();
-            reply(Reply.TOO_MANY_HOPS);
             return;
         }
         var tx = transaction;
@@ -699,6 +773,11 @@ final class Session implements SessionInfo {
         long queuedSize = size - resultsFilter.removedOctets();
         var atEnd = decide(tx, hook -> hook.onEndOfData(this, tx, new ReceivedMessage() {
             @Override
+            public long id() {
+                return incoming.id();
+            }
+
+            @Override
             public long size() {
                 return queuedSize;
             }
@@ -714,14 +793,18 @@ final class Session implements SessionInfo {
             }
         }));
         if (!(atEnd instanceof PolicyVerdict.Next) && !(atEnd instanceof PolicyVerdict.Accept)) {
+            refused(atEnd, tx, null);
             endTransaction();
-            refused(atEnd);
             return;
         }
         String messageId = capture.messageId();
         boolean generated = messageId == null;
         if (generated) {
             messageId = "<" + UUID.randomUUID() + "@" + context.hostname() + ">";
+        }
+        if (tx.discardReason() != null) {
+            discarded(tx, messageId, queuedSize);
+            return;
         }
         var envelope = new Envelope(incoming.id(), messageId, generated, context.clock().instant(),
                 connector.name(), clientAddress.getHostAddress(), heloName, protocol(),
@@ -772,6 +855,23 @@ final class Session implements SessionInfo {
         if (queued.state() != dev.mailflow.queue.QueueState.HOLD) {
             context.queued().accept(queued);
         }
+    }
+
+    /**
+     * A message a filter discarded: the client gets its 250 (it must not retry), nothing is
+     * queued, and the tracking log says who threw it away.
+     */
+    private void discarded(Transaction tx, String messageId, long size) throws IOException {
+        long queueId = tx.content().id();
+        var recipients = tx.recipients().stream().map(r -> r.address().toString()).toList();
+        log('*', "message discarded: " + tx.discardReason());
+        if (context.tracking() != null) {
+            context.tracking().write(new TrackingEvent(context.clock().instant(), "DISCARD", queueId, messageId,
+                    tx.sender().toString(), recipients, connector.name(), clientAddress.getHostAddress(), size,
+                    "2.6.0", "accepted and discarded", null, null, null, tx.discardReason()));
+        }
+        endTransaction();
+        reply(Reply.queued(messageId, queueId, context.hostname()));
     }
 
     /** The "with" of the Received header (RFC 3848): ESMTP, ESMTPS, ESMTPA, ESMTPSA, or SMTP. */
@@ -1010,8 +1110,16 @@ final class Session implements SessionInfo {
 
     private void endTransaction() {
         if (transaction != null) {
+            var ended = transaction;
             transaction.abort();
             transaction = null;
+            for (var hook : hooks) {
+                try {
+                    hook.onReset(this, ended);
+                } catch (RuntimeException e) {
+                    LOG.error("{}: a policy hook failed at the end of a transaction", id, e);
+                }
+            }
         }
         chunkCapture = null;
         chunkRules = null;

@@ -7,6 +7,25 @@ public interface SessionInfo {
 
     ConnectorConfig connector();
 
+    /** The session's id in the protocol log (and the milter's connection). */
+    String id();
+
+    /** Our end of the connection. */
+    java.net.InetSocketAddress localAddress();
+
+    /** The TLS protocol and cipher when the connection is encrypted, else null. */
+    String tls();
+
+    /**
+     * Notes one hook leaves for another about the connection, by type (the client's
+     * forward-confirmed name for the milter's {@code {client_name}}); see
+     * {@link Transaction#note} for notes about one transaction.
+     */
+    <T> void note(Class<T> type, T value);
+
+    /** What was noted under this type for the connection, or null. */
+    <T> T noted(Class<T> type);
+
     InetAddress clientAddress();
 
     String heloName();

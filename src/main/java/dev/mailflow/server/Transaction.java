@@ -22,6 +22,7 @@ public final class Transaction {
     private final java.util.Map<Class<?>, Object> notes = new java.util.HashMap<>();
     private final List<String> addedHeaders = new ArrayList<>();
     private String holdReason;
+    private String discardReason;
 
     Transaction(MailAddress sender, MailParameters parameters) {
         this.sender = sender;
@@ -98,6 +99,18 @@ public final class Transaction {
     /** Why the message goes to the hold queue, or null when it does not. */
     public String holdReason() {
         return holdReason;
+    }
+
+    /** Marks the message to be accepted and delivered to no one; the first reason given stays. */
+    void discard(String reason) {
+        if (discardReason == null) {
+            discardReason = reason;
+        }
+    }
+
+    /** Why the message is thrown away after its 250, or null when it is not. */
+    public String discardReason() {
+        return discardReason;
     }
 
     /** Forgets anything written to the spool. */

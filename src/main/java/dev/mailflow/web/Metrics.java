@@ -54,6 +54,12 @@ final class Metrics {
                         .register(registry);
             }
         });
+        for (var check : dev.mailflow.server.Check.values()) {
+            FunctionCounter.builder("mailflow_rejections", server.stats(), st -> st.rejections(check))
+                    .tag("check", check.word())
+                    .description("commands and messages refused by the SMTP server, by the check that refused")
+                    .register(registry);
+        }
         for (var state : QueueState.ACCEPTED) {
             depth.put(state, 0);
             Gauge.builder("mailflow_queue_messages", depth, d -> d.getOrDefault(state, 0))

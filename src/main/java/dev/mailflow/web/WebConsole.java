@@ -261,6 +261,14 @@ public final class WebConsole implements AutoCloseable {
         }
         m.put("queue", queue);
         m.put("counters", metrics.counters());
+        var rejections = new LinkedHashMap<String, Long>();
+        for (var check : dev.mailflow.server.Check.values()) {
+            long n = server.stats().rejections(check);
+            if (n > 0) {
+                rejections.put(check.word(), n);
+            }
+        }
+        m.put("rejections", rejections);
         m.put("perMinute", metrics.history());
         synchronized (latest) {
             m.put("latest", explained(List.copyOf(latest)));

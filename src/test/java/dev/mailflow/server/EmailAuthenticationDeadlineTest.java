@@ -46,27 +46,7 @@ class EmailAuthenticationDeadlineTest {
     }
 
     static SessionInfo session(ConnectorConfig c) {
-        return new SessionInfo() {
-            @Override
-            public ConnectorConfig connector() {
-                return c;
-            }
-
-            @Override
-            public InetAddress clientAddress() {
-                return InetAddress.getLoopbackAddress();
-            }
-
-            @Override
-            public String heloName() {
-                return "client.example";
-            }
-
-            @Override
-            public String authenticatedUser() {
-                return null;
-            }
-        };
+        return new dev.mailflow.testing.StubSession(c);
     }
 
     static ReceivedMessage message() {
@@ -79,6 +59,11 @@ class EmailAuthenticationDeadlineTest {
         byte[] bytes = sb.append("From: a@slow.test\r\nSubject: x\r\n\r\nbody\r\n").toString()
                 .getBytes(StandardCharsets.US_ASCII);
         return new ReceivedMessage() {
+            @Override
+            public long id() {
+                return 1;
+            }
+
             @Override
             public long size() {
                 return bytes.length;

@@ -52,6 +52,12 @@ class WebApiTest {
                     --b--""");
         }
         server.awaitDelivered("kate@fabrikam.com", 1, Duration.ofSeconds(5));
+        try (var c = new SmtpTestClient(server.port())) {
+            c.reply();
+            c.send("EHLO client.example");
+            c.send("MAIL FROM:<chris@contoso.com>");
+            assertThat(c.send("RCPT TO:<someone@elsewhere.example>").get(0)).startsWith("550 5.7.54");
+        }
     }
 
     @AfterAll
@@ -266,6 +272,22 @@ class WebApiTest {
         assertThat(r.body()).contains("event: step\ndata: {\"name\":\"DNS\"").contains("\"name\":\"RCPT\"")
                 .contains("event: done\ndata: {\"schemaVersion\":1").contains("\"outcome\":\"PASSED\"");
         assertThat(c.post("/api/probe", "{}", true).statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void rejectionsAreTrackedWithTheirCheckAndCounted() throws Exception {
+        var c = loggedIn();
+        var events = json(c.get("/api/track?recipient=someone%40elsewhere.example"));
+        assertThat(events).hasSize(1);
+        var rejected = events.get(0);
+        assertThat(rejected.path("event").asText()).isEqualTo("REJECT");
+        assertThat(rejected.path("check").asText()).isEqualTo("relay");
+        assertThat(rejected.path("status").asText()).isEqualTo("5.7.54");
+        assertThat(rejected.path("sender").asText()).isEqualTo("chris@contoso.com");
+        assertThat(rejected.path("connector").asText()).isEqualTo("Default Frontend");
+        assertThat(json(c.get("/api/status")).path("rejections").path("relay").asLong()).isEqualTo(1);
+        assertThat(anonymous().get("/metrics").body()).contains("mailflow_rejections_total{check=\"relay\"} 1.0")
+                .contains("mailflow_rejections_total{check=\"dnsbl\"} 0.0");
     }
 
     @Test

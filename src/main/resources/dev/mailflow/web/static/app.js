@@ -62,6 +62,11 @@ async function loadOverview() {
       ["Messages on hold now", q.HOLD]]
       .map(([k, v]) => el("div", { class: "card" }, el("b", {}, v ?? 0), k)));
   drawChart(s.perMinute);
+  // Commands and messages the server refused, by the check that refused (dnsbl, limit, greylist, milter...).
+  const rejections = Object.entries(s.rejections || {});
+  $("#rejections tbody").replaceChildren(...rejections.map(([k, v]) => el("tr", {}, el("td", {}, k), el("td", {}, v))));
+  $("#rejections").hidden = rejections.length === 0;
+  $("#no-rejections").hidden = rejections.length > 0;
   $("#connectors tbody").replaceChildren(...s.connectors.map((x) =>
     el("tr", {}, el("td", {}, x.name), el("td", {}, x.address), el("td", {}, x.anonymous ? "anonymous" : "authenticated"),
       el("td", {}, x.tls), el("td", {}, x.open), el("td", {}, x.total))));
