@@ -111,7 +111,8 @@ final class ReceiveConnectorSection implements ConfigSection<List<ConnectorConfi
                     new ConnectorConfig.AuthPolicy(t.get(AUTH), t.get(ALLOW_INSECURE_AUTH), t.get(MAX_AUTH_FAILURES)),
                     new ConnectorConfig.SenderChecks(t.get(AUTHENTICATION), t.get(SPF_AT_MAIL),
                             t.get(AUTHENTICATION_TEMPERROR), t.get(DMARC_QUARANTINE)),
-                    t.get(BANNER), t.get(PROTOCOL_LOG));
+                    t.get(BANNER), t.get(PROTOCOL_LOG), new ConnectorConfig.ConnectionFiltering(),
+                    new ConnectorConfig.RateLimits(), new ConnectorConfig.Milters());
             for (int i = 0; i < connectors.size(); i++) {
                 String clash = SocketAddresses.clash(c.bind(), connectors.get(i).bind());
                 if (clash != null) {

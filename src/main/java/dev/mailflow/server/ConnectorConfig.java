@@ -23,7 +23,15 @@ import java.util.List;
  */
 public record ConnectorConfig(String name, InetSocketAddress bind, Access access, Limits limits, Timeouts timeouts,
                               TlsPolicy tlsPolicy, AuthPolicy authPolicy, SenderChecks senderChecks, String banner,
-                              boolean protocolLog) {
+                              boolean protocolLog, ConnectionFiltering filtering, RateLimits rates, Milters milters) {
+
+    /** The connector without the protection of issue #12 (block lists, rate limits, milters). */
+    public ConnectorConfig(String name, InetSocketAddress bind, Access access, Limits limits, Timeouts timeouts,
+                           TlsPolicy tlsPolicy, AuthPolicy authPolicy, SenderChecks senderChecks, String banner,
+                           boolean protocolLog) {
+        this(name, bind, access, limits, timeouts, tlsPolicy, authPolicy, senderChecks, banner, protocolLog,
+                ConnectionFiltering.NONE, RateLimits.NONE, Milters.NONE);
+    }
 
     /** How a connector does TLS. */
     public enum Tls { STARTTLS, IMPLICIT, OFF }
@@ -99,10 +107,28 @@ public record ConnectorConfig(String name, InetSocketAddress bind, Access access
         public static final SenderChecks DEFAULT = new SenderChecks(Mode.RECORD, true, false, true);
     }
 
+    /**
+     * Connection filtering (Exchange's word): DNS block and allow lists on the client address,
+     * forward-confirmed reverse DNS, the greeting delay that catches early talkers.
+     */
+    public record ConnectionFiltering() {
+        public static final ConnectionFiltering NONE = new ConnectionFiltering();
+    }
+
+    /** Rate limits per client address and per authenticated user, tarpitting, greylisting. */
+    public record RateLimits() {
+        public static final RateLimits NONE = new RateLimits();
+    }
+
+    /** The milters the connector's mail passes through, in order, and what to do when one is down. */
+    public record Milters() {
+        public static final Milters NONE = new Milters();
+    }
+
     /** The same connector listening elsewhere. */
     public ConnectorConfig withBind(InetSocketAddress other) {
         return new ConnectorConfig(name, other, access, limits, timeouts, tlsPolicy, authPolicy, senderChecks, banner,
-                protocolLog);
+                protocolLog, filtering, rates, milters);
     }
 
     // What sessions ask most, without the group in between.
