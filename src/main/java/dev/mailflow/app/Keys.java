@@ -55,6 +55,20 @@ final class Keys {
         return ConfigKey.of(name, ValueType.DURATION, Durations::parse, fallback, d -> quoted(Durations.format(d)));
     }
 
+    /** A duration that may be zero ({@code 0}, {@code "0s"}: off), such as a delay. */
+    static ConfigKey<Duration> durationOrZero(String name, Duration fallback) {
+        return ConfigKey.of(name, ValueType.DURATION, raw -> {
+            if (raw instanceof Long n && n == 0 || raw instanceof String t && t.strip().matches("0+\\s*(ms|s|m|h|d)?")) {
+                return Duration.ZERO;
+            }
+            return Durations.parse(raw);
+        }, fallback, d -> quoted(formatDurationOrZero(d)));
+    }
+
+    static String formatDurationOrZero(Duration d) {
+        return d.isZero() ? "0s" : Durations.format(d);
+    }
+
     static ConfigKey<Long> size(String name, Long fallback) {
         return ConfigKey.of(name, ValueType.SIZE, Sizes::parse, fallback, Keys::sizeLiteral);
     }

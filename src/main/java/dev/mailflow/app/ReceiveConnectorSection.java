@@ -3,6 +3,7 @@ package dev.mailflow.app;
 import dev.mailflow.server.Cidr;
 import dev.mailflow.server.ConnectorConfig;
 import dev.mailflow.server.Endpoints;
+import dev.mailflow.server.protection.DnsList;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,6 +53,18 @@ final class ReceiveConnectorSection implements ConfigSection<List<ConnectorConfi
     static final ConfigKey<List<Cidr>> RELAY_FROM = Keys.list("relay_from", ReceiveConnectorSection::range,
             Cidr::toString);
 
+    // Connection filtering (dev.mailflow.server.protection)
+    static final ConfigKey<List<DnsList>> DNSBL = Keys.list("dnsbl", text -> dnsList(text, true), DnsList::text);
+    static final ConfigKey<List<DnsList>> DNSWL = Keys.list("dnswl", text -> dnsList(text, false), DnsList::text);
+    static final ConfigKey<Integer> DNSBL_THRESHOLD = Keys.positiveInt("dnsbl_threshold", 1);
+    static final ConfigKey<Boolean> DNSBL_ALLOW_POSTMASTER = Keys.bool("dnsbl_allow_postmaster", true);
+    static final ConfigKey<Duration> DNSBL_TIMEOUT = Keys.duration("dnsbl_timeout",
+            ConnectorConfig.ConnectionFiltering.DEFAULT_DNS_TIMEOUT).then(ReceiveConnectorSection::dnsTimeout,
+            d -> Keys.quoted(Durations.format(d)));
+    static final ConfigKey<Boolean> REQUIRE_FCRDNS = Keys.bool("require_fcrdns", false);
+    static final ConfigKey<Duration> GREETING_DELAY = Keys.durationOrZero("greeting_delay", Duration.ZERO)
+            .then(ReceiveConnectorSection::greetingDelay, d -> Keys.quoted(Keys.formatDurationOrZero(d)));
+
     private ReceiveConnectorSection() {
     }
 
@@ -71,7 +84,8 @@ final class ReceiveConnectorSection implements ConfigSection<List<ConnectorConfi
                 MAX_CONNECTIONS_PER_NETWORK, MAX_ERRORS, COMMAND_TIMEOUT, DATA_TIMEOUT, MIN_DATA_RATE,
                 TLS_HANDSHAKE_TIMEOUT, PROTOCOL_LOG, BANNER, TLS, REQUIRE_TLS, AUTH,
                 ALLOW_INSECURE_AUTH, MAX_AUTH_FAILURES, REMOTE_RANGES, RELAY_FROM, AUTHENTICATION, SPF_AT_MAIL,
-                AUTHENTICATION_TEMPERROR, DMARC_QUARANTINE);
+                AUTHENTICATION_TEMPERROR, DMARC_QUARANTINE, DNSBL, DNSWL, DNSBL_THRESHOLD, DNSBL_ALLOW_POSTMASTER,
+                DNSBL_TIMEOUT, REQUIRE_FCRDNS, GREETING_DELAY);
     }
 
     @Override
@@ -111,7 +125,9 @@ final class ReceiveConnectorSection implements ConfigSection<List<ConnectorConfi
                     new ConnectorConfig.AuthPolicy(t.get(AUTH), t.get(ALLOW_INSECURE_AUTH), t.get(MAX_AUTH_FAILURES)),
                     new ConnectorConfig.SenderChecks(t.get(AUTHENTICATION), t.get(SPF_AT_MAIL),
                             t.get(AUTHENTICATION_TEMPERROR), t.get(DMARC_QUARANTINE)),
-                    t.get(BANNER), t.get(PROTOCOL_LOG), new ConnectorConfig.ConnectionFiltering(),
+                    t.get(BANNER), t.get(PROTOCOL_LOG), new ConnectorConfig.ConnectionFiltering(t.get(DNSBL),
+                            t.get(DNSWL), t.get(DNSBL_THRESHOLD), t.get(DNSBL_ALLOW_POSTMASTER), t.get(DNSBL_TIMEOUT),
+                            t.get(REQUIRE_FCRDNS), t.get(GREETING_DELAY)),
                     new ConnectorConfig.RateLimits(), new ConnectorConfig.Milters());
             for (int i = 0; i < connectors.size(); i++) {
                 String clash = SocketAddresses.clash(c.bind(), connectors.get(i).bind());
@@ -180,6 +196,31 @@ final class ReceiveConnectorSection implements ConfigSection<List<ConnectorConfi
             case "header" -> false;
             default -> throw new ConfigKey.InvalidValue("must be \"hold\" or \"header\"");
         };
+    }
+
+    private static DnsList dnsList(String text, boolean block) throws ConfigKey.InvalidValue {
+        try {
+            return DnsList.parse(text, block);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigKey.InvalidValue(e.getMessage());
+        }
+    }
+
+    /** A minute at most: the time a client at connect waits for the lists, its greeting and its EHLO reply. */
+    private static Duration dnsTimeout(Duration d) throws ConfigKey.InvalidValue {
+        if (d.compareTo(Duration.ofMinutes(1)) > 0) {
+            throw new ConfigKey.InvalidValue("must be at most 1m (postscreen waits 10s)");
+        }
+        return d;
+    }
+
+    /** RFC 5321 4.5.3.2.1: clients wait 5 minutes for the greeting; far less is wise (postscreen: 6s). */
+    private static Duration greetingDelay(Duration d) throws ConfigKey.InvalidValue {
+        if (d.compareTo(Duration.ofMinutes(1)) > 0) {
+            throw new ConfigKey.InvalidValue("must be at most 1m; a few seconds catch early talkers (postscreen"
+                    + " waits 6s), and every second delays every sender");
+        }
+        return d;
     }
 
     private static Cidr range(String text) throws ConfigKey.InvalidValue {

@@ -109,10 +109,41 @@ public record ConnectorConfig(String name, InetSocketAddress bind, Access access
 
     /**
      * Connection filtering (Exchange's word): DNS block and allow lists on the client address,
-     * forward-confirmed reverse DNS, the greeting delay that catches early talkers.
+     * forward-confirmed reverse DNS, the greeting delay that catches early talkers (see
+     * {@link dev.mailflow.server.protection}).
+     *
+     * @param blockLists      {@code dnsbl}: lists whose listings add to the client's score
+     * @param allowLists      {@code dnswl}: a listed client skips the block lists (and greylisting)
+     * @param threshold       {@code dnsbl_threshold}: the score at which the client is refused at RCPT
+     * @param allowPostmaster {@code dnsbl_allow_postmaster}: postmaster@ still gets through the
+     *                        block lists and the reverse DNS requirement (RFC 5321 4.5.1)
+     * @param dnsTimeout      {@code dnsbl_timeout}: how long after connect the lists and the
+     *                        reverse DNS may take; what has not answered by then counts as failed
+     * @param requireFcrdns   {@code require_fcrdns}: refuse at RCPT a client without a
+     *                        forward-confirmed host name (550 5.7.25; 450 4.7.25 when DNS failed)
+     * @param greetingDelay   {@code greeting_delay}: wait this long before the 220 and refuse a
+     *                        client that talks in the meantime (554 5.5.0); zero: off
      */
-    public record ConnectionFiltering() {
-        public static final ConnectionFiltering NONE = new ConnectionFiltering();
+    public record ConnectionFiltering(List<dev.mailflow.server.protection.DnsList> blockLists,
+                                      List<dev.mailflow.server.protection.DnsList> allowLists, int threshold,
+                                      boolean allowPostmaster, Duration dnsTimeout, boolean requireFcrdns,
+                                      Duration greetingDelay) {
+        public static final Duration DEFAULT_DNS_TIMEOUT = Duration.ofSeconds(10);
+        public static final ConnectionFiltering NONE = new ConnectionFiltering(List.of(), List.of(), 1, true,
+                DEFAULT_DNS_TIMEOUT, false, Duration.ZERO);
+
+        public ConnectionFiltering {
+            blockLists = List.copyOf(blockLists);
+            allowLists = List.copyOf(allowLists);
+            if (threshold < 1) {
+                throw new IllegalArgumentException("the threshold must be at least 1");
+            }
+        }
+
+        /** Whether any DNS list is asked about clients. */
+        public boolean hasLists() {
+            return !blockLists.isEmpty() || !allowLists.isEmpty();
+        }
     }
 
     /** Rate limits per client address and per authenticated user, tarpitting, greylisting. */

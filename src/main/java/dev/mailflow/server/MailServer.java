@@ -37,6 +37,8 @@ public final class MailServer implements AutoCloseable {
     private final Clock clock;
     private final dev.mailflow.server.auth.AuthFailureLimiter authLimiter;
     private volatile dev.mailflow.server.auth.PasswordVerifier passwords;
+    /** DNS lists and reverse DNS of clients, for every connector; its warnings outlive reloads. */
+    private final dev.mailflow.server.protection.ConnectionFilter connectionFilter;
 
     public ServerStats stats() {
         return stats;
@@ -85,6 +87,12 @@ public final class MailServer implements AutoCloseable {
         this.clock = clock;
         this.authLimiter = new dev.mailflow.server.auth.AuthFailureLimiter(AUTH_FAILURES_PER_ADDRESS,
                 AUTH_FAILURES_PER_ACCOUNT, AUTH_FAILURE_WINDOW, AUTH_FAILURES_TRACKED, clock);
+        this.connectionFilter = new dev.mailflow.server.protection.ConnectionFilter(dns, clock);
+    }
+
+    /** The connection filter of every connector (its list warnings, for tests and metrics). */
+    public dev.mailflow.server.protection.ConnectionFilter connectionFilter() {
+        return connectionFilter;
     }
 
     /**
@@ -145,7 +153,8 @@ public final class MailServer implements AutoCloseable {
         var authentication = new EmailAuthentication(new dev.mailflow.auth.MessageAuthenticator(dns, config.hostname(),
                 clock, dev.mailflow.auth.dkim.DkimPolicy.standard()), config.hostname(), stats);
         return new Session.Context(config.hostname(), config.directory(), store,
-                Policies.forConnector(c, config.directory(), store, config.minFreeSpace(), authentication), log,
+                Policies.forConnector(c, config.directory(), store, config.minFreeSpace(), authentication,
+                        connectionFilter.hook()), log,
                 tracking, queued,
                 clock, config.maxHops(), tls, authLimiter, passwords, stats);
     }

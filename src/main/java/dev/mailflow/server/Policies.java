@@ -13,13 +13,16 @@ final class Policies {
     }
 
     /**
-     * In order: who may send (AUTH, send-as), what the transaction may be (size, disk space),
-     * then the email authentication of strangers' mail (DNS lookups, so after the cheap checks)
-     * and the recipients.
+     * In order: the connection filter (DNS lists and reverse DNS: first, so that its notes
+     * about the client are there for every other hook, and its refusals at RCPT come before
+     * the recipients' acceptance), who may send (AUTH, send-as), what the transaction may be
+     * (size, disk space), then the email authentication of strangers' mail (DNS lookups, so
+     * after the cheap checks) and the recipients.
      */
     static List<PolicyHook> forConnector(ConnectorConfig connector, Directory directory, QueueStore store,
-                                         long minFreeSpace, PolicyHook emailAuthentication) {
-        return List.of(new AuthenticationRequired(), new SendAs(directory), new SizeLimit(),
+                                         long minFreeSpace, PolicyHook emailAuthentication,
+                                         PolicyHook connectionFilter) {
+        return List.of(connectionFilter, new AuthenticationRequired(), new SendAs(directory), new SizeLimit(),
                 new DiskSpace(store, minFreeSpace), emailAuthentication, new AcceptedRecipients(directory));
     }
 

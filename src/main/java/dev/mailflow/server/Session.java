@@ -129,6 +129,11 @@ final class Session implements SessionInfo {
     }
 
     @Override
+    public void protocolLog(String text) {
+        log('*', text);
+    }
+
+    @Override
     public InetAddress clientAddress() {
         return clientAddress;
     }
@@ -183,6 +188,12 @@ final class Session implements SessionInfo {
                 how = "refused at connect: " + refusal.reply().lines().get(0);
                 return;
             }
+            int early = talksBeforeGreeting();
+            if (early != 0 || closing) {
+                how = early > 0 ? "refused: talked before the greeting" : early < 0
+                        ? "client closed the connection before the greeting" : how;
+                return;
+            }
             send(Reply.serviceReady(context.hostname(), connector.banner(), ZonedDateTime.now(context.clock())));
             while (!closing) {
                 var line = readCommandLine();
@@ -224,6 +235,42 @@ final class Session implements SessionInfo {
             }
             log('-', how);
         }
+    }
+
+    /**
+     * Postscreen's pregreet test: on a connector with a {@code greeting_delay}, the 220 waits
+     * that long, and a client that sends anything meanwhile (an early talker: spam software
+     * that does not wait for its turn, RFC 5321 4.3.1) is refused with 554 5.5.0 and
+     * disconnected. On an implicit TLS connector the wait starts after the handshake, where
+     * the 220 would be; {@code relay_from} clients do not wait.
+     *
+     * @return 1 when the client talked and was refused, -1 when it closed meanwhile, else 0
+     */
+    private int talksBeforeGreeting() throws IOException {
+        Duration delay = connector.filtering().greetingDelay();
+        if (!delay.isPositive() || connector.mayRelay(clientAddress)) {
+            return 0;
+        }
+        long start = System.nanoTime();
+        int arrived;
+        waitingSince = start;
+        try {
+            arrived = input.awaitInput(delay);
+        } finally {
+            waitingSince = 0;
+        }
+        if (arrived <= 0) {
+            return arrived;
+        }
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        log('*', "talked before the greeting, " + millis + " ms into the " + delay.toMillis() + " ms greeting delay: "
+                + input.bufferedPreview(100));
+        var refusal = new PolicyVerdict.Disconnect(Reply.pregreet(clientAddress.getHostAddress()), Check.PREGREET,
+                "greeting delay " + delay.toMillis() + " ms");
+        recordRejection(refusal, null, List.of());
+        closing = true;
+        send(refusal.reply());
+        return 1;
     }
 
     /**

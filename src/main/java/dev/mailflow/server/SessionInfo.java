@@ -30,6 +30,13 @@ public interface SessionInfo {
 
     String heloName();
 
+    /**
+     * Adds an information line ({@code *}) to the connection's protocol log, when the connector
+     * keeps one: what a check found (the client's confirmed name, a list that listed it).
+     */
+    default void protocolLog(String text) {
+    }
+
     /** The authenticated user, or null (authentication arrives with the submission connector). */
     String authenticatedUser();
 

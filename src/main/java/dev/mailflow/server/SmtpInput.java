@@ -76,6 +76,37 @@ final class SmtpInput {
     }
 
     /**
+     * Waits up to {@code wait} for the client to send anything (the greeting delay); what
+     * arrives stays buffered.
+     *
+     * @return 1 when input is here, 0 when nothing came in time, -1 when the client closed
+     */
+    int awaitInput(java.time.Duration wait) throws IOException {
+        if (pos < limit) {
+            return 1;
+        }
+        deadline(wait);
+        try {
+            return fill() ? 1 : -1;
+        } catch (SocketTimeoutException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * The start of what is buffered and not read yet, for the protocol log: at most
+     * {@code max} characters, anything but printable ASCII as '?'.
+     */
+    String bufferedPreview(int max) {
+        var sb = new StringBuilder();
+        for (int i = pos; i < limit && sb.length() < max; i++) {
+            int b = buf[i] & 0xff;
+            sb.append(b >= 0x20 && b < 0x7f ? String.valueOf((char) b) : b == '\r' ? "\\r" : b == '\n' ? "\\n" : "?");
+        }
+        return sb.toString();
+    }
+
+    /**
      * Reads a line ended by CRLF or a bare LF (lenient, for hand-typed commands).
      *
      * @return the line without its ending, or null at end of stream

@@ -179,6 +179,30 @@ public record Reply(int code, EnhancedStatus status, List<String> lines) {
     public static final Reply NOT_PERMITTED_ON_CONNECTOR = of(554, "5.7.1",
             "Your address is not permitted to use this connector");
 
+    // ---- Connection filtering (DNS lists, reverse DNS, pregreet) ------------------------
+
+    /** A DNS block list listed the client (RFC 5782): Postfix's and Exchange's words, the list named. */
+    public static Reply blockedByList(String clientAddress, String zone) {
+        return of(554, "5.7.1", "Service unavailable; client [" + clientAddress + "] blocked using " + zone);
+    }
+
+    /** RFC 7372 3.4: the connector requires forward-confirmed reverse DNS and the client has none. */
+    public static Reply reverseDnsFailed(String clientAddress) {
+        return of(550, "5.7.25", "Reverse DNS validation failed; client [" + clientAddress
+                + "] has no host name that resolves back to its address");
+    }
+
+    /** RFC 7372 3.4, temporary: the reverse DNS lookups failed or did not finish; try again later. */
+    public static Reply reverseDnsTemporaryFailure(String clientAddress) {
+        return of(450, "4.7.25", "Reverse DNS validation failed temporarily for client [" + clientAddress
+                + "]; try again later");
+    }
+
+    /** The client talked before the greeting (postscreen's pregreet test): sent instead of the 220, then close. */
+    public static Reply pregreet(String clientAddress) {
+        return of(554, "5.5.0", "Protocol error: client [" + clientAddress + "] talked before the greeting");
+    }
+
     // ---- Email authentication (RFC 7372 codes) -----------------------------------------
 
     /** RFC 7372 3.2: SPF fail, with the domain's own explanation when it gave one (RFC 7208 8.4). */
