@@ -48,7 +48,26 @@ final class ConfigWarnings {
         }
         dkimKeys(config, warnings);
         outboundTls(config, warnings);
+        dnsLists(config, warnings);
         return warnings;
+    }
+
+    /**
+     * Block lists asked through the system's resolver: when that is a public one, large lists
+     * (Spamhaus) answer every query with their error code, and block nothing.
+     */
+    private static void dnsLists(MailflowConfig config, List<String> warnings) {
+        if (config.delivery() == null || config.delivery().dnsServer() != null) {
+            return;
+        }
+        for (var c : config.server().connectors()) {
+            if (!c.filtering().blockLists().isEmpty()) {
+                warnings.add("connector \"" + c.name() + "\": dnsbl without [delivery] dns_server: the lists are asked"
+                        + " through the system's resolvers; lists such as Spamhaus refuse public resolvers (answers in"
+                        + " 127.255.255.0/24, counted as not listed, so nothing is blocked); set dns_server to a"
+                        + " resolver of your own");
+            }
+        }
     }
 
     /**
