@@ -94,16 +94,11 @@ final class SmtpInput {
     }
 
     /**
-     * The start of what is buffered and not read yet, for the protocol log: at most
-     * {@code max} characters, anything but printable ASCII as '?'.
+     * The start of what is buffered and not read yet, for the protocol log (which escapes
+     * control characters): at most {@code max} octets, each as the character of its value.
      */
     String bufferedPreview(int max) {
-        var sb = new StringBuilder();
-        for (int i = pos; i < limit && sb.length() < max; i++) {
-            int b = buf[i] & 0xff;
-            sb.append(b >= 0x20 && b < 0x7f ? String.valueOf((char) b) : b == '\r' ? "\\r" : b == '\n' ? "\\n" : "?");
-        }
-        return sb.toString();
+        return new String(buf, pos, Math.min(max, limit - pos), StandardCharsets.ISO_8859_1);
     }
 
     /**
