@@ -126,6 +126,20 @@ class ConnectionFilteringEndToEndTest {
     }
 
     @Test
+    void swaksFromAListedAddressSeesTheRefusal() throws Exception {
+        String swaks = dev.mailflow.testing.ExternalTool.require("swaks").toString();
+        try (var server = TestServer.start(List.of("dnsbl = [\"" + ZEN + "\"]"), List.of(), delivery(), List.of())) {
+            var p = new ProcessBuilder(swaks, "--server", "127.0.0.1", "--port", String.valueOf(server.port()),
+                    "--local-interface", "127.0.0.2", "--ehlo", "spam.example.test", "--from", "a@example.test",
+                    "--to", "kate@fabrikam.com", "--timeout", "20").redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(output).isNotZero();
+            assertThat(output).contains("<** 554 5.7.1 Service unavailable; client [127.0.0.2] blocked using " + ZEN);
+        }
+    }
+
+    @Test
     void forwardConfirmedReverseDnsIsRecordedAndRequired() throws Exception {
         try (var server = TestServer.start(List.of("require_fcrdns = true"), List.of(), delivery(), List.of())) {
             try (var confirmed = new SmtpTestClient("127.0.0.4", server.port())) {
