@@ -58,7 +58,8 @@ final class Keys {
     /** A duration that may be zero ({@code 0}, {@code "0s"}: off), such as a delay. */
     static ConfigKey<Duration> durationOrZero(String name, Duration fallback) {
         return ConfigKey.of(name, ValueType.DURATION, raw -> {
-            if (raw instanceof Long n && n == 0 || raw instanceof String t && t.strip().matches("0+\\s*(ms|s|m|h|d)?")) {
+            if (raw instanceof Long n && n == 0
+                    || raw instanceof String t && t.strip().matches("0+\\s*(ms|s|m|h|d)?")) {
                 return Duration.ZERO;
             }
             return Durations.parse(raw);
