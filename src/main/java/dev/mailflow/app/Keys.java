@@ -36,6 +36,19 @@ final class Keys {
         }, fallback, String::valueOf);
     }
 
+    /** A whole number of at least 0 that fits an int: a limit where 0 means none. */
+    static ConfigKey<Integer> countOrZero(String name, int fallback) {
+        return ConfigKey.<Long, Integer>of(name, ValueType.INTEGER, v -> {
+            if (v < 0) {
+                throw new ConfigKey.InvalidValue(v + " is negative (0 means no limit)");
+            }
+            if (v > Integer.MAX_VALUE) {
+                throw new ConfigKey.InvalidValue(v + " is too large");
+            }
+            return v.intValue();
+        }, fallback, String::valueOf);
+    }
+
     /** A whole number of at least 1. */
     static ConfigKey<Long> positiveLong(String name, long fallback) {
         return ConfigKey.<Long, Long>of(name, ValueType.INTEGER, Keys::positive, fallback, String::valueOf);

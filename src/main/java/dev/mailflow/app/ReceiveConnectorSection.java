@@ -61,6 +61,16 @@ final class ReceiveConnectorSection implements ConfigSection<List<ConnectorConfi
     static final ConfigKey<Duration> DNSBL_TIMEOUT = Keys.duration("dnsbl_timeout",
             ConnectorConfig.ConnectionFiltering.DEFAULT_DNS_TIMEOUT).then(ReceiveConnectorSection::dnsTimeout,
             d -> Keys.quoted(Durations.format(d)));
+    static final ConfigKey<Integer> MAX_MESSAGE_RATE = Keys.countOrZero("max_message_rate", 0);
+    static final ConfigKey<Integer> MAX_RECIPIENT_RATE = Keys.countOrZero("max_recipient_rate", 0);
+    static final ConfigKey<Integer> MAX_USER_MESSAGE_RATE = Keys.countOrZero("max_user_message_rate", 0);
+    static final ConfigKey<Boolean> GREYLISTING = Keys.bool("greylisting", false);
+    static final ConfigKey<Duration> GREYLIST_DELAY = Keys.duration("greylist_delay",
+            ConnectorConfig.RateLimits.DEFAULT_GREYLIST_DELAY);
+    static final ConfigKey<Duration> GREYLIST_RETRY_WINDOW = Keys.duration("greylist_retry_window",
+            ConnectorConfig.RateLimits.DEFAULT_GREYLIST_RETRY_WINDOW);
+    static final ConfigKey<Duration> GREYLIST_EXPIRY = Keys.duration("greylist_expiry",
+            ConnectorConfig.RateLimits.DEFAULT_GREYLIST_EXPIRY);
     static final ConfigKey<Boolean> REQUIRE_FCRDNS = Keys.bool("require_fcrdns", false);
     static final ConfigKey<Duration> GREETING_DELAY = Keys.durationOrZero("greeting_delay", Duration.ZERO)
             .then(ReceiveConnectorSection::greetingDelay, d -> Keys.quoted(Keys.formatDurationOrZero(d)));
@@ -85,7 +95,8 @@ final class ReceiveConnectorSection implements ConfigSection<List<ConnectorConfi
                 TLS_HANDSHAKE_TIMEOUT, PROTOCOL_LOG, BANNER, TLS, REQUIRE_TLS, AUTH,
                 ALLOW_INSECURE_AUTH, MAX_AUTH_FAILURES, REMOTE_RANGES, RELAY_FROM, AUTHENTICATION, SPF_AT_MAIL,
                 AUTHENTICATION_TEMPERROR, DMARC_QUARANTINE, DNSBL, DNSWL, DNSBL_THRESHOLD, DNSBL_ALLOW_POSTMASTER,
-                DNSBL_TIMEOUT, REQUIRE_FCRDNS, GREETING_DELAY);
+                DNSBL_TIMEOUT, REQUIRE_FCRDNS, GREETING_DELAY, MAX_MESSAGE_RATE, MAX_RECIPIENT_RATE,
+                MAX_USER_MESSAGE_RATE, GREYLISTING, GREYLIST_DELAY, GREYLIST_RETRY_WINDOW, GREYLIST_EXPIRY);
     }
 
     @Override
@@ -128,7 +139,9 @@ final class ReceiveConnectorSection implements ConfigSection<List<ConnectorConfi
                     t.get(BANNER), t.get(PROTOCOL_LOG), new ConnectorConfig.ConnectionFiltering(t.get(DNSBL),
                             t.get(DNSWL), t.get(DNSBL_THRESHOLD), t.get(DNSBL_ALLOW_POSTMASTER), t.get(DNSBL_TIMEOUT),
                             t.get(REQUIRE_FCRDNS), t.get(GREETING_DELAY)),
-                    new ConnectorConfig.RateLimits(), new ConnectorConfig.Milters());
+                    new ConnectorConfig.RateLimits(t.get(MAX_MESSAGE_RATE), t.get(MAX_RECIPIENT_RATE),
+                            t.get(MAX_USER_MESSAGE_RATE), t.get(GREYLISTING), t.get(GREYLIST_DELAY),
+                            t.get(GREYLIST_RETRY_WINDOW), t.get(GREYLIST_EXPIRY)), new ConnectorConfig.Milters());
             for (int i = 0; i < connectors.size(); i++) {
                 String clash = SocketAddresses.clash(c.bind(), connectors.get(i).bind());
                 if (clash != null) {

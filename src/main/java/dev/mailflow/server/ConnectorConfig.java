@@ -146,9 +146,29 @@ public record ConnectorConfig(String name, InetSocketAddress bind, Access access
         }
     }
 
-    /** Rate limits per client address and per authenticated user, tarpitting, greylisting. */
-    public record RateLimits() {
-        public static final RateLimits NONE = new RateLimits();
+    /**
+     * Rate limits per client address and per authenticated user, and greylisting; 0 is no
+     * limit. Clients of our own (authenticated, relay_from) are exempt from the per-address
+     * limits and from greylisting, never from the per-user limit.
+     *
+     * @param messagesPerHour      MAIL commands accepted from one client address (an IPv4
+     *                             address or an IPv6 /64) in the last hour
+     * @param recipientsPerHour    RCPT commands accepted from one client address in the last hour
+     * @param userMessagesPerHour  MAIL commands of one authenticated user in the last hour, over
+     *                             all connections and connectors
+     * @param greylisting          greylist (client network, sender, recipient) triplets
+     * @param greylistDelay        how long a new triplet waits
+     * @param greylistRetryWindow  how long after the delay a retry still passes it
+     * @param greylistExpiry       how long a passed triplet is remembered after it was last seen
+     */
+    public record RateLimits(int messagesPerHour, int recipientsPerHour, int userMessagesPerHour,
+                             boolean greylisting, Duration greylistDelay, Duration greylistRetryWindow,
+                             Duration greylistExpiry) {
+        public static final Duration DEFAULT_GREYLIST_DELAY = Duration.ofMinutes(5);
+        public static final Duration DEFAULT_GREYLIST_RETRY_WINDOW = Duration.ofDays(1);
+        public static final Duration DEFAULT_GREYLIST_EXPIRY = Duration.ofDays(36);
+        public static final RateLimits NONE = new RateLimits(0, 0, 0, false, DEFAULT_GREYLIST_DELAY,
+                DEFAULT_GREYLIST_RETRY_WINDOW, DEFAULT_GREYLIST_EXPIRY);
     }
 
     /** The milters the connector's mail passes through, in order, and what to do when one is down. */

@@ -5,6 +5,7 @@ import dev.mailflow.queue.QueuedMessage;
 import dev.mailflow.queue.TrackingLog;
 import java.util.function.Consumer;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.net.BindException;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,6 +40,11 @@ public final class MailServer implements AutoCloseable {
     private volatile dev.mailflow.server.auth.PasswordVerifier passwords;
     /** DNS lists and reverse DNS of clients, for every connector; its warnings outlive reloads. */
     private final dev.mailflow.server.protection.ConnectionFilter connectionFilter;
+    /** Rate counters of every connector; they outlive reloads. */
+    private final dev.mailflow.server.limits.RateCounters rateCounters =
+            new dev.mailflow.server.limits.SlidingWindowCounters();
+    /** The greylist, opened when a connector first asks for greylisting; null until then. */
+    private dev.mailflow.server.limits.Greylist greylist;
 
     public ServerStats stats() {
         return stats;
@@ -152,11 +158,40 @@ public final class MailServer implements AutoCloseable {
                 name -> new ProtocolLog(config.dataDir().resolve("logs"), name, clock)) : null;
         var authentication = new EmailAuthentication(new dev.mailflow.auth.MessageAuthenticator(dns, config.hostname(),
                 clock, dev.mailflow.auth.dkim.DkimPolicy.standard()), config.hostname(), stats);
+        var limits = new java.util.ArrayList<PolicyHook>();
+        limits.add(new dev.mailflow.server.limits.RateLimitHook(rateCounters, clock));
+        var greylisting = greylist(config, c);
+        if (greylisting != null) {
+            limits.add(new dev.mailflow.server.limits.GreylistHook(greylisting, config.directory(), clock));
+        }
         return new Session.Context(config.hostname(), config.directory(), store,
                 Policies.forConnector(c, config.directory(), store, config.minFreeSpace(), authentication,
-                        connectionFilter.hook()), log,
+                        connectionFilter.hook(), limits), log,
                 tracking, queued,
                 clock, config.maxHops(), tls, authLimiter, passwords, stats);
+    }
+
+    /**
+     * The greylist when the connector greylists, opened the first time one does (its journal
+     * under the data directory); null when it does not, or when the journal cannot be opened
+     * (logged: mail then passes without greylisting, never refused for it).
+     */
+    private synchronized dev.mailflow.server.limits.Greylist greylist(ServerConfig config, ConnectorConfig c) {
+        if (!c.rates().greylisting()) {
+            return null;
+        }
+        if (greylist == null) {
+            Path journal = config.dataDir().resolve("greylist").resolve("triplets.journal");
+            try {
+                greylist = dev.mailflow.server.limits.Greylist.open(journal, clock.instant(),
+                        c.rates().greylistExpiry(), dev.mailflow.server.limits.Greylist.DEFAULT_MAX_ENTRIES);
+            } catch (IOException | RuntimeException e) {
+                LOG.error("greylist {} cannot be opened ({}): mail passes without greylisting", journal,
+                        e.toString());
+                return null;
+            }
+        }
+        return greylist;
     }
 
     /**
@@ -219,6 +254,11 @@ public final class MailServer implements AutoCloseable {
     public void close() {
         connectors.forEach(ReceiveConnector::close);
         logs.values().forEach(ProtocolLog::close);
+        synchronized (this) {
+            if (greylist != null) {
+                greylist.close();
+            }
+        }
         if (passwords != null) {
             passwords.close();
         }

@@ -17,13 +17,17 @@ final class Policies {
      * about the client are there for every other hook, and its refusals at RCPT come before
      * the recipients' acceptance), who may send (AUTH, send-as), what the transaction may be
      * (size, disk space), then the email authentication of strangers' mail (DNS lookups, so
-     * after the cheap checks) and the recipients.
+     * after the cheap checks), the rate limits and greylisting ({@code limits}, before the
+     * recipients' acceptance, which ends the RCPT stage) and the recipients.
      */
     static List<PolicyHook> forConnector(ConnectorConfig connector, Directory directory, QueueStore store,
                                          long minFreeSpace, PolicyHook emailAuthentication,
-                                         PolicyHook connectionFilter) {
-        return List.of(connectionFilter, new AuthenticationRequired(), new SendAs(directory), new SizeLimit(),
-                new DiskSpace(store, minFreeSpace), emailAuthentication, new AcceptedRecipients(directory));
+                                         PolicyHook connectionFilter, List<PolicyHook> limits) {
+        var hooks = new java.util.ArrayList<PolicyHook>(List.of(connectionFilter, new AuthenticationRequired(),
+                new SendAs(directory), new SizeLimit(), new DiskSpace(store, minFreeSpace), emailAuthentication));
+        hooks.addAll(limits);
+        hooks.add(new AcceptedRecipients(directory));
+        return List.copyOf(hooks);
     }
 
     /**

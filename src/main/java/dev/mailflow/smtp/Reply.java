@@ -179,6 +179,31 @@ public record Reply(int code, EnhancedStatus status, List<String> lines) {
     public static final Reply NOT_PERMITTED_ON_CONNECTOR = of(554, "5.7.1",
             "Your address is not permitted to use this connector");
 
+    // ---- Rate limits and greylisting -------------------------------------------------------
+
+    /** Greylisting (RFC 6647): the first attempt of a triplet waits; a real MTA retries. */
+    public static Reply greylisted(long seconds) {
+        return of(451, "4.7.1", "Greylisted, try again in " + seconds + " seconds");
+    }
+
+    /** Too many messages from one client address within the hour. */
+    public static Reply messageRateExceeded(String clientAddress, int limit) {
+        return of(450, "4.7.0", "Too many messages from [" + clientAddress + "]: limit " + limit
+                + " per hour, try again later");
+    }
+
+    /** Too many recipients from one client address within the hour. */
+    public static Reply recipientRateExceeded(String clientAddress, int limit) {
+        return of(452, "4.5.3", "Too many recipients from [" + clientAddress + "]: limit " + limit
+                + " per hour, try again later");
+    }
+
+    /** Too many messages of one authenticated user within the hour (a stolen password's spam run). */
+    public static Reply userMessageRateExceeded(String user, int limit) {
+        return of(450, "4.7.0", "Too many messages sent by " + user + ": limit " + limit
+                + " per hour, try again later");
+    }
+
     // ---- Connection filtering (DNS lists, reverse DNS, pregreet) ------------------------
 
     /** A DNS block list listed the client (RFC 5782): Postfix's and Exchange's words, the list named. */

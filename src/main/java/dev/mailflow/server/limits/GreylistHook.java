@@ -1,0 +1,88 @@
+package dev.mailflow.server.limits;
+
+import dev.mailflow.directory.Directory;
+import dev.mailflow.server.Check;
+import dev.mailflow.server.PolicyHook;
+import dev.mailflow.server.PolicyVerdict;
+import dev.mailflow.server.SessionInfo;
+import dev.mailflow.server.Transaction;
+import dev.mailflow.server.protection.ClientReputation;
+import dev.mailflow.smtp.Command;
+import dev.mailflow.smtp.Reply;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * Greylisting at RCPT (RFC 6647): the triplet of the client's network (an IPv4 /24 or an IPv6
+ * /64, so that a big sender retrying from another address of its pool passes), the sender
+ * (empty for {@code <>}) and the recipient. Only recipients that would be accepted are
+ * greylisted (the others get their 550 at once); clients of our own (authenticated,
+ * relay_from) and clients on one of the connector's allow lists (dnswl) never are.
+ */
+public final class GreylistHook implements PolicyHook {
+
+    private final Greylist greylist;
+    private final Directory directory;
+    private final Clock clock;
+
+    public GreylistHook(Greylist greylist, Directory directory, Clock clock) {
+        this.greylist = greylist;
+        this.directory = directory;
+        this.clock = clock;
+    }
+
+    @Override
+    public PolicyVerdict onRcpt(SessionInfo session, Transaction transaction, Command.Rcpt rcpt) {
+        var limits = session.connector().rates();
+        if (!limits.greylisting() || session.ownClient()) {
+            return PolicyVerdict.NEXT;
+        }
+        var reputation = session.noted(ClientReputation.class);
+        if (reputation != null && reputation.allowListed()) {
+            return PolicyVerdict.NEXT;
+        }
+        switch (directory.lookup(rcpt.recipient())) {
+            case MAILBOX, ALIAS, CATCH_ALL, POSTMASTER -> {
+            }
+            default -> {
+                return PolicyVerdict.NEXT;
+            }
+        }
+        String triplet = network(session.clientAddress()) + " "
+                + transaction.sender().toString().toLowerCase(Locale.ROOT) + " "
+                + rcpt.recipient().key();
+        var decision = greylist.check(triplet, clock.instant(), limits.greylistDelay(), limits.greylistRetryWindow(),
+                limits.greylistExpiry());
+        if (decision instanceof Greylist.Decision.Wait wait) {
+            return new PolicyVerdict.TempFail(Reply.greylisted(wait.seconds()), Check.GREYLIST,
+                    "first attempt from " + network(session.clientAddress()));
+        }
+        return PolicyVerdict.NEXT;
+    }
+
+    /** The client's network for greylisting: IPv4 /24, IPv6 /64, as text with its length. */
+    static String network(InetAddress client) {
+        byte[] a = client.getAddress();
+        if (a.length == 16 && isMapped(a)) {
+            a = Arrays.copyOfRange(a, 12, 16);
+        }
+        int bits = a.length == 4 ? 24 : 64;
+        byte[] b = a.clone();
+        for (int i = 0; i < b.length; i++) {
+            int keep = Math.max(0, Math.min(8, bits - i * 8));
+            b[i] &= (byte) (0xff << (8 - keep));
+        }
+        try {
+            return InetAddress.getByAddress(b).getHostAddress() + "/" + bits;
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static boolean isMapped(byte[] a) {
+        return dev.mailflow.server.auth.ClientNetwork.isMapped(a);
+    }
+}
