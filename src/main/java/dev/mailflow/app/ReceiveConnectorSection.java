@@ -65,6 +65,10 @@ final class ReceiveConnectorSection implements ConfigSection<List<ConnectorConfi
     static final ConfigKey<Integer> MAX_RECIPIENT_RATE = Keys.countOrZero("max_recipient_rate", 0);
     static final ConfigKey<Integer> MAX_USER_MESSAGE_RATE = Keys.countOrZero("max_user_message_rate", 0);
     static final ConfigKey<Boolean> GREYLISTING = Keys.bool("greylisting", false);
+    static final ConfigKey<Integer> MAX_CONNECTION_RATE = Keys.countOrZero("max_connection_rate", 0);
+    static final ConfigKey<Integer> TARPIT_AFTER_ERRORS = Keys.countOrZero("tarpit_after_errors", 0);
+    static final ConfigKey<Duration> TARPIT_DELAY = Keys.duration("tarpit_delay",
+            ConnectorConfig.RateLimits.DEFAULT_TARPIT_DELAY);
     static final ConfigKey<Duration> GREYLIST_DELAY = Keys.duration("greylist_delay",
             ConnectorConfig.RateLimits.DEFAULT_GREYLIST_DELAY);
     static final ConfigKey<Duration> GREYLIST_RETRY_WINDOW = Keys.duration("greylist_retry_window",
@@ -96,7 +100,8 @@ final class ReceiveConnectorSection implements ConfigSection<List<ConnectorConfi
                 ALLOW_INSECURE_AUTH, MAX_AUTH_FAILURES, REMOTE_RANGES, RELAY_FROM, AUTHENTICATION, SPF_AT_MAIL,
                 AUTHENTICATION_TEMPERROR, DMARC_QUARANTINE, DNSBL, DNSWL, DNSBL_THRESHOLD, DNSBL_ALLOW_POSTMASTER,
                 DNSBL_TIMEOUT, REQUIRE_FCRDNS, GREETING_DELAY, MAX_MESSAGE_RATE, MAX_RECIPIENT_RATE,
-                MAX_USER_MESSAGE_RATE, GREYLISTING, GREYLIST_DELAY, GREYLIST_RETRY_WINDOW, GREYLIST_EXPIRY);
+                MAX_USER_MESSAGE_RATE, GREYLISTING, GREYLIST_DELAY, GREYLIST_RETRY_WINDOW, GREYLIST_EXPIRY,
+                MAX_CONNECTION_RATE, TARPIT_AFTER_ERRORS, TARPIT_DELAY);
     }
 
     @Override
@@ -141,7 +146,8 @@ final class ReceiveConnectorSection implements ConfigSection<List<ConnectorConfi
                             t.get(REQUIRE_FCRDNS), t.get(GREETING_DELAY)),
                     new ConnectorConfig.RateLimits(t.get(MAX_MESSAGE_RATE), t.get(MAX_RECIPIENT_RATE),
                             t.get(MAX_USER_MESSAGE_RATE), t.get(GREYLISTING), t.get(GREYLIST_DELAY),
-                            t.get(GREYLIST_RETRY_WINDOW), t.get(GREYLIST_EXPIRY)), new ConnectorConfig.Milters());
+                            t.get(GREYLIST_RETRY_WINDOW), t.get(GREYLIST_EXPIRY), t.get(MAX_CONNECTION_RATE),
+                            t.get(TARPIT_AFTER_ERRORS), t.get(TARPIT_DELAY)), new ConnectorConfig.Milters());
             for (int i = 0; i < connectors.size(); i++) {
                 String clash = SocketAddresses.clash(c.bind(), connectors.get(i).bind());
                 if (clash != null) {

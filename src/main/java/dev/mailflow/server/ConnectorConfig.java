@@ -160,15 +160,21 @@ public record ConnectorConfig(String name, InetSocketAddress bind, Access access
      * @param greylistDelay        how long a new triplet waits
      * @param greylistRetryWindow  how long after the delay a retry still passes it
      * @param greylistExpiry       how long a passed triplet is remembered after it was last seen
+     * @param connectionsPerMinute connections accepted from one client address in the last minute
+     * @param tarpitAfterErrors    error replies (4xx, 5xx) on a connection after which each reply
+     *                             waits {@code tarpitDelay} (Exchange's tarpitting); 0: never
+     * @param tarpitDelay          the wait before each reply once tarpitting
      */
     public record RateLimits(int messagesPerHour, int recipientsPerHour, int userMessagesPerHour,
                              boolean greylisting, Duration greylistDelay, Duration greylistRetryWindow,
-                             Duration greylistExpiry) {
+                             Duration greylistExpiry, int connectionsPerMinute, int tarpitAfterErrors,
+                             Duration tarpitDelay) {
         public static final Duration DEFAULT_GREYLIST_DELAY = Duration.ofMinutes(5);
         public static final Duration DEFAULT_GREYLIST_RETRY_WINDOW = Duration.ofDays(1);
         public static final Duration DEFAULT_GREYLIST_EXPIRY = Duration.ofDays(36);
+        public static final Duration DEFAULT_TARPIT_DELAY = Duration.ofSeconds(1);
         public static final RateLimits NONE = new RateLimits(0, 0, 0, false, DEFAULT_GREYLIST_DELAY,
-                DEFAULT_GREYLIST_RETRY_WINDOW, DEFAULT_GREYLIST_EXPIRY);
+                DEFAULT_GREYLIST_RETRY_WINDOW, DEFAULT_GREYLIST_EXPIRY, 0, 0, DEFAULT_TARPIT_DELAY);
     }
 
     /** The milters the connector's mail passes through, in order, and what to do when one is down. */

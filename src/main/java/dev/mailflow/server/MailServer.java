@@ -159,7 +159,7 @@ public final class MailServer implements AutoCloseable {
         var authentication = new EmailAuthentication(new dev.mailflow.auth.MessageAuthenticator(dns, config.hostname(),
                 clock, dev.mailflow.auth.dkim.DkimPolicy.standard()), config.hostname(), stats);
         var limits = new java.util.ArrayList<PolicyHook>();
-        limits.add(new dev.mailflow.server.limits.RateLimitHook(rateCounters, clock));
+        limits.add(new dev.mailflow.server.limits.RateLimitHook(rateCounters, clock, config.hostname()));
         var greylisting = greylist(config, c);
         if (greylisting != null) {
             limits.add(new dev.mailflow.server.limits.GreylistHook(greylisting, config.directory(), clock));

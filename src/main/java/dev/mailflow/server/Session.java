@@ -69,6 +69,8 @@ final class Session implements SessionInfo {
     private boolean extended;
     private Transaction transaction;
     private int errors;
+    /** Error replies (4xx and 5xx) on this connection, for tarpitting. */
+    private int softErrors;
     private volatile boolean closing;
     /** How loaded the connector is, for the deadlines (see {@link Deadlines}). */
     private final java.util.function.BooleanSupplier busy;
@@ -1174,8 +1176,25 @@ final class Session implements SessionInfo {
 
     // ---- Output -----------------------------------------------------------------------
 
-    /** Sends a reply and counts errors; too many errors end the session (421). */
+    /**
+     * Sends a reply and counts errors; too many errors end the session (421). Once the
+     * connection has had {@code tarpit_after_errors} error replies, each reply waits
+     * {@code tarpit_delay} first (tarpitting: a dictionary attack or a spam run slows to a crawl,
+     * a real client that erred a few times does not notice).
+     */
     private void reply(Reply reply) throws IOException {
+        var rates = connector.rates();
+        if (rates.tarpitAfterErrors() > 0 && softErrors >= rates.tarpitAfterErrors()) {
+            output.flush();
+            try {
+                Thread.sleep(rates.tarpitDelay());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (reply.code() >= 400) {
+            softErrors++;
+        }
         send(reply);
         if (reply.code() >= 500 && ++errors >= connector.maxErrors()) {
             send(Reply.tooManyErrors(context.hostname()));

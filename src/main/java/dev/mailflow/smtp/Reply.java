@@ -186,6 +186,12 @@ public record Reply(int code, EnhancedStatus status, List<String> lines) {
         return of(451, "4.7.1", "Greylisted, try again in " + seconds + " seconds");
     }
 
+    /** Too many connections from one client address within the minute: sent instead of the 220, then close. */
+    public static Reply connectionRateExceeded(String hostname, String clientAddress, int limit) {
+        return of(421, "4.7.0", hostname + " Too many connections from [" + clientAddress + "]: limit " + limit
+                + " per minute, try again later");
+    }
+
     /** Too many messages from one client address within the hour. */
     public static Reply messageRateExceeded(String clientAddress, int limit) {
         return of(450, "4.7.0", "Too many messages from [" + clientAddress + "]: limit " + limit

@@ -23,12 +23,29 @@ public final class RateLimitHook implements PolicyHook {
 
     static final Duration HOUR = Duration.ofHours(1);
 
+    static final Duration MINUTE = Duration.ofMinutes(1);
+
     private final RateCounters counters;
     private final Clock clock;
+    private final String hostname;
 
-    public RateLimitHook(RateCounters counters, Clock clock) {
+    public RateLimitHook(RateCounters counters, Clock clock, String hostname) {
         this.counters = counters;
         this.clock = clock;
+        this.hostname = hostname;
+    }
+
+    @Override
+    public PolicyVerdict onConnect(SessionInfo session) {
+        var limits = session.connector().rates();
+        if (limits.connectionsPerMinute() > 0 && !session.connector().mayRelay(session.clientAddress())
+                && !counters.tryAcquire(key(session, "connections"), limits.connectionsPerMinute(), MINUTE,
+                clock.instant())) {
+            return new PolicyVerdict.Disconnect(Reply.connectionRateExceeded(hostname,
+                    session.clientAddress().getHostAddress(), limits.connectionsPerMinute()), Check.RATE_LIMIT,
+                    "connections per IP per minute (" + limits.connectionsPerMinute() + ")");
+        }
+        return PolicyVerdict.NEXT;
     }
 
     @Override

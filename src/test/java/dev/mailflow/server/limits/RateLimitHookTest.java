@@ -53,8 +53,8 @@ class RateLimitHookTest {
             }
         };
         var rates = new ConnectorConfig.RateLimits(0, 0, 2, false, Duration.ofMinutes(5), Duration.ofDays(1),
-                Duration.ofDays(36));
-        var hook = new RateLimitHook(new SlidingWindowCounters(), clock);
+                Duration.ofDays(36), 0, 0, Duration.ofSeconds(1));
+        var hook = new RateLimitHook(new SlidingWindowCounters(), clock, "mail1.fabrikam.com");
         var c = connector(rates);
         assertThat(hook.onMail(new StubSession(c).authenticated("kate@fabrikam.com"), null, mail()))
                 .isEqualTo(PolicyVerdict.NEXT);

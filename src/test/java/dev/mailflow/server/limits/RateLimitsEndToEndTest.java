@@ -41,6 +41,35 @@ class RateLimitsEndToEndTest {
     }
 
     @Test
+    void connectionRatePerMinuteAndTarpitting() throws Exception {
+        var lines = List.of("max_connection_rate = 2", "tarpit_after_errors = 2", "tarpit_delay = \"300ms\"");
+        try (var server = TestServer.start(lines, List.of())) {
+            for (int i = 0; i < 2; i++) {
+                try (var c = new SmtpTestClient(server.port())) {
+                    assertThat(c.reply().get(0)).startsWith("220");
+                }
+            }
+            try (var c = new SmtpTestClient(server.port())) {
+                assertThat(c.reply().get(0)).isEqualTo("421 4.7.0 " + TestServer.HOSTNAME
+                        + " Too many connections from [127.0.0.1]: limit 2 per minute, try again later");
+            }
+            try (var c = new SmtpTestClient("127.0.0.3", server.port())) {
+                assertThat(c.reply().get(0)).startsWith("220");
+                c.send("EHLO client.example");
+                long t0 = System.nanoTime();
+                c.send("FROB");
+                c.send("FROB");
+                long twoErrors = System.nanoTime() - t0;
+                t0 = System.nanoTime();
+                assertThat(c.send("NOOP").get(0)).startsWith("250");
+                long tarpitted = System.nanoTime() - t0;
+                assertThat(tarpitted).as("a reply after two errors waits").isGreaterThanOrEqualTo(300_000_000L);
+                assertThat(twoErrors).as("the first two errors do not").isLessThan(300_000_000L);
+            }
+        }
+    }
+
+    @Test
     void greylistingWithARealDelayAndARestart() throws Exception {
         var lines = List.of("greylisting = true", "greylist_delay = \"1s\"");
         java.nio.file.Path data;
