@@ -68,7 +68,8 @@ final class ReceiveConnectorSection implements ConfigSection<List<ConnectorConfi
     static final ConfigKey<Integer> MAX_CONNECTION_RATE = Keys.countOrZero("max_connection_rate", 0);
     static final ConfigKey<Integer> TARPIT_AFTER_ERRORS = Keys.countOrZero("tarpit_after_errors", 0);
     static final ConfigKey<Duration> TARPIT_DELAY = Keys.duration("tarpit_delay",
-            ConnectorConfig.RateLimits.DEFAULT_TARPIT_DELAY);
+            ConnectorConfig.RateLimits.DEFAULT_TARPIT_DELAY).then(ReceiveConnectorSection::tarpitDelay,
+            d -> Keys.quoted(Durations.format(d)));
     static final ConfigKey<Duration> GREYLIST_DELAY = Keys.duration("greylist_delay",
             ConnectorConfig.RateLimits.DEFAULT_GREYLIST_DELAY);
     static final ConfigKey<Duration> GREYLIST_RETRY_WINDOW = Keys.duration("greylist_retry_window",
@@ -238,6 +239,15 @@ final class ReceiveConnectorSection implements ConfigSection<List<ConnectorConfi
         if (d.compareTo(Duration.ofMinutes(1)) > 0) {
             throw new ConfigKey.InvalidValue("must be at most 1m; a few seconds catch early talkers (postscreen"
                     + " waits 6s), and every second delays every sender");
+        }
+        return d;
+    }
+
+    /** A minute at most: each tarpitted reply waits it, and clients give up on a reply after 5 (RFC 5321 4.5.3.2). */
+    private static Duration tarpitDelay(Duration d) throws ConfigKey.InvalidValue {
+        if (d.compareTo(Duration.ofMinutes(1)) > 0) {
+            throw new ConfigKey.InvalidValue("must be at most 1m (Exchange tarpits 5s); clients give up on a reply "
+                    + "after 5m");
         }
         return d;
     }

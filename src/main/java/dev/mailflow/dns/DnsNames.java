@@ -57,19 +57,27 @@ public final class DnsNames {
      * address's PTR records: "4.3.2.1.in-addr.arpa", or 32 lower-case nibbles for IPv6.
      */
     public static String reverseName(InetAddress address) {
+        return reversedUnder(address, address instanceof Inet4Address ? "in-addr.arpa" : "ip6.arpa");
+    }
+
+    /**
+     * The address's octets reversed (IPv4) or its 32 nibbles reversed (IPv6), as labels under
+     * {@code zone}: the reverse tree, and DNS lists (RFC 5782 2.1 and 2.4) under their zone.
+     */
+    public static String reversedUnder(InetAddress address, String zone) {
         byte[] b = address.getAddress();
-        var sb = new StringBuilder();
+        var sb = new StringBuilder(80);
         if (address instanceof Inet4Address) {
             for (int i = b.length - 1; i >= 0; i--) {
                 sb.append(b[i] & 0xff).append('.');
             }
-            return sb.append("in-addr.arpa").toString();
+        } else {
+            for (int i = b.length - 1; i >= 0; i--) {
+                sb.append(Character.forDigit(b[i] & 0x0f, 16)).append('.');
+                sb.append(Character.forDigit((b[i] >> 4) & 0x0f, 16)).append('.');
+            }
         }
-        for (int i = b.length - 1; i >= 0; i--) {
-            sb.append(Character.forDigit(b[i] & 0x0f, 16)).append('.');
-            sb.append(Character.forDigit((b[i] >> 4) & 0x0f, 16)).append('.');
-        }
-        return sb.append("ip6.arpa").toString();
+        return sb.append(zone).toString();
     }
 
     private static boolean isAscii(String s) {

@@ -12,10 +12,13 @@ import java.util.Arrays;
  * Beyond that, hosts count together by network, an IPv4 /24 or an IPv6 /48, against a larger
  * limit. IPv4-mapped IPv6 addresses count as their IPv4 address.
  */
-final class ClientNetworks {
+public final class ClientNetworks {
 
     static final int IPV4_NETWORK_PREFIX = 24;
     static final int IPV6_NETWORK_PREFIX = 48;
+    /** Greylisting's network: a sender's pool of outgoing addresses (RFC 6647 4.1). */
+    static final int IPV4_GREYLIST_PREFIX = 24;
+    static final int IPV6_GREYLIST_PREFIX = 64;
 
     private ClientNetworks() {
     }
@@ -27,11 +30,23 @@ final class ClientNetworks {
 
     /** The client's network: its IPv4 /24 or IPv6 /48. */
     static InetAddress network(InetAddress client) {
-        byte[] a = client.getAddress();
-        if (ClientNetwork.isMapped(a)) {
-            a = Arrays.copyOfRange(a, 12, 16);
-        }
+        byte[] a = unmapped(client);
         return prefix(a, a.length == 4 ? IPV4_NETWORK_PREFIX : IPV6_NETWORK_PREFIX);
+    }
+
+    /**
+     * The network greylisting counts the client in, an IPv4 /24 or an IPv6 /64, as
+     * {@code 192.0.2.0/24}: a big sender that retries from another address of its pool passes.
+     */
+    public static String greylistNetwork(InetAddress client) {
+        byte[] a = unmapped(client);
+        int bits = a.length == 4 ? IPV4_GREYLIST_PREFIX : IPV6_GREYLIST_PREFIX;
+        return prefix(a, bits).getHostAddress() + "/" + bits;
+    }
+
+    private static byte[] unmapped(InetAddress client) {
+        byte[] a = client.getAddress();
+        return ClientNetwork.isMapped(a) ? Arrays.copyOfRange(a, 12, 16) : a;
     }
 
     static InetAddress prefix(byte[] address, int bits) {

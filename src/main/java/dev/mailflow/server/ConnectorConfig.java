@@ -25,14 +25,6 @@ public record ConnectorConfig(String name, InetSocketAddress bind, Access access
                               TlsPolicy tlsPolicy, AuthPolicy authPolicy, SenderChecks senderChecks, String banner,
                               boolean protocolLog, ConnectionFiltering filtering, RateLimits rates, Milters milters) {
 
-    /** The connector without the protection of issue #12 (block lists, rate limits, milters). */
-    public ConnectorConfig(String name, InetSocketAddress bind, Access access, Limits limits, Timeouts timeouts,
-                           TlsPolicy tlsPolicy, AuthPolicy authPolicy, SenderChecks senderChecks, String banner,
-                           boolean protocolLog) {
-        this(name, bind, access, limits, timeouts, tlsPolicy, authPolicy, senderChecks, banner, protocolLog,
-                ConnectionFiltering.NONE, RateLimits.NONE, Milters.NONE);
-    }
-
     /** How a connector does TLS. */
     public enum Tls { STARTTLS, IMPLICIT, OFF }
 

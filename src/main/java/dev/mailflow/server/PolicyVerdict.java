@@ -40,10 +40,6 @@ public sealed interface PolicyVerdict {
             Objects.requireNonNull(reply);
             check = check == null ? Check.OTHER : check;
         }
-
-        public Reject(Reply reply) {
-            this(reply, Check.OTHER, null);
-        }
     }
 
     /** A temporary refusal (4xx). */
@@ -52,10 +48,6 @@ public sealed interface PolicyVerdict {
             Objects.requireNonNull(reply);
             check = check == null ? Check.OTHER : check;
         }
-
-        public TempFail(Reply reply) {
-            this(reply, Check.OTHER, null);
-        }
     }
 
     /** Reply, then close the connection. */
@@ -63,10 +55,6 @@ public sealed interface PolicyVerdict {
         public Disconnect {
             Objects.requireNonNull(reply);
             check = check == null ? Check.OTHER : check;
-        }
-
-        public Disconnect(Reply reply) {
-            this(reply, Check.OTHER, null);
         }
     }
 

@@ -91,6 +91,21 @@ class ConnectionFilteringConfigTest {
     }
 
     @Test
+    void rateLimitKeysAndTheirBadValues() throws Exception {
+        var rates = load("max_message_rate = 5\nmax_recipient_rate = 6\nmax_user_message_rate = 7\n"
+                + "max_connection_rate = 8\ntarpit_after_errors = 3\ntarpit_delay = \"5s\"\ngreylisting = true\n"
+                + "greylist_delay = \"2m\"", "").server().connectors().get(0).rates();
+        assertThat(rates).isEqualTo(new dev.mailflow.server.ConnectorConfig.RateLimits(5, 6, 7, true,
+                Duration.ofMinutes(2), Duration.ofDays(1), Duration.ofDays(36), 8, 3, Duration.ofSeconds(5)));
+        assertThat(load("", "").server().connectors().get(0).rates())
+                .isEqualTo(dev.mailflow.server.ConnectorConfig.RateLimits.NONE);
+        assertThatThrownBy(() -> load("max_message_rate = -1", "")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("max_message_rate").hasMessageContaining("0 means no limit");
+        assertThatThrownBy(() -> load("tarpit_delay = \"10m\"", "")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("tarpit_delay").hasMessageContaining("at most 1m");
+    }
+
+    @Test
     void blockListsWithoutOurOwnResolverAreAWarning() throws Exception {
         var config = load("dnsbl = [\"zen.example-list.test\"]", "");
         assertThat(ConfigWarnings.of(config)).singleElement().asString()

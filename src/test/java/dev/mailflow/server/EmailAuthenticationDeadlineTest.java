@@ -11,7 +11,6 @@ import dev.mailflow.smtp.MailParameters;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -37,12 +36,9 @@ class EmailAuthenticationDeadlineTest {
     };
 
     static ConnectorConfig connector(ConnectorConfig.SenderChecks checks) {
-        return new ConnectorConfig("Inbound", new InetSocketAddress("127.0.0.1", 0),
-                new ConnectorConfig.Access(true, List.of(), List.of()),
-                new ConnectorConfig.Limits(1 << 20, 100, 100, 10, 10, 20),
-                new ConnectorConfig.Timeouts(Duration.ofMinutes(5), Duration.ofMinutes(3), 500, Duration.ofSeconds(30)),
-                new ConnectorConfig.TlsPolicy(ConnectorConfig.Tls.OFF, false),
-                new ConnectorConfig.AuthPolicy(false, false, 5), checks, "ESMTP", false);
+        return dev.mailflow.testing.TestConnectors.connector("Inbound",
+                new ConnectorConfig.Access(true, List.of(), List.of()), new ConnectorConfig.AuthPolicy(false, false, 5),
+                checks, ConnectorConfig.ConnectionFiltering.NONE, ConnectorConfig.RateLimits.NONE);
     }
 
     static SessionInfo session(ConnectorConfig c) {

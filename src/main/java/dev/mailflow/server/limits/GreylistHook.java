@@ -2,6 +2,7 @@ package dev.mailflow.server.limits;
 
 import dev.mailflow.directory.Directory;
 import dev.mailflow.server.Check;
+import dev.mailflow.server.ClientNetworks;
 import dev.mailflow.server.PolicyHook;
 import dev.mailflow.server.PolicyVerdict;
 import dev.mailflow.server.SessionInfo;
@@ -9,10 +10,7 @@ import dev.mailflow.server.Transaction;
 import dev.mailflow.server.protection.ClientReputation;
 import dev.mailflow.smtp.Command;
 import dev.mailflow.smtp.Reply;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Clock;
-import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -51,38 +49,16 @@ public final class GreylistHook implements PolicyHook {
                 return PolicyVerdict.NEXT;
             }
         }
-        String triplet = network(session.clientAddress()) + " "
+        String network = ClientNetworks.greylistNetwork(session.clientAddress());
+        String triplet = network + " "
                 + transaction.sender().toString().toLowerCase(Locale.ROOT) + " "
                 + rcpt.recipient().key();
         var decision = greylist.check(triplet, clock.instant(), limits.greylistDelay(), limits.greylistRetryWindow(),
                 limits.greylistExpiry());
         if (decision instanceof Greylist.Decision.Wait wait) {
             return new PolicyVerdict.TempFail(Reply.greylisted(wait.seconds()), Check.GREYLIST,
-                    "first attempt from " + network(session.clientAddress()));
+                    "first attempt from " + network);
         }
         return PolicyVerdict.NEXT;
-    }
-
-    /** The client's network for greylisting: IPv4 /24, IPv6 /64, as text with its length. */
-    static String network(InetAddress client) {
-        byte[] a = client.getAddress();
-        if (a.length == 16 && isMapped(a)) {
-            a = Arrays.copyOfRange(a, 12, 16);
-        }
-        int bits = a.length == 4 ? 24 : 64;
-        byte[] b = a.clone();
-        for (int i = 0; i < b.length; i++) {
-            int keep = Math.max(0, Math.min(8, bits - i * 8));
-            b[i] &= (byte) (0xff << (8 - keep));
-        }
-        try {
-            return InetAddress.getByAddress(b).getHostAddress() + "/" + bits;
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static boolean isMapped(byte[] a) {
-        return dev.mailflow.server.auth.ClientNetwork.isMapped(a);
     }
 }

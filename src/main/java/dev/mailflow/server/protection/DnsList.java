@@ -1,7 +1,6 @@
 package dev.mailflow.server.protection;
 
 import dev.mailflow.dns.DnsNames;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -92,19 +91,7 @@ public record DnsList(String zone, AnswerFilter filter, int weight, String text)
     }
 
     static String queryName(InetAddress client, String zone) {
-        byte[] b = client.getAddress();
-        var sb = new StringBuilder(80);
-        if (client instanceof Inet4Address) {
-            for (int i = b.length - 1; i >= 0; i--) {
-                sb.append(b[i] & 0xff).append('.');
-            }
-        } else {
-            for (int i = b.length - 1; i >= 0; i--) {
-                sb.append(Character.forDigit(b[i] & 0x0f, 16)).append('.');
-                sb.append(Character.forDigit((b[i] >> 4) & 0x0f, 16)).append('.');
-            }
-        }
-        return sb.append(zone).toString();
+        return dev.mailflow.dns.DnsNames.reversedUnder(client, zone);
     }
 
     /** Whether one of these answers (listing codes, already checked to be in 127/8) counts for this entry. */

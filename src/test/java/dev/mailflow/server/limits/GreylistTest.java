@@ -70,8 +70,9 @@ class GreylistTest {
 
     @Test
     void networksAreSlash24AndSlash64() throws Exception {
-        assertThat(GreylistHook.network(java.net.InetAddress.getByName("192.0.2.77"))).isEqualTo("192.0.2.0/24");
-        assertThat(GreylistHook.network(java.net.InetAddress.getByName("2001:db8:1:2:3:4:5:6")))
+        assertThat(dev.mailflow.server.ClientNetworks.greylistNetwork(java.net.InetAddress.getByName("192.0.2.77"))).isEqualTo("192.0.2.0/24");
+        assertThat(dev.mailflow.server.ClientNetworks.greylistNetwork(
+                java.net.InetAddress.getByName("2001:db8:1:2:3:4:5:6")))
                 .isEqualTo("2001:db8:1:2:0:0:0:0/64");
     }
 }

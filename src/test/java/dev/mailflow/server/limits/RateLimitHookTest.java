@@ -6,7 +6,6 @@ import dev.mailflow.server.Check;
 import dev.mailflow.server.ConnectorConfig;
 import dev.mailflow.server.PolicyVerdict;
 import dev.mailflow.testing.StubSession;
-import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,15 +16,9 @@ import org.junit.jupiter.api.Test;
 class RateLimitHookTest {
 
     static ConnectorConfig connector(ConnectorConfig.RateLimits rates) {
-        var base = new ConnectorConfig("Client Submission", new InetSocketAddress("127.0.0.1", 0),
-                new ConnectorConfig.Access(false, List.of(), List.of()),
-                new ConnectorConfig.Limits(1 << 20, 100, 100, 10, 10, 20),
-                new ConnectorConfig.Timeouts(Duration.ofMinutes(5), Duration.ofMinutes(3), 500, Duration.ofSeconds(30)),
-                new ConnectorConfig.TlsPolicy(ConnectorConfig.Tls.OFF, false),
-                new ConnectorConfig.AuthPolicy(true, true, 5), ConnectorConfig.SenderChecks.DEFAULT, "ESMTP", false);
-        return new ConnectorConfig(base.name(), base.bind(), base.access(), base.limits(), base.timeouts(),
-                base.tlsPolicy(), base.authPolicy(), base.senderChecks(), base.banner(), base.protocolLog(),
-                base.filtering(), rates, base.milters());
+        return dev.mailflow.testing.TestConnectors.connector("Client Submission",
+                new ConnectorConfig.Access(false, List.of(), List.of()), new ConnectorConfig.AuthPolicy(true, true, 5),
+                ConnectorConfig.SenderChecks.DEFAULT, ConnectorConfig.ConnectionFiltering.NONE, rates);
     }
 
     static dev.mailflow.smtp.Command.Mail mail() {

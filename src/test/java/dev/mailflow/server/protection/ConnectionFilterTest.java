@@ -16,7 +16,6 @@ import dev.mailflow.smtp.Command;
 import dev.mailflow.smtp.CommandParser;
 import dev.mailflow.testing.StubSession;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,13 +39,9 @@ class ConnectionFilterTest {
             .build();
 
     static ConnectorConfig connector(ConnectorConfig.ConnectionFiltering filtering, List<Cidr> relayFrom) {
-        return new ConnectorConfig("Inbound", new InetSocketAddress("127.0.0.1", 0),
-                new ConnectorConfig.Access(true, relayFrom, List.of()),
-                new ConnectorConfig.Limits(1 << 20, 100, 100, 10, 10, 20),
-                new ConnectorConfig.Timeouts(Duration.ofMinutes(5), Duration.ofMinutes(3), 500, Duration.ofSeconds(30)),
-                new ConnectorConfig.TlsPolicy(ConnectorConfig.Tls.OFF, false),
-                new ConnectorConfig.AuthPolicy(false, false, 5), ConnectorConfig.SenderChecks.DEFAULT, "ESMTP", false,
-                filtering, ConnectorConfig.RateLimits.NONE, ConnectorConfig.Milters.NONE);
+        return dev.mailflow.testing.TestConnectors.connector("Inbound",
+                new ConnectorConfig.Access(true, relayFrom, List.of()), new ConnectorConfig.AuthPolicy(false, false, 5),
+                ConnectorConfig.SenderChecks.DEFAULT, filtering, ConnectorConfig.RateLimits.NONE);
     }
 
     static ConnectorConfig.ConnectionFiltering filtering(boolean allowPostmaster, boolean requireFcrdns) {
