@@ -76,6 +76,20 @@ final class ReceiveConnectorSection implements ConfigSection<List<ConnectorConfi
             ConnectorConfig.RateLimits.DEFAULT_GREYLIST_RETRY_WINDOW);
     static final ConfigKey<Duration> GREYLIST_EXPIRY = Keys.duration("greylist_expiry",
             ConnectorConfig.RateLimits.DEFAULT_GREYLIST_EXPIRY);
+    // Milters (dev.mailflow.milter)
+    static final ConfigKey<List<MilterEntries>> MILTERS = Keys.list("milters", MilterEntries::parse,
+            MilterEntries::text);
+    static final ConfigKey<ConnectorConfig.MilterDefaultAction> MILTER_DEFAULT_ACTION = Keys.string(
+            "milter_default_action", "tempfail").then(MilterEntries::action, a -> Keys.quoted(a.word()));
+    static final ConfigKey<Duration> MILTER_CONNECT_TIMEOUT = Keys.duration("milter_connect_timeout",
+            ConnectorConfig.Milter.DEFAULT_CONNECT_TIMEOUT).then(d -> MilterEntries.timeout(d),
+            d -> Keys.quoted(Durations.format(d)));
+    static final ConfigKey<Duration> MILTER_COMMAND_TIMEOUT = Keys.duration("milter_command_timeout",
+            ConnectorConfig.Milter.DEFAULT_COMMAND_TIMEOUT).then(d -> MilterEntries.timeout(d),
+            d -> Keys.quoted(Durations.format(d)));
+    static final ConfigKey<Duration> MILTER_CONTENT_TIMEOUT = Keys.duration("milter_content_timeout",
+            ConnectorConfig.Milter.DEFAULT_CONTENT_TIMEOUT).then(d -> MilterEntries.timeout(d),
+            d -> Keys.quoted(Durations.format(d)));
     static final ConfigKey<Boolean> REQUIRE_FCRDNS = Keys.bool("require_fcrdns", false);
     static final ConfigKey<Duration> GREETING_DELAY = Keys.durationOrZero("greeting_delay", Duration.ZERO)
             .then(ReceiveConnectorSection::greetingDelay, d -> Keys.quoted(Keys.formatDurationOrZero(d)));
@@ -102,7 +116,8 @@ final class ReceiveConnectorSection implements ConfigSection<List<ConnectorConfi
                 AUTHENTICATION_TEMPERROR, DMARC_QUARANTINE, DNSBL, DNSWL, DNSBL_THRESHOLD, DNSBL_ALLOW_POSTMASTER,
                 DNSBL_TIMEOUT, REQUIRE_FCRDNS, GREETING_DELAY, MAX_MESSAGE_RATE, MAX_RECIPIENT_RATE,
                 MAX_USER_MESSAGE_RATE, GREYLISTING, GREYLIST_DELAY, GREYLIST_RETRY_WINDOW, GREYLIST_EXPIRY,
-                MAX_CONNECTION_RATE, TARPIT_AFTER_ERRORS, TARPIT_DELAY);
+                MAX_CONNECTION_RATE, TARPIT_AFTER_ERRORS, TARPIT_DELAY, MILTERS, MILTER_DEFAULT_ACTION,
+                MILTER_CONNECT_TIMEOUT, MILTER_COMMAND_TIMEOUT, MILTER_CONTENT_TIMEOUT);
     }
 
     @Override
@@ -148,7 +163,7 @@ final class ReceiveConnectorSection implements ConfigSection<List<ConnectorConfi
                     new ConnectorConfig.RateLimits(t.get(MAX_MESSAGE_RATE), t.get(MAX_RECIPIENT_RATE),
                             t.get(MAX_USER_MESSAGE_RATE), t.get(GREYLISTING), t.get(GREYLIST_DELAY),
                             t.get(GREYLIST_RETRY_WINDOW), t.get(GREYLIST_EXPIRY), t.get(MAX_CONNECTION_RATE),
-                            t.get(TARPIT_AFTER_ERRORS), t.get(TARPIT_DELAY)), new ConnectorConfig.Milters());
+                            t.get(TARPIT_AFTER_ERRORS), t.get(TARPIT_DELAY)), milters(t));
             for (int i = 0; i < connectors.size(); i++) {
                 String clash = SocketAddresses.clash(c.bind(), connectors.get(i).bind());
                 if (clash != null) {
@@ -216,6 +231,15 @@ final class ReceiveConnectorSection implements ConfigSection<List<ConnectorConfi
             case "header" -> false;
             default -> throw new ConfigKey.InvalidValue("must be \"hold\" or \"header\"");
         };
+    }
+
+    private static ConnectorConfig.Milters milters(ConfigTable t) throws ConfigException {
+        var list = new ArrayList<ConnectorConfig.Milter>();
+        for (var entry : t.get(MILTERS)) {
+            list.add(entry.with(t.get(MILTER_DEFAULT_ACTION), t.get(MILTER_CONNECT_TIMEOUT),
+                    t.get(MILTER_COMMAND_TIMEOUT), t.get(MILTER_CONTENT_TIMEOUT)));
+        }
+        return new ConnectorConfig.Milters(list);
     }
 
     private static DnsList dnsList(String text, boolean block) throws ConfigKey.InvalidValue {

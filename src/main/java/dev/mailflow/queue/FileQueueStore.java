@@ -92,17 +92,50 @@ public final class FileQueueStore implements QueueStore {
     private final class FileIncoming implements Incoming {
         private final long id;
         private final Path file;
-        private final FileChannel channel;
-        private final CRC32C crc = new CRC32C();
-        private final OutputStream out;
+        private FileChannel channel;
+        private CRC32C crc;
+        private OutputStream out;
         private boolean done;
 
         FileIncoming(long id, Path file, FileChannel channel) {
             this.id = id;
             this.file = file;
-            this.channel = channel;
-            this.out = new CheckedOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel),
+            writeTo(channel);
+        }
+
+        private void writeTo(FileChannel target) {
+            this.channel = target;
+            this.crc = new CRC32C();
+            this.out = new CheckedOutputStream(new BufferedOutputStream(Channels.newOutputStream(target),
                     16 * 1024), crc);
+        }
+
+        @Override
+        public void rewrite(ContentRewriter rewriter) throws IOException {
+            if (done) {
+                throw new IllegalStateException("message " + id + " already ended");
+            }
+            Path edited = file.resolveSibling(id + ".edit");
+            var target = FileChannel.open(edited, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.WRITE);
+            var previous = channel;
+            var previousCrc = crc;
+            var previousOut = out;
+            try (var current = written()) {
+                writeTo(target);
+                rewriter.rewrite(current, out);
+                out.flush();
+                // Not durable yet, as the content before it: the commit forces the file.
+                Files.move(edited, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException | RuntimeException e) {
+                closeQuietly(target);
+                deleteQuietly(edited);
+                channel = previous;
+                crc = previousCrc;
+                out = previousOut;
+                throw e;
+            }
+            closeQuietly(previous);
         }
 
         @Override

@@ -47,6 +47,14 @@ public final class InMemoryQueueStore implements QueueStore {
             }
 
             @Override
+            public void rewrite(ContentRewriter rewriter) throws java.io.IOException {
+                var edited = new ByteArrayOutputStream();
+                rewriter.rewrite(written(), edited);
+                buffer.reset();
+                edited.writeTo(buffer);
+            }
+
+            @Override
             public QueuedMessage commit(Envelope envelope) {
                 done = true;
                 var m = new QueuedMessage(id, QueueState.ACTIVE, envelope, DeliveryStatus.initial(envelope));

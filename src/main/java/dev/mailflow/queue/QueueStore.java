@@ -69,6 +69,14 @@ public interface QueueStore extends AutoCloseable {
         InputStream written() throws IOException;
 
         /**
+         * Replaces the content written so far with an edited one (a filter's header and body
+         * changes, before the commit). The rewriter reads the current content and writes the
+         * new one; until it returns without an error the current content stays as it was.
+         * The id stays the same.
+         */
+        void rewrite(ContentRewriter rewriter) throws IOException;
+
+        /**
          * Makes the message durable with its envelope. When this returns, the message is
          * on disk and will be delivered after any crash: a 250 may be sent.
          */
@@ -76,5 +84,11 @@ public interface QueueStore extends AutoCloseable {
 
         /** Forgets the message and removes whatever was written. Never throws. */
         void abort();
+    }
+
+    /** Writes an edited content from the current one ({@link Incoming#rewrite}). */
+    @FunctionalInterface
+    interface ContentRewriter {
+        void rewrite(InputStream current, OutputStream replacement) throws IOException;
     }
 }

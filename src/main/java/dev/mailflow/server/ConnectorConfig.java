@@ -169,9 +169,41 @@ public record ConnectorConfig(String name, InetSocketAddress bind, Access access
                 DEFAULT_GREYLIST_RETRY_WINDOW, DEFAULT_GREYLIST_EXPIRY, 0, 0, DEFAULT_TARPIT_DELAY);
     }
 
-    /** The milters the connector's mail passes through, in order, and what to do when one is down. */
-    public record Milters() {
-        public static final Milters NONE = new Milters();
+    /** The milters the connector's mail passes through, in order ({@code milters}). */
+    public record Milters(List<Milter> list) {
+        public static final Milters NONE = new Milters(List.of());
+
+        public Milters {
+            list = List.copyOf(list);
+        }
+    }
+
+    /**
+     * One milter: where it listens ({@code inet:host:port} or {@code unix:/path}), what happens
+     * to mail while it cannot be used, and how long each step may take (Postfix's
+     * {@code milter_connect_timeout}, {@code milter_command_timeout}, {@code milter_content_timeout}).
+     */
+    public record Milter(String address, MilterDefaultAction defaultAction, Duration connectTimeout,
+                         Duration commandTimeout, Duration contentTimeout) {
+        public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(30);
+        public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(30);
+        public static final Duration DEFAULT_CONTENT_TIMEOUT = Duration.ofSeconds(300);
+    }
+
+    /** Postfix's {@code milter_default_action}: what a milter that is down or broken means for mail. */
+    public enum MilterDefaultAction {
+        /** 451 4.7.1: the client tries again later (the default). */
+        TEMPFAIL,
+        /** As if the milter were not configured. */
+        ACCEPT,
+        /** 550 5.7.1. */
+        REJECT,
+        /** Accepted into the hold queue, for the operator to release. */
+        QUARANTINE;
+
+        public String word() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     /** The same connector listening elsewhere. */

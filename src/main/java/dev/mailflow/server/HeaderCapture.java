@@ -22,6 +22,19 @@ final class HeaderCapture extends FilterOutputStream {
         super(out);
     }
 
+    /** The header section of content already written (after a filter's edits). */
+    static HeaderCapture of(dev.mailflow.queue.QueueStore.Incoming incoming) throws IOException {
+        var capture = new HeaderCapture(OutputStream.nullOutputStream());
+        try (var in = incoming.written()) {
+            byte[] buffer = new byte[8192];
+            int n;
+            while (!capture.complete && (n = in.read(buffer)) > 0) {
+                capture.write(buffer, 0, n);
+            }
+        }
+        return capture;
+    }
+
     @Override
     public void write(int b) throws IOException {
         capture(b);

@@ -166,7 +166,9 @@ public final class MailServer implements AutoCloseable {
         }
         return new Session.Context(config.hostname(), config.directory(), store,
                 Policies.forConnector(c, config.directory(), store, config.minFreeSpace(), authentication,
-                        connectionFilter.hook(), limits), log,
+                        connectionFilter.hook(), limits, c.milters().list().stream()
+                                .<PolicyHook>map(m -> new dev.mailflow.milter.MilterHook(m, config.hostname())).toList()),
+                log,
                 tracking, queued,
                 clock, config.maxHops(), tls, authLimiter, passwords, stats);
     }

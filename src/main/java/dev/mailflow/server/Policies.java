@@ -18,15 +18,19 @@ final class Policies {
      * the recipients' acceptance), who may send (AUTH, send-as), what the transaction may be
      * (size, disk space), then the email authentication of strangers' mail (DNS lookups, so
      * after the cheap checks), the rate limits and greylisting ({@code limits}, before the
-     * recipients' acceptance, which ends the RCPT stage) and the recipients.
+     * recipients' acceptance, which ends the RCPT stage) and the recipients; last the milters, in
+     * their order, which see only what all of these let through (as Postfix's milters follow its
+     * smtpd restrictions).
      */
     static List<PolicyHook> forConnector(ConnectorConfig connector, Directory directory, QueueStore store,
                                          long minFreeSpace, PolicyHook emailAuthentication,
-                                         PolicyHook connectionFilter, List<PolicyHook> limits) {
+                                         PolicyHook connectionFilter, List<PolicyHook> limits,
+                                         List<PolicyHook> milters) {
         var hooks = new java.util.ArrayList<PolicyHook>(List.of(connectionFilter, new AuthenticationRequired(),
                 new SendAs(directory), new SizeLimit(), new DiskSpace(store, minFreeSpace), emailAuthentication));
         hooks.addAll(limits);
         hooks.add(new AcceptedRecipients(directory));
+        hooks.addAll(milters);
         return List.copyOf(hooks);
     }
 

@@ -17,6 +17,15 @@ import dev.mailflow.smtp.Command;
 public interface PolicyHook {
 
     /**
+     * Whether this hook filters content (a milter): it then runs at every stage the policies
+     * let through, even after a policy accepted ({@link PolicyVerdict.Accept} ends the policy
+     * checks, not the filters), so that it sees the whole transaction.
+     */
+    default boolean contentFilter() {
+        return false;
+    }
+
+    /**
      * The hook a new session uses, called once per connection before {@link #onConnect}:
      * this one when the hook keeps no per-connection state.
      */

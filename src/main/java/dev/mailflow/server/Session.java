@@ -141,6 +141,11 @@ final class Session implements SessionInfo {
     }
 
     @Override
+    public int clientPort() {
+        return socket == null ? 0 : socket.getPort();
+    }
+
+    @Override
     public String heloName() {
         return heloName;
     }
@@ -517,8 +522,34 @@ final class Session implements SessionInfo {
      * transaction (when there is one) and lets the next hook decide. NEXT when none decided.
      */
     private PolicyVerdict decide(Transaction tx, java.util.function.Function<PolicyHook, PolicyVerdict> stage) {
+        try {
+            return decide(tx, stage, null);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** An action after each hook of a stage (the end of data applies the hook's edits). */
+    private interface AfterHook {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs the hooks in order until one decides. After an {@link PolicyVerdict.Accept} the
+     * content filters ({@link PolicyHook#contentFilter}) still run: a milter sees every stage
+     * the policies let through, as Postfix's milters follow smtpd's restrictions.
+     */
+    private PolicyVerdict decide(Transaction tx, java.util.function.Function<PolicyHook, PolicyVerdict> stage,
+                                 AfterHook after) throws IOException {
+        PolicyVerdict accepted = null;
         for (var hook : hooks) {
+            if (accepted != null && !hook.contentFilter()) {
+                continue;
+            }
             var verdict = stage.apply(hook);
+            if (after != null) {
+                after.run();
+            }
             if (verdict instanceof PolicyVerdict.Hold hold) {
                 if (tx != null) {
                     tx.hold(hold.reason());
@@ -531,11 +562,15 @@ final class Session implements SessionInfo {
                 }
                 continue;
             }
+            if (verdict instanceof PolicyVerdict.Accept) {
+                accepted = accepted == null ? verdict : accepted;
+                continue;
+            }
             if (!(verdict instanceof PolicyVerdict.Next)) {
                 return verdict;
             }
         }
-        return PolicyVerdict.NEXT;
+        return accepted != null ? accepted : PolicyVerdict.NEXT;
     }
 
     /**
@@ -820,31 +855,29 @@ final class Session implements SessionInfo {
         }
         // What was queued: the content as received, less any field the filter dropped.
         long queuedSize = size - resultsFilter.removedOctets();
-        var atEnd = decide(tx, hook -> hook.onEndOfData(this, tx, new ReceivedMessage() {
-            @Override
-            public long id() {
-                return incoming.id();
-            }
-
-            @Override
-            public long size() {
-                return queuedSize;
-            }
-
-            @Override
-            public java.io.InputStream open() throws IOException {
-                return incoming.written();
-            }
-
-            @Override
-            public void addHeader(String field) {
-                tx.addHeader(field);
-            }
-        }));
+        var message = new MessageAtEnd(tx, incoming, queuedSize);
+        PolicyVerdict atEnd;
+        try {
+            atEnd = decide(tx, hook -> hook.onEndOfData(this, tx, message), message::applyEdits);
+        } catch (IOException e) {
+            LOG.error("{}: applying a filter's edits to message {} failed: {}", id, incoming.id(), e.toString());
+            endTransaction();
+            reply(Reply.LOCAL_ERROR);
+            return;
+        }
         if (!(atEnd instanceof PolicyVerdict.Next) && !(atEnd instanceof PolicyVerdict.Accept)) {
             refused(atEnd, tx, null);
             endTransaction();
             return;
+        }
+        if (message.edited()) {
+            // A filter's edits may have added the Message-ID or Date: read the header again.
+            queuedSize = message.size();
+            capture = HeaderCapture.of(incoming);
+        }
+        if (tx.recipientCount() == 0 && tx.discardReason() == null) {
+            // A filter removed every recipient: nobody is left to deliver to.
+            tx.discard("every recipient removed by a filter");
         }
         String messageId = capture.messageId();
         boolean generated = messageId == null;

@@ -28,6 +28,11 @@ public interface SessionInfo {
 
     InetAddress clientAddress();
 
+    /** The client's port, or 0 when unknown (the milter's {@code {client_port}}). */
+    default int clientPort() {
+        return 0;
+    }
+
     String heloName();
 
     /**

@@ -13,7 +13,7 @@ import java.util.List;
  */
 public final class Transaction {
 
-    private final MailAddress sender;
+    private MailAddress sender;
     private final MailParameters parameters;
     private final List<EnvelopeRecipient> recipients = new ArrayList<>();
     private QueueStore.Incoming content;
@@ -43,6 +43,16 @@ public final class Transaction {
 
     void addRecipient(EnvelopeRecipient recipient) {
         recipients.add(recipient);
+    }
+
+    /** A filter's new envelope sender (the milter's change from). */
+    void changeSender(MailAddress newSender) {
+        this.sender = newSender;
+    }
+
+    /** Removes the recipients with this address (a filter's delete recipient); false when none. */
+    boolean removeRecipient(MailAddress address) {
+        return recipients.removeIf(r -> r.address().key().equals(address.key()));
     }
 
     int recipientCount() {

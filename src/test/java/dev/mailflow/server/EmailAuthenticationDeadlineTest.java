@@ -54,22 +54,7 @@ class EmailAuthenticationDeadlineTest {
         }
         byte[] bytes = sb.append("From: a@slow.test\r\nSubject: x\r\n\r\nbody\r\n").toString()
                 .getBytes(StandardCharsets.US_ASCII);
-        return new ReceivedMessage() {
-            @Override
-            public long id() {
-                return 1;
-            }
-
-            @Override
-            public long size() {
-                return bytes.length;
-            }
-
-            @Override
-            public InputStream open() {
-                return new ByteArrayInputStream(bytes);
-            }
-
+        return new dev.mailflow.testing.StubMessage(bytes) {
             @Override
             public void addHeader(String field) {
                 throw new AssertionError("no results when the checks did not finish");

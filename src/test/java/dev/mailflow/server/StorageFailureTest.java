@@ -62,6 +62,14 @@ class StorageFailureTest {
                     }
 
                     @Override
+                    public void rewrite(QueueStore.ContentRewriter rewriter) throws IOException {
+                        if (failWrites.get()) {
+                            throw new IOException("No space left on device");
+                        }
+                        in.rewrite(rewriter);
+                    }
+
+                    @Override
                     public QueuedMessage commit(Envelope envelope) throws IOException {
                         if (failCommit.get()) {
                             aborted.incrementAndGet();

@@ -1,0 +1,190 @@
+package dev.mailflow.milter;
+
+import java.io.ByteArrayOutputStream;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One conversation with one milter, for one SMTP session: the option negotiation, then a
+ * command per stage and its answer. It knows the protocol, not what the answers mean for the
+ * mail ({@link MilterSession} decides that). Every failure is a {@link MilterException}, after
+ * which the connection is closed and the client is not used again.
+ */
+final class MilterClient implements AutoCloseable {
+
+    private final MilterEndpoint endpoint;
+    private final Duration connectTimeout;
+    private final Duration commandTimeout;
+    private final Duration contentTimeout;
+    private MilterConnection connection;
+    private int actions;
+    private int protocol;
+    /** Per macro stage, the names the milter asked for (SETSYMLIST), or null: send all. */
+    private final List<Set<String>> symbols = new ArrayList<>();
+
+    MilterClient(MilterEndpoint endpoint, Duration connectTimeout, Duration commandTimeout, Duration contentTimeout) {
+        this.endpoint = endpoint;
+        this.connectTimeout = connectTimeout;
+        this.commandTimeout = commandTimeout;
+        this.contentTimeout = contentTimeout;
+        for (int i = 0; i < Protocol.STAGES; i++) {
+            symbols.add(null);
+        }
+    }
+
+    /** Connects and negotiates version 6: every action and every protocol option we support is offered. */
+    void negotiate() {
+        connection = MilterConnection.open(endpoint, connectTimeout);
+        var data = new ByteArrayOutputStream();
+        data.writeBytes(Packet.intBytes(Protocol.VERSION));
+        data.writeBytes(Packet.intBytes(Protocol.ALL_ACTIONS));
+        data.writeBytes(Packet.intBytes(Protocol.OFFERED_PROTOCOL));
+        connection.send(new Packet(Protocol.OPTNEG, data.toByteArray()), commandTimeout);
+        var reply = connection.receive(commandTimeout);
+        if (reply.code() != Protocol.OPTNEG) {
+            throw new MilterException("answered the option negotiation with '" + reply.code() + "'");
+        }
+        int version = reply.intAt(0);
+        if (version < 2) {
+            throw new MilterException("speaks milter protocol version " + version + " (2 to 6 are understood)");
+        }
+        actions = reply.intAt(4) & Protocol.ALL_ACTIONS;
+        // A milter may only take options we offered; any other is left off (libmilter never asks).
+        protocol = reply.intAt(8) & Protocol.OFFERED_PROTOCOL;
+        int offset = 12;
+        var bytes = reply.data();
+        while (offset + 4 < bytes.length) {
+            int stage = reply.intAt(offset);
+            offset += 4;
+            int end = offset;
+            while (end < bytes.length && bytes[end] != 0) {
+                end++;
+            }
+            String names = new String(bytes, offset, end - offset, StandardCharsets.UTF_8);
+            offset = end + 1;
+            if (stage >= 0 && stage < Protocol.STAGES && (actions & Protocol.SET_SYMBOL_LIST) != 0) {
+                var set = new HashSet<String>();
+                for (String name : names.trim().split("[\\s,]+")) {
+                    if (!name.isEmpty()) {
+                        set.add(bare(name));
+                    }
+                }
+                symbols.set(stage, set);
+            }
+        }
+    }
+
+    boolean wants(int stageFlag) {
+        return (protocol & stageFlag) == 0;
+    }
+
+    boolean replies(int noReplyFlag) {
+        return (protocol & noReplyFlag) == 0;
+    }
+
+    boolean may(int action) {
+        return (actions & action) != 0;
+    }
+
+    boolean leadingSpace() {
+        return (protocol & Protocol.HEADER_LEADING_SPACE) != 0;
+    }
+
+    /** The macros of a stage, less those the milter said it does not want; nothing sent when none are left. */
+    void macros(char command, int stage, Map<String, String> macros) {
+        var wanted = symbols.get(stage);
+        var data = new ByteArrayOutputStream();
+        data.write(command);
+        int count = 0;
+        for (var e : macros.entrySet()) {
+            if (wanted != null && !wanted.contains(bare(e.getKey()))) {
+                continue;
+            }
+            data.writeBytes(e.getKey().getBytes(StandardCharsets.UTF_8));
+            data.write(0);
+            data.writeBytes(e.getValue().getBytes(StandardCharsets.UTF_8));
+            data.write(0);
+            count++;
+        }
+        if (count > 0) {
+            connection.send(new Packet(Protocol.MACRO, data.toByteArray()), commandTimeout);
+        }
+    }
+
+    Packet connect(String hostname, InetAddress address, int port, boolean reply) {
+        var data = new ByteArrayOutputStream();
+        data.writeBytes(hostname.getBytes(StandardCharsets.UTF_8));
+        data.write(0);
+        data.write(address instanceof Inet6Address ? '6' : '4');
+        data.write((port >>> 8) & 0xff);
+        data.write(port & 0xff);
+        data.writeBytes(address.getHostAddress().getBytes(StandardCharsets.US_ASCII));
+        data.write(0);
+        return command(new Packet(Protocol.CONNECT, data.toByteArray()), reply, commandTimeout);
+    }
+
+    /** A command and, unless the milter said it sends none, its answer (progress reports skipped). */
+    Packet command(Packet packet, boolean reply, Duration timeout) {
+        connection.send(packet, timeout);
+        return reply ? answer(timeout) : null;
+    }
+
+    Packet command(Packet packet, boolean reply) {
+        return command(packet, reply, commandTimeout);
+    }
+
+    Packet content(Packet packet, boolean reply) {
+        return command(packet, reply, contentTimeout);
+    }
+
+    /** The next answer that is not a progress report; each progress report restarts the timeout. */
+    Packet answer(Duration timeout) {
+        while (true) {
+            var packet = connection.receive(timeout);
+            if (packet.code() != Protocol.PROGRESS) {
+                return packet;
+            }
+        }
+    }
+
+    Duration contentTimeout() {
+        return contentTimeout;
+    }
+
+    /** Tells the milter the transaction ended without its end of message; it answers nothing. */
+    void abort() {
+        connection.send(Packet.of(Protocol.ABORT), commandTimeout);
+    }
+
+    boolean isOpen() {
+        return connection != null && connection.isOpen();
+    }
+
+    /** QUIT, then the socket closed; never throws. */
+    @Override
+    public void close() {
+        if (connection == null) {
+            return;
+        }
+        try {
+            if (connection.isOpen()) {
+                connection.send(Packet.of(Protocol.QUIT), Duration.ofSeconds(1));
+            }
+        } catch (MilterException ignored) {
+            // It is going away anyway.
+        } finally {
+            connection.close();
+        }
+    }
+
+    private static String bare(String name) {
+        return name.startsWith("{") && name.endsWith("}") ? name.substring(1, name.length() - 1) : name;
+    }
+}
