@@ -235,9 +235,12 @@ final class ReceiveConnectorSection implements ConfigSection<List<ConnectorConfi
 
     private static ConnectorConfig.Milters milters(ConfigTable t) throws ConfigException {
         var list = new ArrayList<ConnectorConfig.Milter>();
+        var action = t.get(MILTER_DEFAULT_ACTION);
+        var connect = t.get(MILTER_CONNECT_TIMEOUT);
+        var command = t.get(MILTER_COMMAND_TIMEOUT);
+        var content = t.get(MILTER_CONTENT_TIMEOUT);
         for (var entry : t.get(MILTERS)) {
-            list.add(entry.with(t.get(MILTER_DEFAULT_ACTION), t.get(MILTER_CONNECT_TIMEOUT),
-                    t.get(MILTER_COMMAND_TIMEOUT), t.get(MILTER_CONTENT_TIMEOUT)));
+            list.add(entry.with(action, connect, command, content));
         }
         return new ConnectorConfig.Milters(list);
     }

@@ -9,6 +9,7 @@ import dev.mailflow.server.SessionInfo;
 import dev.mailflow.server.Transaction;
 import dev.mailflow.smtp.AddressParser;
 import dev.mailflow.smtp.Command;
+import dev.mailflow.smtp.FilterReply;
 import dev.mailflow.smtp.MailAddress;
 import dev.mailflow.smtp.Reply;
 import java.io.BufferedInputStream;
@@ -519,7 +520,7 @@ final class MilterSession implements PolicyHook {
             }
             case Protocol.REPLYCODE -> {
                 String text = answer.stringsFrom(0).isEmpty() ? "" : answer.stringsFrom(0).get(0);
-                var reply = Reply.fromFilter(text);
+                var reply = FilterReply.parse(text);
                 if (reply == null) {
                     throw new MilterException("answered with a reply that is not a 4xx or 5xx one ("
                             + printable(text) + ")");
