@@ -144,13 +144,34 @@ final class MilterClient implements AutoCloseable {
         return command(packet, reply, contentTimeout);
     }
 
-    /** The next answer that is not a progress report; each progress report restarts the timeout. */
+    /**
+     * The next answer that is not a progress report; each progress report restarts the timeout,
+     * up to {@link Protocol#MAX_PROGRESS_FACTOR} times the timeout in all, so that a milter that
+     * reports progress forever still ends.
+     */
     Packet answer(Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos() * Protocol.MAX_PROGRESS_FACTOR;
+        boolean progressed = false;
         while (true) {
-            var packet = connection.receive(timeout);
+            long left = end - System.nanoTime();
+            Packet packet;
+            try {
+                if (left <= 0) {
+                    throw new MilterException("the progress reports' time is up");
+                }
+                packet = connection.receive(Duration.ofNanos(Math.min(left, timeout.toNanos())));
+            } catch (MilterException e) {
+                if (progressed && left < timeout.toNanos()) {
+                    connection.close();
+                    throw new MilterException("still working after " + MilterConnection.Durations.words(
+                            timeout.multipliedBy(Protocol.MAX_PROGRESS_FACTOR)) + " of progress reports");
+                }
+                throw e;
+            }
             if (packet.code() != Protocol.PROGRESS) {
                 return packet;
             }
+            progressed = true;
         }
     }
 

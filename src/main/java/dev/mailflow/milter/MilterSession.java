@@ -184,9 +184,11 @@ final class MilterSession implements PolicyHook {
             }
             client.macros(Protocol.BODYEOB, Protocol.STAGE_EOM, Macros.queueId(message.id()));
             client.command(Packet.of(Protocol.BODYEOB), false, client.contentTimeout());
-            return endOfMessage(message, session);
+            return endOfMessage(transaction, message, session);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            // Our queue file, not the milter: the client tries again later.
+            session.protocolLog("reading the message for milter " + milter.name() + " failed: " + e.getMessage());
+            return new PolicyVerdict.TempFail(Reply.LOCAL_ERROR, Check.RESOURCES, "reading the queue file");
         } catch (MilterException e) {
             return failed(Stage.END_OF_MESSAGE, e, session);
         }
@@ -259,7 +261,7 @@ final class MilterSession implements PolicyHook {
     }
 
     /** The answers to the end of message: the edits, then the verdict. */
-    private PolicyVerdict endOfMessage(ReceivedMessage message, SessionInfo session) {
+    private PolicyVerdict endOfMessage(Transaction transaction, ReceivedMessage message, SessionInfo session) {
         var edits = new Edits(message, session);
         while (true) {
             var answer = client.answer(client.contentTimeout());
@@ -269,6 +271,13 @@ final class MilterSession implements PolicyHook {
             inMessage = false;
             edits.apply();
             var verdict = verdict(Stage.END_OF_MESSAGE, answer, session);
+            if (!(verdict instanceof PolicyVerdict.Refusal)) {
+                String word = verdict instanceof PolicyVerdict.Discard ? "discard"
+                        : edits.quarantine != null ? "quarantine" : answer.code() == Protocol.ACCEPT ? "accept"
+                        : "continue";
+                transaction.filterResult("milter " + milter.name() + ": " + word
+                        + (edits.count() > 0 ? ", " + edits.count() + (edits.count() == 1 ? " edit" : " edits") : ""));
+            }
             if (edits.quarantine != null && !(verdict instanceof PolicyVerdict.Refusal)
                     && !(verdict instanceof PolicyVerdict.Discard)) {
                 return new PolicyVerdict.Hold("quarantined by milter " + milter.name() + ": " + edits.quarantine);
@@ -290,8 +299,21 @@ final class MilterSession implements PolicyHook {
             this.session = session;
         }
 
+        private int packets;
+        private long octets;
+        private int added;
+
         /** True when the packet was an edit (or one we leave aside), false for the verdict. */
         boolean take(Packet p) {
+            if (p.code() != Protocol.ACCEPT && p.code() != Protocol.CONTINUE && p.code() != Protocol.DISCARD
+                    && p.code() != Protocol.REJECT && p.code() != Protocol.TEMPFAIL && p.code() != Protocol.REPLYCODE) {
+                packets++;
+                octets += p.data().length;
+                if (packets > MAX_EDITS || octets > session.connector().maxMessageSize() + 1024L * 1024) {
+                    throw new MilterException("asked for more edits than a message can take (" + packets + " edits, "
+                            + octets + " octets)");
+                }
+            }
             switch (p.code()) {
                 case Protocol.ADDHEADER -> {
                     if (allowed(Protocol.ADD_HEADERS, "add header")) {
@@ -303,7 +325,7 @@ final class MilterSession implements PolicyHook {
                 }
                 case Protocol.INSHEADER -> {
                     if (allowed(Protocol.ADD_HEADERS, "insert header")) {
-                        int index = p.intAt(0);
+                        int index = unsigned(p.intAt(0));
                         String field = field(p.string(4, 0, "name"), p.string(4, 1, "value"));
                         if (field != null) {
                             pending.add(() -> message.insertHeader(index, field));
@@ -312,7 +334,7 @@ final class MilterSession implements PolicyHook {
                 }
                 case Protocol.CHGHEADER -> {
                     if (allowed(Protocol.CHANGE_HEADERS, "change header")) {
-                        int index = p.intAt(0);
+                        int index = unsigned(p.intAt(0));
                         String name = p.string(4, 0, "name");
                         String value = p.stringsFrom(4).size() > 1 ? p.string(4, 1, "value") : "";
                         String field = value.isEmpty() ? null : field(name, value);
@@ -347,7 +369,10 @@ final class MilterSession implements PolicyHook {
                             "add recipient")) {
                         var args = p.stringsFrom(0);
                         var recipient = address(args.isEmpty() ? "" : args.get(0), false);
-                        if (recipient != null) {
+                        if (recipient != null && ++added > session.connector().maxRecipients()) {
+                            session.protocolLog("milter " + milter.name() + " added more recipients than max_recipients ("
+                                    + session.connector().maxRecipients() + "): " + printable(args.get(0)) + " ignored");
+                        } else if (recipient != null) {
                             ignoredArguments(args, "add recipient");
                             pending.add(() -> message.addRecipient(recipient));
                         }
@@ -373,6 +398,11 @@ final class MilterSession implements PolicyHook {
                 }
             }
             return true;
+        }
+
+        /** The edits applied (headers, body, envelope), less quarantine. */
+        int count() {
+            return pending.size() + (body != null ? 1 : 0);
         }
 
         void apply() {
@@ -444,6 +474,15 @@ final class MilterSession implements PolicyHook {
             }
             return sb.toString();
         }
+    }
+
+    /** Edits one milter may make to one message. */
+    private static final int MAX_EDITS = 10_000;
+
+    /** A header index as the milter sends it, unsigned; past the end means the end. */
+    private static int unsigned(int index) {
+        long value = index & 0xffffffffL;
+        return value > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) value;
     }
 
     private static boolean validName(String name) {

@@ -15,8 +15,14 @@ final class Protocol {
     /** libmilter's MILTER_CHUNK_SIZE: the largest body chunk sent at once. */
     static final int CHUNK_SIZE = 65535;
 
-    /** The largest packet accepted from a milter (libmilter refuses more than this too). */
-    static final int MAX_PACKET = 64 * 1024 * 1024;
+    /**
+     * The largest packet accepted from a milter: a replaced body comes in chunks of 64 KiB (1 MiB
+     * with libmilter's largest chunk size), header fields are far smaller.
+     */
+    static final int MAX_PACKET = 2 * 1024 * 1024;
+
+    /** Progress reports extend a timeout, up to this many times the timeout in all. */
+    static final int MAX_PROGRESS_FACTOR = 10;
 
     // Commands (MTA to milter).
     static final char ABORT = 'A';

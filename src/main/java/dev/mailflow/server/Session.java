@@ -923,7 +923,8 @@ final class Session implements SessionInfo {
             context.tracking().write(new TrackingEvent(envelope.receivedAt(), "RECEIVE", envelope.internalId(),
                     messageId, envelope.sender().toString(),
                     envelope.recipients().stream().map(r -> r.address().toString()).toList(), connector.name(),
-                    envelope.clientAddress(), queuedSize, "2.6.0", "queued", null, envelope.authentication()));
+                    envelope.clientAddress(), queuedSize, "2.6.0", tx.filterResults().isEmpty() ? "queued"
+                    : "queued; " + String.join("; ", tx.filterResults()), null, envelope.authentication()));
             if (queued.state() == dev.mailflow.queue.QueueState.HOLD) {
                 context.tracking().write(new TrackingEvent(envelope.receivedAt(), "HOLD", envelope.internalId(),
                         messageId, envelope.sender().toString(), List.of(), connector.name(),

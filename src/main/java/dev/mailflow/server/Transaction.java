@@ -91,6 +91,20 @@ public final class Transaction {
         return type.cast(notes.get(type));
     }
 
+    private final List<String> filterResults = new ArrayList<>();
+
+    /**
+     * What a content filter made of the message when it let it through (a milter's verdict
+     * and edits), for the tracking log: {@code milter inet:127.0.0.1:11332: continue, 3 edits}.
+     */
+    public void filterResult(String result) {
+        filterResults.add(result);
+    }
+
+    List<String> filterResults() {
+        return List.copyOf(filterResults);
+    }
+
     void addHeader(String field) {
         addedHeaders.add(field.endsWith("\r\n") ? field : field + "\r\n");
     }

@@ -133,6 +133,10 @@ final class FakeMilter implements AutoCloseable {
                     if (answer.code() == '!') {
                         return; // the script says: hang up now
                     }
+                    if (answer.code() == '.') {
+                        Thread.sleep(50); // the script says: take your time
+                        continue;
+                    }
                     if (answer.code() == '~') {
                         Thread.sleep(Long.MAX_VALUE); // the script says: never answer
                     }
@@ -175,6 +179,8 @@ final class FakeMilter implements AutoCloseable {
 
     /** Hang up. */
     static final Packet HANG_UP = new Packet('!', new byte[0]);
+    /** Wait 50 ms before the next packet. */
+    static final Packet PAUSE = new Packet('.', new byte[0]);
     /** Never answer. */
     static final Packet SILENCE = new Packet('~', new byte[0]);
 

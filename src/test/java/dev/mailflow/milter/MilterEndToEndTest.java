@@ -157,6 +157,8 @@ class MilterEndToEndTest {
             assertThat(replies.get(3)).startsWith("250 2.6.0");
             var delivered = server.awaitDelivered("kate@fabrikam.com", 1, Duration.ofSeconds(10));
             assertThat(delivered).hasSize(1);
+            assertThat(events(server, "RECEIVE")).extracting(TrackingEvent::detail)
+                    .containsExactly("queued; milter " + milter.address() + ": continue, 5 edits");
             String content = TestServer.withoutTraceHeaders(Files.readString(delivered.get(0)));
             assertThat(content).isEqualTo("""
                     X-Scanned: by the fake milter\r
@@ -172,6 +174,45 @@ class MilterEndToEndTest {
                     A new body.\r
                     Second line.\r
                     """);
+        }
+    }
+
+    @Test
+    void aMilterCannotInjectFieldsOrBreakTheHeader() throws Exception {
+        try (var milter = FakeMilter.tcp().script(p -> p.code() == 'E' ? List.of(
+                FakeMilter.reply('h', "X-Spam", "no\nX-Injected: yes\r\n\r\nbody?"),
+                FakeMilter.reply('h', "Bad Name", "x"),
+                FakeMilter.reply('h', "X-Colon:", "x"),
+                FakeMilter.withIndex('i', -1, "X-Last", "huge index is the end"),
+                Packet.of('c')) : null);
+             var server = TestServer.start(milterLine(milter), List.of())) {
+            assertThat(send(server.port(), "chris@contoso.com", List.of("kate@fabrikam.com")).get(3))
+                    .startsWith("250 2.6.0");
+            var delivered = server.awaitDelivered("kate@fabrikam.com", 1, Duration.ofSeconds(10));
+            String content = TestServer.withoutTraceHeaders(Files.readString(delivered.get(0)));
+            assertThat(content).doesNotContainPattern("(?m)^X-Injected").doesNotContain("Bad Name")
+                    .doesNotContain("X-Colon:")
+                    .contains(" folded line\r\nX-Spam: no\r\n\tX-Injected: yes\r\n\t\r\n\tbody?\r\n"
+                            + "X-Last: huge index is the end\r\n\r\nThis is a test message.");
+        }
+    }
+
+    @Test
+    void progressReportsForeverStillEnd() throws Exception {
+        var forever = new java.util.ArrayList<Packet>();
+        for (int i = 0; i < 200; i++) {
+            forever.add(Packet.of('p'));
+            forever.add(FakeMilter.PAUSE);
+        }
+        try (var milter = FakeMilter.tcp().script(p -> p.code() == 'E' ? forever : null);
+             var server = TestServer.start(milterLine(milter, "milter_content_timeout = \"100ms\""), List.of())) {
+            long t0 = System.nanoTime();
+            assertThat(send(server.port(), "chris@contoso.com", List.of("kate@fabrikam.com")).get(3))
+                    .isEqualTo("451 4.7.1 Service unavailable - try again later");
+            assertThat(System.nanoTime() - t0).as("ten times the content timeout at most, and a little")
+                    .isLessThan(5_000_000_000L);
+            assertThat(events(server, "REJECT")).singleElement().satisfies(e -> assertThat(e.check())
+                    .contains("of progress reports"));
         }
     }
 
