@@ -56,6 +56,9 @@ public final class CheckCommand implements Callable<Integer> {
         for (ConnectorConfig c : server.connectors()) {
             out.println("  " + c.name() + ": SMTP on " + Endpoints.format(c.bind()) + " " + ConnectorSummary.describe(c) + ", "
                     + portState(c.bind()));
+            for (var milter : c.milters().list()) {
+                out.println("    milter " + milter.address() + ": " + dev.mailflow.milter.MilterCheck.describe(milter));
+            }
         }
         if (cfg.web().enabled()) {
             out.println("  web console: " + Endpoints.format(cfg.web().bind()) + ", " + portState(cfg.web().bind()));

@@ -24,6 +24,7 @@ final class MilterClient implements AutoCloseable {
     private final Duration commandTimeout;
     private final Duration contentTimeout;
     private MilterConnection connection;
+    private int version;
     private int actions;
     private int protocol;
     /** Per macro stage, the names the milter asked for (SETSYMLIST), or null: send all. */
@@ -51,7 +52,7 @@ final class MilterClient implements AutoCloseable {
         if (reply.code() != Protocol.OPTNEG) {
             throw new MilterException("answered the option negotiation with '" + reply.code() + "'");
         }
-        int version = reply.intAt(0);
+        version = reply.intAt(0);
         if (version < 2) {
             throw new MilterException("speaks milter protocol version " + version + " (2 to 6 are understood)");
         }
@@ -79,6 +80,11 @@ final class MilterClient implements AutoCloseable {
                 symbols.set(stage, set);
             }
         }
+    }
+
+    /** The protocol version the milter answered with. */
+    int version() {
+        return version;
     }
 
     boolean wants(int stageFlag) {

@@ -35,6 +35,28 @@ class CheckCommandTest {
     }
 
     @Test
+    void eachMilterIsTried() throws Exception {
+        int closed;
+        try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        var r = MainRunner.run("check", "--config", file("""
+                [[receive_connector]]
+                name = "Default Frontend"
+                bind = "127.0.0.1:0"
+                milters = ["inet:127.0.0.1:%d", "unix:%s"]
+                milter_default_action = "accept"
+
+                [[accepted_domain]]
+                name = "example.test"
+                """.formatted(closed, dir.resolve("no.sock"))).toString());
+        assertThat(r.code()).isEqualTo(0);
+        assertThat(r.out()).contains("    milter inet:127.0.0.1:" + closed + ": does NOT answer now (connecting: "
+                + "Connection refused): mail gets milter_default_action = accept")
+                .contains("    milter unix:" + dir.resolve("no.sock") + ": does NOT answer now (connecting: ");
+    }
+
+    @Test
     void twoConnectorsOnOneAddressAndPort() throws Exception {
         Path f = file(connectors("127.0.0.1:2599", "127.0.0.1:2599"));
         String expected = "mailflow: " + f + ":10: receive_connector[2].bind: \"Second\" and \"Default Frontend\" "

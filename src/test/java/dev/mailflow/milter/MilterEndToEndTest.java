@@ -327,6 +327,32 @@ class MilterEndToEndTest {
     }
 
     @Test
+    void chunkingReachesTheMilterAsDataDoes() throws Exception {
+        try (var milter = FakeMilter.tcp().script(p -> p.code() == 'E' ? List.of(
+                FakeMilter.reply('h', "X-Scanned", "yes"), Packet.of('c')) : null);
+             var server = TestServer.start(milterLine(milter), List.of())) {
+            try (var c = new SmtpTestClient(server.port())) {
+                c.reply();
+                c.send("EHLO client.example");
+                c.send("MAIL FROM:<chris@contoso.com>");
+                c.send("RCPT TO:<kate@fabrikam.com>");
+                String first = "Subject: chunked\r\n\r\nfirst ";
+                c.out.write(("BDAT " + first.length() + "\r\n" + first).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                c.out.flush();
+                assertThat(c.reply().get(0)).startsWith("250");
+                String last = "and last\r\n";
+                c.out.write(("BDAT " + last.length() + " LAST\r\n" + last).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                c.out.flush();
+                assertThat(c.reply().get(0)).startsWith("250 2.6.0");
+            }
+            var delivered = server.awaitDelivered("kate@fabrikam.com", 1, Duration.ofSeconds(10));
+            assertThat(TestServer.withoutTraceHeaders(Files.readString(delivered.get(0))))
+                    .contains("Subject: chunked\r\nX-Scanned: yes\r\n\r\nfirst and last\r\n");
+            assertThat(milter.commandLetters()).containsSubsequence("M", "R", "T", "L", "N", "B", "E");
+        }
+    }
+
+    @Test
     void twoTransactionsOnOneConnectionAbortTheFirst() throws Exception {
         try (var milter = FakeMilter.tcp(); var server = TestServer.start(milterLine(milter), List.of())) {
             try (var c = new SmtpTestClient(server.port())) {

@@ -50,6 +50,46 @@ class FileQueueStoreTest {
     }
 
     @Test
+    void aRewrittenContentIsWhatIsCommittedAndItsChecksumHolds() throws Exception {
+        var store = new FileQueueStore(dir);
+        var in = store.begin();
+        in.content().write("Subject: x\r\n\r\nold body\r\n".getBytes(StandardCharsets.US_ASCII));
+        in.rewrite((current, replacement) -> {
+            replacement.write("X-Filter: yes\r\n".getBytes(StandardCharsets.US_ASCII));
+            current.transferTo(replacement);
+        });
+        try (var written = in.written()) {
+            assertThat(new String(written.readAllBytes(), StandardCharsets.US_ASCII))
+                    .isEqualTo("X-Filter: yes\r\nSubject: x\r\n\r\nold body\r\n");
+        }
+        in.content().write("more\r\n".getBytes(StandardCharsets.US_ASCII));
+        var m = in.commit(envelope(in.id(), 40));
+        try (var content = store.openContent(m.id())) {
+            assertThat(new String(content.readAllBytes(), StandardCharsets.US_ASCII))
+                    .isEqualTo("X-Filter: yes\r\nSubject: x\r\n\r\nold body\r\nmore\r\n");
+        }
+        assertThat(store.verify(store.messageFile(m.id()))).isTrue();
+        assertThat(Files.list(dir.resolve("incoming")).count()).as("no .edit left behind").isZero();
+    }
+
+    @Test
+    void aRewriteThatFailsLeavesTheContentAsItWas() throws Exception {
+        var store = new FileQueueStore(dir);
+        var in = store.begin();
+        in.content().write("Subject: x\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> in.rewrite((current, replacement) -> {
+            replacement.write("half".getBytes(StandardCharsets.US_ASCII));
+            throw new java.io.IOException("No space left on device");
+        })).hasMessage("No space left on device");
+        var m = in.commit(envelope(in.id(), 20));
+        try (var content = store.openContent(m.id())) {
+            assertThat(new String(content.readAllBytes(), StandardCharsets.US_ASCII))
+                    .isEqualTo("Subject: x\r\n\r\nbody\r\n");
+        }
+        assertThat(store.verify(store.messageFile(m.id()))).isTrue();
+    }
+
+    @Test
     void stateChangesAndRemoval() throws Exception {
         var store = new FileQueueStore(dir);
         var m = commit(store, "a\r\n");
