@@ -76,6 +76,13 @@ final class ReceiveConnectorSection implements ConfigSection<List<ConnectorConfi
             ConnectorConfig.RateLimits.DEFAULT_GREYLIST_RETRY_WINDOW);
     static final ConfigKey<Duration> GREYLIST_EXPIRY = Keys.duration("greylist_expiry",
             ConnectorConfig.RateLimits.DEFAULT_GREYLIST_EXPIRY);
+    // A test rig's connector (dev.mailflow.server.simulate)
+    static final ConfigKey<Boolean> MODE = Keys.string("mode", "normal")
+            .then(ReceiveConnectorSection::simulates, b -> Keys.quoted(b ? "simulate" : "normal"));
+    static final ConfigKey<java.util.Optional<dev.mailflow.smtp.MailAddress>> SIMULATE_MAILBOX = Keys.string(
+            "simulate_mailbox", "").then(ReceiveConnectorSection::simulateMailbox,
+            a -> Keys.quoted(a.map(Object::toString).orElse("")));
+
     // Milters (dev.mailflow.milter)
     static final ConfigKey<List<MilterEntries>> MILTERS = Keys.list("milters", MilterEntries::parse,
             MilterEntries::text);
@@ -117,7 +124,7 @@ final class ReceiveConnectorSection implements ConfigSection<List<ConnectorConfi
                 DNSBL_TIMEOUT, REQUIRE_FCRDNS, GREETING_DELAY, MAX_MESSAGE_RATE, MAX_RECIPIENT_RATE,
                 MAX_USER_MESSAGE_RATE, GREYLISTING, GREYLIST_DELAY, GREYLIST_RETRY_WINDOW, GREYLIST_EXPIRY,
                 MAX_CONNECTION_RATE, TARPIT_AFTER_ERRORS, TARPIT_DELAY, MILTERS, MILTER_DEFAULT_ACTION,
-                MILTER_CONNECT_TIMEOUT, MILTER_COMMAND_TIMEOUT, MILTER_CONTENT_TIMEOUT);
+                MILTER_CONNECT_TIMEOUT, MILTER_COMMAND_TIMEOUT, MILTER_CONTENT_TIMEOUT, MODE, SIMULATE_MAILBOX);
     }
 
     @Override
@@ -163,7 +170,8 @@ final class ReceiveConnectorSection implements ConfigSection<List<ConnectorConfi
                     new ConnectorConfig.RateLimits(t.get(MAX_MESSAGE_RATE), t.get(MAX_RECIPIENT_RATE),
                             t.get(MAX_USER_MESSAGE_RATE), t.get(GREYLISTING), t.get(GREYLIST_DELAY),
                             t.get(GREYLIST_RETRY_WINDOW), t.get(GREYLIST_EXPIRY), t.get(MAX_CONNECTION_RATE),
-                            t.get(TARPIT_AFTER_ERRORS), t.get(TARPIT_DELAY)), milters(t));
+                            t.get(TARPIT_AFTER_ERRORS), t.get(TARPIT_DELAY)), milters(t),
+                    new ConnectorConfig.Simulation(t.get(MODE), t.get(SIMULATE_MAILBOX).orElse(null)));
             for (int i = 0; i < connectors.size(); i++) {
                 String clash = SocketAddresses.clash(c.bind(), connectors.get(i).bind());
                 if (clash != null) {
@@ -231,6 +239,26 @@ final class ReceiveConnectorSection implements ConfigSection<List<ConnectorConfi
             case "header" -> false;
             default -> throw new ConfigKey.InvalidValue("must be \"hold\" or \"header\"");
         };
+    }
+
+    private static boolean simulates(String mode) throws ConfigKey.InvalidValue {
+        return switch (mode.strip().toLowerCase(Locale.ROOT)) {
+            case "normal" -> false;
+            case "simulate" -> true;
+            default -> throw new ConfigKey.InvalidValue("\"" + mode + "\" is not a mode: \"normal\" or \"simulate\"");
+        };
+    }
+
+    private static java.util.Optional<dev.mailflow.smtp.MailAddress> simulateMailbox(String text)
+            throws ConfigKey.InvalidValue {
+        if (text.isBlank()) {
+            return java.util.Optional.empty();
+        }
+        var address = dev.mailflow.smtp.AddressParser.parseMailbox(text.strip(), true);
+        if (address == null) {
+            throw new ConfigKey.InvalidValue("\"" + text + "\" is not a mailbox address such as sink@example.test");
+        }
+        return java.util.Optional.of(address);
     }
 
     private static ConnectorConfig.Milters milters(ConfigTable t) throws ConfigException {

@@ -23,7 +23,8 @@ import java.util.List;
  */
 public record ConnectorConfig(String name, InetSocketAddress bind, Access access, Limits limits, Timeouts timeouts,
                               TlsPolicy tlsPolicy, AuthPolicy authPolicy, SenderChecks senderChecks, String banner,
-                              boolean protocolLog, ConnectionFiltering filtering, RateLimits rates, Milters milters) {
+                              boolean protocolLog, ConnectionFiltering filtering, RateLimits rates, Milters milters,
+                              Simulation simulation) {
 
     /** How a connector does TLS. */
     public enum Tls { STARTTLS, IMPLICIT, OFF }
@@ -169,6 +170,18 @@ public record ConnectorConfig(String name, InetSocketAddress bind, Access access
                 DEFAULT_GREYLIST_RETRY_WINDOW, DEFAULT_GREYLIST_EXPIRY, 0, 0, DEFAULT_TARPIT_DELAY);
     }
 
+    /**
+     * {@code mode = "simulate"}: a test rig's connector, whose replies to RCPT and to the end of
+     * data are chosen by rules on the recipient's local part, and whose accepted mail all goes
+     * to one mailbox for inspection (see {@code dev.mailflow.server.simulate}).
+     *
+     * @param on      the connector simulates
+     * @param mailbox where accepted mail goes; null: the postmaster of the first accepted domain
+     */
+    public record Simulation(boolean on, dev.mailflow.smtp.MailAddress mailbox) {
+        public static final Simulation OFF = new Simulation(false, null);
+    }
+
     /** The milters the connector's mail passes through, in order ({@code milters}). */
     public record Milters(List<Milter> list) {
         public static final Milters NONE = new Milters(List.of());
@@ -209,7 +222,7 @@ public record ConnectorConfig(String name, InetSocketAddress bind, Access access
     /** The same connector listening elsewhere. */
     public ConnectorConfig withBind(InetSocketAddress other) {
         return new ConnectorConfig(name, other, access, limits, timeouts, tlsPolicy, authPolicy, senderChecks, banner,
-                protocolLog, filtering, rates, milters);
+                protocolLog, filtering, rates, milters, simulation);
     }
 
     // What sessions ask most, without the group in between.

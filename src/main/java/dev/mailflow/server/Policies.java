@@ -29,7 +29,9 @@ final class Policies {
         var hooks = new java.util.ArrayList<PolicyHook>(List.of(connectionFilter, new AuthenticationRequired(),
                 new SendAs(directory), new SizeLimit(), new DiskSpace(store, minFreeSpace), emailAuthentication));
         hooks.addAll(limits);
-        hooks.add(new AcceptedRecipients(directory));
+        hooks.add(connector.simulation().on()
+                ? new dev.mailflow.server.simulate.SimulationHook(directory, connector.simulation().mailbox())
+                : new AcceptedRecipients(directory));
         hooks.addAll(milters);
         return List.copyOf(hooks);
     }

@@ -18,6 +18,6 @@ public final class TestConnectors {
                 new ConnectorConfig.Limits(1 << 20, 100, 100, 10, 10, 20),
                 new ConnectorConfig.Timeouts(Duration.ofMinutes(5), Duration.ofMinutes(3), 500, Duration.ofSeconds(30)),
                 new ConnectorConfig.TlsPolicy(ConnectorConfig.Tls.OFF, false), auth, checks, "ESMTP", false,
-                filtering, rates, ConnectorConfig.Milters.NONE);
+                filtering, rates, ConnectorConfig.Milters.NONE, ConnectorConfig.Simulation.OFF);
     }
 }
