@@ -91,6 +91,10 @@ public final class ProbeCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "per step (default 30)")
     int timeout = 30;
 
+    @Option(names = "--conformance", description = "INTRUSIVE, for servers you run: SMTP smuggling checks (ten "
+            + "false end-of-data endings), each sending a test message to --to; no MX lookup")
+    boolean conformance;
+
     @Option(names = "--json", description = "print the report as JSON (docs/probe.md)")
     boolean json;
 
@@ -143,6 +147,9 @@ public final class ProbeCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         String name = helo != null ? helo : localName();
+        if (conformance) {
+            return conformance(out, err, name);
+        }
         String user = null;
         String password = null;
         if (auth != null) {
@@ -178,6 +185,47 @@ public final class ProbeCommand implements Callable<Integer> {
         }
         out.flush();
         return report.exitCode();
+    }
+
+    /** {@code --conformance}: the smuggling checks, a line each (or JSON); exit 1 when one fails. */
+    private int conformance(PrintWriter out, PrintWriter err, String name) throws Exception {
+        if (to.isEmpty()) {
+            err.println("mailflow: --conformance needs --to ADDRESS, a recipient the server accepts (each check sends "
+                    + "a test message to it)");
+            return ExitCodes.USAGE;
+        }
+        var t = dev.mailflow.probe.ProbeTarget.parse(target, port);
+        String sender = from != null ? from : "probe@" + name;
+        if (!json) {
+            out.println("Mailflow conformance checks of " + t.host() + ":" + t.port() + " (intrusive: each sends a test "
+                    + "message to " + to.get(0) + "; only for servers you run)");
+            out.println();
+            out.flush();
+        }
+        var checks = dev.mailflow.probe.Conformance.run(t.host(), t.port(), name, sender, to.get(0),
+                Duration.ofSeconds(timeout), Duration.ofSeconds(Math.min(timeout, 3)));
+        if (json) {
+            var doc = new java.util.LinkedHashMap<String, Object>();
+            doc.put("schemaVersion", 1);
+            doc.put("target", t.host() + ":" + t.port());
+            doc.put("conformance", checks);
+            out.println(QueueJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(doc));
+        } else {
+            for (var c : checks) {
+                out.printf("  %-4s  %-26s %s%n", c.verdict(), c.name(), c.detail());
+            }
+            long failed = checks.stream().filter(c -> c.verdict().equals("fail")).count();
+            long warned = checks.stream().filter(c -> c.verdict().equals("warn")).count();
+            out.println();
+            out.println(failed == 0 && warned == 0 ? "All " + checks.size() + " checks passed."
+                    : failed + " failed, " + warned + " not tested, " + (checks.size() - failed - warned) + " passed.");
+        }
+        out.flush();
+        if (checks.stream().allMatch(c -> c.verdict().equals("warn") && c.detail().startsWith("not tested: ")
+                && !c.detail().contains(" was answered "))) {
+            return ExitCodes.UNREACHABLE;
+        }
+        return checks.stream().anyMatch(c -> c.verdict().equals("fail")) ? ExitCodes.FAILURE : ExitCodes.OK;
     }
 
     private String askPassword(String user) {

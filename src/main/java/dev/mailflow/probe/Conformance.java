@@ -1,0 +1,154 @@
+package dev.mailflow.probe;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code mailflow probe HOST --conformance}: SMTP smuggling checks against a server of one's
+ * own (intrusive: each sends a test message). Each check sends, in its own session, a message
+ * whose body holds a false end of data (one of the ten endings of hannob/smtpsmug: a dot between
+ * bare LF or CR line ends, or with a NUL) followed by a smuggled {@code MAIL FROM}, then waits.
+ * A server that answers before the real {@code CRLF.CRLF} took the false ending for the end of
+ * data (RFC 5321 4.1.1.4 allows only CRLF.CRLF): it fails, since the next server on the path may
+ * read the rest as a second message (CVE-2023-51764 and kin). A server that refuses the message
+ * for its bare line ends, or keeps the false ending as content, passes.
+ */
+public final class Conformance {
+
+    /** One check's result: {@code verdict} is pass, warn (could not be tested) or fail. */
+    public record Check(String name, String verdict, String detail) {
+    }
+
+    /** The false endings, named by their octets. */
+    static final List<String[]> ENDINGS = List.of(
+            new String[] {"smuggling LF.LF", "\n.\n"},
+            new String[] {"smuggling LF.CRLF", "\n.\r\n"},
+            new String[] {"smuggling CRLF.LF", "\r\n.\n"},
+            new String[] {"smuggling CR.CR", "\r.\r"},
+            new String[] {"smuggling CR.CRLF", "\r.\r\n"},
+            new String[] {"smuggling CRLF.CR", "\r\n.\r"},
+            new String[] {"smuggling CR.LF", "\r.\n"},
+            new String[] {"smuggling LF.CR", "\n.\r"},
+            new String[] {"smuggling CRLF.NUL.CRLF", "\r\n.\u0000\r\n"},
+            new String[] {"smuggling CRLF.NUL CRLF", "\r\n\u0000.\r\n"});
+
+    private Conformance() {
+    }
+
+    /**
+     * Runs every check against {@code host:port}, one session each.
+     *
+     * @param wait how long to wait for a reply after the false ending
+     */
+    public static List<Check> run(String host, int port, String helo, String from, String to, Duration timeout,
+                                  Duration wait) {
+        var checks = new ArrayList<Check>();
+        for (String[] ending : ENDINGS) {
+            checks.add(smuggling(host, port, helo, from, to, timeout, wait, ending[0], ending[1]));
+        }
+        return checks;
+    }
+
+    private static Check smuggling(String host, int port, String helo, String from, String to, Duration timeout,
+                                   Duration wait, String name, String ending) {
+        try (var socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
+            socket.setSoTimeout((int) timeout.toMillis());
+            var in = socket.getInputStream();
+            var out = socket.getOutputStream();
+            String greeting = reply(in);
+            if (!greeting.startsWith("220")) {
+                return new Check(name, "warn", "not tested: the greeting was " + firstLine(greeting));
+            }
+            for (String command : List.of("EHLO " + helo, "MAIL FROM:<" + from + ">", "RCPT TO:<" + to + ">", "DATA")) {
+                send(out, command + "\r\n");
+                String r = reply(in);
+                boolean ok = command.equals("DATA") ? r.startsWith("354") : r.startsWith("250");
+                if (!ok) {
+                    return new Check(name, "warn", "not tested: " + command + " was answered " + firstLine(r));
+                }
+            }
+            send(out, "From: <" + from + ">\r\nTo: <" + to + ">\r\nSubject: Mailflow conformance check, " + name
+                    + "\r\n\r\nThis message tests SMTP smuggling; the next line may end it too early." + ending
+                    + "MAIL FROM:<smuggled@" + helo + ">\r\n");
+            socket.setSoTimeout((int) wait.toMillis());
+            String early;
+            try {
+                early = reply(in);
+            } catch (SocketTimeoutException e) {
+                early = null;
+            }
+            socket.setSoTimeout((int) timeout.toMillis());
+            if (early != null) {
+                if (early.startsWith("2")) {
+                    return new Check(name, "fail", "the server took " + visible(ending) + " for the end of data ("
+                            + firstLine(early) + "): what followed would be read as a new command, a smuggled "
+                            + "message; only CRLF.CRLF may end it (RFC 5321 4.1.1.4)");
+                }
+                return new Check(name, "pass", "the server refused the message at the false ending: "
+                        + firstLine(early));
+            }
+            send(out, "\r\n.\r\n");
+            String end = reply(in);
+            send(out, "QUIT\r\n");
+            if (end.startsWith("2")) {
+                return new Check(name, "pass", visible(ending) + " stayed in the content; the message ended at "
+                        + "CRLF.CRLF (" + firstLine(end) + ")");
+            }
+            return new Check(name, "pass", "the server refused the message at its end: " + firstLine(end));
+        } catch (IOException e) {
+            return new Check(name, "warn", "not tested: " + (e.getMessage() == null ? e.getClass().getSimpleName()
+                    : e.getMessage()));
+        }
+    }
+
+    private static void send(OutputStream out, String text) throws IOException {
+        out.write(text.getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+    }
+
+    /** One whole reply (continuation lines too), lines joined by LF. */
+    private static String reply(InputStream in) throws IOException {
+        var all = new StringBuilder();
+        while (true) {
+            var line = new ByteArrayOutputStream();
+            int b;
+            while ((b = in.read()) >= 0 && b != '\n') {
+                if (b != '\r' && line.size() < 2000) {
+                    line.write(b);
+                }
+            }
+            if (b < 0 && line.size() == 0) {
+                throw new IOException("the server closed the connection");
+            }
+            String text = line.toString(StandardCharsets.ISO_8859_1);
+            all.append(all.length() > 0 ? "\n" : "").append(text);
+            if (text.length() < 4 || text.charAt(3) != '-') {
+                return all.toString();
+            }
+        }
+    }
+
+    private static String firstLine(String reply) {
+        int nl = reply.indexOf('\n');
+        String line = nl < 0 ? reply : reply.substring(0, nl);
+        var sb = new StringBuilder();
+        for (char c : line.toCharArray()) {
+            sb.append(c >= 0x20 && c < 0x7f ? c : '?');
+        }
+        return sb.length() > 200 ? sb.substring(0, 200) + "..." : sb.toString();
+    }
+
+    private static String visible(String ending) {
+        return ending.replace("\r", "<CR>").replace("\n", "<LF>").replace("\u0000", "<NUL>");
+    }
+}
