@@ -95,6 +95,10 @@ public final class ProbeCommand implements Callable<Integer> {
             + "false end-of-data endings), each sending a test message to --to; no MX lookup")
     boolean conformance;
 
+    @Option(names = "--relay-test", description = "with your consent only: is the server an open relay? Six RCPT "
+            + "forms naming example.com (no message is sent); --to gives the server's own domain")
+    boolean relayTest;
+
     @Option(names = "--json", description = "print the report as JSON (docs/probe.md)")
     boolean json;
 
@@ -149,6 +153,9 @@ public final class ProbeCommand implements Callable<Integer> {
         String name = helo != null ? helo : localName();
         if (conformance) {
             return conformance(out, err, name);
+        }
+        if (relayTest) {
+            return relayTest(out, err, name);
         }
         String user = null;
         String password = null;
@@ -226,6 +233,44 @@ public final class ProbeCommand implements Callable<Integer> {
             return ExitCodes.UNREACHABLE;
         }
         return checks.stream().anyMatch(c -> c.verdict().equals("fail")) ? ExitCodes.FAILURE : ExitCodes.OK;
+    }
+
+    /** {@code --relay-test}: the six forms, a line each (or JSON); exit 1 for an open relay. */
+    private int relayTest(PrintWriter out, PrintWriter err, String name) throws Exception {
+        if (to.isEmpty() || to.get(0).lastIndexOf('@') < 1) {
+            err.println("mailflow: --relay-test needs --to USER@DOMAIN, an address of the server's own domain (the "
+                    + "forms that hide a foreign address in a local part use its domain)");
+            return ExitCodes.USAGE;
+        }
+        var t = dev.mailflow.probe.ProbeTarget.parse(target, port);
+        String ours = to.get(0).substring(to.get(0).lastIndexOf('@') + 1);
+        String sender = from != null ? from : "probe@" + name;
+        var attempts = dev.mailflow.probe.RelayTest.run(t.host(), t.port(), name, sender, ours,
+                Duration.ofSeconds(timeout));
+        boolean open = dev.mailflow.probe.RelayTest.openRelay(attempts);
+        if (json) {
+            var doc = new java.util.LinkedHashMap<String, Object>();
+            doc.put("schemaVersion", 1);
+            doc.put("target", t.host() + ":" + t.port());
+            doc.put("openRelay", open);
+            doc.put("relay", attempts);
+            out.println(QueueJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(doc));
+        } else {
+            out.println("Mailflow relay test of " + t.host() + ":" + t.port() + " (RCPT only, no message is sent)");
+            out.println();
+            for (var a : attempts) {
+                out.printf("  %-4s  %-18s RCPT TO:<%s>%n", a.verdict(), a.form(), a.recipient());
+                out.println("        " + (a.reply().isEmpty() ? "" : a.reply() + ": ") + a.detail());
+            }
+            out.println();
+            out.println(open ? "OPEN RELAY: the server takes mail for domains that are not its own."
+                    : "Not an open relay: no foreign recipient was accepted.");
+        }
+        out.flush();
+        if (attempts.stream().allMatch(a -> a.verdict().equals("warn") && a.reply().isEmpty())) {
+            return ExitCodes.UNREACHABLE;
+        }
+        return open ? ExitCodes.FAILURE : ExitCodes.OK;
     }
 
     private String askPassword(String user) {

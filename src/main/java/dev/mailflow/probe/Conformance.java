@@ -1,13 +1,9 @@
 package dev.mailflow.probe;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,25 +61,25 @@ public final class Conformance {
             socket.setSoTimeout((int) timeout.toMillis());
             var in = socket.getInputStream();
             var out = socket.getOutputStream();
-            String greeting = reply(in);
+            String greeting = RawSmtp.reply(in);
             if (!greeting.startsWith("220")) {
-                return new Check(name, "warn", "not tested: the greeting was " + firstLine(greeting));
+                return new Check(name, "warn", "not tested: the greeting was " + RawSmtp.firstLine(greeting));
             }
             for (String command : List.of("EHLO " + helo, "MAIL FROM:<" + from + ">", "RCPT TO:<" + to + ">", "DATA")) {
-                send(out, command + "\r\n");
-                String r = reply(in);
+                RawSmtp.send(out, command + "\r\n");
+                String r = RawSmtp.reply(in);
                 boolean ok = command.equals("DATA") ? r.startsWith("354") : r.startsWith("250");
                 if (!ok) {
-                    return new Check(name, "warn", "not tested: " + command + " was answered " + firstLine(r));
+                    return new Check(name, "warn", "not tested: " + command + " was answered " + RawSmtp.firstLine(r));
                 }
             }
-            send(out, "From: <" + from + ">\r\nTo: <" + to + ">\r\nSubject: Mailflow conformance check, " + name
+            RawSmtp.send(out, "From: <" + from + ">\r\nTo: <" + to + ">\r\nSubject: Mailflow conformance check, " + name
                     + "\r\n\r\nThis message tests SMTP smuggling; the next line may end it too early." + ending
                     + "MAIL FROM:<smuggled@" + helo + ">\r\n");
             socket.setSoTimeout((int) wait.toMillis());
             String early;
             try {
-                early = reply(in);
+                early = RawSmtp.reply(in);
             } catch (SocketTimeoutException e) {
                 early = null;
             }
@@ -91,61 +87,24 @@ public final class Conformance {
             if (early != null) {
                 if (early.startsWith("2")) {
                     return new Check(name, "fail", "the server took " + visible(ending) + " for the end of data ("
-                            + firstLine(early) + "): what followed would be read as a new command, a smuggled "
+                            + RawSmtp.firstLine(early) + "): what followed would be read as a new command, a smuggled "
                             + "message; only CRLF.CRLF may end it (RFC 5321 4.1.1.4)");
                 }
                 return new Check(name, "pass", "the server refused the message at the false ending: "
-                        + firstLine(early));
+                        + RawSmtp.firstLine(early));
             }
-            send(out, "\r\n.\r\n");
-            String end = reply(in);
-            send(out, "QUIT\r\n");
+            RawSmtp.send(out, "\r\n.\r\n");
+            String end = RawSmtp.reply(in);
+            RawSmtp.send(out, "QUIT\r\n");
             if (end.startsWith("2")) {
                 return new Check(name, "pass", visible(ending) + " stayed in the content; the message ended at "
-                        + "CRLF.CRLF (" + firstLine(end) + ")");
+                        + "CRLF.CRLF (" + RawSmtp.firstLine(end) + ")");
             }
-            return new Check(name, "pass", "the server refused the message at its end: " + firstLine(end));
+            return new Check(name, "pass", "the server refused the message at its end: " + RawSmtp.firstLine(end));
         } catch (IOException e) {
             return new Check(name, "warn", "not tested: " + (e.getMessage() == null ? e.getClass().getSimpleName()
                     : e.getMessage()));
         }
-    }
-
-    private static void send(OutputStream out, String text) throws IOException {
-        out.write(text.getBytes(StandardCharsets.ISO_8859_1));
-        out.flush();
-    }
-
-    /** One whole reply (continuation lines too), lines joined by LF. */
-    private static String reply(InputStream in) throws IOException {
-        var all = new StringBuilder();
-        while (true) {
-            var line = new ByteArrayOutputStream();
-            int b;
-            while ((b = in.read()) >= 0 && b != '\n') {
-                if (b != '\r' && line.size() < 2000) {
-                    line.write(b);
-                }
-            }
-            if (b < 0 && line.size() == 0) {
-                throw new IOException("the server closed the connection");
-            }
-            String text = line.toString(StandardCharsets.ISO_8859_1);
-            all.append(all.length() > 0 ? "\n" : "").append(text);
-            if (text.length() < 4 || text.charAt(3) != '-') {
-                return all.toString();
-            }
-        }
-    }
-
-    private static String firstLine(String reply) {
-        int nl = reply.indexOf('\n');
-        String line = nl < 0 ? reply : reply.substring(0, nl);
-        var sb = new StringBuilder();
-        for (char c : line.toCharArray()) {
-            sb.append(c >= 0x20 && c < 0x7f ? c : '?');
-        }
-        return sb.length() > 200 ? sb.substring(0, 200) + "..." : sb.toString();
     }
 
     private static String visible(String ending) {

@@ -1,0 +1,55 @@
+package dev.mailflow.probe;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * SMTP by hand for the checks that must send what a client library never would (a false end
+ * of data, a relay attempt's odd address forms): lines out exactly as given, replies in whole.
+ */
+final class RawSmtp {
+
+    private RawSmtp() {
+    }
+
+    static void send(OutputStream out, String text) throws IOException {
+        out.write(text.getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+    }
+
+    /** One whole reply (continuation lines too), lines joined by LF, each bounded. */
+    static String reply(InputStream in) throws IOException {
+        var all = new StringBuilder();
+        while (true) {
+            var line = new ByteArrayOutputStream();
+            int b;
+            while ((b = in.read()) >= 0 && b != '\n') {
+                if (b != '\r' && line.size() < 2000) {
+                    line.write(b);
+                }
+            }
+            if (b < 0 && line.size() == 0) {
+                throw new IOException("the server closed the connection");
+            }
+            String text = line.toString(StandardCharsets.ISO_8859_1);
+            all.append(all.length() > 0 ? "\n" : "").append(text);
+            if (text.length() < 4 || text.charAt(3) != '-' || all.length() > 64 * 1024) {
+                return all.toString();
+            }
+        }
+    }
+
+    /** The first line of a reply, printable ASCII only, bounded. */
+    static String firstLine(String reply) {
+        int nl = reply.indexOf('\n');
+        String line = nl < 0 ? reply : reply.substring(0, nl);
+        var sb = new StringBuilder();
+        for (char c : line.toCharArray()) {
+            sb.append(c >= 0x20 && c < 0x7f ? c : '?');
+        }
+        return sb.length() > 200 ? sb.substring(0, 200) + "..." : sb.toString();
+    }
+}
