@@ -456,7 +456,9 @@ def main():
             rows.append(f"| {name} | {load['checks'] if mode != 'off' else '—'} | {mode} | {cells[0]} | "
                         f"{spread(mode, name, 'accepted_ms')} | {cells[1]} | {cells[2]} | "
                         f"{med(mode, name, 'peak_kib') / 1024:.0f} |")
-    calibration = med("off", "injector, unsigned", "accepted_ms") / med("off", "smtp-source", "accepted_ms")
+    # The injector's speed against smtp-source's, when both loads ran (--loads may leave one out).
+    calibration = (med("off", "injector, unsigned", "accepted_ms") / med("off", "smtp-source", "accepted_ms")
+                   if ("off", "injector, unsigned") in results and ("off", "smtp-source") in results else None)
     top = max(worst)
     command = "bench/auth-overhead.sh " + " ".join(a for a in sys.argv[1:] if not a.startswith("--root")
                                                         and a != args.root and a != "--no-write")
@@ -489,9 +491,10 @@ table shows medians.
 - smtp-source: Postfix's load generator, unsigned messages from `{SENDER}`.
 - injector: the script's own client (one message per connection, one command at a time, as
   smtp-source), sending one message signed once by dkimsign (dkimpy, relaxed/relaxed) again
-  and again. In off mode it needs {calibration:.2f} times smtp-source's time per message for
-  an unsigned message of the same size, {"so it is not what limits the rate" if calibration <= 1.1
-  else "so it may be what limits the rate: give it more --sessions"}.
+  and again. {"Its speed against smtp-source's was not measured (--loads left one of them out)."
+  if calibration is None else f"In off mode it needs {calibration:.2f} times smtp-source's time per message for"
+  + " an unsigned message of the same size, " + ("so it is not what limits the rate" if calibration <= 1.1
+  else "so it may be what limits the rate: give it more --sessions") + "."}
 - accepted: wall-clock time per message until the client had its last 250; delivered:
   until the last message was in the Maildir; CPU: user + system CPU time of the server's
   JVM per message (the most stable of the three on a shared machine); memory: peak PSS.
