@@ -61,6 +61,10 @@ public final class Explanations {
                 || r.firstLine().toLowerCase().contains("relay")) {
             list.add("Relay denied: the server does not accept mail for this domain from you. Send to an "
                     + "accepted domain, authenticate, or have your address allowed to relay.");
+        } else if (code >= 400 && code < 500 && step.equals("RCPT") && greylisted(r)) {
+            list.add("Greylisted: the server delays the first message of a new sender, client network and "
+                    + "recipient on purpose; a real sender retries after the delay it names (often 1 to 15 "
+                    + "minutes) and gets through. Not a fault of the server or of this probe.");
         } else if ((code == 450 || code == 451) && es.equals("4.7.1")) {
             list.add("Greylisting or a temporary policy block: a real sender retries later and gets through.");
         } else if (code == 421) {
@@ -81,6 +85,13 @@ public final class Explanations {
             list.add("Commands out of order: EHLO, then MAIL FROM, then RCPT TO, then DATA.");
         }
         return list;
+    }
+
+    /** Whether a 4xx reads as greylisting: Postfix's postgrey, Mailflow, Stalwart and rspamd say so in words. */
+    static boolean greylisted(Reply r) {
+        String text = String.join(" ", r.lines()).toLowerCase(java.util.Locale.ROOT);
+        return text.contains("greylist") || text.contains("graylist") || text.contains("try again in")
+                || text.contains("please retry later") && r.status() != null && r.status().toString().equals("4.2.0");
     }
 
     // ---- Email authentication (mailflow auth, the records step) ------------------------------
