@@ -99,6 +99,10 @@ public final class ProbeCommand implements Callable<Integer> {
             + "forms naming example.com (no message is sent); --to gives the server's own domain")
     boolean relayTest;
 
+    @Option(names = "--addresses", description = "postmaster@ and abuse@ accepted, an unknown user refused at RCPT "
+            + "(backscatter)? RCPT only, for --to's domain")
+    boolean addresses;
+
     @Option(names = "--json", description = "print the report as JSON (docs/probe.md)")
     boolean json;
 
@@ -156,6 +160,9 @@ public final class ProbeCommand implements Callable<Integer> {
         }
         if (relayTest) {
             return relayTest(out, err, name);
+        }
+        if (addresses) {
+            return addresses(out, err, name);
         }
         String user = null;
         String password = null;
@@ -271,6 +278,39 @@ public final class ProbeCommand implements Callable<Integer> {
             return ExitCodes.UNREACHABLE;
         }
         return open ? ExitCodes.FAILURE : ExitCodes.OK;
+    }
+
+    /** {@code --addresses}: postmaster, abuse and an unknown user, a line each (or JSON); exit 1 when postmaster fails. */
+    private int addresses(PrintWriter out, PrintWriter err, String name) throws Exception {
+        if (to.isEmpty() || to.get(0).lastIndexOf('@') < 1) {
+            err.println("mailflow: --addresses needs --to USER@DOMAIN: the domain whose addresses are asked for");
+            return ExitCodes.USAGE;
+        }
+        var t = dev.mailflow.probe.ProbeTarget.parse(target, port);
+        String domain = to.get(0).substring(to.get(0).lastIndexOf('@') + 1);
+        String sender = from != null ? from : "probe@" + name;
+        var checks = dev.mailflow.probe.AddressHygiene.run(t.host(), t.port(), name, sender, domain,
+                Duration.ofSeconds(timeout));
+        if (json) {
+            var doc = new java.util.LinkedHashMap<String, Object>();
+            doc.put("schemaVersion", 1);
+            doc.put("target", t.host() + ":" + t.port());
+            doc.put("addresses", checks);
+            out.println(QueueJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(doc));
+        } else {
+            out.println("Mailflow address checks of " + domain + " at " + t.host() + ":" + t.port()
+                    + " (RCPT only, no message is sent)");
+            out.println();
+            for (var c : checks) {
+                out.printf("  %-4s  %-13s RCPT TO:<%s>%n", c.verdict(), c.name(), c.recipient());
+                out.println("        " + (c.reply().isEmpty() ? "" : c.reply() + ": ") + c.detail());
+            }
+        }
+        out.flush();
+        if (checks.stream().allMatch(c -> c.reply().isEmpty())) {
+            return ExitCodes.UNREACHABLE;
+        }
+        return checks.stream().anyMatch(c -> c.verdict().equals("fail")) ? ExitCodes.FAILURE : ExitCodes.OK;
     }
 
     private String askPassword(String user) {

@@ -52,4 +52,45 @@ final class RawSmtp {
         }
         return sb.length() > 200 ? sb.substring(0, 200) + "..." : sb.toString();
     }
+
+    /**
+     * One RCPT in a session of its own: greeting, EHLO, MAIL, the RCPT, RSET, QUIT; nothing is
+     * sent as a message.
+     *
+     * @return the first line of the reply to RCPT
+     * @throws Refused when a step before RCPT was not accepted (its first line)
+     */
+    static String rcpt(String host, int port, String helo, String from, String recipient, java.time.Duration timeout)
+            throws IOException {
+        try (var socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress(host, port), (int) timeout.toMillis());
+            socket.setSoTimeout((int) timeout.toMillis());
+            var in = socket.getInputStream();
+            var out = socket.getOutputStream();
+            String greeting = reply(in);
+            if (!greeting.startsWith("220")) {
+                throw new Refused("the greeting was " + firstLine(greeting));
+            }
+            for (String command : java.util.List.of("EHLO " + helo, "MAIL FROM:<" + from + ">")) {
+                send(out, command + "\r\n");
+                String r = reply(in);
+                if (!r.startsWith("250")) {
+                    throw new Refused(command + " was answered " + firstLine(r));
+                }
+            }
+            send(out, "RCPT TO:<" + recipient + ">\r\n");
+            String answer = firstLine(reply(in));
+            send(out, "RSET\r\n");
+            reply(in);
+            send(out, "QUIT\r\n");
+            return answer;
+        }
+    }
+
+    /** A session that did not get as far as RCPT. */
+    static final class Refused extends IOException {
+        Refused(String message) {
+            super(message);
+        }
+    }
 }

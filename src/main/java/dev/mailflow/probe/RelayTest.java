@@ -1,8 +1,6 @@
 package dev.mailflow.probe;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,44 +56,25 @@ public final class RelayTest {
 
     private static Attempt attempt(String host, int port, String helo, String from, Duration timeout, String form,
                                    String recipient, boolean foreign) {
-        try (var socket = new Socket()) {
-            socket.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
-            socket.setSoTimeout((int) timeout.toMillis());
-            var in = socket.getInputStream();
-            var out = socket.getOutputStream();
-            String greeting = RawSmtp.reply(in);
-            if (!greeting.startsWith("220")) {
-                return new Attempt(form, recipient, RawSmtp.firstLine(greeting), "warn", "not tested: the greeting");
-            }
-            for (String command : List.of("EHLO " + helo, "MAIL FROM:<" + from + ">")) {
-                RawSmtp.send(out, command + "\r\n");
-                String r = RawSmtp.reply(in);
-                if (!r.startsWith("250")) {
-                    return new Attempt(form, recipient, RawSmtp.firstLine(r), "warn", "not tested: " + command
-                            + " was refused");
-                }
-            }
-            RawSmtp.send(out, "RCPT TO:<" + recipient + ">\r\n");
-            String reply = RawSmtp.firstLine(RawSmtp.reply(in));
-            RawSmtp.send(out, "RSET\r\n");
-            RawSmtp.reply(in);
-            RawSmtp.send(out, "QUIT\r\n");
-            char c = reply.isEmpty() ? '?' : reply.charAt(0);
-            if (c == '2') {
-                return foreign ? new Attempt(form, recipient, reply, "fail", "OPEN RELAY: a recipient of "
-                        + FOREIGN + ", not a domain of this server, was accepted from a client that did not "
-                        + "authenticate; spammers find such servers within hours")
-                        : new Attempt(form, recipient, reply, "warn", "accepted: the address is in the server's "
-                        + "own domain, but its local part names " + FOREIGN + "; a server that routes by it (the "
-                        + "old Sendmail rules) relays");
-            }
-            if (c == '4') {
-                return new Attempt(form, recipient, reply, "warn", "deferred, not refused: a retry might be accepted");
-            }
-            return new Attempt(form, recipient, reply, "pass", "refused");
+        String reply;
+        try {
+            reply = RawSmtp.rcpt(host, port, helo, from, recipient, timeout);
         } catch (IOException e) {
             return new Attempt(form, recipient, "", "warn", "not tested: " + (e.getMessage() == null
                     ? e.getClass().getSimpleName() : e.getMessage()));
         }
+        char c = reply.isEmpty() ? '?' : reply.charAt(0);
+        if (c == '2') {
+            return foreign ? new Attempt(form, recipient, reply, "fail", "OPEN RELAY: a recipient of "
+                    + FOREIGN + ", not a domain of this server, was accepted from a client that did not "
+                    + "authenticate; spammers find such servers within hours")
+                    : new Attempt(form, recipient, reply, "warn", "accepted: the address is in the server's "
+                    + "own domain, but its local part names " + FOREIGN + "; a server that routes by it (the "
+                    + "old Sendmail rules) relays");
+        }
+        if (c == '4') {
+            return new Attempt(form, recipient, reply, "warn", "deferred, not refused: a retry might be accepted");
+        }
+        return new Attempt(form, recipient, reply, "pass", "refused");
     }
 }
