@@ -47,13 +47,14 @@ final class MilterClient implements AutoCloseable {
         data.writeBytes(Packet.intBytes(Protocol.VERSION));
         data.writeBytes(Packet.intBytes(Protocol.ALL_ACTIONS));
         data.writeBytes(Packet.intBytes(Protocol.OFFERED_PROTOCOL));
-        connection.send(new Packet(Protocol.OPTNEG, data.toByteArray()), commandTimeout);
-        var reply = connection.receive(commandTimeout);
+        // The negotiation is part of connecting (Postfix: milter_connect_timeout covers both).
+        connection.send(new Packet(Protocol.OPTNEG, data.toByteArray()), connectTimeout);
+        var reply = connection.receive(connectTimeout);
         if (reply.code() != Protocol.OPTNEG) {
             throw new MilterException("answered the option negotiation with '" + reply.code() + "'");
         }
         version = reply.intAt(0);
-        if (version < 2) {
+        if (version < 2 || version > Protocol.VERSION) {
             throw new MilterException("speaks milter protocol version " + version + " (2 to 6 are understood)");
         }
         actions = reply.intAt(4) & Protocol.ALL_ACTIONS;
@@ -146,8 +147,60 @@ final class MilterClient implements AutoCloseable {
         return command(packet, reply, commandTimeout);
     }
 
+    /** System.nanoTime() by which the whole end of data must be over, or 0 outside it. */
+    private long contentDeadline;
+
+    /**
+     * Starts the end-of-data exchange (header fields, body, end of message, the edits): it must
+     * be over by {@link #endOfDataLimit}, whatever the milter sends on the way.
+     */
+    void beginContent() {
+        contentDeadline = System.nanoTime() + endOfDataLimit(contentTimeout).toNanos();
+    }
+
+    void endContent() {
+        contentDeadline = 0;
+    }
+
+    /**
+     * How long the whole end of data may take with a milter: ten times its content timeout, but
+     * 8 minutes at most (unless the content timeout itself is longer), so that the client, which
+     * waits 10 minutes for its reply (RFC 5321 4.5.3.2.6), never gives up on a message that is
+     * then queued, and sends it again.
+     */
+    static Duration endOfDataLimit(Duration contentTimeout) {
+        var ten = contentTimeout.multipliedBy(Protocol.MAX_PROGRESS_FACTOR);
+        var cap = Protocol.MAX_END_OF_DATA;
+        return contentTimeout.compareTo(cap) > 0 ? contentTimeout : ten.compareTo(cap) > 0 ? cap : ten;
+    }
+
+    /** A timeout cut to what is left of the end of data. */
+    private Duration bounded(Duration timeout) {
+        if (contentDeadline == 0) {
+            return timeout;
+        }
+        long left = contentDeadline - System.nanoTime();
+        if (left <= 0) {
+            connection.close();
+            throw overrun();
+        }
+        return Duration.ofNanos(Math.min(left, timeout.toNanos()));
+    }
+
+    /** Whether the end of data's time is (all but) up: a timeout then says so. */
+    private boolean overrunning() {
+        return contentDeadline != 0 && contentDeadline - System.nanoTime() < 5_000_000L;
+    }
+
+    private MilterException overrun() {
+        return new MilterException("the end of data took over " + MilterConnection.Durations.words(
+                endOfDataLimit(contentTimeout)) + " (milter_content_timeout " + MilterConnection.Durations.words(
+                contentTimeout) + ", ten times at most)");
+    }
+
     Packet content(Packet packet, boolean reply) {
-        return command(packet, reply, contentTimeout);
+        connection.send(packet, bounded(contentTimeout));
+        return reply ? answer(contentTimeout) : null;
     }
 
     /**
@@ -165,8 +218,12 @@ final class MilterClient implements AutoCloseable {
                 if (left <= 0) {
                     throw new MilterException("the progress reports' time is up");
                 }
-                packet = connection.receive(Duration.ofNanos(Math.min(left, timeout.toNanos())));
+                packet = connection.receive(bounded(Duration.ofNanos(Math.min(left, timeout.toNanos()))));
             } catch (MilterException e) {
+                if (overrunning()) {
+                    connection.close();
+                    throw overrun();
+                }
                 if (progressed && left < timeout.toNanos()) {
                     connection.close();
                     throw new MilterException("still working after " + MilterConnection.Durations.words(

@@ -177,13 +177,14 @@ final class MilterSession implements PolicyHook {
         if (!inTransaction()) {
             return PolicyVerdict.NEXT;
         }
+        client.beginContent();
         try (var in = new BufferedInputStream(message.open(), 64 * 1024)) {
             var early = sendContent(in, message.id(), session);
             if (early != null) {
                 return early;
             }
             client.macros(Protocol.BODYEOB, Protocol.STAGE_EOM, Macros.queueId(message.id()));
-            client.command(Packet.of(Protocol.BODYEOB), false, client.contentTimeout());
+            client.content(Packet.of(Protocol.BODYEOB), false);
             return endOfMessage(transaction, message, session);
         } catch (IOException e) {
             // Our queue file, not the milter: the client tries again later.
@@ -191,6 +192,8 @@ final class MilterSession implements PolicyHook {
             return new PolicyVerdict.TempFail(Reply.LOCAL_ERROR, Check.RESOURCES, "reading the queue file");
         } catch (MilterException e) {
             return failed(Stage.END_OF_MESSAGE, e, session);
+        } finally {
+            client.endContent();
         }
     }
 
@@ -222,11 +225,12 @@ final class MilterSession implements PolicyHook {
         var header = HeaderSection.read(in);
         if (client.wants(Protocol.NO_HEADERS)) {
             for (var field : header.fields()) {
-                String value = field.value().replace("\r\n", "\n");
+                // A NUL (BINARYMIME) would end the milter's string and hide the rest: a space.
+                String value = field.value().replace("\r\n", "\n").replace('\0', ' ');
                 if (!client.leadingSpace()) {
                     value = value.stripLeading();
                 }
-                var answer = client.content(Packet.strings(Protocol.HEADER, field.name(), value),
+                var answer = client.content(Packet.strings(Protocol.HEADER, field.name().replace('\0', ' '), value),
                         client.replies(Protocol.NR_HEADER));
                 var verdict = verdict(Stage.END_OF_MESSAGE, answer, session);
                 if (!(verdict instanceof PolicyVerdict.Next) || messageDone) {
@@ -269,8 +273,12 @@ final class MilterSession implements PolicyHook {
                 continue;
             }
             inMessage = false;
-            edits.apply();
+            // The verdict first: a milter that then breaks the protocol gets its default action,
+            // and none of its edits.
             var verdict = verdict(Stage.END_OF_MESSAGE, answer, session);
+            if (!(verdict instanceof PolicyVerdict.Refusal)) {
+                edits.apply();
+            }
             if (!(verdict instanceof PolicyVerdict.Refusal)) {
                 String word = verdict instanceof PolicyVerdict.Discard ? "discard"
                         : edits.quarantine != null ? "quarantine" : answer.code() == Protocol.ACCEPT ? "accept"
@@ -461,16 +469,21 @@ final class MilterSession implements PolicyHook {
             }
             // Folds as the milter wrote them (LF or CRLF); a line that does not start with white
             // space would be a new field: it gets a tab, never a field the milter did not name.
-            String[] lines = value.split("\r?\n", -1);
-            for (int i = 0; i < lines.length; i++) {
-                String line = lines[i].replace("\r", "");
-                if (i > 0) {
+            // An empty line inside a value would end the header section for some readers: dropped.
+            String[] lines = value.replace("\r\n", "\n").replace('\r', '\n').replace('\0', ' ').split("\n", -1);
+            boolean first = true;
+            for (String line : lines) {
+                if (!first && line.isBlank()) {
+                    continue;
+                }
+                if (!first) {
                     sb.append("\r\n");
-                    if (line.isEmpty() || line.charAt(0) != ' ' && line.charAt(0) != '\t') {
+                    if (line.charAt(0) != ' ' && line.charAt(0) != '\t') {
                         sb.append('\t');
                     }
                 }
                 sb.append(line);
+                first = false;
             }
             return sb.toString();
         }

@@ -21,6 +21,9 @@ final class Protocol {
      */
     static final int MAX_PACKET = 2 * 1024 * 1024;
 
+    /** The whole end of data with one milter, unless milter_content_timeout is longer (see MilterClient). */
+    static final java.time.Duration MAX_END_OF_DATA = java.time.Duration.ofMinutes(8);
+
     /** Progress reports extend a timeout, up to this many times the timeout in all. */
     static final int MAX_PROGRESS_FACTOR = 10;
 

@@ -63,7 +63,8 @@ final class MessageAtEnd implements ReceivedMessage {
 
     @Override
     public void replaceBody(byte[] body) {
-        edits.add(new ContentEdits.ReplaceBody(body.clone()));
+        // The array is the caller's to give away: a replaced body may be as big as a message.
+        edits.add(new ContentEdits.ReplaceBody(body));
     }
 
     @Override

@@ -44,7 +44,10 @@ public interface ReceivedMessage {
      */
     void changeHeader(String name, int occurrence, String field);
 
-    /** Replaces the body (after the empty line), CRLF line ends (the milter's replace body). */
+    /**
+     * Replaces the body (after the empty line), CRLF line ends (the milter's replace body); the
+     * array is kept, not copied, and must not change afterwards.
+     */
     void replaceBody(byte[] body);
 
     MailAddress sender();

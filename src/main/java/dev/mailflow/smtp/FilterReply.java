@@ -26,8 +26,9 @@ public final class FilterReply {
         EnhancedStatus status = null;
         var lines = new ArrayList<String>();
         for (int i = 0; i < raw.length && lines.size() < 20; i++) {
-            String line = raw[i];
-            if (line.length() < 3 || !line.substring(0, 3).chars().allMatch(Character::isDigit)) {
+            String line = raw[i].replace("\r", "").stripTrailing();
+            if (line.length() < 3 || !line.substring(0, 3).chars().allMatch(Character::isDigit)
+                    || line.length() > 3 && line.charAt(3) != ' ' && line.charAt(3) != '-') {
                 return null;
             }
             int lineCode = Integer.parseInt(line.substring(0, 3));

@@ -192,8 +192,39 @@ class MilterEndToEndTest {
             String content = TestServer.withoutTraceHeaders(Files.readString(delivered.get(0)));
             assertThat(content).doesNotContainPattern("(?m)^X-Injected").doesNotContain("Bad Name")
                     .doesNotContain("X-Colon:")
-                    .contains(" folded line\r\nX-Spam: no\r\n\tX-Injected: yes\r\n\t\r\n\tbody?\r\n"
+                    .contains(" folded line\r\nX-Spam: no\r\n\tX-Injected: yes\r\n\tbody?\r\n"
                             + "X-Last: huge index is the end\r\n\r\nThis is a test message.");
+        }
+    }
+
+    @Test
+    void aBrokenVerdictAfterEditsAppliesNoneOfThem() throws Exception {
+        try (var milter = FakeMilter.tcp().script(p -> p.code() == 'E' ? List.of(
+                FakeMilter.reply('h', "X-Half-Done", "yes"), Packet.of('Z')) : null);
+             var server = TestServer.start(milterLine(milter, "milter_default_action = \"accept\""), List.of())) {
+            assertThat(send(server.port(), "chris@contoso.com", List.of("kate@fabrikam.com")).get(3))
+                    .startsWith("250 2.6.0");
+            var delivered = server.awaitDelivered("kate@fabrikam.com", 1, Duration.ofSeconds(10));
+            assertThat(Files.readString(delivered.get(0))).doesNotContain("X-Half-Done");
+        }
+    }
+
+    @Test
+    void editsForeverEndWithinTheEndOfDataLimit() throws Exception {
+        var forever = new java.util.ArrayList<Packet>();
+        for (int i = 0; i < 400; i++) {
+            forever.add(FakeMilter.reply('h', "X-Again", "and again"));
+            forever.add(FakeMilter.PAUSE);
+        }
+        try (var milter = FakeMilter.tcp().script(p -> p.code() == 'E' ? forever : null);
+             var server = TestServer.start(milterLine(milter, "milter_content_timeout = \"100ms\""), List.of())) {
+            long t0 = System.nanoTime();
+            assertThat(send(server.port(), "chris@contoso.com", List.of("kate@fabrikam.com")).get(3))
+                    .isEqualTo("451 4.7.1 Service unavailable - try again later");
+            assertThat(System.nanoTime() - t0).as("the whole end of data: ten times the content timeout")
+                    .isLessThan(5_000_000_000L);
+            assertThat(events(server, "REJECT")).singleElement().satisfies(e -> assertThat(e.check())
+                    .contains("the end of data took over 1 s"));
         }
     }
 
@@ -212,7 +243,7 @@ class MilterEndToEndTest {
             assertThat(System.nanoTime() - t0).as("ten times the content timeout at most, and a little")
                     .isLessThan(5_000_000_000L);
             assertThat(events(server, "REJECT")).singleElement().satisfies(e -> assertThat(e.check())
-                    .contains("of progress reports"));
+                    .containsAnyOf("after 1 s of progress reports", "the end of data took over 1 s"));
         }
     }
 

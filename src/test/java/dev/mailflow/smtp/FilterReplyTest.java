@@ -24,9 +24,14 @@ class FilterReplyTest {
 
     @Test
     void notAnErrorReplyOrNotAReplyIsRefused() {
-        for (String bad : List.of("250 2.0.0 ok", "hello", "", "5x0 bad", "550-5.7.1 a\r\n451 4.7.1 b")) {
+        for (String bad : List.of("250 2.0.0 ok", "hello", "", "5x0 bad", "550-5.7.1 a\r\n451 4.7.1 b", "5501 x")) {
             assertThat(FilterReply.parse(bad)).as(bad).isNull();
         }
+    }
+
+    @Test
+    void aTrailingCarriageReturnIsNoPartOfTheText() {
+        assertThat(FilterReply.parse("550 5.7.1 x\r").render()).isEqualTo("550 5.7.1 x\r\n");
     }
 
     @Test
