@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * The macros sent before each command, with the names and values Postfix gives them (its
  * {@code milter_*_macros} defaults and more), so that filters which read them work: OpenDKIM
- * reads {@code {daemon_name}} and {@code {auth_authen}} to choose between signing and
+ * reads {@code {daemon_name}} and {@code {auth_type}} to choose between signing and
  * verifying, rspamd reads {@code i}, {@code {client_name}} and the TLS ones. A macro with no
  * value (no TLS, no login) is not sent, as Postfix leaves it out.
  */
@@ -67,6 +67,8 @@ final class Macros {
     static Map<String, String> mail(SessionInfo session, MailAddress sender) {
         var m = new LinkedHashMap<String, String>();
         if (session.authenticatedUser() != null) {
+            // OpenDKIM signs for a client with {auth_type} (not {auth_authen} alone).
+            m.put("{auth_type}", session.authMechanism() == null ? "PLAIN" : session.authMechanism());
             m.put("{auth_authen}", session.authenticatedUser());
             m.put("{auth_author}", session.authenticatedUser());
         }

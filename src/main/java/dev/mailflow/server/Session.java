@@ -63,6 +63,8 @@ final class Session implements SessionInfo {
     /** The TLS session once STARTTLS (or implicit TLS) succeeded, else null. */
     private javax.net.ssl.SSLSession tlsSession;
     private String authenticatedUser;
+    /** The SASL mechanism of the successful AUTH (the milter's {@code {auth_type}}), or null. */
+    private String authMechanism;
     private int authFailures;
 
     private String heloName;
@@ -138,6 +140,11 @@ final class Session implements SessionInfo {
     @Override
     public InetAddress clientAddress() {
         return clientAddress;
+    }
+
+    @Override
+    public String authMechanism() {
+        return authMechanism;
     }
 
     @Override
@@ -1098,7 +1105,7 @@ final class Session implements SessionInfo {
                 return;
             }
         }
-        checkCredentials(user, password, authorizationOk);
+        checkCredentials(user, password, authorizationOk, auth.mechanism());
     }
 
     /**
@@ -1108,7 +1115,8 @@ final class Session implements SessionInfo {
      * ({@link dev.mailflow.server.auth.PasswordVerifier}); no success clears a failure count
      * ({@link dev.mailflow.server.auth.AuthFailureLimiter}).
      */
-    private void checkCredentials(String user, String password, boolean authorizationOk) throws IOException {
+    private void checkCredentials(String user, String password, boolean authorizationOk, String mechanism)
+            throws IOException {
         var address = dev.mailflow.smtp.AddressParser.parseMailbox(user, true);
         var mailbox = address == null ? null : context.directory().mailbox(address);
         var attempt = context.authLimiter().begin(clientAddress, address == null ? user : address.key());
@@ -1136,6 +1144,7 @@ final class Session implements SessionInfo {
         }
         attempt.succeeded();
         authenticatedUser = mailbox.address().toString();
+        authMechanism = mechanism;
         log('*', "authenticated as " + authenticatedUser);
         reply(Reply.AUTH_SUCCEEDED);
     }

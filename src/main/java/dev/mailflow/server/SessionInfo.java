@@ -45,6 +45,11 @@ public interface SessionInfo {
     /** The authenticated user, or null (authentication arrives with the submission connector). */
     String authenticatedUser();
 
+    /** The SASL mechanism the user authenticated with ({@code PLAIN}, {@code LOGIN}), or null. */
+    default String authMechanism() {
+        return null;
+    }
+
     /**
      * The client is one of ours: it authenticated, or its address is in the connector's
      * relay_from. Checks meant for mail from strangers (SPF, DMARC) skip such clients.

@@ -97,6 +97,26 @@ class MilterEndToEndTest {
     }
 
     @Test
+    void afterAuthTheMilterGetsTheLoginAsOpenDkimReadsIt() throws Exception {
+        try (var milter = FakeMilter.tcp();
+             var server = TestServer.start(milterLine(milter, "allow_insecure_auth = true"), List.of())) {
+            try (var c = new SmtpTestClient(server.address(TestServer.SUBMISSION).getPort())) {
+                c.reply();
+                c.send("EHLO client.example");
+                String plain = java.util.Base64.getEncoder().encodeToString(
+                        "\0kate@fabrikam.com\0secret".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                assertThat(c.send("AUTH PLAIN " + plain).get(0)).startsWith("235");
+                assertThat(c.send("MAIL FROM:<kate@fabrikam.com>").get(0)).startsWith("250");
+                c.send("QUIT");
+            }
+            Thread.sleep(100);
+            assertThat(milter.macros.get('M')).containsEntry("{auth_type}", "PLAIN")
+                    .containsEntry("{auth_authen}", "kate@fabrikam.com");
+            assertThat(milter.macros.get('C')).containsEntry("{daemon_name}", TestServer.SUBMISSION);
+        }
+    }
+
+    @Test
     void withoutLeadingSpaceAndWithStagesLeftOut() throws Exception {
         try (var milter = FakeMilter.tcp().asks(Protocol.NO_HELO | Protocol.NO_BODY | Protocol.NR_HEADER
                 | Protocol.NO_DATA); var server = TestServer.start(milterLine(milter), List.of())) {
