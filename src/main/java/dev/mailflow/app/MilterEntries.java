@@ -30,12 +30,19 @@ record MilterEntries(String address, ConnectorConfig.MilterDefaultAction default
         Duration content = null;
         for (int i = 1; i < parts.length; i++) {
             String part = parts[i].strip();
+            if (part.isEmpty() && i == parts.length - 1) {
+                continue; // a trailing comma
+            }
             int eq = part.indexOf('=');
             if (eq < 0) {
                 throw new ConfigKey.InvalidValue("\"" + part + "\": expected name = value");
             }
             String name = part.substring(0, eq).strip().toLowerCase(Locale.ROOT);
             String value = part.substring(eq + 1).strip();
+            if (value.length() >= 2 && (value.startsWith("\"") && value.endsWith("\"")
+                    || value.startsWith("'") && value.endsWith("'"))) {
+                value = value.substring(1, value.length() - 1).strip();
+            }
             switch (name) {
                 case "default_action" -> action = action(value);
                 case "connect_timeout" -> connect = timeout((Object) value);

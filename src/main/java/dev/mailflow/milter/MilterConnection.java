@@ -102,6 +102,13 @@ final class MilterConnection implements AutoCloseable {
         } catch (MilterException e) {
             closeQuietly();
             throw e;
+        } catch (java.nio.channels.UnresolvedAddressException e) {
+            closeQuietly();
+            throw new MilterException(doing + ": the host name does not resolve");
+        } catch (RuntimeException e) {
+            closeQuietly();
+            throw new MilterException(doing + ": " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : " " + e.getMessage()), e);
         } finally {
             alarm.cancel(false);
         }

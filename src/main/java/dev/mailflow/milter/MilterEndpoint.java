@@ -54,6 +54,11 @@ public record MilterEndpoint(String host, int port, Path path) {
                 if (host.isEmpty()) {
                     throw new IllegalArgumentException("expected inet:host:port, the host is missing");
                 }
+                if (!dev.mailflow.smtp.Domains.isIpv4Literal(host) && !dev.mailflow.smtp.Domains.isIpv6Literal(host)
+                        && !dev.mailflow.smtp.Domains.isValidDomain(host, false)) {
+                    throw new IllegalArgumentException("'" + host + "' is not a host name or an IP address "
+                            + "(inet:127.0.0.1:8891, inet:[::1]:8891 or inet:8891@localhost)");
+                }
                 int number;
                 try {
                     number = Integer.parseInt(port);
@@ -66,7 +71,8 @@ public record MilterEndpoint(String host, int port, Path path) {
                 return new MilterEndpoint(host, number, null);
             }
             default -> throw new IllegalArgumentException(
-                    "expected inet:host:port or unix:/path, not '" + s + "'");
+                    "expected inet:host:port or unix:/path, not '" + s + "'"
+                    + (s.matches("[^:/]+:\\d+") ? " (write inet:" + s + ")" : ""));
         }
     }
 

@@ -54,6 +54,7 @@ class CheckCommandTest {
         assertThat(r.out()).contains("    milter inet:127.0.0.1:" + closed + ": does NOT answer now (connecting: "
                 + "Connection refused): mail gets milter_default_action = accept")
                 .contains("    milter unix:" + dir.resolve("no.sock") + ": does NOT answer now (connecting: ");
+        assertThat(r.err()).doesNotContain("Exception");
     }
 
     @Test

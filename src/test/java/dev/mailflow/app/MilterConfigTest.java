@@ -55,6 +55,14 @@ class MilterConfigTest {
     }
 
     @Test
+    void quotedValuesAndATrailingCommaInTheBraceForm() throws Exception {
+        var m = load("milters = [\"{ inet:127.0.0.1:8891, default_action = 'accept', command_timeout = \\\"10s\\\", }\"]")
+                .server().connectors().get(0).milters().list().get(0);
+        assertThat(m.defaultAction()).isEqualTo(MilterDefaultAction.ACCEPT);
+        assertThat(m.commandTimeout()).isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
     void noMiltersByDefault() throws Exception {
         assertThat(load("").server().connectors().get(0).milters().list()).isEmpty();
         assertThat(ReceiveConnectorSection.MILTER_DEFAULT_ACTION.documentedDefault()).isEqualTo("\"tempfail\"");
@@ -67,6 +75,10 @@ class MilterConfigTest {
                 .hasMessageContaining("expected inet:host:port or unix:/path");
         assertThatThrownBy(() -> load("milters = [\"inet:127.0.0.1:99999\"]")).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("the port must be a number from 1 to 65535");
+        assertThatThrownBy(() -> load("milters = [\"inet:8891@localhost:1\"]")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'localhost:1' is not a host name or an IP address");
+        assertThatThrownBy(() -> load("milters = [\"localhost:8891\"]")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("(write inet:localhost:8891)");
         assertThatThrownBy(() -> load("milters = [\"unix:relative.sock\"]")).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("absolute path");
         assertThatThrownBy(() -> load("milters = [\"{ inet:127.0.0.1:1, speed = fast }\"]"))
