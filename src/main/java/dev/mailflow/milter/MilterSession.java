@@ -379,7 +379,7 @@ final class MilterSession implements PolicyHook {
                         var recipient = address(args.isEmpty() ? "" : args.get(0), false);
                         if (recipient != null && ++added > session.connector().maxRecipients()) {
                             session.protocolLog("milter " + milter.name() + " added more recipients than max_recipients ("
-                                    + session.connector().maxRecipients() + "): " + printable(args.get(0)) + " ignored");
+                                    + session.connector().maxRecipients() + "): " + Reply.printable(args.get(0)) + " ignored");
                         } else if (recipient != null) {
                             ignoredArguments(args, "add recipient");
                             pending.add(() -> message.addRecipient(recipient));
@@ -397,7 +397,7 @@ final class MilterSession implements PolicyHook {
                 case Protocol.QUARANTINE -> {
                     if (allowed(Protocol.QUARANTINE_ACTION, "quarantine")) {
                         var reason = p.stringsFrom(0);
-                        quarantine = printable(reason.isEmpty() || reason.get(0).isBlank() ? "no reason given"
+                        quarantine = Reply.printable(reason.isEmpty() || reason.get(0).isBlank() ? "no reason given"
                                 : reason.get(0));
                     }
                 }
@@ -438,7 +438,7 @@ final class MilterSession implements PolicyHook {
         private void ignoredArguments(List<String> args, String what) {
             if (args.size() > 1 && !args.get(1).isBlank()) {
                 session.protocolLog("milter " + milter.name() + ": ESMTP arguments of " + what + " ("
-                        + printable(args.get(1)) + ") are not applied");
+                        + Reply.printable(args.get(1)) + ") are not applied");
             }
         }
 
@@ -450,7 +450,7 @@ final class MilterSession implements PolicyHook {
             }
             var address = s.isEmpty() && !sender ? null : AddressParser.parsePath(s, true);
             if (address == null) {
-                session.protocolLog("milter " + milter.name() + " gave an address that is not one (" + printable(text)
+                session.protocolLog("milter " + milter.name() + " gave an address that is not one (" + Reply.printable(text)
                         + "): ignored");
             }
             return address;
@@ -460,7 +460,7 @@ final class MilterSession implements PolicyHook {
         private String field(String name, String value) {
             if (!validName(name)) {
                 session.protocolLog("milter " + milter.name() + " gave a header field name that is not one ("
-                        + printable(name) + "): ignored");
+                        + Reply.printable(name) + "): ignored");
                 return null;
             }
             var sb = new StringBuilder(name).append(':');
@@ -575,7 +575,7 @@ final class MilterSession implements PolicyHook {
                 var reply = FilterReply.parse(text);
                 if (reply == null) {
                     throw new MilterException("answered with a reply that is not a 4xx or 5xx one ("
-                            + printable(text) + ")");
+                            + Reply.printable(text) + ")");
                 }
                 endsMessage(stage);
                 return refusal(reply, stage);
@@ -594,7 +594,7 @@ final class MilterSession implements PolicyHook {
                 return new PolicyVerdict.Disconnect(Reply.FILTER_SHUTDOWN, Check.MILTER,
                         milter.name() + " asked to close the connection");
             }
-            default -> throw new MilterException("answered '" + printable(String.valueOf(answer.code()))
+            default -> throw new MilterException("answered '" + Reply.printable(String.valueOf(answer.code()))
                     + "' at " + stage.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
         }
     }
@@ -641,14 +641,5 @@ final class MilterSession implements PolicyHook {
             case REJECT -> new PolicyVerdict.Reject(Reply.FILTER_REJECTED, Check.MILTER, detail);
             case QUARANTINE -> new PolicyVerdict.Hold("milter " + detail);
         };
-    }
-
-    static String printable(String text) {
-        var sb = new StringBuilder();
-        for (int i = 0; i < text.length() && sb.length() < 200; i++) {
-            char c = text.charAt(i);
-            sb.append(c >= 0x20 && c < 0x7f ? c : '?');
-        }
-        return sb.toString();
     }
 }

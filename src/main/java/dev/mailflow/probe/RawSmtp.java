@@ -45,12 +45,8 @@ final class RawSmtp {
     /** The first line of a reply, printable ASCII only, bounded. */
     static String firstLine(String reply) {
         int nl = reply.indexOf('\n');
-        String line = nl < 0 ? reply : reply.substring(0, nl);
-        var sb = new StringBuilder();
-        for (char c : line.toCharArray()) {
-            sb.append(c >= 0x20 && c < 0x7f ? c : '?');
-        }
-        return sb.length() > 200 ? sb.substring(0, 200) + "..." : sb.toString();
+        String line = dev.mailflow.smtp.Reply.printable(nl < 0 ? reply : reply.substring(0, nl));
+        return line.length() > 200 ? line.substring(0, 200) + "..." : line;
     }
 
     /**

@@ -48,7 +48,7 @@ public final class FilterReply {
                 }
                 rest = m.group(4);
             }
-            lines.add(printable(rest));
+            lines.add(Reply.printable(rest));
         }
         if (code < 0) {
             return null;
@@ -57,17 +57,5 @@ public final class FilterReply {
             status = EnhancedStatus.of(code / 100 + ".7.1");
         }
         return new Reply(code, status, List.copyOf(lines));
-    }
-
-    /** Printable ASCII only, bounded: a filter's text never puts control characters on the wire. */
-    private static String printable(String text) {
-        var sb = new StringBuilder();
-        for (char c : text.toCharArray()) {
-            sb.append(c >= 0x20 && c < 0x7f ? c : '?');
-            if (sb.length() >= 400) {
-                break;
-            }
-        }
-        return sb.toString();
     }
 }

@@ -264,8 +264,8 @@ public record Reply(int code, EnhancedStatus status, List<String> lines) {
         return of(451, "4.7.26", "Authentication checks did not finish in time (DNS too slow), try again later");
     }
 
-    /** Text from DNS, made safe for a reply line: printable ASCII only, bounded. */
-    private static String printable(String text) {
+    /** Text from outside (DNS, a filter), made safe for a reply line: printable ASCII only, bounded. */
+    public static String printable(String text) {
         var sb = new StringBuilder();
         for (char c : text.toCharArray()) {
             sb.append(c >= 0x20 && c < 0x7f ? c : '?');
