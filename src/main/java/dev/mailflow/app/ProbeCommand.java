@@ -1,5 +1,6 @@
 package dev.mailflow.app;
 
+import dev.mailflow.probe.MatrixOptions;
 import dev.mailflow.probe.Probe;
 import dev.mailflow.probe.ProbeOptions;
 import dev.mailflow.probe.TextReport;
@@ -91,6 +92,21 @@ public final class ProbeCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "per step (default 30)")
     int timeout = 30;
 
+    @Option(names = "--all-mx", description = "test every MX and every address of each (the default for a domain); "
+            + "for a host given directly, each of its addresses")
+    boolean allMx;
+
+    @Option(names = "--first", description = "only the session with the first MX that answers (no matrix, no grades)")
+    boolean first;
+
+    @Option(names = "--dnsbl", paramLabel = "ZONE", description = "look each address up in this DNS block list "
+            + "(RFC 5782; zone or zone=127.0.0.[2..11]); repeat for several; none by default")
+    List<String> dnsbl = new ArrayList<>();
+
+    @Option(names = "--no-tls-grade", description = "do not grade each address's TLS (protocol versions, cipher "
+            + "classes, STARTTLS injection: about 15 short connections per address)")
+    boolean noTlsGrade;
+
     @Option(names = "--conformance", description = "INTRUSIVE, for servers you run: SMTP smuggling checks (ten "
             + "false end-of-data endings), each sending a test message to --to; no MX lookup")
     boolean conformance;
@@ -154,6 +170,20 @@ public final class ProbeCommand implements Callable<Integer> {
             err.println("mailflow: " + e.getMessage());
             return ExitCodes.USAGE;
         }
+        if (allMx && first) {
+            err.println("mailflow: --all-mx and --first contradict each other: choose one");
+            return ExitCodes.USAGE;
+        }
+        var lists = new ArrayList<dev.mailflow.server.protection.DnsList>();
+        try {
+            for (String zone : dnsbl) {
+                lists.add(dev.mailflow.server.protection.DnsList.parse(zone, true));
+            }
+        } catch (IllegalArgumentException e) {
+            err.println("mailflow: --dnsbl " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        var matrix = new MatrixOptions(allMx ? "all" : first ? "first" : "auto", lists, !noTlsGrade);
         String name = helo != null ? helo : localName();
         if (conformance) {
             return conformance(out, err, name);
@@ -178,7 +208,7 @@ public final class ProbeCommand implements Callable<Integer> {
         var options = new ProbeOptions(target, port, from != null ? from : "probe@" + name, to, notify, name,
                 starttls, user, password, data, quitAfter == null ? null : quitAfter.toUpperCase(), dnsServer,
                 Duration.ofSeconds(timeout), dkimSelectors,
-                new TlsPolicyOptions(caFile, mtaStsPort, dnssecTrustAnchor));
+                new TlsPolicyOptions(caFile, mtaStsPort, dnssecTrustAnchor), matrix);
         boolean terminal = System.console() != null && !json;
         boolean color = terminal && System.getenv("NO_COLOR") == null;
         var text = new TextReport(out, color, terminal ? err : null);

@@ -55,6 +55,10 @@ public final class Probe {
 
         default void waiting(String what) {
         }
+
+        /** The every-MX, every-address matrix, when it ran (after the session). */
+        default void matrix(List<MxMatrix.MxEntry> entries) {
+        }
     }
 
     static final List<String> STAGES = List.of("DNS", "RECORDS", "CONNECT", "BANNER", "EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT",
@@ -105,6 +109,9 @@ public final class Probe {
                 outcome = session(client);
             }
         }
+        if (o.matrix().runs(direct)) {
+            matrix(direct ? null : host, hosts, port);
+        }
         if (!direct) {
             boolean policyFailed = tlsPolicy(host, hosts, port);
             if (policyFailed && outcome.equals("PASSED")) {
@@ -115,9 +122,19 @@ public final class Probe {
     }
 
     private String queueId;
+    private List<MxMatrix.MxEntry> matrix = List.of();
 
     private ProbeReport report(String outcome, String id) {
-        return new ProbeReport(ProbeReport.SCHEMA_VERSION, o.target(), outcome, id, List.copyOf(steps));
+        return new ProbeReport(ProbeReport.SCHEMA_VERSION, o.target(), outcome, id, List.copyOf(steps), matrix);
+    }
+
+    /** Every address of every MX, each in a session of its own, graded (after the main session). */
+    private void matrix(String domain, List<MxResolver.MxHost> hosts, int port) {
+        var webPki = new WebPki(TrustAnchors.withCaFile(o.tlsPolicy().caFile()), Clock.systemUTC());
+        var grader = o.matrix().tlsGrade() ? new TlsGrader(o.helo(), o.from(), o.timeout()) : null;
+        var check = new AddressCheck(o, resolver(), webPki, o.matrix().dnsbl(), grader, transcript);
+        matrix = MxMatrix.run(resolver(), domain, hosts, port, check, listener);
+        listener.matrix(matrix);
     }
 
     // ---- Steps ----------------------------------------------------------------------------

@@ -10,18 +10,29 @@ import java.util.List;
  * @param starttls    "auto" (when offered), "require", or "never"
  * @param dkimSelectors DKIM selectors whose keys the RECORDS step looks up (a domain target only)
  * @param tlsPolicy   how the TLS policy steps (MTA-STS, MX-TLS, TLS-RPT) check certificates and fetch policies
+ * @param matrix      every MX and address, their block lists and TLS grades
  * @throws IllegalArgumentException with a sentence for the user when the target or port is malformed
  */
 public record ProbeOptions(String target, Integer port, String from, List<String> to, String notifyOn, String helo,
                            String starttls, String authUser, String authPassword, boolean data, String quitAfter,
                            String dnsServer, Duration timeout, List<String> dkimSelectors,
-                           TlsPolicyOptions tlsPolicy) {
+                           TlsPolicyOptions tlsPolicy, MatrixOptions matrix) {
 
     public ProbeOptions {
         to = List.copyOf(to);
         dkimSelectors = List.copyOf(dkimSelectors);
         tlsPolicy = tlsPolicy == null ? TlsPolicyOptions.DEFAULTS : tlsPolicy;
+        matrix = matrix == null ? MatrixOptions.DEFAULTS : matrix;
         ProbeTarget.parse(target, port);
+    }
+
+    /** With the default matrix (every MX of a domain, TLS graded, no block lists). */
+    public ProbeOptions(String target, Integer port, String from, List<String> to, String notifyOn, String helo,
+                        String starttls, String authUser, String authPassword, boolean data, String quitAfter,
+                        String dnsServer, Duration timeout, List<String> dkimSelectors,
+                        TlsPolicyOptions tlsPolicy) {
+        this(target, port, from, to, notifyOn, helo, starttls, authUser, authPassword, data, quitAfter, dnsServer,
+                timeout, dkimSelectors, tlsPolicy, MatrixOptions.DEFAULTS);
     }
 
     /** With the default TLS policy options (the JDK's CAs, policies on port 443, the resolver's AD bit). */

@@ -1,6 +1,8 @@
 package dev.mailflow.probe;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 
 /** The probe's steps for a person at a terminal: aligned, coloured when the output is a terminal. */
 public final class TextReport implements Probe.Listener {
@@ -61,6 +63,97 @@ public final class TextReport implements Probe.Listener {
             }
         }
         out.flush();
+    }
+
+    /** The matrix: an address a row, a step a column (status and time), then what failed or warned, per address. */
+    @Override
+    public void matrix(List<MxMatrix.MxEntry> entries) {
+        if (progress != null) {
+            progress.print("\r\u001b[2K");
+            progress.flush();
+        }
+        var columns = new ArrayList<String>(AddressCheck.SESSION_STEPS);
+        columns.addAll(List.of("PTR", "DNSBL", "TLS"));
+        boolean anyDnsbl = entries.stream().flatMap(e -> e.addresses().stream())
+                .anyMatch(a -> a.step("DNSBL") != null);
+        if (!anyDnsbl) {
+            columns.remove("DNSBL");
+        }
+        out.println();
+        out.println("Every MX, every address (a session each; status and milliseconds per step, the worst first):");
+        var header = new StringBuilder(String.format("  %-28s %-22s %-5s", "MX (preference)", "address", "result"));
+        for (String c : columns) {
+            header.append(' ').append(String.format("%-" + width(c) + "s", label(c)));
+        }
+        out.println(header.toString().stripTrailing());
+        for (var e : entries) {
+            String mx = e.host() + (e.implicit() ? " (implicit)" : " (" + e.preference() + ")");
+            if (e.addresses().isEmpty()) {
+                out.printf("  %-28s %-22s %s%n", mx, "-", paint("FAIL") + " " + e.problem());
+                continue;
+            }
+            for (var a : e.addresses()) {
+                var row = new StringBuilder(String.format("  %-28s %-22s ", mx, a.address()));
+                row.append(paint(a.result().toUpperCase(java.util.Locale.ROOT)));
+                for (String c : columns) {
+                    var cell = a.step(c);
+                    String text = cell == null || cell.status().equals("SKIP") ? "-"
+                            : c.equals("TLS") && cell.details().get("grade") != null
+                            ? cell.status().toLowerCase(java.util.Locale.ROOT) + " " + cell.details().get("grade")
+                            : cell.status().toLowerCase(java.util.Locale.ROOT) + " " + cell.millis();
+                    row.append(' ').append(String.format("%-" + width(c) + "s", text));
+                }
+                out.println(row.toString().stripTrailing());
+                mx = "";
+            }
+            if (e.problem() != null) {
+                out.println("  " + " ".repeat(28) + " " + e.problem());
+            }
+        }
+        for (var e : entries) {
+            for (var a : e.addresses()) {
+                out.println();
+                out.println("  " + a.address() + " (" + e.host() + "): " + a.result());
+                for (String line : a.summary()) {
+                    out.println("    - " + line);
+                }
+                var tls = a.step("TLS");
+                if (tls != null && tls.details().get("protocols") instanceof java.util.Map<?, ?> protocols) {
+                    var on = new ArrayList<String>();
+                    protocols.forEach((k, v) -> {
+                        if (Boolean.TRUE.equals(v)) {
+                            on.add(String.valueOf(k));
+                        }
+                    });
+                    var classes = new ArrayList<String>();
+                    if (tls.details().get("ciphers") instanceof java.util.Map<?, ?> ciphers) {
+                        ciphers.forEach((k, v) -> {
+                            if (Boolean.TRUE.equals(v)) {
+                                classes.add(String.valueOf(k));
+                            }
+                        });
+                    }
+                    out.println("    TLS: " + String.join(", ", on) + "; cipher classes offered: "
+                            + String.join(", ", classes) + "; OCSP stapling: "
+                            + (Boolean.TRUE.equals(tls.details().get("ocspStapling")) ? "yes" : "no")
+                            + "; STARTTLS injection: " + tls.details().get("starttlsInjection"));
+                }
+            }
+        }
+        out.flush();
+    }
+
+    private static String label(String step) {
+        return switch (step) {
+            case "CERTIFICATE" -> "CERT";
+            case "STARTTLS" -> "TLS-START";
+            case "TLS" -> "GRADE";
+            default -> step;
+        };
+    }
+
+    private static int width(String step) {
+        return Math.max(9, label(step).length());
     }
 
     public void summary(ProbeReport r) {

@@ -210,7 +210,7 @@ public final class WebPki {
     }
 
     /** The certificate's names for a message: its DNS-IDs (at most three), else its CN. */
-    static String describeNames(X509Certificate leaf) {
+    public static String describeNames(X509Certificate leaf) {
         var names = dnsIds(leaf);
         if (names.isEmpty()) {
             names = commonNames(leaf);
@@ -254,7 +254,7 @@ public final class WebPki {
     }
 
     /** The CN of a distinguished name, or the whole name when it has none. */
-    static String commonName(String dn) {
+    public static String commonName(String dn) {
         try {
             var rdns = new LdapName(dn).getRdns();
             for (int i = rdns.size() - 1; i >= 0; i--) {

@@ -65,7 +65,7 @@ class ProbeCommandTest {
                 "--data", "--json");
         assertThat(r.code()).isZero();
         JsonNode j = QueueJson.MAPPER.readTree(r.out());
-        assertThat(j.path("schemaVersion").asInt()).isEqualTo(1);
+        assertThat(j.path("schemaVersion").asInt()).isEqualTo(2);
         assertThat(j.path("target").asText()).isEqualTo(target());
         assertThat(j.path("outcome").asText()).isEqualTo("PASSED");
         assertThat(j.path("queueId").asText()).contains("Queued mail for delivery");

@@ -270,7 +270,7 @@ class WebApiTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
         assertThat(r.body()).contains("event: step\ndata: {\"name\":\"DNS\"").contains("\"name\":\"RCPT\"")
-                .contains("event: done\ndata: {\"schemaVersion\":1").contains("\"outcome\":\"PASSED\"");
+                .contains("event: done\ndata: {\"schemaVersion\":2").contains("\"outcome\":\"PASSED\"");
         assertThat(c.post("/api/probe", "{}", true).statusCode()).isEqualTo(400);
     }
 

@@ -105,13 +105,13 @@ public record DnsList(String zone, AnswerFilter filter, int weight, String text)
     }
 
     /** A list's answer that is the list's own error, never a listing: 127.255.255.0/24. */
-    static boolean isListError(InetAddress answer) {
+    public static boolean isListError(InetAddress answer) {
         byte[] b = answer.getAddress();
         return b.length == 4 && (b[0] & 0xff) == 127 && (b[1] & 0xff) == 255 && (b[2] & 0xff) == 255;
     }
 
     /** An answer of the form RFC 5782 2.3 gives listings: an IPv4 address in 127.0.0.0/8. */
-    static boolean isListingCode(InetAddress answer) {
+    public static boolean isListingCode(InetAddress answer) {
         byte[] b = answer.getAddress();
         return b.length == 4 && (b[0] & 0xff) == 127;
     }

@@ -143,11 +143,19 @@ public final class DnsListCheck {
 
     /** What the 127.255.255.x codes say, as Spamhaus documents them (other lists use them alike). */
     static String listErrorMeaning(InetAddress code) {
+        return listErrorMeaning(code, "[delivery] dns_server");
+    }
+
+    /**
+     * @param ownResolver where the user names a resolver of their own ({@code [delivery] dns_server},
+     *                    {@code --dns-server})
+     */
+    public static String listErrorMeaning(InetAddress code, String ownResolver) {
         int last = code.getAddress()[3] & 0xff;
         return switch (last) {
             case 252 -> "the list's name is mistyped, or the list is gone";
             case 254 -> "the list refuses queries through a public or shared resolver; ask it through a resolver"
-                    + " of your own ([delivery] dns_server)";
+                    + " of your own (" + ownResolver + ")";
             case 255 -> "too many queries from this resolver (over the list's free quota)";
             default -> "the list refuses to answer this resolver";
         };
