@@ -417,7 +417,7 @@ public final class AddressCheck {
 
     static String oneLine(Reply r) {
         String text = r.lines().isEmpty() ? "" : " " + r.lines().get(0);
-        String line = Reply.printable(r.code() + text);
+        String line = Reply.printable(r.code() + (r.status() != null ? " " + r.status() : "") + text);
         return line.length() > 200 ? line.substring(0, 200) + "..." : line;
     }
 
