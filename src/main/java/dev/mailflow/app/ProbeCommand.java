@@ -32,7 +32,12 @@ import picocli.CommandLine.Spec;
             "For a domain, after the session: MTA-STS (the _mta-sts record, the policy fetched over HTTPS and "
                 + "parsed), MX-TLS for each MX (TLSA records at _PORT._tcp.MX, DNSSEC, whether the certificate "
                 + "matches them, whether the MX matches the MTA-STS policy and its certificate is WebPKI-valid), "
-                + "and TLS-RPT (_smtp._tls record). A failed DANE or MTA-STS check gives exit code 1."},
+                + "and TLS-RPT (_smtp._tls record). A failed DANE or MTA-STS check gives exit code 1.",
+            "For a domain (or a host with --all-mx), every MX and every address of each in a session of its "
+                + "own, shown as a matrix of address x step (connect, banner, EHLO, STARTTLS, certificate, MAIL, "
+                + "RCPT, each timed), with each address's reverse DNS, its --dnsbl listings and its TLS grade "
+                + "(A, B, C, F: protocol versions and cipher classes tried one by one, OCSP stapling, STARTTLS "
+                + "injection); the matrix reports, the exit code stays that of the first MX that answers."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every step passed", "1:the server refused a step, or a DANE or MTA-STS check failed", "2:usage error",
             "3:could not resolve or connect"})

@@ -112,7 +112,7 @@ final class BlockListCheck {
                 default -> "listed";
             };
         }
-        return code.equals("127.0.0.2") ? "listed (127.0.0.2, the code RFC 5782 2.3 reserves for the test entry"
-                + " and most lists use for a listing)" : "listed";
+        return code.equals("127.0.0.2") ? "listed, with the code most lists use for a listing (RFC 5782 5 gives"
+                + " it to the test entry)" : "listed";
     }
 }

@@ -87,7 +87,7 @@ public final class TextReport implements Probe.Listener {
         }
         out.println(header.toString().stripTrailing());
         for (var e : entries) {
-            String mx = e.host() + (e.implicit() ? " (implicit)" : " (" + e.preference() + ")");
+            String mx = e.host() + (e.implicit() ? " (no MX)" : " (" + e.preference() + ")");
             if (e.addresses().isEmpty()) {
                 out.printf("  %-28s %-22s %s%n", mx, "-", paint("FAIL") + " " + e.problem());
                 continue;
@@ -133,7 +133,8 @@ public final class TextReport implements Probe.Listener {
                             }
                         });
                     }
-                    out.println("    TLS: " + String.join(", ", on) + "; cipher classes offered: "
+                    out.println("    TLS grade " + tls.details().get("grade") + ": accepts " + String.join(", ", on)
+                            + "; cipher classes offered: "
                             + String.join(", ", classes) + "; OCSP stapling: "
                             + (Boolean.TRUE.equals(tls.details().get("ocspStapling")) ? "yes" : "no")
                             + "; STARTTLS injection: " + tls.details().get("starttlsInjection"));

@@ -41,6 +41,7 @@ class TlsGradeTest {
     static PostfixPeer postfix;
     static int postfixPort;
     static TestServer mailflow;
+    static Dnsmasq dns;
 
     @BeforeAll
     static void start() throws Exception {
@@ -49,6 +50,9 @@ class TlsGradeTest {
         postfix = PostfixPeer.start(tmp.resolve("postfix"), postfixPort, "grade.test", List.of("user@grade.test"), 9,
                 ca.issue("mx.grade.test"));
         mailflow = TestServer.start();
+        // The probe's reverse DNS goes here, never to the machine's resolver.
+        dns = Dnsmasq.start(Dnsmasq.freePort(), List.of("--host-record=mx.grade.test,127.0.0.1",
+                "--local=/127.in-addr.arpa/"), tmp.resolve("dnsmasq.log"));
     }
 
     @AfterAll
@@ -58,6 +62,9 @@ class TlsGradeTest {
         }
         if (mailflow != null) {
             mailflow.close();
+        }
+        if (dns != null) {
+            dns.close();
         }
     }
 
@@ -69,6 +76,36 @@ class TlsGradeTest {
     @Test
     void theGradeSeesWhatTestsslSeesInMailflow() throws Exception {
         compareWithTestssl("mailflow", mailflow.port());
+    }
+
+    @Test
+    void theProbeShowsTheGradeWithItsReasonsInTheMatrix() throws Exception {
+        var r = dev.mailflow.testing.MainRunner.run("probe", "127.0.0.1:" + postfixPort, "--all-mx", "--helo",
+                "probe.test", "--to", "user@grade.test", "--timeout", "10", "--dns-server", "127.0.0.1:" + dns.port());
+        System.out.println(r.out());
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+        var g = grade(postfixPort);
+        assertThat(r.out()).contains("Every MX, every address").containsPattern("127\\.0\\.0\\.1 +\\[(PASS|WARN|FAIL)\\]")
+                .contains("TLS grade " + g.grade() + ": accepts ").contains("cipher classes offered: ").contains("STARTTLS injection: not vulnerable")
+                .contains("PTR       ");
+        for (String reason : g.reasons()) {
+            assertThat(r.out()).contains(reason);
+        }
+        var json = dev.mailflow.testing.MainRunner.run("probe", "127.0.0.1:" + postfixPort, "--all-mx", "--helo",
+                "probe.test", "--to", "user@grade.test", "--timeout", "10", "--json", "--dns-server",
+                "127.0.0.1:" + dns.port());
+        var tls = com.fasterxml.jackson.databind.json.JsonMapper.builder().build().readTree(json.out())
+                .path("mx").get(0).path("addresses").get(0).path("steps");
+        JsonNode grade = null;
+        for (JsonNode step : tls) {
+            if (step.path("name").asText().equals("TLS")) {
+                grade = step;
+            }
+        }
+        assertThat(grade).isNotNull();
+        assertThat(grade.path("details").path("grade").asText()).isEqualTo(g.grade());
+        assertThat(grade.path("details").path("protocols").path("TLSv1.2").asBoolean()).isTrue();
+        assertThat(grade.path("details").path("ciphers").has("STRONG_FS")).isTrue();
     }
 
     @Test
