@@ -112,6 +112,23 @@ public final class ProbeCommand implements Callable<Integer> {
             + "classes, STARTTLS injection: about 15 short connections per address)")
     boolean noTlsGrade;
 
+    @Option(names = "--round-trip", description = "KB 153119's Advanced Testing: send the test message with "
+            + "NOTIFY=SUCCESS,FAILURE,DELAY, RET=HDRS and an ENVID from --from, a mailbox of a local Mailflow server "
+            + "(--return-listen or --return-config), and wait for the delivery report or a reply")
+    boolean roundTrip;
+
+    @Option(names = "--return-listen", paramLabel = "HOST:PORT", description = "for --round-trip: start a Mailflow "
+            + "receiver for --from here, an address the far side can reach (the return domain's MX must lead to it)")
+    String returnListen;
+
+    @Option(names = "--return-config", paramLabel = "FILE", description = "for --round-trip: --from is a mailbox of "
+            + "the running Mailflow server configured by FILE; its mailbox is watched")
+    Path returnConfig;
+
+    @Option(names = "--wait", paramLabel = "SECONDS", description = "for --round-trip: how long to wait for the "
+            + "report (default 600)")
+    int waitSeconds = 600;
+
     @Option(names = "--conformance", description = "INTRUSIVE, for servers you run: SMTP smuggling checks (ten "
             + "false end-of-data endings), each sending a test message to --to; no MX lookup")
     boolean conformance;
@@ -188,6 +205,22 @@ public final class ProbeCommand implements Callable<Integer> {
             err.println("mailflow: --dnsbl " + e.getMessage());
             return ExitCodes.USAGE;
         }
+        if (roundTrip) {
+            String problem = to.isEmpty() ? "--round-trip needs --to USER@DOMAIN, the far side's recipient"
+                    : from == null ? "--round-trip needs --from ADDRESS, the return address (a mailbox of a local"
+                    + " Mailflow server)"
+                    : (returnListen == null) == (returnConfig == null) ? "--round-trip needs one of --return-listen"
+                    + " HOST:PORT (the probe starts a receiver there) or --return-config FILE (a running Mailflow"
+                    + " server's mailbox)"
+                    : waitSeconds < 1 ? "--wait must be at least 1 second" : null;
+            if (problem != null) {
+                err.println("mailflow: " + problem);
+                return ExitCodes.USAGE;
+            }
+        } else if (returnListen != null || returnConfig != null) {
+            err.println("mailflow: --return-listen and --return-config go with --round-trip");
+            return ExitCodes.USAGE;
+        }
         var matrix = new MatrixOptions(allMx ? "all" : first ? "first" : "auto", lists, !noTlsGrade);
         String name = helo != null ? helo : localName();
         if (conformance) {
@@ -210,10 +243,34 @@ public final class ProbeCommand implements Callable<Integer> {
                 return ExitCodes.USAGE;
             }
         }
+        ReturnMailbox mailbox = null;
+        if (roundTrip) {
+            try {
+                mailbox = returnListen != null
+                        ? ReturnMailbox.listen(returnListen, from, name, Duration.ofSeconds(waitSeconds))
+                        : ReturnMailbox.existing(returnConfig, from, Duration.ofSeconds(waitSeconds));
+            } catch (ReturnMailbox.Problem e) {
+                err.println("mailflow: " + e.getMessage());
+                return ExitCodes.USAGE;
+            }
+        }
+        try {
+            return run(out, name, user, password, matrix, mailbox);
+        } finally {
+            if (mailbox != null) {
+                mailbox.close();
+            }
+        }
+    }
+
+    private int run(PrintWriter out, String name, String user, String password, MatrixOptions matrix,
+                    ReturnMailbox mailbox) throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
         var options = new ProbeOptions(target, port, from != null ? from : "probe@" + name, to, notify, name,
-                starttls, user, password, data, quitAfter == null ? null : quitAfter.toUpperCase(), dnsServer,
-                Duration.ofSeconds(timeout), dkimSelectors,
-                new TlsPolicyOptions(caFile, mtaStsPort, dnssecTrustAnchor), matrix);
+                starttls, user, password, data || roundTrip, quitAfter == null ? null : quitAfter.toUpperCase(),
+                dnsServer, Duration.ofSeconds(timeout), dkimSelectors,
+                new TlsPolicyOptions(caFile, mtaStsPort, dnssecTrustAnchor), matrix,
+                mailbox == null ? null : mailbox.options());
         boolean terminal = System.console() != null && !json;
         boolean color = terminal && System.getenv("NO_COLOR") == null;
         var text = new TextReport(out, color, terminal ? err : null);

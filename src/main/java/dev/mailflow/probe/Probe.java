@@ -12,6 +12,7 @@ import dev.mailflow.dns.DnsjavaResolver;
 import dev.mailflow.smtp.Domains;
 import dev.mailflow.smtp.Reply;
 import dev.mailflow.smtp.StatusCatalogue;
+import dev.mailflow.smtp.Xtext;
 import dev.mailflow.tlspolicy.TrustAnchors;
 import dev.mailflow.tlspolicy.WebPki;
 import dev.mailflow.tlspolicy.dane.DaneVerifier;
@@ -62,7 +63,7 @@ public final class Probe {
     }
 
     static final List<String> STAGES = List.of("DNS", "RECORDS", "CONNECT", "BANNER", "EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT",
-            "DATA", "MTA-STS", "MX-TLS", "TLS-RPT");
+            "DATA", "MTA-STS", "MX-TLS", "TLS-RPT", "ROUND-TRIP");
 
     private final ProbeOptions o;
     private final Listener listener;
@@ -118,14 +119,168 @@ public final class Probe {
                 outcome = "TLS_POLICY_FAILED";
             }
         }
+        if (o.roundTrip() != null && sentAt != null) {
+            if (!roundTrip() && outcome.equals("PASSED")) {
+                outcome = "REFUSED";
+            }
+        }
         return report(outcome, queueId);
     }
 
     private String queueId;
+    /** The round trip's: the ENVID and Message-ID of the test message, when it was accepted, whether DSN was offered. */
+    private final String envid = "mailflow-" + UUID.randomUUID().toString().substring(0, 18);
+    private String messageId;
+    private java.time.Instant sentAt;
+    private boolean dsnOffered;
     private List<MxMatrix.MxEntry> matrix = List.of();
 
     private ProbeReport report(String outcome, String id) {
         return new ProbeReport(ProbeReport.SCHEMA_VERSION, o.target(), outcome, id, List.copyOf(steps), matrix);
+    }
+
+    /**
+     * The delivery-receipt round trip, after every other step: waits for the DSN (or a reply)
+     * to the test message in the return address's mailbox, and reports the whole path.
+     *
+     * @return false when a report says the message failed for a recipient
+     */
+    private boolean roundTrip() {
+        var rt = o.roundTrip();
+        begin("ROUND-TRIP");
+        var meaning = new ArrayList<String>();
+        var details = new LinkedHashMap<String, Object>();
+        details.put("envid", envid);
+        details.put("messageId", messageId);
+        details.put("returnPath", o.from());
+        details.put("mailbox", rt.maildir().toString());
+        details.put("dsnOffered", dsnOffered);
+        exchange.add("* sent " + messageId + " from <" + o.from() + ">" + (dsnOffered ? " with RET=HDRS ENVID="
+                + envid + " and NOTIFY=SUCCESS,FAILURE,DELAY" : " without DSN parameters") + "; accepted: "
+                + queueId);
+        if (!dsnOffered) {
+            meaning.add("The server does not offer DSN (RFC 3461: no DSN in its EHLO reply), so no delivery receipt"
+                    + " can be asked for: NOTIFY, RET and ENVID were left out, as RFC 3461 4 requires.");
+            end("ROUND-TRIP", "WARN", meaning, List.of("Without DSN only a bounce (if delivery fails) or a reply"
+                    + " from a person at the far end can come back: ask the recipient to answer the test message,"
+                    + " as KB 153119's Advanced Testing does by hand, or test a server that offers DSN."), details);
+            return true;
+        }
+        exchange.add("* waiting up to " + rt.limit().toSeconds() + " s for the report in " + rt.maildir() + " ("
+                + rt.where() + ")");
+        List<RoundTrip.Arrival> arrivals;
+        try {
+            arrivals = RoundTrip.await(rt, envid, messageId, sentAt, listener);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            arrivals = List.of();
+        }
+        var list = new ArrayList<Map<String, Object>>();
+        boolean failed = false;
+        boolean delivered = false;
+        boolean relayed = false;
+        boolean reply = false;
+        for (var a : arrivals) {
+            var entry = new LinkedHashMap<String, Object>();
+            entry.put("kind", a.kind());
+            entry.put("afterMillis", a.after().toMillis());
+            entry.put("from", a.from());
+            entry.put("subject", a.subject());
+            String when = String.format(Locale.ROOT, "+%.1f s", a.after().toMillis() / 1000.0);
+            if (a.report() == null) {
+                reply = true;
+                exchange.add("* " + when + ": a reply from " + a.from() + ": " + a.subject());
+                meaning.add("A person (or an autoresponder) at the far end answered the test message: mail flows"
+                        + " there and back.");
+            } else {
+                var r = a.report();
+                entry.put("reportingMta", r.reportingMta());
+                entry.put("originalEnvelopeId", r.originalEnvelopeId());
+                entry.put("arrivalDate", r.arrivalDate());
+                var recipients = new ArrayList<Map<String, Object>>();
+                exchange.add("* " + when + ": a delivery status notification from " + r.from() + " (Reporting-MTA: "
+                        + r.reportingMta() + ")");
+                for (var x : r.recipients()) {
+                    var m = new LinkedHashMap<String, Object>();
+                    m.put("finalRecipient", x.finalRecipient());
+                    m.put("originalRecipient", x.originalRecipient());
+                    m.put("action", x.action());
+                    m.put("status", x.status());
+                    m.put("remoteMta", x.remoteMta());
+                    m.put("diagnosticCode", x.diagnosticCode());
+                    recipients.add(m);
+                    exchange.add("    " + x.finalRecipient() + ": Action " + x.action() + ", Status " + x.status()
+                            + (x.remoteMta() != null ? ", Remote-MTA " + x.remoteMta() : "")
+                            + (x.diagnosticCode() != null ? ", Diagnostic-Code " + x.diagnosticCode() : ""));
+                    meaning.add(recipientMeaning(x, when));
+                    switch (x.action() == null ? "" : x.action()) {
+                        case "failed" -> failed = true;
+                        case "delivered", "expanded" -> delivered = true;
+                        case "relayed" -> relayed = true;
+                        default -> { }
+                    }
+                }
+                entry.put("recipients", recipients);
+                meaning.add(envid.equals(r.originalEnvelopeId()) ? "The ENVID came back (Original-Envelope-Id: "
+                        + envid + "): the far side keeps the DSN parameters, as RFC 3461 4.4 asks."
+                        : "The ENVID did not come back (matched by the returned Message-ID instead): the far side"
+                        + " drops Original-Envelope-Id, so a sender cannot match its reports by it.");
+                boolean orcpt = r.recipients().stream().anyMatch(x -> x.originalRecipient() != null);
+                meaning.add(orcpt ? "ORCPT came back as Original-Recipient (RFC 3461 4.2)."
+                        : "ORCPT did not come back: there is no Original-Recipient field (RFC 3464 2.3.1).");
+            }
+            list.add(entry);
+        }
+        details.put("arrivals", list);
+        String status;
+        var reasons = new ArrayList<String>();
+        if (failed) {
+            status = "FAIL";
+            reasons.add("The far side could not deliver the message: its Status and Diagnostic-Code above say why"
+                    + " (for 5.1.1 the mailbox does not exist; 5.7.x is a policy refusal).");
+        } else if (delivered || reply) {
+            status = "PASS";
+        } else if (relayed) {
+            status = "WARN";
+            meaning.add("Relayed: the far side passed the message on to a system that does not offer DSN, so"
+                    + " nobody will confirm the final delivery (RFC 3464 2.3.3).");
+        } else {
+            status = "WARN";
+            meaning.add(arrivals.isEmpty() ? "No report and no reply came within " + rt.limit().toSeconds() + " s."
+                    : "Only a delay notice came within " + rt.limit().toSeconds() + " s: the far side keeps trying.");
+            reasons.add("The far side, or a server after it, drops success notices: Exchange Online and several"
+                    + " large providers send none, only failures.");
+            reasons.add("The report is on its way but slow (queued behind others, or greylisted at "
+                    + rt.where() + ").");
+            reasons.add("The return address <" + o.from() + "> is not reachable from the far side: its domain's MX"
+                    + " must lead to " + rt.where() + " and that address and port must be open to the far side.");
+        }
+        end("ROUND-TRIP", status, meaning, reasons, details);
+        return !failed;
+    }
+
+    private static String recipientMeaning(DeliveryReport.Recipient x, String when) {
+        String what = switch (x.action() == null ? "" : x.action()) {
+            case "delivered" -> "delivered to the mailbox";
+            case "relayed" -> "relayed onward to a system without DSN";
+            case "expanded" -> "delivered, and expanded to several recipients (a list or an alias)";
+            case "delayed" -> "delayed: the far side is still trying";
+            case "failed" -> "not delivered";
+            default -> "reported as \"" + x.action() + "\"";
+        };
+        var code = x.status() == null ? null : dev.mailflow.smtp.EnhancedStatus.parse(x.status().strip());
+        String status = x.status() == null ? "" : code == null ? " (" + x.status() + ")"
+                : " (" + StatusCatalogue.describe(code) + ")";
+        return x.finalRecipient() + ": " + what + status + ", " + when + " after the message was accepted"
+                + (x.remoteMta() != null ? "; the next server was " + untyped(x.remoteMta()) : "")
+                + (x.diagnosticCode() != null ? "; the report says: " + untyped(x.diagnosticCode()) : "");
+    }
+
+    /** {@code dns; mx.example} or {@code smtp; 550 ...} without its RFC 3464 type. */
+    private static String untyped(String field) {
+        int semi = field.indexOf(';');
+        return semi > 0 && semi < 12 && field.substring(0, semi).strip().matches("[A-Za-z0-9-]+")
+                ? field.substring(semi + 1).strip() : field.strip();
     }
 
     /** Every address of every MX, each in a session of its own, graded (after the main session). */
@@ -424,7 +579,9 @@ public final class Probe {
                 }
             }
             begin("MAIL");
-            var mail = client.mail("<" + o.from() + ">", "");
+            boolean receipt = o.roundTrip() != null && client.capabilities().dsn();
+            dsnOffered = client.capabilities().dsn();
+            var mail = client.mail("<" + o.from() + ">", receipt ? "RET=HDRS ENVID=" + Xtext.encode(envid) : "");
             if (!replyStep("MAIL", mail, 250)) {
                 quit(client);
                 return "REFUSED";
@@ -436,7 +593,8 @@ public final class Probe {
             boolean refused = false;
             for (String rcpt : o.to()) {
                 begin("RCPT");
-                String params = o.notifyOn() == null ? "" : "NOTIFY=" + o.notifyOn().toUpperCase(Locale.ROOT);
+                String params = receipt ? "NOTIFY=SUCCESS,FAILURE,DELAY ORCPT=rfc822;" + Xtext.encode(rcpt)
+                        : o.notifyOn() == null ? "" : "NOTIFY=" + o.notifyOn().toUpperCase(Locale.ROOT);
                 var r = client.rcpt("<" + rcpt + ">", params);
                 if (replyStep("RCPT", r, 250, 251)) {
                     anyRecipient = true;
@@ -461,6 +619,7 @@ public final class Probe {
             dataMeaning.addAll(meaning(done));
             boolean ok = done.code() == 250;
             if (ok) {
+                sentAt = java.time.Instant.now();
                 queueId = String.join(" ", done.lines());
                 dataMeaning.add("The server took responsibility for the message: " + queueId);
             }
@@ -671,11 +830,12 @@ public final class Probe {
     }
 
     private String testMessage() {
+        messageId = "<" + UUID.randomUUID() + "@" + o.helo() + ">";
         String fromDomain = o.from().contains("@") ? o.from().substring(o.from().indexOf('@') + 1) : o.from();
         return "From: <" + o.from() + ">\r\nTo: " + String.join(", ", o.to().stream().map(t -> "<" + t + ">").toList())
                 + "\r\nSubject: Test from " + fromDomain + "\r\nDate: "
-                + Reply.RFC_5322_DATE.format(ZonedDateTime.now()) + "\r\nMessage-ID: <" + UUID.randomUUID() + "@"
-                + o.helo() + ">\r\n\r\nThis is a test message\r\n";
+                + Reply.RFC_5322_DATE.format(ZonedDateTime.now()) + "\r\nMessage-ID: " + messageId
+                + "\r\n\r\nThis is a test message\r\n";
     }
 
     private ClientTimeouts timeouts() {

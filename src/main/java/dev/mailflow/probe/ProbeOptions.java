@@ -11,12 +11,14 @@ import java.util.List;
  * @param dkimSelectors DKIM selectors whose keys the RECORDS step looks up (a domain target only)
  * @param tlsPolicy   how the TLS policy steps (MTA-STS, MX-TLS, TLS-RPT) check certificates and fetch policies
  * @param matrix      every MX and address, their block lists and TLS grades
+ * @param roundTrip   the delivery-receipt round trip (--round-trip): where the return address's mail
+ *                    arrives and how long to wait; null for none
  * @throws IllegalArgumentException with a sentence for the user when the target or port is malformed
  */
 public record ProbeOptions(String target, Integer port, String from, List<String> to, String notifyOn, String helo,
                            String starttls, String authUser, String authPassword, boolean data, String quitAfter,
                            String dnsServer, Duration timeout, List<String> dkimSelectors,
-                           TlsPolicyOptions tlsPolicy, MatrixOptions matrix) {
+                           TlsPolicyOptions tlsPolicy, MatrixOptions matrix, RoundTrip.Options roundTrip) {
 
     public ProbeOptions {
         to = List.copyOf(to);
@@ -32,7 +34,7 @@ public record ProbeOptions(String target, Integer port, String from, List<String
                         String dnsServer, Duration timeout, List<String> dkimSelectors,
                         TlsPolicyOptions tlsPolicy) {
         this(target, port, from, to, notifyOn, helo, starttls, authUser, authPassword, data, quitAfter, dnsServer,
-                timeout, dkimSelectors, tlsPolicy, MatrixOptions.DEFAULTS);
+                timeout, dkimSelectors, tlsPolicy, MatrixOptions.DEFAULTS, null);
     }
 
     /** With the default TLS policy options (the JDK's CAs, policies on port 443, the resolver's AD bit). */

@@ -1,9 +1,11 @@
 package dev.mailflow.queue;
 
+import dev.mailflow.smtp.DsnNotify;
 import dev.mailflow.smtp.EnhancedStatus;
 import dev.mailflow.smtp.MailAddress;
 import dev.mailflow.smtp.RcptParameters;
 import java.time.Instant;
+import java.util.EnumSet;
 
 /**
  * Where one recipient of a queued message stands (style.md, principle 6): the last outcome,
@@ -58,5 +60,24 @@ public record RecipientState(MailAddress original, MailAddress address, RcptPara
 
     public RecipientState retarget(MailAddress target) {
         return new RecipientState(original, target, parameters, Status.PENDING, null, null, null, null, false);
+    }
+
+    /**
+     * One of several targets of an alias (RFC 3461 5.2.7.3): the "expanded" DSN of the alias
+     * stands for its success, so NOTIFY loses SUCCESS (NEVER when nothing else was asked).
+     */
+    public RecipientState retargetWithoutSuccessNotice(MailAddress target) {
+        var notify = parameters.notifyOn();
+        if (notify == null || !notify.contains(DsnNotify.SUCCESS)) {
+            return retarget(target);
+        }
+        var rest = EnumSet.noneOf(DsnNotify.class);
+        rest.addAll(notify);
+        rest.remove(DsnNotify.SUCCESS);
+        if (rest.isEmpty()) {
+            rest.add(DsnNotify.NEVER);
+        }
+        return new RecipientState(original, target, new RcptParameters(rest, parameters.orcpt()), Status.PENDING,
+                null, null, null, null, false);
     }
 }

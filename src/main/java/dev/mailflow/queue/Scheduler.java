@@ -254,9 +254,13 @@ public final class Scheduler implements AutoCloseable {
                                 present.add(existing.address().key());
                             }
                         }
+                        // RFC 3461 5.2.7.2: a single-recipient alias passes the DSN request on
+                        // unchanged; 5.2.7.3: after a multiple-recipient one the "expanded" DSN
+                        // is the success notice, and the new recipients no longer ask for one.
+                        boolean several = x.targets().size() > 1;
                         for (var t : x.targets()) {
                             if (present.add(t.key())) {
-                                recipients.add(r.retarget(t));
+                                recipients.add(several ? r.retargetWithoutSuccessNotice(t) : r.retarget(t));
                                 expanded = true;
                             }
                         }

@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -29,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * Decides which DSNs a message owes its sender (RFC 3461 4.1, 6.2) and queues them as new
  * messages from {@code <>}: failures unless NOTIFY excludes them, delays after the warning
  * time unless NOTIFY excludes them, successes only when NOTIFY asks (delivered here,
- * relayed to a next hop without DSN, expanded for aliases), none for NOTIFY=NEVER and none
- * to {@code <>}.
+ * relayed to a next hop without DSN, expanded for an alias with several targets), none for
+ * NOTIFY=NEVER and none to {@code <>}.
  */
 public final class DsnService {
 
@@ -78,9 +79,17 @@ public final class DsnService {
         var failures = new ArrayList<DsnMessage.Entry>();
         var successes = new ArrayList<DsnMessage.Entry>();
         var expandedOriginals = new HashSet<String>();
+        // "expanded" once per RCPT whose aliases led to several recipients (RFC 3461 5.2.7.3);
+        // through single-recipient aliases the last one's own outcome is reported (5.2.7.2).
+        var leaves = new HashMap<String, Integer>();
         for (var r : m.status().recipients()) {
-            if (r.status() == RecipientState.Status.EXPANDED && wants(r, DsnNotify.SUCCESS)) {
-                expandedOriginals.add(r.original().key());
+            if (r.status() != RecipientState.Status.EXPANDED) {
+                leaves.merge(r.original().key(), 1, Integer::sum);
+            }
+        }
+        for (var r : m.status().recipients()) {
+            if (r.status() == RecipientState.Status.EXPANDED && wants(r, DsnNotify.SUCCESS)
+                    && leaves.getOrDefault(r.original().key(), 0) > 1 && expandedOriginals.add(r.original().key())) {
                 successes.add(new DsnMessage.Entry(r, "expanded", r.updated()));
             }
         }
