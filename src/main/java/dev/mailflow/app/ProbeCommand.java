@@ -130,7 +130,9 @@ public final class ProbeCommand implements Callable<Integer> {
     int waitSeconds = 600;
 
     @Option(names = "--conformance", description = "INTRUSIVE, for servers you run: SMTP smuggling checks (ten "
-            + "false end-of-data endings), each sending a test message to --to; no MX lookup")
+            + "false end-of-data endings) and protocol checks (bare LF, long lines and commands, PIPELINING, BDAT, "
+            + "DSN and SMTPUTF8 parameters, an unknown parameter), each in a session of its own, sending test "
+            + "messages to --to; no MX lookup")
     boolean conformance;
 
     @Option(names = "--relay-test", description = "with your consent only: is the server an open relay? Six RCPT "
@@ -293,7 +295,7 @@ public final class ProbeCommand implements Callable<Integer> {
         return report.exitCode();
     }
 
-    /** {@code --conformance}: the smuggling checks, a line each (or JSON); exit 1 when one fails. */
+    /** {@code --conformance}: the smuggling and protocol checks, a line each (or JSON); exit 1 when one fails. */
     private int conformance(PrintWriter out, PrintWriter err, String name) throws Exception {
         if (to.isEmpty()) {
             err.println("mailflow: --conformance needs --to ADDRESS, a recipient the server accepts (each check sends "

@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * {@code mailflow probe HOST --conformance}: SMTP smuggling checks against a server of one's
- * own (intrusive: each sends a test message). Each check sends, in its own session, a message
+ * own (intrusive: each sends a test message), then the protocol checks of {@link ProtocolChecks}. Each check sends, in its own session, a message
  * whose body holds a false end of data (one of the ten endings of hannob/smtpsmug: a dot between
  * bare LF or CR line ends, or with a NUL) followed by a smuggled {@code MAIL FROM}, then waits.
  * A server that answers before the real {@code CRLF.CRLF} took the false ending for the end of
@@ -51,6 +51,7 @@ public final class Conformance {
         for (String[] ending : ENDINGS) {
             checks.add(smuggling(host, port, helo, from, to, timeout, wait, ending[0], ending[1]));
         }
+        checks.addAll(new ProtocolChecks(host, port, helo, from, to, timeout, wait).run());
         return checks;
     }
 
