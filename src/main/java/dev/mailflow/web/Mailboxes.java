@@ -32,6 +32,11 @@ final class Mailboxes {
         this.maildirs = maildirs;
     }
 
+    /** The Maildir of {@code address}. */
+    Path maildir(dev.mailflow.smtp.MailAddress address) {
+        return maildirs.maildir(address);
+    }
+
     List<Map<String, Object>> list() throws IOException {
         var result = new ArrayList<Map<String, Object>>();
         for (var m : directory.get().mailboxes()) {

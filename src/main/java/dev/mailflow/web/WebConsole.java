@@ -5,7 +5,10 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.mailflow.delivery.local.MaildirDelivery;
 import dev.mailflow.probe.Probe;
+import dev.mailflow.probe.MatrixOptions;
 import dev.mailflow.probe.ProbeOptions;
+import dev.mailflow.probe.RoundTrip;
+import dev.mailflow.probe.TlsPolicyOptions;
 import dev.mailflow.queue.QueueAdmin;
 import dev.mailflow.queue.QueueIds;
 import dev.mailflow.queue.QueueJson;
@@ -420,19 +423,67 @@ public final class WebConsole implements AutoCloseable {
         });
         String auth = b.path("auth").asText("");
         String helo = b.path("helo").asText("").isBlank() ? config.hostname() : b.path("helo").asText();
+        String from = b.path("from").asText("").isBlank() ? "probe@" + helo : b.path("from").asText().strip();
+        var lists = new ArrayList<dev.mailflow.server.protection.DnsList>();
+        b.path("dnsbl").forEach(z -> {
+            if (!z.asText().isBlank()) {
+                lists.add(dev.mailflow.server.protection.DnsList.parse(z.asText().strip(), true));
+            }
+        });
+        String mode = b.path("mode").asText("").strip();
+        var matrix = new MatrixOptions(mode.isEmpty() ? "auto" : mode, lists, b.path("tlsGrade").asBoolean(true));
+        RoundTrip.Options roundTrip = null;
+        if (b.path("roundTrip").asBoolean(false)) {
+            roundTrip = roundTripMailbox(from, to, wholeNumber(Map.of("wait", b.path("wait").asText("")), "wait",
+                    120, 1, 900));
+        }
         var options = new ProbeOptions(target, b.hasNonNull("port") && !b.path("port").asText().isBlank()
-                ? b.path("port").asInt() : null, b.path("from").asText("").isBlank() ? "probe@" + helo
-                : b.path("from").asText(), to, b.path("notify").asText("").isBlank() ? null : b.path("notify").asText(),
+                ? b.path("port").asInt() : null, from, to,
+                b.path("notify").asText("").isBlank() ? null : b.path("notify").asText(),
                 helo, b.path("starttls").asText("auto"), auth.isBlank() ? null : auth.split(":", 2)[0],
-                auth.contains(":") ? auth.split(":", 2)[1] : null, b.path("data").asBoolean(false), null,
-                b.path("dnsServer").asText("").isBlank() ? null : b.path("dnsServer").asText(),
-                Duration.ofSeconds(Math.max(1, Math.min(120, b.path("timeout").asInt(30)))));
+                auth.contains(":") ? auth.split(":", 2)[1] : null, b.path("data").asBoolean(false) || roundTrip != null,
+                null, b.path("dnsServer").asText("").isBlank() ? null : b.path("dnsServer").asText(),
+                Duration.ofSeconds(Math.max(1, Math.min(120, b.path("timeout").asInt(30)))), List.of(),
+                TlsPolicyOptions.DEFAULTS, matrix, roundTrip);
         x.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
         x.getResponseHeaders().set("Cache-Control", "no-cache");
         x.sendResponseHeaders(200, 0);
         OutputStream out = x.getResponseBody();
-        var report = Probe.run(options, step -> event(out, "step", step), null);
+        var report = Probe.run(options, new Probe.Listener() {
+            @Override
+            public void step(dev.mailflow.probe.ProbeStep step) {
+                event(out, "step", step);
+            }
+
+            @Override
+            public void waiting(String what) {
+                event(out, "waiting", java.util.Map.of("what", what));
+            }
+
+            @Override
+            public void matrix(List<dev.mailflow.probe.MxMatrix.MxEntry> entries) {
+                event(out, "matrix", entries);
+            }
+        }, null);
         event(out, "done", report);
+    }
+
+    /**
+     * The round trip's return mailbox: {@code from} must be a mailbox of this very server, where
+     * the far side's report arrives.
+     */
+    private RoundTrip.Options roundTripMailbox(String from, List<String> to, int waitSeconds) {
+        var address = dev.mailflow.smtp.AddressParser.parseMailbox(from, true);
+        if (address == null || server.config().directory().mailbox(address) == null) {
+            throw new IllegalArgumentException("for the round trip, From must be a mailbox of this server (its"
+                    + " delivery report comes back there), not '" + from + "'");
+        }
+        if (to.isEmpty()) {
+            throw new IllegalArgumentException("the round trip needs a To address at the far side");
+        }
+        Path maildir = mailboxes.maildir(address);
+        return new RoundTrip.Options(maildir, Duration.ofSeconds(waitSeconds), "this server (" + config.hostname()
+                + ")");
     }
 
     private static void event(OutputStream out, String name, Object data) {

@@ -69,7 +69,8 @@ class MilterEndToEndTest {
             var replies = send(server.port(), "chris@contoso.com", List.of("kate@fabrikam.com"));
             assertThat(replies.get(3)).startsWith("250 2.6.0");
             assertThat(server.awaitDelivered("kate@fabrikam.com", 1, Duration.ofSeconds(10))).hasSize(1);
-            Thread.sleep(100);
+            dev.mailflow.testing.Await.until("the milter session to end (Q)", () -> milter.commandLetters(),
+                    l -> l.contains("Q"));
             assertThat(milter.commandLetters()).containsExactly("O", "C", "H", "M", "R", "T", "L", "L", "L", "L",
                     "L", "L", "N", "B", "E", "Q");
             var connect = milter.macros.get('C');
@@ -122,7 +123,8 @@ class MilterEndToEndTest {
                 | Protocol.NO_DATA); var server = TestServer.start(milterLine(milter), List.of())) {
             var replies = send(server.port(), "chris@contoso.com", List.of("kate@fabrikam.com"));
             assertThat(replies.get(3)).startsWith("250 2.6.0");
-            Thread.sleep(100);
+            dev.mailflow.testing.Await.until("the milter session to end (Q)", () -> milter.commandLetters(),
+                    l -> l.contains("Q"));
             assertThat(milter.commandLetters()).containsExactly("O", "C", "M", "R", "L", "L", "L", "L", "L", "L",
                     "N", "E", "Q");
             var headers = milter.received.stream().filter(p -> p.code() == 'L').map(p -> p.stringsFrom(0)).toList();
@@ -370,7 +372,8 @@ class MilterEndToEndTest {
              var server = TestServer.start(milterLine(milter), List.of())) {
             assertThat(send(server.port(), "chris@contoso.com", List.of("kate@fabrikam.com")).get(3))
                     .startsWith("250 2.6.0");
-            Thread.sleep(100);
+            dev.mailflow.testing.Await.until("the milter session to end (Q)", () -> milter.commandLetters(),
+                    l -> l.contains("Q"));
             assertThat(milter.macros.get('C')).containsOnlyKeys("{client_addr}", "j");
             assertThat(milter.commandLetters()).as("accepted at connect: nothing more but the quit")
                     .containsExactly("O", "C", "Q");
@@ -416,7 +419,8 @@ class MilterEndToEndTest {
                 c.send("RCPT TO:<nobody@fabrikam.com>");
                 c.send("QUIT");
             }
-            Thread.sleep(100);
+            dev.mailflow.testing.Await.until("the milter session to end (Q)", () -> milter.commandLetters(),
+                    l -> l.contains("Q"));
             assertThat(milter.commandLetters()).as("the unknown user never reaches the milter")
                     .containsExactly("O", "C", "H", "M", "R", "A", "M", "A", "Q");
         }

@@ -267,11 +267,18 @@ class WebApiTest {
         var c = loggedIn();
         var r = c.post("/api/probe", "{\"target\":\"127.0.0.1:" + server.port()
                 + "\",\"from\":\"chris@contoso.com\",\"to\":[\"kate@fabrikam.com\"],\"data\":true}", true);
-        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
         assertThat(r.body()).contains("event: step\ndata: {\"name\":\"DNS\"").contains("\"name\":\"RCPT\"")
                 .contains("event: done\ndata: {\"schemaVersion\":2").contains("\"outcome\":\"PASSED\"");
         assertThat(c.post("/api/probe", "{}", true).statusCode()).isEqualTo(400);
+        var notHere = c.post("/api/probe", "{\"target\":\"127.0.0.1:" + server.port()
+                + "\",\"from\":\"chris@contoso.com\",\"to\":[\"kate@fabrikam.com\"],\"roundTrip\":true}", true);
+        assertThat(notHere.statusCode()).isEqualTo(400);
+        assertThat(notHere.body()).contains("From must be a mailbox of this server");
+        var badMode = c.post("/api/probe", "{\"target\":\"127.0.0.1:9\",\"mode\":\"some\"}", true);
+        assertThat(badMode.statusCode()).isEqualTo(400);
+        assertThat(badMode.body()).contains("auto, all or first");
     }
 
     @Test

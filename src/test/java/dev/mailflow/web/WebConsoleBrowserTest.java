@@ -194,4 +194,62 @@ class WebConsoleBrowserTest {
         assertThat(driver.findElement(By.id("t-timeline")).getText()).contains("RECEIVE");
         screenshot("06-tracking");
     }
+
+    /**
+     * The analyzer against a two-MX domain (dnsmasq on loopback) whose second MX is down, with
+     * the round trip: the first MX is this server, the receipt comes back to one of its mailboxes.
+     */
+    @Test
+    void theAnalyzerShowsEveryMxAndTheRoundTrip() throws Exception {
+        int dnsPort = dev.mailflow.testing.Dnsmasq.freePort();
+        Path log = Files.createTempFile("dnsmasq", ".log");
+        try (var dns = dev.mailflow.testing.Dnsmasq.start(dnsPort, List.of(
+                "--mx-host=matrix.test,mx1.matrix.test,10", "--mx-host=matrix.test,mx2.matrix.test,20",
+                "--host-record=mx1.matrix.test,127.0.0.1", "--host-record=mx2.matrix.test,127.0.0.3"), log)) {
+            driver.manage().deleteAllCookies();
+            login();
+            driver.findElement(By.cssSelector("nav a[data-page=analyzer]")).click();
+            waiting().until(d -> !d.findElement(By.id("p-target")).getDomProperty("value").isEmpty());
+            for (String[] f : new String[][] {{"p-target", "matrix.test"}, {"p-port", String.valueOf(server.port())},
+                    {"p-from", "postmaster@example.test"}, {"p-to", "kate@fabrikam.com"},
+                    {"p-dns", "127.0.0.1:" + dnsPort}, {"p-wait", "60"}}) {
+                var input = driver.findElement(By.id(f[0]));
+                input.clear();
+                input.sendKeys(f[1]);
+            }
+            driver.findElement(By.id("p-roundtrip")).click();
+            driver.findElement(By.id("p-run")).click();
+            var done = new WebDriverWait(driver, Duration.ofSeconds(120));
+            done.until(ExpectedConditions.presenceOfElementLocated(By.id("probe-outcome")));
+            assertThat(driver.findElement(By.id("probe-outcome")).getText()).isEqualTo("Result: PASSED");
+
+            var matrix = driver.findElement(By.id("matrix-table"));
+            var up = matrix.findElement(By.cssSelector("tr[data-address='127.0.0.1']"));
+            var down = matrix.findElement(By.cssSelector("tr[data-address='127.0.0.3']"));
+            assertThat(up.getText()).contains("mx1.matrix.test").contains("PASS");
+            assertThat(up.findElements(By.cssSelector("td.cell")).get(9).getText()).as("the TLS grade").startsWith("A");
+            assertThat(down.getDomAttribute("class")).isEqualTo("fail");
+            assertThat(down.findElements(By.cssSelector("td.cell")).get(0).getDomAttribute("class")).contains("FAIL");
+            assertThat(driver.findElement(By.cssSelector("ul.summaries")).getText()).contains("127.0.0.3 (mx2.matrix.test)");
+            ((org.openqa.selenium.JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView()", matrix);
+            screenshot("07-analyzer-matrix");
+
+            var timeline = driver.findElement(By.id("round-trip-timeline"));
+            assertThat(timeline.getText()).contains("sent <").contains("delivery report from")
+                    .contains("kate@fabrikam.com: delivered 2.0.0");
+            assertThat(driver.findElement(By.cssSelector(".step[data-step='ROUND-TRIP']")).getDomAttribute("class"))
+                    .contains("PASS");
+            ((org.openqa.selenium.JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView()",
+                    driver.findElement(By.cssSelector(".step[data-step='ROUND-TRIP']")));
+            screenshot("08-analyzer-round-trip");
+        }
+
+        // A return address that is not a mailbox here is refused before anything is sent.
+        var from = driver.findElement(By.id("p-from"));
+        from.clear();
+        from.sendKeys("nobody@elsewhere.test");
+        driver.findElement(By.id("p-run")).click();
+        waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("probe-result"),
+                "From must be a mailbox of this server"));
+    }
 }

@@ -114,10 +114,13 @@ $("#probe-form").addEventListener("submit", async (e) => {
   const out = $("#probe-result");
   out.replaceChildren(el("p", { class: "muted" }, "Running…"));
   $("#probe-copy").hidden = true; $("#p-run").disabled = true;
+  $("#probe-matrix").replaceChildren(); $("#probe-progress").hidden = true;
   lastText = "";
   const body = { target: $("#p-target").value, port: $("#p-port").value, from: $("#p-from").value,
     to: $("#p-to").value ? $("#p-to").value.split(/[ ,;]+/) : [], notify: $("#p-notify").value,
-    dnsServer: $("#p-dns").value, starttls: $("#p-starttls").value, auth: $("#p-auth").value, data: $("#p-data").checked };
+    dnsServer: $("#p-dns").value, starttls: $("#p-starttls").value, auth: $("#p-auth").value, data: $("#p-data").checked,
+    mode: $("#p-mode").value, dnsbl: $("#p-dnsbl").value ? $("#p-dnsbl").value.split(/[ ,;]+/) : [],
+    tlsGrade: $("#p-grade").checked, roundTrip: $("#p-roundtrip").checked, wait: $("#p-wait").value };
   try {
     const r = await fetch("/api/probe", { method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf }, body: JSON.stringify(body) });
@@ -135,8 +138,13 @@ $("#probe-form").addEventListener("submit", async (e) => {
         const ev = /^event: (\w+)/m.exec(chunk)?.[1], data = /^data: (.*)$/m.exec(chunk)?.[1];
         if (!data) continue;
         const obj = JSON.parse(data);
+        if (ev === "waiting") { $("#probe-progress").hidden = false; $("#probe-progress").textContent = "… " + obj.what; }
         if (ev === "step") out.append(renderStep(obj));
-        if (ev === "done") { lastReport = obj; out.append(el("p", { class: "outcome", id: "probe-outcome" }, "Result: " + obj.outcome)); }
+        if (ev === "matrix") $("#probe-matrix").replaceChildren(renderMatrix(obj));
+        if (ev === "done") {
+          lastReport = obj; $("#probe-progress").hidden = true;
+          out.append(el("p", { class: "outcome", id: "probe-outcome" }, "Result: " + obj.outcome));
+        }
       }
     }
     $("#probe-copy").hidden = false;
@@ -149,9 +157,55 @@ function renderStep(s) {
     s.meaning.map((l) => "  = " + l + "\n").join("") + s.reasons.map((l) => "  - " + l + "\n").join("");
   return el("div", { class: "step " + s.status, "data-step": s.name },
     el("div", { class: "head" }, el("span", { class: "status" }, s.status), el("span", {}, s.name), el("span", { class: "muted" }, s.millis + " ms")),
+    s.name === "ROUND-TRIP" && s.details?.arrivals ? renderRoundTrip(s.details) : "",
     s.exchange.length ? el("pre", {}, s.exchange.join("\n")) : "",
     ...s.meaning.map((m) => el("div", { class: "meaning" }, m)),
     s.reasons.length ? el("ul", { class: "reasons" }, ...s.reasons.map((r) => el("li", {}, r))) : "");
+}
+// The round trip as a timeline: sent, accepted, then each report as it came, with its time.
+function renderRoundTrip(d) {
+  const items = [el("li", { class: "SEND" }, el("b", {}, "+0 s "), "sent ", d.messageId, " from <", d.returnPath, "> with ENVID ", d.envid,
+    d.dsnOffered ? "" : " (the far side offers no DSN: no receipt can be asked for)")];
+  for (const a of d.arrivals) {
+    const rcpts = (a.recipients || []).map((r) => el("div", {}, r.finalRecipient, ": ", r.action, " ", r.status || "",
+      r.remoteMta ? " via " + r.remoteMta : "", r.diagnosticCode ? " — " + r.diagnosticCode : ""));
+    const failed = (a.recipients || []).some((r) => r.action === "failed");
+    items.push(el("li", { class: failed ? "FAIL" : a.kind === "dsn" && (a.recipients || []).every((r) => r.action === "delayed") ? "DEFER" : "DELIVER" },
+      el("b", {}, "+" + (a.afterMillis / 1000).toFixed(1) + " s "), a.kind === "dsn" ? "delivery report from " : "reply from ", a.from || "?",
+      a.reportingMta ? " (" + a.reportingMta + ")" : "", ...rcpts));
+  }
+  if (!d.arrivals.length) items.push(el("li", { class: "DEFER" }, "nothing came back in time"));
+  return el("ol", { class: "timeline", id: "round-trip-timeline" }, ...items);
+}
+
+// Every MX and address: one row per address, one cell per step, each with its time.
+const MATRIX_STEPS = ["CONNECT", "BANNER", "EHLO", "STARTTLS", "CERTIFICATE", "MAIL", "RCPT", "PTR", "DNSBL", "TLS"];
+function renderMatrix(entries) {
+  lastText += "\nEvery MX, every address:\n";
+  const rows = [];
+  for (const mx of entries) {
+    if (!mx.addresses.length) {
+      rows.push(el("tr", { "data-mx": mx.host }, el("td", {}, mx.preference), el("td", {}, mx.host), el("td", { class: "FAIL", colspan: MATRIX_STEPS.length + 1 }, mx.problem || "no address")));
+      lastText += `  ${mx.preference} ${mx.host}: ${mx.problem || "no address"}\n`;
+    }
+    for (const a of mx.addresses) {
+      const cells = MATRIX_STEPS.map((n) => {
+        const c = a.steps.find((x) => x.name === n);
+        if (!c) return el("td", { class: "cell SKIP" }, "");
+        const label = n === "TLS" && c.details?.grade ? c.details.grade : c.status;
+        return el("td", { class: "cell " + c.status, title: c.detail }, label, el("small", {}, c.millis ? " " + c.millis + " ms" : ""));
+      });
+      rows.push(el("tr", { "data-address": a.address, class: a.result },
+        el("td", {}, mx.preference), el("td", {}, mx.host), el("td", {}, a.address), ...cells));
+      lastText += `  ${mx.preference} ${mx.host} ${a.address}: ${a.result}` + (a.summary.length ? " — " + a.summary.join("; ") : "") + "\n";
+    }
+  }
+  const summaries = entries.flatMap((mx) => mx.addresses.filter((a) => a.summary.length)
+    .map((a) => el("li", { class: a.result }, el("b", {}, a.address + " (" + mx.host + "): "), a.summary.join("; "))));
+  return el("div", {}, el("h3", {}, "Every MX, every address"),
+    el("table", { class: "matrix", id: "matrix-table" }, el("thead", {}, el("tr", {}, el("th", {}, "Pref"), el("th", {}, "MX"), el("th", {}, "Address"), ...MATRIX_STEPS.map((n) => el("th", {}, n)))),
+      el("tbody", {}, ...rows)),
+    summaries.length ? el("ul", { class: "summaries" }, ...summaries) : "");
 }
 $("#copy-text").addEventListener("click", () => navigator.clipboard?.writeText(lastText));
 $("#copy-json").addEventListener("click", () => navigator.clipboard?.writeText(JSON.stringify(lastReport, null, 2)));
