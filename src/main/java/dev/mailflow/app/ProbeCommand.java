@@ -143,8 +143,12 @@ public final class ProbeCommand implements Callable<Integer> {
             + "(backscatter)? RCPT only, for --to's domain")
     boolean addresses;
 
-    @Option(names = "--json", description = "print the report as JSON (docs/probe.md)")
+    @Option(names = "--json", description = "print the report as JSON (docs/probe.md); the same as --format json")
     boolean json;
+
+    @Option(names = "--format", paramLabel = "FORMAT", description = "text (the default), json, or html: one "
+            + "self-contained HTML file to mail to a colleague (mailflow probe ... --format html > report.html)")
+    String format;
 
     @Option(names = "--log", paramLabel = "FILE", description = "write the whole SMTP transcript to FILE")
     Path log;
@@ -193,6 +197,24 @@ public final class ProbeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             err.println("mailflow: " + e.getMessage());
             return ExitCodes.USAGE;
+        }
+        if (format != null) {
+            String f = format.strip().toLowerCase(java.util.Locale.ROOT);
+            if (!java.util.List.of("text", "json", "html").contains(f)) {
+                err.println("mailflow: --format is text, json or html, not \"" + format + "\"");
+                return ExitCodes.USAGE;
+            }
+            if (json && !f.equals("json")) {
+                err.println("mailflow: --json and --format " + f + " contradict each other: choose one");
+                return ExitCodes.USAGE;
+            }
+            if (f.equals("html") && (conformance || relayTest || addresses)) {
+                err.println("mailflow: --format html is for the probe's report; --conformance, --relay-test and "
+                        + "--addresses print text or JSON");
+                return ExitCodes.USAGE;
+            }
+            format = f;
+            json = f.equals("json");
         }
         if (allMx && first) {
             err.println("mailflow: --all-mx and --first contradict each other: choose one");
@@ -273,18 +295,22 @@ public final class ProbeCommand implements Callable<Integer> {
                 dnsServer, Duration.ofSeconds(timeout), dkimSelectors,
                 new TlsPolicyOptions(caFile, mtaStsPort, dnssecTrustAnchor), matrix,
                 mailbox == null ? null : mailbox.options());
-        boolean terminal = System.console() != null && !json;
+        boolean html = "html".equals(format);
+        boolean terminal = System.console() != null && !json && !html;
         boolean color = terminal && System.getenv("NO_COLOR") == null;
         var text = new TextReport(out, color, terminal ? err : null);
         var transcript = new ArrayList<String>();
-        if (!json) {
+        if (!json && !html) {
             out.println("Mailflow probe of " + target + (dnsServer != null ? " (DNS " + dnsServer + ")" : ""));
             out.println();
         }
-        Probe.Listener listener = json ? s -> { } : text;
+        Probe.Listener listener = json || html ? s -> { } : text;
         var report = Probe.run(options, listener, transcript);
         if (json) {
             out.println(QueueJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(report));
+        } else if (html) {
+            out.print(dev.mailflow.probe.HtmlReport.render(report, "Mailflow " + MailflowCommand.Version.version(),
+                    java.time.ZonedDateTime.now()));
         } else {
             text.summary(report);
         }

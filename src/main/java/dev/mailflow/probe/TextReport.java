@@ -158,14 +158,19 @@ public final class TextReport implements Probe.Listener {
     }
 
     public void summary(ProbeReport r) {
-        String words = switch (r.outcome()) {
+        out.println();
+        out.println("Result: " + r.outcome() + ": " + outcomeWords(r.outcome())
+                + (r.queueId() != null ? "; queued: " + r.queueId() : ""));
+        out.flush();
+    }
+
+    /** What an outcome means, in words (the text and the HTML report share them). */
+    public static String outcomeWords(String outcome) {
+        return switch (outcome) {
             case "PASSED" -> "every step passed";
             case "REFUSED" -> "the server refused a step";
             case "TLS_POLICY_FAILED" -> "a DANE or MTA-STS check failed: senders that check will not deliver";
             default -> "could not resolve or connect";
         };
-        out.println();
-        out.println("Result: " + r.outcome() + ": " + words + (r.queueId() != null ? "; queued: " + r.queueId() : ""));
-        out.flush();
     }
 }
