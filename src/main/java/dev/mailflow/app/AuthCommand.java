@@ -75,6 +75,9 @@ public final class AuthCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the results as JSON (docs/probe.md)")
     boolean json;
 
+    @Option(names = "--lang", paramLabel = "LANG", description = Language.OPTION_HELP)
+    String lang;
+
     @Spec
     CommandSpec spec;
 
@@ -82,6 +85,9 @@ public final class AuthCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (!Language.apply(lang, err)) {
+            return ExitCodes.USAGE;
+        }
         InetAddress client = clientAddress(ip);
         if (client == null) {
             return usage(err, "--ip " + ip + " is not an IPv4 or IPv6 address");

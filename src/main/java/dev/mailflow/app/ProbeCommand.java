@@ -153,6 +153,9 @@ public final class ProbeCommand implements Callable<Integer> {
     @Option(names = "--log", paramLabel = "FILE", description = "write the whole SMTP transcript to FILE")
     Path log;
 
+    @Option(names = "--lang", paramLabel = "LANG", description = Language.OPTION_HELP)
+    String lang;
+
     @Spec
     CommandSpec spec;
 
@@ -160,6 +163,9 @@ public final class ProbeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (!Language.apply(lang, err)) {
+            return ExitCodes.USAGE;
+        }
         if (!List.of("auto", "require", "never").contains(starttls)) {
             err.println("mailflow: --starttls must be auto, require or never");
             return ExitCodes.USAGE;

@@ -37,12 +37,18 @@ public final class TelnetCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "how long to wait for a reply (default 60)")
     int timeout = 60;
 
+    @Option(names = "--lang", paramLabel = "LANG", description = Language.OPTION_HELP)
+    String lang;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (!Language.apply(lang, spec.commandLine().getErr())) {
+            return ExitCodes.USAGE;
+        }
         if (port < 1 || port > 65535) {
             spec.commandLine().getErr().println("mailflow: PORT must be a number from 1 to 65535, not " + port);
             return ExitCodes.USAGE;

@@ -11,6 +11,7 @@ import java.util.List;
  * possible reasons. The enhanced code in words comes from the one status catalogue
  * ({@link StatusCatalogue}, RFC 3463 and the IANA registry), as the DSN and the console say
  * it. Where a reply is one of ours, its reasons are keyed by the reply catalogue constant.
+ * The words themselves are in the {@link Messages} bundle, in each language.
  */
 public final class Explanations {
 
@@ -19,72 +20,68 @@ public final class Explanations {
 
     /** The seeds' table of first digits. */
     public static String firstDigit(int code) {
-        return switch (code / 100) {
-            case 2 -> "2yz: the command was completed; the server is ready for the next one.";
-            case 3 -> "3yz: the command was accepted, the server needs more information (such as the message).";
-            case 4 -> "4yz: not accepted, for a reason that may be temporary: a sender should try again later.";
-            case 5 -> "5yz: not accepted, for a reason that will not go away: a sender gives up and returns a "
-                    + "non-delivery report.";
-            default -> "unknown reply class";
-        };
+        int d = code / 100;
+        return Messages.text(d >= 2 && d <= 5 ? "firstDigit." + d : "firstDigit.other");
     }
 
     /** The seeds' reasons for a failed connection. */
-    public static final List<String> CONNECT_REASONS = List.of(
-            "The destination SMTP service is unavailable.",
-            "Restrictions on the destination firewall.",
-            "Restrictions on the source firewall.",
-            "Incorrect FQDN or IP address for the destination SMTP server.",
-            "Incorrect port number.");
+    public static List<String> connectReasons() {
+        var list = new ArrayList<String>();
+        for (int i = 1; i <= 5; i++) {
+            list.add(Messages.text("connect.reason." + i));
+        }
+        return list;
+    }
 
     /** Possible reasons for a refusal, by step and reply: the seeds' words where they give them. */
     public static List<String> reasons(String step, Reply r) {
         var list = new ArrayList<String>();
+        for (String key : reasonKeys(step, r)) {
+            list.add(Messages.text(key));
+        }
+        return list;
+    }
+
+    /** The message keys of {@link #reasons}. */
+    static List<String> reasonKeys(String step, Reply r) {
         String es = r.status() == null ? "" : r.status().toString();
         int code = r.code();
         if (code < 400) {
-            return list;
+            return List.of();
         }
         if (step.equals("EHLO") && code == Reply.INVALID_DOMAIN.code()) {
-            list.add("Invalid characters in the domain name.");
-            list.add("Connection restrictions on the destination SMTP server.");
+            return List.of("reason.ehlo.invalidDomain", "reason.ehlo.restrictions");
         } else if (es.equals("5.1.7") || (step.equals("MAIL") && es.equals("5.1.3"))) {
-            list.add("A syntax error in the sender's e-mail address.");
+            return List.of("reason.senderSyntax");
         } else if (code == 530 && es.equals("5.7.1")) {
-            list.add("The destination server doesn't accept anonymous message submissions: this connector "
-                    + "accepts mail only from authenticated clients (try --auth, or the anonymous port).");
+            return List.of("reason.anonymousRefused");
         } else if (code == 530 && es.equals("5.7.0")) {
-            list.add("The server requires TLS first: use --starttls auto or require.");
+            return List.of("reason.tlsRequired");
         } else if (es.equals("5.1.1")) {
-            list.add("The specified recipient doesn't exist.");
+            return List.of("reason.noSuchRecipient");
         } else if (es.equals("5.7.54") || (step.equals("RCPT") && es.equals("5.7.1"))
-                || r.firstLine().toLowerCase().contains("relay")) {
-            list.add("Relay denied: the server does not accept mail for this domain from you. Send to an "
-                    + "accepted domain, authenticate, or have your address allowed to relay.");
+                || r.firstLine().toLowerCase(java.util.Locale.ROOT).contains("relay")) {
+            return List.of("reason.relayDenied");
         } else if (code >= 400 && code < 500 && step.equals("RCPT") && greylisted(r)) {
-            list.add("Greylisted: the server delays the first message of a new sender, client network and "
-                    + "recipient on purpose; a real sender retries after the delay it names (often 1 to 15 "
-                    + "minutes) and gets through. Not a fault of the server or of this probe.");
+            return List.of("reason.greylisted");
         } else if ((code == 450 || code == 451) && es.equals("4.7.1")) {
-            list.add("Greylisting or a temporary policy block: a real sender retries later and gets through.");
+            return List.of("reason.temporaryPolicy");
         } else if (code == 421) {
-            list.add("The service is not available now (shutting down, overloaded, too many connections or "
-                    + "errors from you); try again later.");
+            return List.of("reason.unavailable");
         } else if (code == 552 || es.equals("5.3.4") || es.equals("5.2.3")) {
-            list.add("The message is bigger than the server accepts (see its SIZE in the EHLO reply).");
+            return List.of("reason.tooBig");
         } else if (code == 554 && es.equals("5.7.1")) {
-            list.add("Blocked by policy: your address or domain may be on a blocklist, or the server's rules "
-                    + "refuse this sender.");
+            return List.of("reason.blocked");
         } else if (code == 500 && (es.equals("5.3.3") || es.isEmpty())) {
-            list.add("Unrecognized SMTP command or syntax error: check the command and type it again.");
+            return List.of("reason.syntax");
         } else if (es.equals("5.7.8") || code == 535) {
-            list.add("The user name or password is wrong, or this user may not authenticate here.");
+            return List.of("reason.authFailed");
         } else if (es.equals("5.7.60")) {
-            list.add("The authenticated user may not send as this sender: use one of the user's own addresses.");
+            return List.of("reason.sendAs");
         } else if (code == 503) {
-            list.add("Commands out of order: EHLO, then MAIL FROM, then RCPT TO, then DATA.");
+            return List.of("reason.sequence");
         }
-        return list;
+        return List.of();
     }
 
     /** Whether a 4xx reads as greylisting: Postfix's postgrey, Mailflow, Stalwart and rspamd say so in words. */
@@ -98,55 +95,22 @@ public final class Explanations {
 
     /** What an SPF result means for the receiver (RFC 7208 2.6 and 8). */
     public static String spf(dev.mailflow.auth.spf.SpfResult r) {
-        return switch (r) {
-            case PASS -> "pass: the domain authorizes this address to send with its name (RFC 7208 2.6.3).";
-            case FAIL -> "fail: the domain says this address may not send with its name; a receiver may refuse "
-                    + "the mail (RFC 7208 2.6.4, 8.4).";
-            case SOFTFAIL -> "softfail: the domain says this address is probably not allowed, but asks receivers not "
-                    + "to refuse for that alone (RFC 7208 2.6.5).";
-            case NEUTRAL -> "neutral: the domain makes no statement about this address (RFC 7208 2.6.2).";
-            case NONE -> "none: the domain publishes no SPF record, or there was no domain to check (RFC 7208 2.6.1).";
-            case TEMPERROR -> "temperror: a DNS lookup failed for now; a receiver defers (4xx) or accepts, and "
-                    + "asking again later may give a result (RFC 7208 2.6.6).";
-            case PERMERROR -> "permerror: the domain's SPF records cannot be used (a syntax error or too many DNS "
-                    + "lookups); only the domain owner can fix it (RFC 7208 2.6.7).";
-        };
+        return Messages.text("spf." + r.name());
     }
 
     /** What a DKIM signature's status means (RFC 8601 2.7.1). */
     public static String dkim(dev.mailflow.auth.dkim.DkimStatus s) {
-        return switch (s) {
-            case PASS -> "pass: the signature verified; the signing domain vouches for the signed header fields "
-                    + "and body (RFC 6376 6).";
-            case FAIL -> "fail: the signature did not verify: the message was changed after it was signed.";
-            case NEUTRAL -> "neutral: the signature could not be processed (syntax, version, algorithm).";
-            case TEMPERROR -> "temperror: the key could not be fetched for now; trying later may verify it.";
-            case PERMERROR -> "permerror: the signature can never verify as it is (no key, a broken or revoked key, "
-                    + "expired).";
-            case POLICY -> "policy: the signature may be genuine, but it is too weak to count (RFC 8301).";
-            case NONE -> "none: the message is not signed.";
-        };
+        return Messages.text("dkim." + s.name());
     }
 
     /** What a DMARC result means (RFC 9989; RFC 8601 2.7.x). */
     public static String dmarc(dev.mailflow.auth.dmarc.DmarcResult r) {
-        return switch (r) {
-            case PASS -> "pass: SPF or DKIM passed for a domain aligned with the From domain.";
-            case FAIL -> "fail: the From domain has a policy, and neither SPF nor DKIM passed for an aligned domain; "
-                    + "the policy says what the owner asks receivers to do.";
-            case NONE -> "none: the From domain publishes no DMARC policy (or the message has no usable From).";
-            case TEMPERROR -> "temperror: a DNS failure kept the policy from being found; try again later.";
-            case PERMERROR -> "permerror: the policy record cannot be used.";
-        };
+        return Messages.text("dmarc." + r.name());
     }
 
     /** What an ARC chain status means (RFC 8617 4.4). */
     public static String arc(dev.mailflow.auth.arc.ArcResult r) {
-        return switch (r) {
-            case PASS -> "pass: every ARC set verified; the intermediaries' Authentication-Results can be weighed.";
-            case FAIL -> "fail: the ARC chain is broken: an ARC set does not verify, or the chain is malformed.";
-            case NONE -> "none: no intermediary sealed the message (no ARC sets).";
-        };
+        return Messages.text("arc." + r.name());
     }
 
     /**
@@ -155,39 +119,24 @@ public final class Explanations {
      */
     public static List<String> dmarcRecord(dev.mailflow.auth.dmarc.DmarcRecord r) {
         var out = new ArrayList<String>();
-        var p = r.policy();
-        out.add("p=" + p.word() + ": mail from this domain that fails DMARC " + switch (p) {
-            case REJECT -> "is to be refused at SMTP time";
-            case QUARANTINE -> "is to be treated as suspicious (the spam folder, or held)";
-            case NONE -> "is delivered as usual: the owner only collects reports (monitoring)";
-        });
-        out.add(r.subdomainPolicy() != null ? "sp=" + r.subdomainPolicy().word() + ": the policy for subdomains"
-                : "sp= absent: subdomains get the p= policy");
-        out.add(r.nonExistentPolicy() != null ? "np=" + r.nonExistentPolicy().word() + ": the policy for subdomains "
-                + "that do not exist (forged names under the domain)"
-                : "np= absent: subdomains that do not exist get the sp= policy");
-        out.add(alignment("adkim", r.strictDkim(), "DKIM d="));
-        out.add(alignment("aspf", r.strictSpf(), "SPF's MAIL FROM domain"));
+        out.add(Messages.text("dmarcRecord.p." + r.policy().name(), r.policy().word()));
+        out.add(r.subdomainPolicy() != null ? Messages.text("dmarcRecord.sp", r.subdomainPolicy().word())
+                : Messages.text("dmarcRecord.sp.absent"));
+        out.add(r.nonExistentPolicy() != null ? Messages.text("dmarcRecord.np", r.nonExistentPolicy().word())
+                : Messages.text("dmarcRecord.np.absent"));
+        out.add(Messages.text(r.strictDkim() ? "dmarcRecord.adkim.strict" : "dmarcRecord.adkim.relaxed"));
+        out.add(Messages.text(r.strictSpf() ? "dmarcRecord.aspf.strict" : "dmarcRecord.aspf.relaxed"));
         if (r.testing()) {
-            out.add("t=y: the owner is testing: receivers apply one level less (reject as quarantine, quarantine "
-                    + "as none)");
+            out.add(Messages.text("dmarcRecord.testing"));
         }
         if (r.psd() == 'y') {
-            out.add("psd=y: this is a public suffix domain's policy (RFC 9989 4.7)");
+            out.add(Messages.text("dmarcRecord.psd"));
         }
-        out.add(r.rua().isEmpty() ? "rua= absent: nobody receives aggregate reports, so failures go unseen"
-                : "rua=" + String.join(",", r.rua().stream().map(Object::toString).toList())
-                        + ": where receivers send daily aggregate reports");
+        out.add(r.rua().isEmpty() ? Messages.text("dmarcRecord.rua.absent")
+                : Messages.text("dmarcRecord.rua", String.join(",", r.rua().stream().map(Object::toString).toList())));
         if (!r.ruf().isEmpty()) {
-            out.add("ruf=" + String.join(",", r.ruf().stream().map(Object::toString).toList())
-                    + ": where receivers send failure reports (few do)");
+            out.add(Messages.text("dmarcRecord.ruf", String.join(",", r.ruf().stream().map(Object::toString).toList())));
         }
         return out;
-    }
-
-    private static String alignment(String tag, boolean strict, String what) {
-        return tag + "=" + (strict ? "s" : "r") + ": " + what + (strict
-                ? " must be exactly the From domain (strict alignment)"
-                : " may be the From domain or share its organizational domain (relaxed alignment)");
     }
 }

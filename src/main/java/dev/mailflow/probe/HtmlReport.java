@@ -38,16 +38,16 @@ public final class HtmlReport {
     /** The report as a whole HTML document. */
     public static String render(ProbeReport r, String version, ZonedDateTime when) {
         var h = new StringBuilder(16 * 1024);
-        h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+        h.append("<!DOCTYPE html>\n<html lang=\"" + Messages.language() + "\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
                 .append("<title>Mailflow probe of ").append(esc(r.target())).append("</title>\n<style>\n")
                 .append(STYLE).append("</style>\n</head>\n<body>\n");
         h.append("<h1>Mailflow probe of ").append(esc(r.target())).append("</h1>\n<p class=\"muted\">")
                 .append(esc(when.format(DateTimeFormatter.RFC_1123_DATE_TIME))).append(", ").append(esc(version))
                 .append(", report schema ").append(r.schemaVersion()).append("</p>\n");
-        h.append("<p class=\"outcome ").append(esc(r.outcome())).append("\">Result: ").append(esc(r.outcome()))
-                .append(": ").append(esc(TextReport.outcomeWords(r.outcome())))
-                .append(r.queueId() != null ? "; queued: " + esc(r.queueId()) : "").append("</p>\n");
+        h.append("<p class=\"outcome ").append(esc(r.outcome())).append("\">")
+                .append(esc(Messages.text("report.result", r.outcome(), TextReport.outcomeWords(r.outcome()))))
+                .append(r.queueId() != null ? esc(Messages.text("report.queued", r.queueId())) : "").append("</p>\n");
         h.append("<h2>Step by step</h2>\n");
         for (ProbeStep s : r.steps()) {
             step(h, s);

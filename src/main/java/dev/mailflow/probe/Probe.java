@@ -499,7 +499,7 @@ public final class Probe {
             }
             unreachable.add(h.name());
         }
-        reasons.addAll(Explanations.CONNECT_REASONS);
+        reasons.addAll(Explanations.connectReasons());
         end("CONNECT", "FAIL", meaning, reasons, Map.of());
         return null;
     }

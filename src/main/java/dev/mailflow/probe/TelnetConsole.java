@@ -62,7 +62,7 @@ public final class TelnetConsole {
             out.println("Connecting to " + host + "...Could not open connection to the host, on port " + port
                     + ": Connect failed");
             out.println("  = " + Probe.describe(e));
-            for (String r : Explanations.CONNECT_REASONS) {
+            for (String r : Explanations.connectReasons()) {
                 out.println("  - " + r);
             }
             out.flush();

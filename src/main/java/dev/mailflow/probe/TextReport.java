@@ -57,7 +57,7 @@ public final class TextReport implements Probe.Listener {
             out.println("         = " + line);
         }
         if (!s.reasons().isEmpty()) {
-            out.println("         Possible reasons:");
+            out.println("         " + Messages.text("report.possibleReasons"));
             for (String r : s.reasons()) {
                 out.println("           - " + r);
             }
@@ -159,18 +159,16 @@ public final class TextReport implements Probe.Listener {
 
     public void summary(ProbeReport r) {
         out.println();
-        out.println("Result: " + r.outcome() + ": " + outcomeWords(r.outcome())
-                + (r.queueId() != null ? "; queued: " + r.queueId() : ""));
+        out.println(Messages.text("report.result", r.outcome(), outcomeWords(r.outcome()))
+                + (r.queueId() != null ? Messages.text("report.queued", r.queueId()) : ""));
         out.flush();
     }
 
     /** What an outcome means, in words (the text and the HTML report share them). */
     public static String outcomeWords(String outcome) {
-        return switch (outcome) {
-            case "PASSED" -> "every step passed";
-            case "REFUSED" -> "the server refused a step";
-            case "TLS_POLICY_FAILED" -> "a DANE or MTA-STS check failed: senders that check will not deliver";
-            default -> "could not resolve or connect";
-        };
+        return Messages.text(switch (outcome) {
+            case "PASSED", "REFUSED", "TLS_POLICY_FAILED" -> "outcome." + outcome;
+            default -> "outcome.UNREACHABLE";
+        });
     }
 }

@@ -445,10 +445,22 @@ public final class WebConsole implements AutoCloseable {
                 null, b.path("dnsServer").asText("").isBlank() ? null : b.path("dnsServer").asText(),
                 Duration.ofSeconds(Math.max(1, Math.min(120, b.path("timeout").asInt(30)))), List.of(),
                 TlsPolicyOptions.DEFAULTS, matrix, roundTrip);
+        // The explanations in the switch's language, else the browser's (Accept-Language).
+        dev.mailflow.probe.Messages.use(b.path("lang").asText("").isBlank()
+                ? dev.mailflow.probe.Messages.fromAcceptLanguage(x.getRequestHeaders().getFirst("Accept-Language"))
+                : dev.mailflow.probe.Messages.supported(b.path("lang").asText()));
         x.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
         x.getResponseHeaders().set("Cache-Control", "no-cache");
         x.sendResponseHeaders(200, 0);
         OutputStream out = x.getResponseBody();
+        try {
+            probeStream(options, out);
+        } finally {
+            dev.mailflow.probe.Messages.use("en");
+        }
+    }
+
+    private void probeStream(ProbeOptions options, OutputStream out) {
         var report = Probe.run(options, new Probe.Listener() {
             @Override
             public void step(dev.mailflow.probe.ProbeStep step) {

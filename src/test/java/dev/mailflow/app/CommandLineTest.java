@@ -159,7 +159,7 @@ class CommandLineTest {
                     .allSatisfy(a -> assertThat(a.description().length).isLessThanOrEqualTo(1));
         }
         var telnet = run("telnet", "--help");
-        assertThat(telnet.out()).contains("Usage: mailflow telnet [-hV] [--timeout=SECONDS] HOST [PORT]")
+        assertThat(telnet.out()).contains("Usage: mailflow telnet [-hV] [--lang=LANG] [--timeout=SECONDS] HOST [PORT]")
                 .containsPattern("\\[PORT]\\s+its SMTP port \\(default: 25\\)")
                 .contains("line editing, history, /starttls\nand /log FILE.");
     }

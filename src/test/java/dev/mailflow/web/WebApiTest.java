@@ -276,6 +276,9 @@ class WebApiTest {
                 + "\",\"from\":\"chris@contoso.com\",\"to\":[\"kate@fabrikam.com\"],\"roundTrip\":true}", true);
         assertThat(notHere.statusCode()).isEqualTo(400);
         assertThat(notHere.body()).contains("From must be a mailbox of this server");
+        var chinese = c.post("/api/probe", "{\"target\":\"127.0.0.1:" + server.port()
+                + "\",\"from\":\"chris@contoso.com\",\"to\":[\"nobody@fabrikam.com\"],\"lang\":\"zh\"}", true);
+        assertThat(chinese.body()).contains("指定的收件人在该服务器上不存在。").contains("5yz：未被接受");
         var badMode = c.post("/api/probe", "{\"target\":\"127.0.0.1:9\",\"mode\":\"some\"}", true);
         assertThat(badMode.statusCode()).isEqualTo(400);
         assertThat(badMode.body()).contains("auto, all or first");

@@ -99,6 +99,10 @@ function drawChart(rows) {
 // ---- Connectivity analyzer (server-sent events over a POST) ----
 // Ready to test this very server: its first connector, and one of its mailboxes.
 async function prefillAnalyzer() {
+  if (!$("#p-lang").dataset.set) {
+    $("#p-lang").value = localStorage.getItem("mailflow-lang") || ((navigator.language || "").startsWith("zh") ? "zh" : "en");
+    $("#p-lang").dataset.set = "1";
+  }
   if ($("#p-target").value) return;
   try {
     const s = await api("status");
@@ -120,7 +124,8 @@ $("#probe-form").addEventListener("submit", async (e) => {
     to: $("#p-to").value ? $("#p-to").value.split(/[ ,;]+/) : [], notify: $("#p-notify").value,
     dnsServer: $("#p-dns").value, starttls: $("#p-starttls").value, auth: $("#p-auth").value, data: $("#p-data").checked,
     mode: $("#p-mode").value, dnsbl: $("#p-dnsbl").value ? $("#p-dnsbl").value.split(/[ ,;]+/) : [],
-    tlsGrade: $("#p-grade").checked, roundTrip: $("#p-roundtrip").checked, wait: $("#p-wait").value };
+    tlsGrade: $("#p-grade").checked, roundTrip: $("#p-roundtrip").checked, wait: $("#p-wait").value, lang: $("#p-lang").value };
+  localStorage.setItem("mailflow-lang", body.lang);
   try {
     const r = await fetch("/api/probe", { method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf }, body: JSON.stringify(body) });

@@ -1,0 +1,34 @@
+package dev.mailflow.app;
+
+import dev.mailflow.probe.Messages;
+import java.io.PrintWriter;
+
+/**
+ * {@code --lang} of the tester's commands (probe, telnet, auth): the language of their
+ * explanations, else the one the locale asks for ({@code LC_ALL}, {@code LC_MESSAGES},
+ * {@code LANG}), else English.
+ */
+final class Language {
+
+    static final String OPTION_HELP = "the language of the explanations: en or zh (simplified Chinese); by default "
+            + "the locale's (LC_ALL, LC_MESSAGES, LANG), else English";
+
+    private Language() {
+    }
+
+    /** Speaks {@code lang} (or the locale's language); false, with a usage message, for a language we lack. */
+    static boolean apply(String lang, PrintWriter err) {
+        if (lang == null) {
+            Messages.use(Messages.fromEnvironment(System.getenv()));
+            return true;
+        }
+        String tag = lang.strip().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        String primary = tag.contains("-") ? tag.substring(0, tag.indexOf('-')) : tag;
+        if (!Messages.LANGUAGES.contains(primary)) {
+            err.println("mailflow: --lang is " + String.join(" or ", Messages.LANGUAGES) + ", not \"" + lang + "\"");
+            return false;
+        }
+        Messages.use(primary);
+        return true;
+    }
+}
