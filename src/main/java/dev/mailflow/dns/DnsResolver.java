@@ -38,6 +38,10 @@ public interface DnsResolver {
         return lookup(name, RecordType.TLSA);
     }
 
+    default DnsAnswer<CaaRecord> caa(String name) {
+        return lookup(name, RecordType.CAA);
+    }
+
     /**
      * The resolver the configuration asks for, with the shared cache in front: {@code server}
      * is "host:port" (the {@code [delivery] dns_server} key), or null for the system's resolver.

@@ -483,6 +483,8 @@ public final class DnsjavaResolver implements DnsResolver {
             case CNAMERecord c -> text(c.getTarget());
             case TLSARecord t -> new TlsaRecord(t.getCertificateUsage(), t.getSelector(), t.getMatchingType(),
                     t.getCertificateAssociationData());
+            case org.xbill.DNS.CAARecord c -> new CaaRecord(c.getFlags(), c.getTag().toLowerCase(java.util.Locale.ROOT),
+                    c.getValue());
             default -> null;
         };
         return value == null ? null : type.javaType().cast(value);

@@ -19,6 +19,8 @@ public record RecordType<T>(String name, int code, Class<T> javaType) {
     /** The answers are host names, without the final dot. */
     public static final RecordType<String> PTR = new RecordType<>("PTR", 12, String.class);
     public static final RecordType<TlsaRecord> TLSA = new RecordType<>("TLSA", 52, TlsaRecord.class);
+    /** Certification authority authorization (RFC 8659). */
+    public static final RecordType<CaaRecord> CAA = new RecordType<>("CAA", 257, CaaRecord.class);
     /**
      * The alias of a name itself, not followed (RFC 1034 3.6.2): DANE needs to know a host's
      * CNAME expansion (RFC 7672 2.2.2). The answer is the target name, without the final dot.

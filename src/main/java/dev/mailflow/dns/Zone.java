@@ -191,6 +191,10 @@ public final class Zone implements DnsResolver {
                     HexFormat.of().parseHex(hexData)));
         }
 
+        public Builder caa(String name, int flags, String tag, String value) {
+            return record(name, RecordType.CAA, new CaaRecord(flags, tag, value));
+        }
+
         public Builder cname(String alias, String target) {
             Node node = node(alias);
             node.cname = target;

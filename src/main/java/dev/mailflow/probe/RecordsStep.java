@@ -20,7 +20,8 @@ import java.util.Map;
  * one record); its DMARC record at {@code _dmarc.DOMAIN} (RFC 9989 4.7, 4.8), each tag
  * explained, a missing one a finding (with the parent domains asked, as the tree walk of
  * RFC 9989 4.10 would); each DKIM selector asked for (RFC 6376 3.6.2.1): the key found, its
- * algorithm and size (RFC 8301 3.2: under 1024 bits refused, under 2048 weak), t=y, revoked.
+ * algorithm and size (RFC 8301 3.2: under 1024 bits refused, under 2048 weak), t=y, revoked;
+ * and the CAA records that say which CAs may issue the domain's certificates (RFC 8659).
  *
  * <p>FAIL when a receiver cannot use a record (permerror, no SPF, a broken or missing key);
  * WARN for a record that works but protects less than it could; PASS otherwise.
@@ -58,6 +59,7 @@ final class RecordsStep {
             step.meaning.add("DKIM: no selector given (--dkim-selector S): a key's name is not discoverable "
                     + "from DNS, only from a signed message's s= tag.");
         }
+        details.put("caa", step.caa(d));
         String status = step.failed ? "FAIL" : step.warned ? "WARN" : "PASS";
         return new Outcome(status, List.copyOf(step.exchange), List.copyOf(step.meaning), List.copyOf(step.reasons),
                 details);
@@ -257,6 +259,78 @@ final class RecordsStep {
     }
 
     /** The TXT records of a name: empty when there are none, null (with the reason said) when DNS failed. */
+    /**
+     * CAA (RFC 8659): which CAs may issue certificates for the domain's names (its MX hosts',
+     * the MTA-STS policy host's). The relevant set is the first found climbing from the domain
+     * toward the root (RFC 8659 3). Informative: it never fails the step.
+     */
+    private Map<String, Object> caa(String domain) {
+        var m = new LinkedHashMap<String, Object>();
+        String at = domain;
+        while (true) {
+            var answer = dns.caa(at);
+            if (answer instanceof DnsAnswer.TempFail<dev.mailflow.dns.CaaRecord> t) {
+                exchange.add("CAA " + at + ": no answer");
+                meaning.add("CAA: the CAA records of " + at + " could not be fetched (" + t.reason() + "); a CA "
+                        + "asked to issue a certificate now must refuse (RFC 8659 3).");
+                m.put("name", at);
+                m.put("tempfail", true);
+                return m;
+            }
+            if (answer instanceof DnsAnswer.Found<dev.mailflow.dns.CaaRecord> f) {
+                var issue = new ArrayList<String>();
+                var wild = new ArrayList<String>();
+                var iodef = new ArrayList<String>();
+                for (var r : f.records()) {
+                    exchange.add("CAA " + at + " " + AuthTextReport.printable(r.toString()));
+                    String v = r.value().strip();
+                    String issuer = v.contains(";") ? v.substring(0, v.indexOf(';')).strip() : v;
+                    switch (r.tag()) {
+                        case "issue" -> issue.add(issuer.isEmpty() ? ";" : issuer);
+                        case "issuewild" -> wild.add(issuer.isEmpty() ? ";" : issuer);
+                        case "iodef" -> iodef.add(v);
+                        default -> {
+                            if (r.critical()) {
+                                warned = true;
+                                reasons.add("CAA: " + at + " has the critical property " + AuthTextReport.printable(
+                                        r.tag()) + ", which CAs do not know: every CA must refuse to issue for "
+                                        + domain + " (RFC 8659 4.1)");
+                            }
+                        }
+                    }
+                }
+                m.put("name", at);
+                m.put("records", f.records().stream().map(Object::toString).toList());
+                m.put("issuers", issue);
+                m.put("wildcardIssuers", wild);
+                m.put("iodef", iodef);
+                String where = at.equals(domain) ? "" : " (the record of " + at + ", found by climbing, RFC 8659 3)";
+                var allowed = issue.stream().filter(i -> !i.equals(";")).toList();
+                if (issue.isEmpty()) {
+                    meaning.add("CAA" + where + ": no issue property: any CA may issue certificates for " + domain
+                            + (wild.isEmpty() ? "" : " (wildcards: " + String.join(", ", wild) + ")") + ".");
+                } else if (allowed.isEmpty()) {
+                    meaning.add("CAA" + where + ": no CA may issue certificates for " + domain + " (issue \";\"): "
+                            + "its MX hosts and mta-sts." + domain + " need CAA records of their own to get one.");
+                } else {
+                    meaning.add("CAA" + where + ": only " + String.join(", ", allowed) + " may issue certificates for "
+                            + domain + " and its names (MX hosts, mta-sts." + domain + ")" + (wild.isEmpty() ? ""
+                            : "; wildcards: " + String.join(", ", wild)) + (iodef.isEmpty() ? ""
+                            : "; refused requests are reported to " + String.join(", ", iodef)) + ".");
+                }
+                return m;
+            }
+            int dot = at.indexOf('.');
+            if (dot < 0 || dot == at.length() - 1) {
+                meaning.add("CAA: none at " + domain + " or above: any CA may issue certificates for its names "
+                        + "(RFC 8659); a CAA record limits that to the CAs you use.");
+                m.put("name", null);
+                return m;
+            }
+            at = at.substring(dot + 1);
+        }
+    }
+
     private List<String> records(String name) {
         return switch (dns.txt(name)) {
             case DnsAnswer.Found<TxtRecord> f -> f.records().stream().map(TxtRecord::text).toList();

@@ -98,4 +98,44 @@ class RecordsStepTest {
         assertThat(b.status()).isEqualTo("FAIL");
         assertThat(b.reasons()).anyMatch(t -> t.contains("has 2 DMARC records"));
     }
+
+    @Test
+    void caaIsFoundByClimbingAndExplained() {
+        var z = Zone.builder().caa("contoso.test", 0, "issue", "ca.example.net; account=42")
+                .caa("contoso.test", 0, "issuewild", ";").caa("contoso.test", 0, "iodef", "mailto:caa@contoso.test")
+                .caa("locked.test", 0, "issue", ";").caa("odd.test", 128, "tbs", "x").build();
+        var sub = RecordsStep.run(z, "mail.contoso.test", List.of());
+        assertThat(sub.meaning()).anyMatch(m -> m.startsWith("CAA (the record of contoso.test, found by climbing, RFC "
+                + "8659 3): only ca.example.net may issue certificates for mail.contoso.test"))
+                .anyMatch(m -> m.contains("wildcards: ;") && m.contains("reported to mailto:caa@contoso.test"));
+        assertThat(sub.exchange()).contains("CAA contoso.test 0 issue \"ca.example.net; account=42\"");
+        @SuppressWarnings("unchecked")
+        var caa = (Map<String, Object>) sub.details().get("caa");
+        assertThat(caa.get("name")).isEqualTo("contoso.test");
+        assertThat(caa.get("issuers")).isEqualTo(List.of("ca.example.net"));
+        assertThat(RecordsStep.run(z, "locked.test", List.of()).meaning())
+                .anyMatch(m -> m.startsWith("CAA: no CA may issue certificates for locked.test (issue \";\")"));
+        var odd = RecordsStep.run(z, "odd.test", List.of());
+        assertThat(odd.reasons()).anyMatch(m -> m.startsWith("CAA: odd.test has the critical property tbs"));
+        assertThat(RecordsStep.run(z, "none.test", List.of()).meaning())
+                .contains("CAA: none at none.test or above: any CA may issue certificates for its names (RFC 8659); a "
+                        + "CAA record limits that to the CAs you use.");
+    }
+
+    /** The same against a real DNS server on loopback: dnsmasq's --caa-record, read by dnsjava. */
+    @Test
+    void caaFromDnsmasq() throws Exception {
+        int port = dev.mailflow.testing.Dnsmasq.freePort();
+        var log = java.nio.file.Files.createTempFile("dnsmasq", ".log");
+        try (var dns = dev.mailflow.testing.Dnsmasq.start(port, List.of("--caa-record=caa.test,0,issue,ca.example.net",
+                "--mx-host=caa.test,mx.caa.test,10", "--host-record=mx.caa.test,127.0.0.1"), log)) {
+            int closed = dev.mailflow.testing.Dnsmasq.freePort();
+            var r = dev.mailflow.testing.MainRunner.run("probe", "caa.test", "--dns-server", "127.0.0.1:" + port,
+                    "--port", String.valueOf(closed), "--first", "--timeout", "2", "--json");
+            var records = dev.mailflow.queue.QueueJson.MAPPER.readTree(r.out()).path("steps").get(1);
+            assertThat(records.path("name").asText()).isEqualTo("RECORDS");
+            assertThat(records.path("details").path("caa").path("issuers").toString()).isEqualTo("[\"ca.example.net\"]");
+            assertThat(records.path("exchange").toString()).contains("CAA caa.test 0 issue \\\"ca.example.net\\\"");
+        }
+    }
 }
