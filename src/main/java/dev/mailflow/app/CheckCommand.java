@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
         description = {"Check a configuration without starting the server.",
             "Every key, as serve checks it (two connectors on one port are a mistake); then what the server "
                 + "would listen on (and whether each port is free now), whether each connector's milters answer "
-                + "now, the domains and mailboxes it would serve, and its data directory.",
+                + "now, where local copies go (Maildir, or the LMTP server, and whether it answers now), the domains and mailboxes it would serve, and its data directory.",
             "Then the DNS records to publish: the TLSA record (DANE-EE 3 1 1) of the [tls] certificate at "
                 + "_25._tcp.HOSTNAME, the _mta-sts TXT record of each accepted domain when [mta_sts] bind is set, "
                 + "and a TLS-RPT record for each.",
@@ -72,6 +72,10 @@ public final class CheckCommand implements Callable<Integer> {
             out.println("  send connector " + s.name() + ": " + String.join(", ", s.domains()) + " via " + s.host()
                     + ":" + s.port() + (s.requireTls() ? " (TLS required)" : ""));
         }
+        var lmtp = cfg.delivery().lmtp();
+        out.println("  local delivery: " + (lmtp == null ? "Maildir in " + server.dataDir().resolve("mailboxes")
+                .toAbsolutePath() : "LMTP to " + lmtp + ", which " + dev.mailflow.delivery.local.LmtpDelivery.check(
+                lmtp, server.hostname(), java.time.Duration.ofSeconds(5))));
         out.println("  data: " + server.dataDir().toAbsolutePath() + " (" + dataState(server.dataDir()) + ")");
         out.println("  DNS records to publish for outbound TLS policy (DANE, MTA-STS, TLS-RPT):");
         for (String line : PublishedRecords.lines(cfg)) {

@@ -2,6 +2,7 @@ package dev.mailflow.app;
 
 import dev.mailflow.delivery.Router;
 import dev.mailflow.delivery.dsn.DsnService;
+import dev.mailflow.delivery.local.LmtpDelivery;
 import dev.mailflow.delivery.local.MaildirDelivery;
 import dev.mailflow.delivery.remote.MxResolver;
 import dev.mailflow.delivery.remote.RemoteConfig;
@@ -40,7 +41,8 @@ final class Deliveries implements DeliveryAgent, AutoCloseable {
     /** How long a replaced remote delivery may still hand back sessions before they are closed. */
     private static final Duration RETIRE_AFTER = Duration.ofMinutes(15);
 
-    private record Wiring(Router router, RemoteDelivery remote, DsnService dsn, DeliveryConfig delivery) {
+    private record Wiring(Router router, RemoteDelivery remote, DsnService dsn, DeliveryConfig delivery,
+                          LmtpDelivery lmtp) {
     }
 
     private final String hostname;
@@ -90,7 +92,12 @@ final class Deliveries implements DeliveryAgent, AutoCloseable {
                         tlsPolicies.finder(d), tlsPolicies.reporter());
         var dsn = new DsnService(hostname, store, tracking, clock, config.queue().retry());
         dsn.submitTo(m -> submit.accept(m));
-        return new Wiring(new Router(config.server().directory(), local, remote, dsn), remote, dsn, d);
+        // Local copies over LMTP (local = "lmtp"), else to Maildir here; kept across a reload that leaves it as it is.
+        LmtpDelivery lmtp = d.lmtp() == null ? null : previous != null && previous.lmtp() != null
+                && previous.lmtp().endpoint().equals(d.lmtp()) ? previous.lmtp()
+                : new LmtpDelivery(d.lmtp(), hostname, clock.getZone(), d.timeouts());
+        return new Wiring(new Router(config.server().directory(), lmtp != null ? lmtp : local, remote, dsn), remote,
+                dsn, d, lmtp);
     }
 
     /** Where DSNs go to be delivered (the scheduler, once it exists). */
@@ -107,6 +114,9 @@ final class Deliveries implements DeliveryAgent, AutoCloseable {
     void reconfigure(MailflowConfig config) throws IOException {
         var old = current;
         current = wire(config, old);
+        if (old.lmtp() != null && old.lmtp() != current.lmtp()) {
+            old.lmtp().close(); // idle connections only: a delivery under way finishes on its own
+        }
         if (old.remote() != current.remote()) {
             old.remote().close();
             Thread.ofVirtual().name("retire-remote-delivery").start(() -> {
@@ -154,6 +164,9 @@ final class Deliveries implements DeliveryAgent, AutoCloseable {
             // interrupting a thread does not fail
         }
         current.remote().close();
+        if (current.lmtp() != null) {
+            current.lmtp().close();
+        }
         if (tlsReports != null) {
             tlsReports.close();
         }

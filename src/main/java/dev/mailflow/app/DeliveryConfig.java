@@ -30,12 +30,15 @@ import java.util.List;
  *                              anchors ({@link #ROOT_ANCHOR} for the built-in root key), or null
  *                              to believe the AD bit of a validating resolver on loopback
  * @param mtaStsPort            the HTTPS port MTA-STS policies are fetched from (443)
+ * @param lmtp                  local delivery over LMTP to this server ({@code local = "lmtp"}),
+ *                              or null for Maildir here
  */
 public record DeliveryConfig(String dnsServer, int remotePort, boolean startTls, ClientTimeouts timeouts,
                              int maxConnections, int maxConnectionsPerHost, int maxHops,
                              List<SendConnector> sendConnectors, List<DkimSigningKey> dkimKeys, TlsMode tls,
                              List<TlsRule> tlsPolicies, Path caFile, List<X509Certificate> caCertificates,
-                             Path dnssecTrustAnchor, int mtaStsPort) {
+                             Path dnssecTrustAnchor, int mtaStsPort,
+                             dev.mailflow.delivery.local.LmtpEndpoint lmtp) {
 
     /** The {@code dnssec_trust_anchor} word for the root zone's key signing keys, built in. */
     public static final String ROOT_ANCHOR = "root";

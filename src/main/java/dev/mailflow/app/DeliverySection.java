@@ -7,7 +7,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 
-/** {@code [delivery]}: how remote delivery finds and talks to other servers. */
+/** {@code [delivery]}: how remote delivery finds and talks to other servers, and where local copies go. */
 final class DeliverySection implements ConfigSection<DeliveryConfig> {
 
     static final DeliverySection SECTION = new DeliverySection();
@@ -29,6 +29,21 @@ final class DeliverySection implements ConfigSection<DeliveryConfig> {
     static final ConfigKey<String> CA_FILE = Keys.string("ca_file");
     static final ConfigKey<String> DNSSEC_TRUST_ANCHOR = Keys.string("dnssec_trust_anchor");
     static final ConfigKey<Integer> MTA_STS_PORT = Keys.port("mta_sts_port", 443);
+    /** Where copies for our mailboxes go: "maildir" (here) or "lmtp" (the server at {@link #LMTP}). */
+    static final ConfigKey<String> LOCAL = Keys.string("local", "maildir").then(text -> {
+        String v = text.strip().toLowerCase(java.util.Locale.ROOT);
+        if (!v.equals("maildir") && !v.equals("lmtp")) {
+            throw new ConfigKey.InvalidValue("must be \"maildir\" or \"lmtp\"");
+        }
+        return v;
+    }, Keys::quoted);
+    static final ConfigKey<dev.mailflow.delivery.local.LmtpEndpoint> LMTP = Keys.string("lmtp").then(text -> {
+        try {
+            return dev.mailflow.delivery.local.LmtpEndpoint.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigKey.InvalidValue(e.getMessage());
+        }
+    }, e -> Keys.quoted(e.toString()));
 
     private DeliverySection() {
     }
@@ -46,7 +61,7 @@ final class DeliverySection implements ConfigSection<DeliveryConfig> {
     @Override
     public List<ConfigKey<?>> keys() {
         return List.of(DNS_SERVER, REMOTE_PORT, STARTTLS, TLS, CONNECT_TIMEOUT, COMMAND_TIMEOUT, MAX_CONNECTIONS,
-                MAX_CONNECTIONS_PER_HOST, MAX_HOPS, CA_FILE, DNSSEC_TRUST_ANCHOR, MTA_STS_PORT);
+                MAX_CONNECTIONS_PER_HOST, MAX_HOPS, CA_FILE, DNSSEC_TRUST_ANCHOR, MTA_STS_PORT, LOCAL, LMTP);
     }
 
     @Override
@@ -90,9 +105,19 @@ final class DeliverySection implements ConfigSection<DeliveryConfig> {
                 }
             }
         }
+        dev.mailflow.delivery.local.LmtpEndpoint lmtp = null;
+        if (t.get(LOCAL).equals("lmtp")) {
+            if (!t.has(LMTP)) {
+                throw t.error(LOCAL, "local = \"lmtp\" needs lmtp = \"unix:/run/dovecot/lmtp\" or \"127.0.0.1:24\": "
+                        + "where the LMTP server listens");
+            }
+            lmtp = t.get(LMTP);
+        } else if (t.has(LMTP)) {
+            throw t.error(LMTP, "lmtp is used only with local = \"lmtp\" (local delivery is to Maildir now)");
+        }
         return new DeliveryConfig(t.get(DNS_SERVER), t.get(REMOTE_PORT), startTls, timeouts,
                 t.get(MAX_CONNECTIONS), t.get(MAX_CONNECTIONS_PER_HOST), t.get(MAX_HOPS),
                 in.get(SendConnectorSection.SECTION), in.get(DkimKeySection.SECTION), tls,
-                in.get(TlsPolicySection.SECTION), caFile, ca, anchor, t.get(MTA_STS_PORT));
+                in.get(TlsPolicySection.SECTION), caFile, ca, anchor, t.get(MTA_STS_PORT), lmtp);
     }
 }

@@ -1,6 +1,6 @@
 package dev.mailflow.delivery;
 
-import dev.mailflow.delivery.local.MaildirDelivery;
+import dev.mailflow.delivery.local.LocalDelivery;
 import dev.mailflow.directory.Directory;
 import dev.mailflow.queue.DeliveryAgent;
 import dev.mailflow.queue.DeliveryCodes;
@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Decides, for each recipient, where a message goes: a mailbox of ours (Maildir), an alias
+ * Decides, for each recipient, where a message goes: a mailbox of ours (Maildir or LMTP), an alias
  * or catch-all to expand, or another server (remote delivery).
  */
 public final class Router implements DeliveryAgent {
@@ -23,11 +23,11 @@ public final class Router implements DeliveryAgent {
     }
 
     private final Directory directory;
-    private final MaildirDelivery local;
+    private final LocalDelivery local;
     private final Remote remote;
     private final dev.mailflow.delivery.dsn.DsnService dsn;
 
-    public Router(Directory directory, MaildirDelivery local, Remote remote, dev.mailflow.delivery.dsn.DsnService dsn) {
+    public Router(Directory directory, LocalDelivery local, Remote remote, dev.mailflow.delivery.dsn.DsnService dsn) {
         this.directory = directory;
         this.local = local;
         this.remote = remote;
@@ -54,21 +54,26 @@ public final class Router implements DeliveryAgent {
                                                  boolean mayBeDelivered) {
         var outcomes = new HashMap<Integer, DeliveryOutcome>();
         var remoteIndexes = new java.util.ArrayList<Integer>();
+        var copies = new java.util.ArrayList<LocalDelivery.Copy>();
         var recipients = message.status().recipients();
         for (int i : pending) {
             var r = recipients.get(i);
             MailAddress address = r.address();
             DeliveryOutcome outcome = switch (directory.lookup(address)) {
-                case MAILBOX -> local.deliver(message.envelope(), r.original(), directory.mailbox(address), content,
-                        mayBeDelivered);
+                case MAILBOX -> {
+                    copies.add(new LocalDelivery.Copy(i, r.original(), directory.mailbox(address)));
+                    yield null;
+                }
                 case ALIAS -> new DeliveryOutcome.Expanded(directory.alias(address).targets());
                 case CATCH_ALL -> new DeliveryOutcome.Expanded(
                         List.of(directory.acceptedDomain(address.domain()).catchAll()));
                 case POSTMASTER -> {
                     var pm = directory.postmasterMailbox(address.domain());
+                    if (pm != null) {
+                        copies.add(new LocalDelivery.Copy(i, r.original(), pm));
+                    }
                     yield pm == null ? new DeliveryOutcome.Failed(DeliveryCodes.USER_UNKNOWN,
-                            "no postmaster mailbox is configured for " + address.domain())
-                            : local.deliver(message.envelope(), r.original(), pm, content, mayBeDelivered);
+                            "no postmaster mailbox is configured for " + address.domain()) : null;
                 }
                 case UNKNOWN_USER -> new DeliveryOutcome.Failed(DeliveryCodes.USER_UNKNOWN, "User unknown: " + address
                         + " is not a mailbox here (any more)");
@@ -80,6 +85,9 @@ public final class Router implements DeliveryAgent {
             if (outcome != null) {
                 outcomes.put(i, outcome);
             }
+        }
+        if (!copies.isEmpty()) {
+            outcomes.putAll(local.deliver(message.envelope(), copies, content, mayBeDelivered));
         }
         if (!remoteIndexes.isEmpty()) {
             if (remote == null) {

@@ -58,6 +58,34 @@ class CheckCommandTest {
     }
 
     @Test
+    void theLmtpServerIsTried() throws Exception {
+        var r = MainRunner.run("check", "--config", file("""
+                [[accepted_domain]]
+                name = "example.test"
+
+                [[mailbox]]
+                address = "kate@example.test"
+
+                [delivery]
+                local = "lmtp"
+                lmtp = "unix:%s"
+                """.formatted(dir.resolve("lmtp.sock"))).toString());
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        assertThat(r.out()).contains("  local delivery: LMTP to unix:" + dir.resolve("lmtp.sock")
+                + ", which does NOT answer now: ").contains("(mail for our mailboxes would wait in the queue until it "
+                + "does)");
+        assertThat(r.err()).doesNotContain("Exception");
+        var maildir = MainRunner.run("check", "--config", file("""
+                [[accepted_domain]]
+                name = "example.test"
+
+                [[mailbox]]
+                address = "kate@example.test"
+                """).toString());
+        assertThat(maildir.out()).contains("  local delivery: Maildir in ");
+    }
+
+    @Test
     void twoConnectorsOnOneAddressAndPort() throws Exception {
         Path f = file(connectors("127.0.0.1:2599", "127.0.0.1:2599"));
         String expected = "mailflow: " + f + ":10: receive_connector[2].bind: \"Second\" and \"Default Frontend\" "

@@ -30,6 +30,21 @@ public final class ExternalTool {
         return org.junit.jupiter.api.Assumptions.abort(message);
     }
 
+    /** A program outside PATH (a Dovecot service binary, say): skips, or fails under CI, without it. */
+    public static Path requireFile(String file, String debianPackage) {
+        Path p = Path.of(file);
+        if (Files.isExecutable(p)) {
+            return p;
+        }
+        String message = "*** " + file + " is not installed: the interop test with it cannot run. Install it "
+                + "(apt-get install " + debianPackage + ") or run .ci/run as root. ***";
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+            throw new AssertionError(message + " (CI=true: a missing tool is a failure)");
+        }
+        System.err.println(message);
+        return org.junit.jupiter.api.Assumptions.abort(message);
+    }
+
     /**
      * Skips (or fails under CI) because a Python module of Debian's python3 is missing.
      *

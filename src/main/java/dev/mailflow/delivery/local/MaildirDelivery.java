@@ -31,7 +31,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Writes one copy of a message into one mailbox. See the package documentation. */
-public final class MaildirDelivery {
+public final class MaildirDelivery implements LocalDelivery {
 
     private static final Logger LOG = LoggerFactory.getLogger(MaildirDelivery.class);
 
@@ -46,6 +46,7 @@ public final class MaildirDelivery {
     private final java.util.Set<Path> unsynced = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** fsync of every new/ directory written to since the last call: deliveries become durable. */
+    @Override
     public void sync() throws IOException {
         for (var it = unsynced.iterator(); it.hasNext(); ) {
             Path dir = it.next();
@@ -104,6 +105,16 @@ public final class MaildirDelivery {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    @Override
+    public java.util.Map<Integer, DeliveryOutcome> deliver(Envelope envelope, java.util.List<Copy> copies,
+                                                          DeliveryAgent.Content content, boolean mayBeDelivered) {
+        var outcomes = new java.util.HashMap<Integer, DeliveryOutcome>();
+        for (var c : copies) {
+            outcomes.put(c.index(), deliver(envelope, c.original(), c.mailbox(), content, mayBeDelivered));
+        }
+        return outcomes;
     }
 
     /**
