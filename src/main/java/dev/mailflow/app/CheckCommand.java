@@ -63,11 +63,19 @@ public final class CheckCommand implements Callable<Integer> {
         if (cfg.web().enabled()) {
             out.println("  web console: " + Endpoints.format(cfg.web().bind()) + ", " + portState(cfg.web().bind()));
         }
-        out.println("  accepted domains: " + server.directory().acceptedDomains().stream()
-                .map(d -> d.name() + (d.catchAll() != null ? " (catch-all " + d.catchAll() + ")" : ""))
-                .collect(Collectors.joining(", ")));
-        out.println("  mailboxes: " + server.directory().mailboxes().stream().map(m -> m.address().toString())
-                .sorted().collect(Collectors.joining(", ")));
+        try {
+            if (!server.directory().fromConfigFile()) {
+                out.println("  directory: " + server.directory().describe());
+            }
+            out.println("  accepted domains: " + server.directory().acceptedDomains().stream()
+                    .map(d -> d.name() + (d.catchAll() != null ? " (catch-all " + d.catchAll() + ")" : ""))
+                    .collect(Collectors.joining(", ")));
+            out.println("  mailboxes: " + server.directory().mailboxes().stream().map(m -> m.address().toString())
+                    .sorted().collect(Collectors.joining(", ")));
+        } catch (dev.mailflow.directory.DirectoryUnavailable e) {
+            out.println("  directory: does NOT answer now: " + e.getMessage() + " (RCPT would get 451 4.3.0, AUTH "
+                    + "454 4.7.0, until it does)");
+        }
         for (var s : cfg.delivery().sendConnectors()) {
             out.println("  send connector " + s.name() + ": " + String.join(", ", s.domains()) + " via " + s.host()
                     + ":" + s.port() + (s.requireTls() ? " (TLS required)" : ""));

@@ -18,6 +18,7 @@ final class ConfigSections {
             AcceptedDomainSection.SECTION,
             MailboxSection.SECTION,
             AliasSection.SECTION,
+            DirectorySection.SECTION,
             QueueSection.SECTION,
             SendConnectorSection.SECTION,
             TlsPolicySection.SECTION,

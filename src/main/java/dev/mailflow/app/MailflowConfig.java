@@ -28,7 +28,10 @@ public record MailflowConfig(String source, WebConfig web, LogsConfig logs, Serv
         var mailboxes = parts.get(MailboxSection.SECTION);
         var aliases = new ArrayList<Alias>(mailboxes.aliases());
         aliases.addAll(parts.get(AliasSection.SECTION));
-        var directory = new Directory(parts.get(AcceptedDomainSection.SECTION), mailboxes.mailboxes(), aliases);
+        var settings = parts.get(DirectorySection.SECTION);
+        Directory directory = settings.provider().equals("config")
+                ? Directory.of(parts.get(AcceptedDomainSection.SECTION), mailboxes.mailboxes(), aliases)
+                : SqlDirectories.open(settings);
         var queue = parts.get(QueueSection.SECTION);
         var delivery = parts.get(DeliverySection.SECTION);
         var tls = parts.get(TlsSection.SECTION);

@@ -58,8 +58,14 @@ final class PublishedRecords {
                 out.add("TLSA (DANE): the certificate cannot be read: " + e.getMessage());
             }
         }
-        var domains = server.directory().acceptedDomains().stream().map(d -> d.name())
-                .filter(d -> d.indexOf('.') > 0).toList();
+        List<String> domains;
+        try {
+            domains = server.directory().acceptedDomains().stream().map(d -> d.name())
+                    .filter(d -> d.indexOf('.') > 0).toList();
+        } catch (dev.mailflow.directory.DirectoryUnavailable e) {
+            out.add("the accepted domains cannot be listed now (" + e.getMessage() + "): their records are not shown");
+            domains = List.of();
+        }
         if (cfg.parts() != null) {
             var publishing = cfg.part(MtaStsSection.SECTION);
             if (publishing.bind() != null) {

@@ -59,31 +59,12 @@ public final class Router implements DeliveryAgent {
         for (int i : pending) {
             var r = recipients.get(i);
             MailAddress address = r.address();
-            DeliveryOutcome outcome = switch (directory.lookup(address)) {
-                case MAILBOX -> {
-                    copies.add(new LocalDelivery.Copy(i, r.original(), directory.mailbox(address)));
-                    yield null;
-                }
-                case ALIAS -> new DeliveryOutcome.Expanded(directory.alias(address).targets());
-                case CATCH_ALL -> new DeliveryOutcome.Expanded(
-                        List.of(directory.acceptedDomain(address.domain()).catchAll()));
-                case POSTMASTER -> {
-                    var pm = directory.postmasterMailbox(address.domain());
-                    if (pm != null) {
-                        copies.add(new LocalDelivery.Copy(i, r.original(), pm));
-                    }
-                    yield pm == null ? new DeliveryOutcome.Failed(DeliveryCodes.USER_UNKNOWN,
-                            "no postmaster mailbox is configured for " + address.domain()) : null;
-                }
-                case UNKNOWN_USER -> new DeliveryOutcome.Failed(DeliveryCodes.USER_UNKNOWN, "User unknown: " + address
-                        + " is not a mailbox here (any more)");
-                case NOT_OURS -> {
-                    remoteIndexes.add(i);
-                    yield null;
-                }
-            };
-            if (outcome != null) {
-                outcomes.put(i, outcome);
+            try {
+                route(i, r, address, outcomes, copies, remoteIndexes);
+            } catch (dev.mailflow.directory.DirectoryUnavailable e) {
+                // A database or directory server that is down makes the copy wait, never bounce.
+                outcomes.put(i, new DeliveryOutcome.Deferred(DeliveryCodes.LOCAL_ERROR, "the directory cannot answer "
+                        + "now: " + e.getMessage()));
             }
         }
         if (!copies.isEmpty()) {
@@ -100,5 +81,36 @@ public final class Router implements DeliveryAgent {
             }
         }
         return outcomes;
+    }
+
+    private void route(int i, dev.mailflow.queue.RecipientState r, MailAddress address,
+                       Map<Integer, DeliveryOutcome> outcomes, List<LocalDelivery.Copy> copies,
+                       List<Integer> remoteIndexes) {
+        DeliveryOutcome outcome = switch (directory.lookup(address)) {
+            case MAILBOX -> {
+                copies.add(new LocalDelivery.Copy(i, r.original(), directory.mailbox(address)));
+                yield null;
+            }
+            case ALIAS -> new DeliveryOutcome.Expanded(directory.alias(address).targets());
+            case CATCH_ALL -> new DeliveryOutcome.Expanded(
+                    List.of(directory.acceptedDomain(address.domain()).catchAll()));
+            case POSTMASTER -> {
+                var pm = directory.postmasterMailbox(address.domain());
+                if (pm != null) {
+                    copies.add(new LocalDelivery.Copy(i, r.original(), pm));
+                }
+                yield pm == null ? new DeliveryOutcome.Failed(DeliveryCodes.USER_UNKNOWN,
+                        "no postmaster mailbox is configured for " + address.domain()) : null;
+            }
+            case UNKNOWN_USER -> new DeliveryOutcome.Failed(DeliveryCodes.USER_UNKNOWN, "User unknown: " + address
+                    + " is not a mailbox here (any more)");
+            case NOT_OURS -> {
+                remoteIndexes.add(i);
+                yield null;
+            }
+        };
+        if (outcome != null) {
+            outcomes.put(i, outcome);
+        }
     }
 }

@@ -1,109 +1,59 @@
 package dev.mailflow.directory;
 
-import dev.mailflow.smtp.Domains;
 import dev.mailflow.smtp.MailAddress;
-import java.util.HashMap;
+import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 
 /**
- * The accepted domains and recipients, looked up case-insensitively (local parts as
- * Exchange does, domains as DNS does). Immutable; built from the configuration.
+ * The accepted domains and recipients: who we receive mail for, and where it goes. Three
+ * providers: the configuration file ({@link #of}, the default), PostgreSQL and LDAP. A provider
+ * whose store cannot be reached, with nothing fresh enough in its cache, throws
+ * {@link DirectoryUnavailable}: the SMTP side answers 451 4.3.0 (454 4.7.0 for AUTH) and
+ * delivery waits; a missing answer is never taken for "no such user".
  */
-public final class Directory {
+public interface Directory {
 
-    private final List<AcceptedDomain> domains;
-    private final Map<String, AcceptedDomain> domainsByName = new HashMap<>();
-    private final Map<String, Mailbox> mailboxes = new HashMap<>();
-    private final Map<String, Alias> aliases = new HashMap<>();
-
-    public Directory(List<AcceptedDomain> domains, List<Mailbox> mailboxes, List<Alias> aliases) {
-        this.domains = List.copyOf(domains);
-        for (var d : domains) {
-            domainsByName.put(Domains.canonical(d.name()), d);
-        }
-        for (var m : mailboxes) {
-            this.mailboxes.put(m.address().key(), m);
-        }
-        for (var a : aliases) {
-            this.aliases.put(a.address().key(), a);
-        }
+    /** The directory of the configuration file. */
+    static Directory of(List<AcceptedDomain> domains, List<Mailbox> mailboxes, List<Alias> aliases) {
+        return new ConfigDirectory(domains, mailboxes, aliases);
     }
 
-    public List<AcceptedDomain> acceptedDomains() {
-        return domains;
-    }
+    /** The accepted domains (for listings and checks; a database provider asks its table). */
+    List<AcceptedDomain> acceptedDomains();
 
-    public java.util.Collection<Mailbox> mailboxes() {
-        return java.util.List.copyOf(mailboxes.values());
-    }
+    /** Every mailbox (for listings and checks). */
+    Collection<Mailbox> mailboxes();
 
-    public java.util.Collection<Alias> aliases() {
-        return java.util.List.copyOf(aliases.values());
-    }
+    /** Every alias (for listings and checks). */
+    Collection<Alias> aliases();
 
-    public boolean isAcceptedDomain(String domain) {
-        return !domain.isEmpty() && domainsByName.containsKey(Domains.canonical(domain));
-    }
+    boolean isAcceptedDomain(String domain);
 
-    public Mailbox mailbox(MailAddress address) {
-        return mailboxes.get(address.key());
-    }
+    /** The mailbox at {@code address}, or null. */
+    Mailbox mailbox(MailAddress address);
 
-    public Alias alias(MailAddress address) {
-        return aliases.get(address.key());
-    }
+    /** The alias at {@code address}, or null. */
+    Alias alias(MailAddress address);
 
-    public AcceptedDomain acceptedDomain(String domain) {
-        return domainsByName.get(Domains.canonical(domain));
-    }
+    /** The accepted domain of that name, or null. */
+    AcceptedDomain acceptedDomain(String domain);
 
     /**
      * The mailbox that receives mail for the postmaster of a domain (RFC 5321 4.5.1):
      * postmaster@ that domain, else postmaster@ the first accepted domain that has one.
      */
-    public Mailbox postmasterMailbox(String domain) {
-        if (!domain.isEmpty()) {
-            var own = mailboxes.get("postmaster@" + Domains.canonical(domain));
-            if (own != null) {
-                return own;
-            }
-            var alias = aliases.get("postmaster@" + Domains.canonical(domain));
-            if (alias != null && alias.targets().size() == 1) {
-                var target = mailboxes.get(alias.targets().get(0).key());
-                if (target != null) {
-                    return target;
-                }
-            }
-        }
-        for (var d : domains) {
-            var m = mailboxes.get("postmaster@" + d.name());
-            if (m != null) {
-                return m;
-            }
-        }
-        return null;
-    }
+    Mailbox postmasterMailbox(String domain);
 
     /** Classifies a recipient: ours (and how) or not. */
-    public RecipientStatus lookup(MailAddress recipient) {
-        if (recipient.isBarePostmaster()) {
-            return RecipientStatus.POSTMASTER;
-        }
-        var domain = domainsByName.get(Domains.canonical(recipient.domain()));
-        if (domain == null) {
-            return RecipientStatus.NOT_OURS;
-        }
-        String key = recipient.key();
-        if (mailboxes.containsKey(key)) {
-            return RecipientStatus.MAILBOX;
-        }
-        if (aliases.containsKey(key)) {
-            return RecipientStatus.ALIAS;
-        }
-        if (recipient.unquotedLocalPart().equalsIgnoreCase("postmaster")) {
-            return RecipientStatus.POSTMASTER;
-        }
-        return domain.catchAll() != null ? RecipientStatus.CATCH_ALL : RecipientStatus.UNKNOWN_USER;
+    RecipientStatus lookup(MailAddress recipient);
+
+    /** Whether this is the configuration file's own directory (its lists are checked at load). */
+    default boolean fromConfigFile() {
+        return true;
+    }
+
+    /** What the directory is, for logs and {@code mailflow check}: "the configuration file". */
+    default String describe() {
+        return "the configuration file";
     }
 }

@@ -120,8 +120,9 @@ public final class MailServer implements AutoCloseable {
                     throw new BindFailure(c, e);
                 }
             }
-            server.passwords = dev.mailflow.server.auth.PasswordVerifier.start(config.directory().mailboxes().stream()
-                    .map(dev.mailflow.directory.Mailbox::password).filter(java.util.Objects::nonNull).toList());
+            server.passwords = dev.mailflow.server.auth.PasswordVerifier.start(config.directory().fromConfigFile()
+                    ? config.directory().mailboxes().stream().map(dev.mailflow.directory.Mailbox::password)
+                    .filter(java.util.Objects::nonNull).toList() : java.util.List.of());
             if (needsTls(config)) {
                 server.tls = dev.mailflow.server.tls.TlsContextProvider.create(config.tlsCertificate(),
                         config.tlsKey(), config.hostname(), config.dataDir().resolve("tls"));

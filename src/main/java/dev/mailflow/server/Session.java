@@ -423,6 +423,18 @@ final class Session implements SessionInfo {
             reply(sequence);
             return;
         }
+        try {
+            run(command);
+        } catch (dev.mailflow.directory.DirectoryUnavailable e) {
+            // The directory's database or server is down: the client tries again later; a
+            // missing answer is never a "no such user" (RFC 5321 4.2.5: 451 for a local error).
+            LOG.warn("{}: {}: {}", id, command.verb(), e.getMessage());
+            log('*', "directory unavailable: " + e.getMessage());
+            reply(command instanceof Command.Auth ? Reply.AUTH_TEMPORARY_FAILURE : Reply.DIRECTORY_UNAVAILABLE);
+        }
+    }
+
+    private void run(Command command) throws IOException {
         switch (command) {
             case Command.Helo helo -> hello(helo.domain(), false);
             case Command.Ehlo ehlo -> hello(ehlo.domain(), true);

@@ -324,6 +324,9 @@ public record Reply(int code, EnhancedStatus status, List<String> lines) {
 
     public static final Reply INSUFFICIENT_STORAGE = of(452, "4.3.1", "Insufficient system storage");
     public static final Reply LOCAL_ERROR = of(451, "4.3.0", "Local error in processing, please try again later");
+    /** The directory (a database or directory server) cannot answer now: try again later. */
+    public static final Reply DIRECTORY_UNAVAILABLE = of(451, "4.3.0",
+            "Directory temporarily unavailable, please try again later");
 
     // ---- Reading ----------------------------------------------------------------------
 

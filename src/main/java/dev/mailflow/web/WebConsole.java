@@ -186,6 +186,8 @@ public final class WebConsole implements AutoCloseable {
             // Numbers are read by wholeNumber(); one read elsewhere is a bug, not the client's mistake.
             LOG.error("web console: {} {}", x.getRequestMethod(), x.getRequestURI(), e);
             failed(x, 500, "internal error (the server's log has the details)");
+        } catch (dev.mailflow.directory.DirectoryUnavailable e) {
+            failed(x, 503, e.getMessage()); // the directory's database is down: try again later
         } catch (IllegalArgumentException e) {
             failed(x, 400, e.getMessage()); // the validators' own words: a bad state, id, time or target
         } catch (IOException e) {

@@ -1,0 +1,346 @@
+package dev.mailflow.directory;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.mailflow.smtp.AddressParser;
+import dev.mailflow.smtp.Domains;
+import dev.mailflow.smtp.MailAddress;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The directory in a SQL database, PostfixAdmin's schema by default ({@code domain},
+ * {@code mailbox}, {@code alias}, each with an {@code active} flag), the queries replaceable
+ * as in Postfix's {@code pgsql_table(5)}: {@code %s} is the whole address, {@code %u} its local
+ * part, {@code %d} its domain, each bound as a parameter (never spliced into the SQL).
+ *
+ * <p>Answers, positive and negative, are cached for {@code ttl} (Caffeine), as Postfix's
+ * proxymap spares its tables. When the database does not answer, an answer cached within
+ * {@code ttl + grace} is still used and a WARN says the database is down; with none, the
+ * lookup throws {@link DirectoryUnavailable} (451 4.3.0, 454 4.7.0 for AUTH, a delivery that
+ * waits). After a failure the database is left alone for five seconds, so that a session does
+ * not wait the connect timeout at every lookup. Password hashes are Dovecot's: {@code {BLF-CRYPT}} (bcrypt) and {@code {PLAIN}}.
+ */
+public final class SqlDirectory implements Directory {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SqlDirectory.class);
+    private static final Duration WARN_EVERY = Duration.ofMinutes(1);
+    private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
+
+    /** The queries; each returns its columns in the order given. */
+    public record Queries(String domain, String mailbox, String alias, String domains, String mailboxes,
+                          String aliases) {
+        /** PostfixAdmin's tables. */
+        public static final Queries POSTFIXADMIN = new Queries(
+                "SELECT domain FROM domain WHERE domain = %d AND active = true",
+                "SELECT username, password, quota FROM mailbox WHERE username = %s AND active = true",
+                "SELECT goto FROM alias WHERE address = %s AND active = true",
+                "SELECT domain FROM domain WHERE active = true AND domain <> 'ALL' ORDER BY domain",
+                "SELECT username, password, quota FROM mailbox WHERE active = true ORDER BY username",
+                "SELECT address, goto FROM alias WHERE active = true ORDER BY address");
+    }
+
+    private record Entry<T>(T value, long fetchedNanos) {
+    }
+
+    private final DataSource data;
+    private final Queries queries;
+    private final String where;
+    private final long ttlNanos;
+    private final long graceNanos;
+    private final Cache<String, Entry<?>> cache;
+    private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARN_EVERY.toNanos());
+    /** After a failure the database is not asked again for {@link #RETRY_AFTER}. */
+    private volatile long downUntil = System.nanoTime();
+    private volatile SQLException lastFailure;
+
+    /**
+     * @param where what the database is, for messages ("PostgreSQL at jdbc:postgresql://...")
+     */
+    public SqlDirectory(DataSource data, Queries queries, String where, Duration ttl, Duration grace) {
+        this.data = data;
+        this.queries = queries;
+        this.where = where;
+        this.ttlNanos = ttl.toNanos();
+        this.graceNanos = grace.toNanos();
+        this.cache = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(ttl.plus(grace)).build();
+    }
+
+    @Override
+    public String describe() {
+        return where;
+    }
+
+    @Override
+    public boolean fromConfigFile() {
+        return false;
+    }
+
+    // ---- Lookups ------------------------------------------------------------------------
+
+    @Override
+    public boolean isAcceptedDomain(String domain) {
+        return !domain.isEmpty() && acceptedDomain(domain) != null;
+    }
+
+    @Override
+    public AcceptedDomain acceptedDomain(String domain) {
+        String d = Domains.canonical(domain);
+        Optional<AcceptedDomain> found = cached("domain:" + d, () -> {
+            if (queryOne(queries.domain(), null, d, rs -> rs.getString(1)) == null) {
+                return Optional.empty();
+            }
+            // PostfixAdmin's catch-all is the alias of "@domain".
+            String to = queryOne(queries.alias(), "@" + d, d, rs -> rs.getString(1));
+            List<MailAddress> targets = targets(to);
+            return Optional.of(new AcceptedDomain(d, targets.size() == 1 ? targets.get(0) : null));
+        });
+        return found.orElse(null);
+    }
+
+    @Override
+    public Mailbox mailbox(MailAddress address) {
+        Optional<Mailbox> found = cached("mailbox:" + address.key(), () -> Optional.ofNullable(queryOne(
+                queries.mailbox(), address.toString(), address.domain(), SqlDirectory::mailboxRow)));
+        return found.orElse(null);
+    }
+
+    @Override
+    public Alias alias(MailAddress address) {
+        Optional<Alias> found = cached("alias:" + address.key(), () -> {
+            String to = queryOne(queries.alias(), address.toString(), address.domain(), rs -> rs.getString(1));
+            var targets = new ArrayList<>(targets(to));
+            // PostfixAdmin keeps an alias of each mailbox to itself: that is the mailbox, not an alias.
+            targets.removeIf(t -> t.key().equals(address.key()));
+            return targets.isEmpty() ? Optional.empty() : Optional.of(new Alias(address, targets));
+        });
+        return found.orElse(null);
+    }
+
+    @Override
+    public Mailbox postmasterMailbox(String domain) {
+        if (domain.isEmpty()) {
+            return null;
+        }
+        var pm = new MailAddress("postmaster", Domains.canonical(domain));
+        var own = mailbox(pm);
+        if (own != null) {
+            return own;
+        }
+        var alias = alias(pm);
+        return alias != null && alias.targets().size() == 1 ? mailbox(alias.targets().get(0)) : null;
+    }
+
+    @Override
+    public RecipientStatus lookup(MailAddress recipient) {
+        if (recipient.isBarePostmaster()) {
+            return RecipientStatus.POSTMASTER;
+        }
+        var domain = acceptedDomain(recipient.domain());
+        if (domain == null) {
+            return RecipientStatus.NOT_OURS;
+        }
+        if (mailbox(recipient) != null) {
+            return RecipientStatus.MAILBOX;
+        }
+        if (alias(recipient) != null) {
+            return RecipientStatus.ALIAS;
+        }
+        if (recipient.unquotedLocalPart().equalsIgnoreCase("postmaster")) {
+            return RecipientStatus.POSTMASTER;
+        }
+        return domain.catchAll() != null ? RecipientStatus.CATCH_ALL : RecipientStatus.UNKNOWN_USER;
+    }
+
+    // ---- Listings (checks, the console): straight from the database -----------------------
+
+    @Override
+    public List<AcceptedDomain> acceptedDomains() {
+        return queryAll(queries.domains(), rs -> new AcceptedDomain(Domains.canonical(rs.getString(1)), null));
+    }
+
+    @Override
+    public Collection<Mailbox> mailboxes() {
+        return queryAll(queries.mailboxes(), SqlDirectory::mailboxRow).stream()
+                .filter(java.util.Objects::nonNull).toList();
+    }
+
+    @Override
+    public Collection<Alias> aliases() {
+        var list = new ArrayList<Alias>();
+        for (String[] row : queryAll(queries.aliases(), rs -> new String[] {rs.getString(1), rs.getString(2)})) {
+            var address = AddressParser.parseMailbox(row[0], true);
+            if (address == null) {
+                continue; // a catch-all "@domain", shown with its domain
+            }
+            var targets = new ArrayList<>(targets(row[1]));
+            targets.removeIf(t -> t.key().equals(address.key()));
+            if (!targets.isEmpty()) {
+                list.add(new Alias(address, targets));
+            }
+        }
+        return list;
+    }
+
+    // ---- Queries and the cache --------------------------------------------------------------
+
+    private interface Row<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    private interface Fetch<T> {
+        T fetch() throws SQLException;
+    }
+
+    /** A cached answer when fresh; else the database's; else, while it is down, a stale one. */
+    @SuppressWarnings("unchecked")
+    private <T> T cached(String key, Fetch<T> fetch) {
+        var entry = (Entry<T>) cache.getIfPresent(key);
+        long now = System.nanoTime();
+        if (entry != null && now - entry.fetchedNanos() < ttlNanos) {
+            return entry.value();
+        }
+        try {
+            if (now - downUntil < 0) {
+                throw lastFailure; // it failed a moment ago: no new wait of the connect timeout per lookup
+            }
+            T value = fetch.fetch();
+            cache.put(key, new Entry<>(value, System.nanoTime()));
+            return value;
+        } catch (SQLException e) {
+            if (e != lastFailure) {
+                lastFailure = e;
+                downUntil = System.nanoTime() + RETRY_AFTER.toNanos();
+            }
+            if (entry != null && now - entry.fetchedNanos() < ttlNanos + graceNanos) {
+                warn("answering from the cache", e);
+                return entry.value();
+            }
+            warn("lookups wait (451 4.3.0)", e);
+            throw new DirectoryUnavailable(where + " does not answer: " + describe(e), e);
+        }
+    }
+
+    private void warn(String what, SQLException e) {
+        long now = System.nanoTime();
+        long last = lastWarning.get();
+        if (now - last >= WARN_EVERY.toNanos() && lastWarning.compareAndSet(last, now)) {
+            LOG.warn("directory: {} does not answer ({}): {}", where, describe(e), what);
+        }
+    }
+
+    static String describe(SQLException e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        int nl = m.indexOf('\n');
+        return (nl < 0 ? m : m.substring(0, nl)).strip();
+    }
+
+    private <T> T queryOne(String sql, String address, String domain, Row<T> row) throws SQLException {
+        try (Connection c = data.getConnection(); PreparedStatement ps = prepare(c, sql, address, domain);
+             ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? row.read(rs) : null;
+        }
+    }
+
+    private <T> List<T> queryAll(String sql, Row<T> row) {
+        try (Connection c = data.getConnection(); PreparedStatement ps = c.prepareStatement(sql);
+             ResultSet rs = ps.executeQuery()) {
+            var list = new ArrayList<T>();
+            while (rs.next()) {
+                list.add(row.read(rs));
+            }
+            return list;
+        } catch (SQLException e) {
+            warn("the listing is not available", e);
+            throw new DirectoryUnavailable(where + " does not answer: " + describe(e), e);
+        }
+    }
+
+    /** Binds %s, %u and %d as parameters, in the order they appear. */
+    static PreparedStatement prepare(Connection c, String sql, String address, String domain) throws SQLException {
+        var values = new ArrayList<String>();
+        var text = new StringBuilder();
+        for (int i = 0; i < sql.length(); i++) {
+            char ch = sql.charAt(i);
+            if (ch == '%' && i + 1 < sql.length() && "sud".indexOf(sql.charAt(i + 1)) >= 0) {
+                char k = sql.charAt(++i);
+                String a = address == null ? "" : address;
+                int at = a.lastIndexOf('@');
+                values.add(switch (k) {
+                    case 's' -> a;
+                    case 'u' -> at < 0 ? a : a.substring(0, at);
+                    default -> domain;
+                });
+                text.append('?');
+            } else {
+                text.append(ch);
+            }
+        }
+        var ps = c.prepareStatement(text.toString());
+        for (int i = 0; i < values.size(); i++) {
+            ps.setString(i + 1, values.get(i));
+        }
+        return ps;
+    }
+
+    private static Mailbox mailboxRow(ResultSet rs) throws SQLException {
+        var address = AddressParser.parseMailbox(rs.getString(1), true);
+        if (address == null) {
+            return null;
+        }
+        long quota = rs.getMetaData().getColumnCount() >= 3 ? rs.getLong(3) : 0;
+        return new Mailbox(address, password(rs.getString(2), address), Math.max(0, quota));
+    }
+
+    /**
+     * Dovecot's password forms as Mailflow checks them: {@code {BLF-CRYPT}$2y$...} is bcrypt,
+     * {@code {PLAIN}text} plain text; a scheme Mailflow cannot check leaves the account without
+     * a password (AUTH refused) and says so once.
+     */
+    static String password(String stored, MailAddress who) {
+        if (stored == null || stored.isEmpty()) {
+            return null;
+        }
+        if (!stored.startsWith("{")) {
+            return stored;
+        }
+        int end = stored.indexOf('}');
+        String scheme = end < 0 ? "" : stored.substring(1, end).toUpperCase(Locale.ROOT);
+        String rest = end < 0 ? "" : stored.substring(end + 1);
+        return switch (scheme) {
+            case "BLF-CRYPT", "BCRYPT" -> rest;
+            case "PLAIN", "CLEARTEXT" -> rest;
+            default -> {
+                LOG.warn("directory: the password of {} is in the {} scheme, which Mailflow cannot check: AUTH as {} "
+                        + "is refused (use {{BLF-CRYPT}})", who, scheme, who);
+                yield null;
+            }
+        };
+    }
+
+    private static List<MailAddress> targets(String gotoColumn) {
+        if (gotoColumn == null || gotoColumn.isBlank()) {
+            return List.of();
+        }
+        var list = new ArrayList<MailAddress>();
+        for (String t : gotoColumn.split(",")) {
+            var a = AddressParser.parseMailbox(t.strip(), true);
+            if (a != null) {
+                list.add(a);
+            }
+        }
+        return list;
+    }
+}

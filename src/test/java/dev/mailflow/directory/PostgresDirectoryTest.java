@@ -1,0 +1,113 @@
+package dev.mailflow.directory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mailflow.server.auth.Passwords;
+import dev.mailflow.testing.Postgres;
+import dev.mailflow.testing.SmtpTestClient;
+import dev.mailflow.testing.TestServer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The directory in a private PostgreSQL, in PostfixAdmin's tables: RCPT and AUTH answered from
+ * them (inactive rows are not there, the catch-all is the "@domain" alias, Dovecot's
+ * {BLF-CRYPT} hashes check); with the database stopped, cached answers still serve and new
+ * questions get 451 4.3.0 (RCPT) and 454 4.7.0 (AUTH), never a 550; started again, it answers.
+ */
+class PostgresDirectoryTest {
+
+    @TempDir
+    Path tmp;
+
+    private static String plain(String user, String password) {
+        return Base64.getEncoder().encodeToString(("\0" + user + "\0" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void rcptAndAuthComeFromPostfixAdminTablesAndWaitWhenTheDatabaseIsDown() throws Exception {
+        try (var pg = Postgres.start(tmp)) {
+            pg.sql("postgres", "CREATE ROLE mailflow LOGIN PASSWORD 'db-secret'; CREATE DATABASE mail OWNER mailflow;");
+            String hash = Passwords.hash("secret".toCharArray());
+            pg.sql("mail", """
+                    CREATE TABLE domain (domain varchar(255) PRIMARY KEY, active boolean NOT NULL DEFAULT true);
+                    CREATE TABLE mailbox (username varchar(255) PRIMARY KEY, password varchar(255) NOT NULL,
+                        quota bigint NOT NULL DEFAULT 0, domain varchar(255), active boolean NOT NULL DEFAULT true);
+                    CREATE TABLE alias (address varchar(255) PRIMARY KEY, goto text NOT NULL,
+                        domain varchar(255), active boolean NOT NULL DEFAULT true);
+                    INSERT INTO domain VALUES ('db.test', true), ('catch.test', true), ('gone.test', false);
+                    INSERT INTO mailbox VALUES ('kate@db.test', '{BLF-CRYPT}%s', 0, 'db.test', true),
+                        ('old@db.test', '{PLAIN}x', 0, 'db.test', false),
+                        ('postmaster@db.test', '{PLAIN}pm', 0, 'db.test', true);
+                    INSERT INTO alias VALUES ('kate@db.test', 'kate@db.test', 'db.test', true),
+                        ('team@db.test', 'kate@db.test,postmaster@db.test', 'db.test', true),
+                        ('@catch.test', 'kate@db.test', 'catch.test', true);
+                    GRANT SELECT ON domain, mailbox, alias TO mailflow;
+                    """.formatted(hash));
+            Path passwordFile = tmp.resolve("db.password");
+            Files.writeString(passwordFile, "db-secret\n");
+            try (var server = TestServer.start(List.of("allow_insecure_auth = true"), List.of("[directory]",
+                    "provider = \"postgresql\"", "url = \"" + pg.url("mail") + "\"", "user = \"mailflow\"",
+                    "password_file = \"" + passwordFile + "\"", "cache_ttl = \"1s\"", "cache_grace = \"1h\""))) {
+                try (var c = new SmtpTestClient(server.port())) {
+                    c.reply();
+                    c.send("EHLO contoso.com");
+                    c.send("MAIL FROM:<chris@contoso.com>");
+                    assertThat(c.send("RCPT TO:<kate@db.test>").get(0)).startsWith("250");
+                    assertThat(c.send("RCPT TO:<team@db.test>").get(0)).startsWith("250");
+                    assertThat(c.send("RCPT TO:<anyone@catch.test>").get(0)).startsWith("250");
+                    assertThat(c.send("RCPT TO:<old@db.test>").get(0)).startsWith("550 5.1.1");
+                    assertThat(c.send("RCPT TO:<nobody@db.test>").get(0)).startsWith("550 5.1.1");
+                    assertThat(c.send("RCPT TO:<kate@gone.test>").get(0)).startsWith("550 5.7.54");
+                    assertThat(c.send("RCPT TO:<kate@fabrikam.com>").get(0)).as("the file's mailboxes are not used")
+                            .startsWith("550");
+                    c.send("DATA");
+                    assertThat(c.send("Subject: from the database\r\n\r\nhello\r\n.").get(0)).startsWith("250");
+                }
+                // kate gets three copies' worth once each (direct, team, catch-all): one file.
+                assertThat(server.awaitDelivered("kate@db.test", 1, Duration.ofSeconds(10))).hasSize(1);
+                assertThat(server.awaitDelivered("postmaster@db.test", 1, Duration.ofSeconds(10))).hasSize(1);
+                try (var c = new SmtpTestClient(server.address(TestServer.SUBMISSION).getPort())) {
+                    c.reply();
+                    c.send("EHLO client.test");
+                    assertThat(c.send("AUTH PLAIN " + plain("kate@db.test", "secret")).get(0)).startsWith("235");
+                }
+
+                pg.stop();
+                Thread.sleep(1_200); // past cache_ttl: only the grace period keeps the answers
+                try (var c = new SmtpTestClient(server.port())) {
+                    c.reply();
+                    c.send("EHLO contoso.com");
+                    c.send("MAIL FROM:<chris@contoso.com>");
+                    assertThat(c.send("RCPT TO:<kate@db.test>").get(0)).as("cached, within the grace")
+                            .startsWith("250");
+                    assertThat(c.send("RCPT TO:<new@db.test>").get(0))
+                            .isEqualTo("451 4.3.0 Directory temporarily unavailable, please try again later");
+                    assertThat(c.send("RCPT TO:<someone@other.test>").get(0)).startsWith("451 4.3.0");
+                    assertThat(c.send("NOOP").get(0)).as("the session goes on").startsWith("250");
+                }
+                try (var c = new SmtpTestClient(server.address(TestServer.SUBMISSION).getPort())) {
+                    c.reply();
+                    c.send("EHLO client.test");
+                    assertThat(c.send("AUTH PLAIN " + plain("ann@db.test", "x")).get(0))
+                            .isEqualTo("454 4.7.0 Temporary authentication failure");
+                }
+
+                pg.startAgain();
+                Thread.sleep(5_500); // the directory leaves a failed database alone for five seconds
+                try (var c = new SmtpTestClient(server.port())) {
+                    c.reply();
+                    c.send("EHLO contoso.com");
+                    c.send("MAIL FROM:<chris@contoso.com>");
+                    assertThat(c.send("RCPT TO:<new@db.test>").get(0)).startsWith("550 5.1.1");
+                }
+            }
+        }
+    }
+}
