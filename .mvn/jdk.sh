@@ -61,6 +61,8 @@ mailflow_utf8_locale() {
   # (built into glibc 2.35 and later, so present on every Debian since bookworm).
   case "$(locale charmap 2>/dev/null || true)" in
     UTF-8 | utf8) ;;
-    *) LC_ALL=C.UTF-8; export LC_ALL ;;
+    *) # The language asked for stays known to the tester's --lang default (Messages).
+       MAILFLOW_LANGUAGE_ASKED="${LC_ALL:-${LC_MESSAGES:-${LANG:-}}}"; export MAILFLOW_LANGUAGE_ASKED
+       LC_ALL=C.UTF-8; export LC_ALL ;;
   esac
 }

@@ -39,8 +39,9 @@ import picocli.CommandLine.Spec;
                 + "(A, B, C, F: protocol versions and cipher classes tried one by one, OCSP stapling, STARTTLS "
                 + "injection); the matrix reports, the exit code stays that of the first MX that answers."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:every step passed", "1:the server refused a step, or a DANE or MTA-STS check failed", "2:usage error",
-            "3:could not resolve or connect"})
+        exitCodeList = {"0:every step passed (WARN steps included)", "1:the server refused a step, a DANE or MTA-STS "
+            + "check failed, the round trip's report says a recipient failed, a conformance check failed, or the "
+            + "server is an open relay", "2:usage error", "3:could not resolve or connect"})
 public final class ProbeCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "TARGET", description = "a domain (MX lookup), a host, host:port, or an IP address")
@@ -127,7 +128,9 @@ public final class ProbeCommand implements Callable<Integer> {
 
     @Option(names = "--wait", paramLabel = "SECONDS", description = "for --round-trip: how long to wait for the "
             + "report (default 600)")
-    int waitSeconds = 600;
+    int waitSeconds = DEFAULT_WAIT;
+
+    static final int DEFAULT_WAIT = 600;
 
     @Option(names = "--conformance", description = "INTRUSIVE, for servers you run: SMTP smuggling checks (ten "
             + "false end-of-data endings) and protocol checks (bare LF, long lines and commands, PIPELINING, BDAT, "
@@ -222,6 +225,29 @@ public final class ProbeCommand implements Callable<Integer> {
             format = f;
             json = f.equals("json");
         }
+        int modes = (conformance ? 1 : 0) + (relayTest ? 1 : 0) + (addresses ? 1 : 0) + (roundTrip ? 1 : 0);
+        if (modes > 1) {
+            err.println("mailflow: --conformance, --relay-test, --addresses and --round-trip are separate tests: "
+                    + "choose one per run");
+            return ExitCodes.USAGE;
+        }
+        if (roundTrip && quitAfter != null) {
+            err.println("mailflow: --round-trip sends the test message and waits for its report: it does not go with "
+                    + "--quit-after");
+            return ExitCodes.USAGE;
+        }
+        if (!roundTrip && waitSeconds != DEFAULT_WAIT) {
+            err.println("mailflow: --wait goes with --round-trip");
+            return ExitCodes.USAGE;
+        }
+        if (log != null) {
+            Path parent = log.toAbsolutePath().getParent();
+            if (parent == null || !Files.isDirectory(parent) || !Files.isWritable(parent)
+                    || Files.exists(log) && !Files.isWritable(log)) {
+                err.println("mailflow: --log " + log + ": cannot write there (no such directory, or not writable)");
+                return ExitCodes.USAGE;
+            }
+        }
         if (allMx && first) {
             err.println("mailflow: --all-mx and --first contradict each other: choose one");
             return ExitCodes.USAGE;
@@ -239,10 +265,14 @@ public final class ProbeCommand implements Callable<Integer> {
             String problem = to.isEmpty() ? "--round-trip needs --to USER@DOMAIN, the far side's recipient"
                     : from == null ? "--round-trip needs --from ADDRESS, the return address (a mailbox of a local"
                     + " Mailflow server)"
-                    : (returnListen == null) == (returnConfig == null) ? "--round-trip needs one of --return-listen"
+                    : returnListen != null && returnConfig != null ? "--return-listen and --return-config are two ways"
+                    + " to the return mailbox: choose one"
+                    : returnListen == null && returnConfig == null ? "--round-trip needs one of --return-listen"
                     + " HOST:PORT (the probe starts a receiver there) or --return-config FILE (a running Mailflow"
                     + " server's mailbox)"
-                    : waitSeconds < 1 ? "--wait must be at least 1 second" : null;
+                    : returnListen != null ? listenProblem(returnListen)
+                    : waitSeconds < 1 || waitSeconds > 86_400 ? "--wait must be from 1 to 86400 seconds, not "
+                    + waitSeconds : null;
             if (problem != null) {
                 err.println("mailflow: " + problem);
                 return ExitCodes.USAGE;
@@ -253,6 +283,19 @@ public final class ProbeCommand implements Callable<Integer> {
         }
         var matrix = new MatrixOptions(allMx ? "all" : first ? "first" : "auto", lists, !noTlsGrade);
         String name = helo != null ? helo : localName();
+        if (conformance || relayTest || addresses) {
+            String host;
+            try {
+                host = dev.mailflow.probe.ProbeTarget.parse(target, port).host();
+            } catch (IllegalArgumentException e) {
+                err.println("mailflow: " + e.getMessage());
+                return ExitCodes.USAGE;
+            }
+            if (connectHost(host) == null) {
+                err.println("mailflow: " + host + ": no A or AAAA record at the DNS server " + dnsServer);
+                return ExitCodes.UNREACHABLE;
+            }
+        }
         if (conformance) {
             return conformance(out, err, name);
         }
@@ -327,6 +370,35 @@ public final class ProbeCommand implements Callable<Integer> {
         return report.exitCode();
     }
 
+    /**
+     * The address to connect to for a host given directly: through {@code --dns-server} when
+     * one is given (never the system resolver then), else the host as it is.
+     */
+    private String connectHost(String host) {
+        if (dnsServer == null || host.matches("[0-9.]+") || host.contains(":")) {
+            return host;
+        }
+        var dns = dev.mailflow.dns.DnsjavaResolver.builder().server(dnsServer).build();
+        for (var answer : List.of(dns.a(host), dns.aaaa(host))) {
+            if (!answer.records().isEmpty()) {
+                return answer.records().get(0).getHostAddress();
+            }
+        }
+        return null;
+    }
+
+    /** What is wrong with {@code --return-listen HOST:PORT}, or null. */
+    static String listenProblem(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        String host = colon <= 0 ? "" : hostPort.substring(0, colon).replaceAll("^\\[|]$", "");
+        String port = colon < 0 ? "" : hostPort.substring(colon + 1);
+        if (host.isEmpty() || !port.matches("\\d{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+            return "--return-listen " + hostPort + ": give an address and port the far side can reach, such as "
+                    + "192.0.2.10:25 (a port from 1 to 65535)";
+        }
+        return null;
+    }
+
     /** {@code --conformance}: the smuggling and protocol checks, a line each (or JSON); exit 1 when one fails. */
     private int conformance(PrintWriter out, PrintWriter err, String name) throws Exception {
         if (to.isEmpty()) {
@@ -342,7 +414,7 @@ public final class ProbeCommand implements Callable<Integer> {
             out.println();
             out.flush();
         }
-        var checks = dev.mailflow.probe.Conformance.run(t.host(), t.port(), name, sender, to.get(0),
+        var checks = dev.mailflow.probe.Conformance.run(connectHost(t.host()), t.port(), name, sender, to.get(0),
                 Duration.ofSeconds(timeout), Duration.ofSeconds(Math.min(timeout, 3)));
         if (json) {
             var doc = new java.util.LinkedHashMap<String, Object>();
@@ -378,7 +450,7 @@ public final class ProbeCommand implements Callable<Integer> {
         var t = dev.mailflow.probe.ProbeTarget.parse(target, port);
         String ours = to.get(0).substring(to.get(0).lastIndexOf('@') + 1);
         String sender = from != null ? from : "probe@" + name;
-        var attempts = dev.mailflow.probe.RelayTest.run(t.host(), t.port(), name, sender, ours,
+        var attempts = dev.mailflow.probe.RelayTest.run(connectHost(t.host()), t.port(), name, sender, ours,
                 Duration.ofSeconds(timeout));
         boolean open = dev.mailflow.probe.RelayTest.openRelay(attempts);
         if (json) {
@@ -396,7 +468,10 @@ public final class ProbeCommand implements Callable<Integer> {
                 out.println("        " + (a.reply().isEmpty() ? "" : a.reply() + ": ") + a.detail());
             }
             out.println();
-            out.println(open ? "OPEN RELAY: the server takes mail for domains that are not its own."
+            boolean untested = attempts.stream().allMatch(a -> a.verdict().equals("warn"));
+            out.println(open ? "OPEN RELAY: the server takes mail for domains that are not its own (a client it"
+                    + " trusts, relay_from or authenticated, relays by design: test from outside)."
+                    : untested ? "Not tested: no attempt got as far as RCPT (see above)."
                     : "Not an open relay: no foreign recipient was accepted.");
         }
         out.flush();
@@ -415,7 +490,7 @@ public final class ProbeCommand implements Callable<Integer> {
         var t = dev.mailflow.probe.ProbeTarget.parse(target, port);
         String domain = to.get(0).substring(to.get(0).lastIndexOf('@') + 1);
         String sender = from != null ? from : "probe@" + name;
-        var checks = dev.mailflow.probe.AddressHygiene.run(t.host(), t.port(), name, sender, domain,
+        var checks = dev.mailflow.probe.AddressHygiene.run(connectHost(t.host()), t.port(), name, sender, domain,
                 Duration.ofSeconds(timeout));
         if (json) {
             var doc = new java.util.LinkedHashMap<String, Object>();

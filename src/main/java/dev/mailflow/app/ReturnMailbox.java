@@ -32,10 +32,17 @@ final class ReturnMailbox implements AutoCloseable {
     private final Path temporary;
     private final RoundTrip.Options options;
 
+    private final Thread cleanup;
+
     private ReturnMailbox(MailflowRuntime runtime, Path temporary, RoundTrip.Options options) {
         this.runtime = runtime;
         this.temporary = temporary;
         this.options = options;
+        // An interrupted probe (Ctrl-C) removes the temporary receiver too.
+        this.cleanup = temporary == null ? null : new Thread(() -> delete(temporary), "round-trip-cleanup");
+        if (cleanup != null) {
+            Runtime.getRuntime().addShutdownHook(cleanup);
+        }
     }
 
     RoundTrip.Options options() {
@@ -113,6 +120,11 @@ final class ReturnMailbox implements AutoCloseable {
         }
         if (temporary != null) {
             delete(temporary);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException e) {
+                // shutting down already: the hook runs
+            }
         }
     }
 

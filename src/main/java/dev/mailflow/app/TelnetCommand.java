@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
         exitCodeList = {"0:session ended", "2:usage error", "3:could not connect"})
 public final class TelnetCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "HOST", description = "the server: a host name or an IP address")
+    @Parameters(index = "0", paramLabel = "HOST", description = "the server: a host name or an IP address (or "
+            + "HOST:PORT)")
     String host;
 
     @Parameters(index = "1", paramLabel = "PORT", arity = "0..1", defaultValue = "25",
@@ -47,6 +48,17 @@ public final class TelnetCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (!Language.apply(lang, spec.commandLine().getErr())) {
+            return ExitCodes.USAGE;
+        }
+        // HOST:PORT (or [v6]:PORT), as the probe takes it, when no PORT follows.
+        var given = spec.commandLine().getParseResult().matchedPositional(1);
+        var hostPort = java.util.regex.Pattern.compile("^(?:\\[([^\\]]+)]|([^:\\[\\]]+)):(\\d{1,5})$").matcher(host);
+        if (given == null && hostPort.matches()) {
+            host = hostPort.group(1) != null ? hostPort.group(1) : hostPort.group(2);
+            port = Integer.parseInt(hostPort.group(3));
+        } else if (given != null && hostPort.matches()) {
+            spec.commandLine().getErr().println("mailflow: the port is given twice (" + host + " and " + port
+                    + "): give HOST PORT or HOST:PORT");
             return ExitCodes.USAGE;
         }
         if (port < 1 || port > 65535) {

@@ -46,11 +46,13 @@ public final class HtmlReport {
                 .append(esc(when.format(DateTimeFormatter.RFC_1123_DATE_TIME))).append(", ").append(esc(version))
                 .append(", report schema ").append(r.schemaVersion()).append("</p>\n");
         h.append("<p class=\"outcome ").append(esc(r.outcome())).append("\">")
-                .append(esc(Messages.text("report.result", r.outcome(), TextReport.outcomeWords(r.outcome()))))
+                .append(esc(Messages.text("report.result", r.outcome(), TextReport.outcomeWords(r))))
                 .append(r.queueId() != null ? esc(Messages.text("report.queued", r.queueId())) : "").append("</p>\n");
         h.append("<h2>Step by step</h2>\n");
+        var seen = new java.util.HashMap<String, Integer>();
         for (ProbeStep s : r.steps()) {
-            step(h, s);
+            int n = seen.merge(s.name(), 1, Integer::sum);
+            step(h, s, n == 1 ? s.name() : s.name() + "-" + n);
         }
         if (!r.mx().isEmpty()) {
             matrix(h, r.mx());
@@ -59,8 +61,8 @@ public final class HtmlReport {
         return h.toString();
     }
 
-    private static void step(StringBuilder h, ProbeStep s) {
-        h.append("<div class=\"step ").append(esc(s.status())).append("\" id=\"step-").append(esc(s.name()))
+    private static void step(StringBuilder h, ProbeStep s, String id) {
+        h.append("<div class=\"step ").append(esc(s.status())).append("\" id=\"step-").append(esc(id))
                 .append("\">\n<div class=\"head\"><span class=\"st\">").append(esc(s.status())).append("</span> ")
                 .append(esc(s.name())).append(" <span class=\"muted\">").append(s.millis()).append(" ms</span></div>\n");
         if (!s.exchange().isEmpty()) {

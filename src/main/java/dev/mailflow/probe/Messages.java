@@ -56,7 +56,9 @@ public final class Messages {
 
     /** The language the environment asks for (LC_ALL, then LC_MESSAGES, then LANG), English when none does. */
     public static String fromEnvironment(Map<String, String> env) {
-        for (String name : List.of("LC_ALL", "LC_MESSAGES", "LANG")) {
+        // The launcher sets LC_ALL=C.UTF-8 for file names when the locale is not UTF-8 (or not
+        // installed); what was asked before is in MAILFLOW_LANGUAGE_ASKED.
+        for (String name : List.of("MAILFLOW_LANGUAGE_ASKED", "LC_ALL", "LC_MESSAGES", "LANG")) {
             String v = env.get(name);
             if (v != null && !v.isBlank()) {
                 String lang = v.strip();

@@ -159,9 +159,25 @@ public final class TextReport implements Probe.Listener {
 
     public void summary(ProbeReport r) {
         out.println();
-        out.println(Messages.text("report.result", r.outcome(), outcomeWords(r.outcome()))
+        out.println(Messages.text("report.result", r.outcome(), outcomeWords(r))
                 + (r.queueId() != null ? Messages.text("report.queued", r.queueId()) : ""));
         out.flush();
+    }
+
+    /**
+     * What a report's outcome means, in words: "every step passed" says how many warned, and a
+     * REFUSED that only the round trip's report made says so.
+     */
+    public static String outcomeWords(ProbeReport r) {
+        long warned = r.steps().stream().filter(s -> s.status().equals("WARN")).count();
+        var failed = r.steps().stream().filter(s -> s.status().equals("FAIL")).map(ProbeStep::name).toList();
+        if (r.outcome().equals("PASSED") && warned > 0) {
+            return Messages.text("outcome.PASSED.warnings", warned);
+        }
+        if (r.outcome().equals("REFUSED") && failed.equals(List.of("ROUND-TRIP"))) {
+            return Messages.text("outcome.REFUSED.roundTrip");
+        }
+        return outcomeWords(r.outcome());
     }
 
     /** What an outcome means, in words (the text and the HTML report share them). */

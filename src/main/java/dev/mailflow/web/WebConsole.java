@@ -414,8 +414,99 @@ public final class WebConsole implements AutoCloseable {
 
     // ---- Probe (server-sent events) -----------------------------------------------------
 
+    /** The fields of POST /api/probe, and the type each must have when given. */
+    private static final Map<String, com.fasterxml.jackson.databind.node.JsonNodeType> PROBE_FIELDS = Map.ofEntries(
+            Map.entry("target", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
+            Map.entry("port", com.fasterxml.jackson.databind.node.JsonNodeType.NUMBER),
+            Map.entry("from", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
+            Map.entry("to", com.fasterxml.jackson.databind.node.JsonNodeType.ARRAY),
+            Map.entry("notify", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
+            Map.entry("helo", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
+            Map.entry("starttls", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
+            Map.entry("auth", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
+            Map.entry("data", com.fasterxml.jackson.databind.node.JsonNodeType.BOOLEAN),
+            Map.entry("dnsServer", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
+            Map.entry("timeout", com.fasterxml.jackson.databind.node.JsonNodeType.NUMBER),
+            Map.entry("mode", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
+            Map.entry("dnsbl", com.fasterxml.jackson.databind.node.JsonNodeType.ARRAY),
+            Map.entry("tlsGrade", com.fasterxml.jackson.databind.node.JsonNodeType.BOOLEAN),
+            Map.entry("roundTrip", com.fasterxml.jackson.databind.node.JsonNodeType.BOOLEAN),
+            Map.entry("wait", com.fasterxml.jackson.databind.node.JsonNodeType.NUMBER),
+            Map.entry("lang", com.fasterxml.jackson.databind.node.JsonNodeType.STRING));
+
+    /** Every field known, of its type (a number may come as the form's digits), or a 400 saying which is not. */
+    private static void checkProbeFields(JsonNode b) {
+        if (!b.isObject()) {
+            throw new IllegalArgumentException("the body must be a JSON object");
+        }
+        for (var it = b.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            var want = PROBE_FIELDS.get(name);
+            if (want == null) {
+                throw new IllegalArgumentException("unknown field '" + name + "' (known: "
+                        + String.join(", ", new java.util.TreeSet<>(PROBE_FIELDS.keySet())) + ")");
+            }
+            JsonNode v = b.get(name);
+            boolean emptyText = v.isTextual() && v.asText().isBlank();
+            boolean ok = v.isNull() || emptyText || v.getNodeType() == want
+                    || want == com.fasterxml.jackson.databind.node.JsonNodeType.NUMBER && v.isTextual()
+                    && v.asText().strip().matches("\\d{1,9}");
+            if (!ok) {
+                throw new IllegalArgumentException(name + " must be " + switch (want) {
+                    case ARRAY -> "a list of strings";
+                    case BOOLEAN -> "true or false";
+                    case NUMBER -> "a whole number";
+                    default -> "a string";
+                } + ", not " + v);
+            }
+        }
+        String starttls = b.path("starttls").asText("");
+        if (!starttls.isBlank() && !List.of("auto", "require", "never").contains(starttls)) {
+            throw new IllegalArgumentException("starttls must be auto, require or never, not '" + starttls + "'");
+        }
+        String lang = b.path("lang").asText("");
+        if (!lang.isBlank() && !dev.mailflow.probe.Messages.LANGUAGES.contains(lang.strip())) {
+            throw new IllegalArgumentException("lang must be " + String.join(" or ",
+                    dev.mailflow.probe.Messages.LANGUAGES) + ", not '" + lang + "'");
+        }
+        if (b.hasNonNull("timeout") && !b.path("timeout").asText().isBlank()) {
+            int t = b.path("timeout").asInt(-1);
+            if (t < 1 || t > 120) {
+                throw new IllegalArgumentException("timeout must be from 1 to 120 seconds, not " + b.get("timeout"));
+            }
+        }
+        if (b.hasNonNull("port") && !b.path("port").asText().isBlank()) {
+            int port = b.path("port").asInt(-1);
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("port must be a number from 1 to 65535, not " + b.get("port"));
+            }
+        }
+        if (b.hasNonNull("wait") && !b.path("wait").asText().isBlank()) {
+            int w = b.path("wait").asInt(-1);
+            if (w < 1 || w > 900) {
+                throw new IllegalArgumentException("wait must be from 1 to 900 seconds, not " + b.get("wait"));
+            }
+        }
+        String dns = b.path("dnsServer").asText("");
+        if (!dns.isBlank()) {
+            try {
+                dev.mailflow.dns.DnsjavaResolver.builder().server(dns.strip());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("dnsServer: " + e.getMessage());
+            }
+        }
+        for (String list : List.of("to", "dnsbl")) {
+            for (JsonNode item : b.path(list)) {
+                if (!item.isTextual()) {
+                    throw new IllegalArgumentException(list + " must be a list of strings, not " + b.get(list));
+                }
+            }
+        }
+    }
+
     private void probe(HttpExchange x) throws IOException {
         JsonNode b = body(x);
+        checkProbeFields(b);
         String target = b.path("target").asText("").strip();
         var to = new ArrayList<String>();
         b.path("to").forEach(t -> {

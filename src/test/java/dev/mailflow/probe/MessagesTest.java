@@ -74,6 +74,8 @@ class MessagesTest {
         assertThat(Messages.fromEnvironment(Map.of("LC_MESSAGES", "zh_TW.UTF-8"))).isEqualTo("zh");
         assertThat(Messages.fromEnvironment(Map.of("LANG", "de_DE.UTF-8"))).isEqualTo("en");
         assertThat(Messages.fromEnvironment(Map.of())).isEqualTo("en");
+        assertThat(Messages.fromEnvironment(Map.of("MAILFLOW_LANGUAGE_ASKED", "zh_CN.UTF-8", "LC_ALL", "C.UTF-8")))
+                .as("the launcher's C.UTF-8 for file names does not hide the language asked").isEqualTo("zh");
         assertThat(Messages.fromAcceptLanguage("fr-CH, zh-CN;q=0.8, en;q=0.5")).isEqualTo("zh");
         assertThat(Messages.fromAcceptLanguage("en-US,en;q=0.9,zh;q=0.8")).isEqualTo("en");
         assertThat(Messages.fromAcceptLanguage("zh;q=0, en")).isEqualTo("en");

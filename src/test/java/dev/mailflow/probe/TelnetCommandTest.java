@@ -132,4 +132,14 @@ class TelnetCommandTest {
             throw new AssertionError(cmd + " failed: " + out);
         }
     }
+
+    @Test
+    void hostColonPortIsTakenAsTheProbeTakesIt() {
+        var r = run("QUIT\n", "telnet", "127.0.0.1:" + server.port());
+        assertThat(r[0]).isEqualTo("0");
+        assertThat(r[1]).contains("S: 220 ").contains("S: 221 ");
+        var twice = MainRunner.runWithInput("QUIT\n", "telnet", "127.0.0.1:" + server.port(), "25");
+        assertThat(twice.code()).isEqualTo(2);
+        assertThat(twice.err()).contains("the port is given twice");
+    }
 }

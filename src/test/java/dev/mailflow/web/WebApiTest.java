@@ -279,6 +279,17 @@ class WebApiTest {
         var chinese = c.post("/api/probe", "{\"target\":\"127.0.0.1:" + server.port()
                 + "\",\"from\":\"chris@contoso.com\",\"to\":[\"nobody@fabrikam.com\"],\"lang\":\"zh\"}", true);
         assertThat(chinese.body()).contains("指定的收件人在该服务器上不存在。").contains("5yz：未被接受");
+        for (String[] bad : new String[][] {{"\"lang\":\"fr\"", "lang must be en or zh"},
+                {"\"to\":\"kate@fabrikam.com\"", "to must be a list of strings"},
+                {"\"wait\":901", "wait must be from 1 to 900"}, {"\"bogus\":1", "unknown field 'bogus'"},
+                {"\"starttls\":\"maybe\"", "starttls must be auto, require or never"},
+                {"\"port\":\"abc\"", "port must be a whole number"}, {"\"timeout\":0", "timeout must be from 1"},
+                {"\"roundTrip\":\"yes\"", "roundTrip must be true or false"},
+                {"\"dnsServer\":\"no where\"", "dnsServer: "}}) {
+            var r400 = c.post("/api/probe", "{\"target\":\"127.0.0.1:9\"," + bad[0] + "}", true);
+            assertThat(r400.statusCode()).as(bad[0]).isEqualTo(400);
+            assertThat(r400.body()).as(bad[0]).contains(bad[1]);
+        }
         var badMode = c.post("/api/probe", "{\"target\":\"127.0.0.1:9\",\"mode\":\"some\"}", true);
         assertThat(badMode.statusCode()).isEqualTo(400);
         assertThat(badMode.body()).contains("auto, all or first");
