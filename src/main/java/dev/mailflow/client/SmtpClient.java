@@ -312,23 +312,7 @@ public final class SmtpClient implements AutoCloseable {
     }
 
     private String readLine() throws IOException {
-        var buf = new ByteArrayOutputStream(128);
-        while (true) {
-            int b = in.read();
-            if (b < 0) {
-                throw new java.io.EOFException("the server closed the connection");
-            }
-            if (b == '\n') {
-                break;
-            }
-            if (buf.size() >= MAX_REPLY_LINE) {
-                throw new SmtpProtocolException("reply line longer than " + MAX_REPLY_LINE + " octets");
-            }
-            buf.write(b);
-        }
-        byte[] bytes = buf.toByteArray();
-        int len = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
-        return new String(bytes, 0, len, StandardCharsets.UTF_8);
+        return ReplyLines.read(in, MAX_REPLY_LINE);
     }
 
     @Override

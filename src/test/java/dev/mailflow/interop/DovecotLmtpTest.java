@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailflow.queue.TrackingLog;
 import dev.mailflow.testing.Await;
+import dev.mailflow.testing.Dovecot;
 import dev.mailflow.testing.ExternalTool;
 import dev.mailflow.testing.SmtpTestClient;
 import dev.mailflow.testing.TestServer;
@@ -39,8 +40,8 @@ class DovecotLmtpTest {
         Path base = tmp.resolve("dovecot");
         Path mail = base.resolve("mail");
         Files.createDirectories(mail);
-        run(List.of("chown", "65534:65534", mail.toString()));
-        run(List.of("chmod", "755", tmp.toString(), base.toString()));
+        Dovecot.run(List.of("chown", "65534:65534", mail.toString()));
+        Dovecot.run(List.of("chmod", "755", tmp.toString(), base.toString()));
         Files.writeString(base.resolve("users"), "kate@fabrikam.com:{PLAIN}secret:65534:65534::" + mail
                 + "/fabrikam.com/kate::\n");
         int imapPort;
@@ -48,18 +49,7 @@ class DovecotLmtpTest {
             imapPort = s.getLocalPort();
         }
         Path socket = base.resolve("run/lmtp");
-        Files.writeString(base.resolve("dovecot.conf"), """
-                protocols = imap lmtp
-                listen = 127.0.0.1
-                base_dir = %1$s/run
-                state_dir = %1$s/state
-                log_path = %1$s/dovecot.log
-                ssl = no
-                disable_plaintext_auth = no
-                auth_mechanisms = plain
-                default_internal_user = dovecot
-                default_internal_group = dovecot
-                default_login_user = dovenull
+        Files.writeString(base.resolve("dovecot.conf"), Dovecot.settings(base, "imap lmtp") + """
                 mail_location = maildir:~/Maildir
                 passdb {
                   driver = passwd-file
@@ -146,7 +136,7 @@ class DovecotLmtpTest {
         while (!Files.exists(socket)) {
             if (!dv.isAlive() || System.nanoTime() > deadline) {
                 throw new AssertionError("dovecot did not make " + socket + ": " + Files.readString(
-                        base.resolve("stdout.log")) + log(base));
+                        base.resolve("stdout.log")) + Dovecot.log(base));
             }
             Thread.sleep(50);
         }
@@ -174,16 +164,5 @@ class DovecotLmtpTest {
         return out;
     }
 
-    private static String log(Path base) throws Exception {
-        Path log = base.resolve("dovecot.log");
-        return Files.exists(log) ? Files.readString(log) : "(no dovecot log)";
-    }
 
-    private static void run(List<String> command) throws Exception {
-        var p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new AssertionError(command + " failed: " + out);
-        }
-    }
 }

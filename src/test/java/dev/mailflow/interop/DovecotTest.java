@@ -2,6 +2,7 @@ package dev.mailflow.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailflow.testing.Dovecot;
 import dev.mailflow.testing.ExternalTool;
 import dev.mailflow.testing.SmtpTestClient;
 import dev.mailflow.testing.TestServer;
@@ -49,8 +50,8 @@ class DovecotTest {
             }
             String sizeTag = delivered.substring(delivered.indexOf(",S=") + 3);
             // Dovecot will not open mail as root: give the mailboxes to an ordinary user.
-            run(List.of("chown", "-R", "65534:65534", mailboxes.toString()));
-            run(List.of("chmod", "755", server.dataDir().getParent().toString(), server.dataDir().toString()));
+            Dovecot.run(List.of("chown", "-R", "65534:65534", mailboxes.toString()));
+            Dovecot.run(List.of("chmod", "755", server.dataDir().getParent().toString(), server.dataDir().toString()));
             int port;
             try (var s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
                 port = s.getLocalPort();
@@ -58,18 +59,7 @@ class DovecotTest {
             Path base = tmp.resolve("dovecot");
             Files.createDirectories(base);
             Path conf = base.resolve("dovecot.conf");
-            Files.writeString(conf, """
-                    protocols = imap
-                    listen = 127.0.0.1
-                    base_dir = %1$s/run
-                    state_dir = %1$s/state
-                    log_path = %1$s/dovecot.log
-                    ssl = no
-                    disable_plaintext_auth = no
-                    auth_mechanisms = plain
-                    default_internal_user = dovecot
-                    default_internal_group = dovecot
-                    default_login_user = dovenull
+            Files.writeString(conf, Dovecot.settings(base, "imap") + """
                     mail_location = maildir:%2$s/%%d/%%n
                     passdb {
                       driver = static
@@ -112,7 +102,7 @@ class DovecotTest {
                         .redirectErrorStream(true).start();
                 String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-                assertThat(p.exitValue()).as(out + "\n" + log(base)).isZero();
+                assertThat(p.exitValue()).as(out + "\n" + Dovecot.log(base)).isZero();
                 assertThat(out).contains("messages: 1")
                         .as("Dovecot's size is the one our file name gives").contains("(RFC822.SIZE " + sizeTag + ")")
                         .contains("Return-Path: <chris@contoso.com>")
@@ -121,7 +111,7 @@ class DovecotTest {
                                 + "mail1\\.fabrikam\\.com with ESMTP id \\d+")
                         .contains("Subject: Test from Contoso")
                         .contains("This is a test message");
-                assertThat(log(base)).doesNotContainIgnoringCase("mismatch").doesNotContainIgnoringCase("corrupt");
+                assertThat(Dovecot.log(base)).doesNotContainIgnoringCase("mismatch").doesNotContainIgnoringCase("corrupt");
             } finally {
                 dv.destroy();
                 dv.waitFor(10, TimeUnit.SECONDS);
@@ -129,16 +119,12 @@ class DovecotTest {
         }
     }
 
-    private static String log(Path base) throws Exception {
-        Path log = base.resolve("dovecot.log");
-        return Files.exists(log) ? Files.readString(log) : "(no dovecot log)";
-    }
 
     private static void waitForPort(int port, Process p, Path base) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
-                throw new AssertionError("dovecot ended: " + Files.readString(base.resolve("stdout.log")) + log(base));
+                throw new AssertionError("dovecot ended: " + Files.readString(base.resolve("stdout.log")) + Dovecot.log(base));
             }
             try (var s = new Socket("127.0.0.1", port)) {
                 return;
@@ -146,14 +132,7 @@ class DovecotTest {
                 Thread.sleep(50);
             }
         }
-        throw new AssertionError("dovecot did not listen on " + port + ": " + log(base));
+        throw new AssertionError("dovecot did not listen on " + port + ": " + Dovecot.log(base));
     }
 
-    private static void run(List<String> command) throws Exception {
-        var p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new AssertionError(command + " failed: " + out);
-        }
-    }
 }

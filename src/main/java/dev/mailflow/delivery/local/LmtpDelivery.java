@@ -15,7 +15,6 @@ import dev.mailflow.smtp.Reply;
 import dev.mailflow.smtp.ReplyParser;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -425,23 +424,7 @@ public final class LmtpDelivery implements LocalDelivery {
         }
 
         private String readLine() throws IOException {
-            var buf = new ByteArrayOutputStream(128);
-            while (true) {
-                int b = in.read();
-                if (b < 0) {
-                    throw new java.io.EOFException("the LMTP server closed the connection");
-                }
-                if (b == '\n') {
-                    break;
-                }
-                if (buf.size() >= MAX_REPLY_LINE) {
-                    throw new IOException("a reply line longer than " + MAX_REPLY_LINE + " octets");
-                }
-                buf.write(b);
-            }
-            byte[] bytes = buf.toByteArray();
-            int len = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
-            return new String(bytes, 0, len, StandardCharsets.UTF_8);
+            return dev.mailflow.client.ReplyLines.read(in, MAX_REPLY_LINE);
         }
 
         void quit() {
