@@ -63,6 +63,8 @@ final class ReturnMailbox implements AutoCloseable {
                 + "[[receive_connector]]\nname = \"Round trip\"\nbind = " + quote(hostPort) + "\nanonymous = true\n\n"
                 + "[[accepted_domain]]\nname = " + quote(a.domain()) + "\n\n"
                 + "[[mailbox]]\naddress = " + quote(address) + "\n\n"
+                + (a.unquotedLocalPart().equalsIgnoreCase("postmaster") ? "" : "[[alias]]\naddress = "
+                + quote("postmaster@" + a.domain()) + "\nrecipients = [" + quote(address) + "]\n\n")
                 + "[web]\nenabled = false\n";
         try {
             var config = ConfigLoader.loadString(toml, "--return-listen", dir);
