@@ -80,7 +80,7 @@ public final class TextReport implements Probe.Listener {
             columns.remove("DNSBL");
         }
         out.println();
-        out.println("Every MX, every address (a session each; status and milliseconds per step, the worst first):");
+        out.println("Every MX, every address (a session each; in preference order; status and milliseconds per step, the result the worst of them):");
         var header = new StringBuilder(String.format("  %-28s %-22s %-5s", "MX (preference)", "address", "result"));
         for (String c : columns) {
             header.append(' ').append(String.format("%-" + width(c) + "s", label(c)));
