@@ -56,6 +56,15 @@ public final class Router implements DeliveryAgent {
         var remoteIndexes = new java.util.ArrayList<Integer>();
         var copies = new java.util.ArrayList<LocalDelivery.Copy>();
         var recipients = message.status().recipients();
+        // One copy per mailbox and message (as Exchange delivers): a mailbox that an earlier
+        // recipient of this message reached here, or that another copy of this batch reaches,
+        // is not written again; its recipient is delivered with that copy (and its DSN says so).
+        var reached = new java.util.HashSet<String>();
+        for (var r : recipients) {
+            if (r.status() == dev.mailflow.queue.RecipientState.Status.DELIVERED && r.remoteReply() == null) {
+                reached.add(r.address().key());
+            }
+        }
         for (int i : pending) {
             var r = recipients.get(i);
             MailAddress address = r.address();
@@ -67,8 +76,29 @@ public final class Router implements DeliveryAgent {
                         + "now: " + e.getMessage()));
             }
         }
-        if (!copies.isEmpty()) {
-            outcomes.putAll(local.deliver(message.envelope(), copies, content, mayBeDelivered));
+        var once = new java.util.ArrayList<LocalDelivery.Copy>();
+        var firstCopy = new HashMap<String, Integer>();
+        var sameAs = new HashMap<Integer, Integer>();
+        for (var c : copies) {
+            String key = c.mailbox().address().key();
+            if (firstCopy.containsKey(key)) {
+                sameAs.put(c.index(), firstCopy.get(key)); // this batch's copy decides for it too
+            } else if (reached.contains(key)) {
+                outcomes.put(c.index(), withAnother(c));
+            } else {
+                firstCopy.put(key, c.index());
+                once.add(c);
+            }
+        }
+        if (!once.isEmpty()) {
+            outcomes.putAll(local.deliver(message.envelope(), once, content, mayBeDelivered));
+        }
+        for (var c : copies) {
+            Integer first = sameAs.get(c.index());
+            if (first != null) {
+                var o = outcomes.get(first);
+                outcomes.put(c.index(), o instanceof DeliveryOutcome.Delivered ? withAnother(c) : o);
+            }
         }
         if (!remoteIndexes.isEmpty()) {
             if (remote == null) {
@@ -81,6 +111,11 @@ public final class Router implements DeliveryAgent {
             }
         }
         return outcomes;
+    }
+
+    private static DeliveryOutcome withAnother(LocalDelivery.Copy c) {
+        return new DeliveryOutcome.Delivered("delivered to " + c.mailbox().address()
+                + " with the copy of another recipient of this message (one copy per mailbox)");
     }
 
     private void route(int i, dev.mailflow.queue.RecipientState r, MailAddress address,

@@ -49,6 +49,8 @@ class AliasDsnTest {
             assertThat(perRecipient.get(1)).contains("Original-Recipient: rfc822; solo@fabrikam.com")
                     .contains("Final-Recipient: rfc822; kate@fabrikam.com").contains("Action: delivered");
             assertThat(Pattern.compile("Action: delivered").matcher(dsn).results().count()).isEqualTo(1);
+            assertThat(server.delivered("kate@fabrikam.com")).as("kate, reached by team and by solo: one copy")
+                    .hasSize(1);
         }
     }
 }
