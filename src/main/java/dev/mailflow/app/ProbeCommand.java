@@ -225,6 +225,17 @@ public final class ProbeCommand implements Callable<Integer> {
             format = f;
             json = f.equals("json");
         }
+        for (String[] field : new String[][] {{"--helo", helo}, {"--from", from}, {"--notify", notify}}) {
+            if (field[1] != null && field[1].chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
+                err.println("mailflow: " + field[0] + " holds a control character (CR, LF...): it would end the "
+                        + "command line early");
+                return ExitCodes.USAGE;
+            }
+        }
+        if (to.stream().anyMatch(t -> t.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f))) {
+            err.println("mailflow: --to holds a control character (CR, LF...): it would end the command line early");
+            return ExitCodes.USAGE;
+        }
         int modes = (conformance ? 1 : 0) + (relayTest ? 1 : 0) + (addresses ? 1 : 0) + (roundTrip ? 1 : 0);
         if (modes > 1) {
             err.println("mailflow: --conformance, --relay-test, --addresses and --round-trip are separate tests: "

@@ -19,8 +19,20 @@ public final class ReplyLines {
      * @throws EOFException          when the server closed the connection
      */
     public static String read(InputStream in, int max) throws IOException {
+        return read(in, max, Long.MAX_VALUE);
+    }
+
+    /**
+     * The same, within {@code deadlineNanos} of {@link System#nanoTime()}.
+     *
+     * @throws java.net.SocketTimeoutException when the line has not ended by then
+     */
+    public static String read(InputStream in, int max, long deadlineNanos) throws IOException {
         var buf = new ByteArrayOutputStream(128);
         while (true) {
+            if (deadlineNanos != Long.MAX_VALUE && System.nanoTime() - deadlineNanos > 0) {
+                throw new java.net.SocketTimeoutException("the reply did not end in time");
+            }
             int b = in.read();
             if (b < 0) {
                 throw new EOFException("the server closed the connection");

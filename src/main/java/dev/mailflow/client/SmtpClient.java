@@ -296,8 +296,11 @@ public final class SmtpClient implements AutoCloseable {
     public Reply read(Duration timeout) throws IOException {
         socket.setSoTimeout((int) Math.max(1, timeout.toMillis()));
         var parser = new ReplyParser();
+        long deadline = System.nanoTime() + timeout.toNanos();
         for (int i = 0; i < MAX_REPLY_LINES; i++) {
-            String line = readLine();
+            // SECURITY: the timeout bounds the whole reply, not each byte: a server that sends
+            // one byte now and then does not hold the session past it.
+            String line = ReplyLines.read(in, MAX_REPLY_LINE, deadline);
             transcript.line(TranscriptListener.Direction.RECEIVED, line);
             try {
                 var reply = parser.add(line);

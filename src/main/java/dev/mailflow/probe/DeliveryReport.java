@@ -114,7 +114,13 @@ public record DeliveryReport(String reportingMta, String originalEnvelopeId, Str
         var blocks = new ArrayList<Map<String, String>>();
         var current = new LinkedHashMap<String, String>();
         String last = null;
-        for (String line : text.replace("\r\n", "\n").split("\n", -1)) {
+        // SECURITY: a report is read up to 1 MiB and 1,000 blocks; a folded field grows to 500
+        // characters at most (no quadratic joining of a field folded a million times).
+        String bounded = text.length() > MAX_TEXT ? text.substring(0, MAX_TEXT) : text;
+        for (String line : bounded.replace("\r\n", "\n").split("\n", -1)) {
+            if (blocks.size() >= MAX_BLOCKS) {
+                break;
+            }
             if (line.isBlank()) {
                 if (!current.isEmpty()) {
                     blocks.add(current);
@@ -122,7 +128,10 @@ public record DeliveryReport(String reportingMta, String originalEnvelopeId, Str
                 }
                 last = null;
             } else if ((line.startsWith(" ") || line.startsWith("\t")) && last != null) {
-                current.put(last, current.get(last) + " " + line.strip());
+                String sofar = current.get(last);
+                if (sofar != null && sofar.length() < 500) {
+                    current.put(last, printable(sofar + " " + line.strip()));
+                }
             } else {
                 int colon = line.indexOf(':');
                 if (colon > 0) {
@@ -149,6 +158,9 @@ public record DeliveryReport(String reportingMta, String originalEnvelopeId, Str
     private static String lower(String s) {
         return s == null ? null : s.toLowerCase(Locale.ROOT);
     }
+
+    static final int MAX_TEXT = 1 << 20;
+    static final int MAX_BLOCKS = 1_000;
 
     private static String printable(String s) {
         if (s == null) {

@@ -170,12 +170,13 @@ public final class Probe {
                 + rt.where() + ")");
         List<RoundTrip.Arrival> arrivals;
         try {
-            arrivals = RoundTrip.await(rt, envid, messageId, sentAt, listener);
+            arrivals = RoundTrip.await(rt, envid, messageId, sentAt, o.to(), listener);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             arrivals = List.of();
         }
         var list = new ArrayList<Map<String, Object>>();
+        var reported = new java.util.HashSet<String>();
         boolean failed = false;
         boolean delivered = false;
         boolean relayed = false;
@@ -200,7 +201,20 @@ public final class Probe {
                 var recipients = new ArrayList<Map<String, Object>>();
                 exchange.add("* " + when + ": a delivery status notification from " + r.from() + " (Reporting-MTA: "
                         + r.reportingMta() + ")");
+                int shown = 0;
                 for (var x : r.recipients()) {
+                    boolean ours = sentTo(x);
+                    if (ours) {
+                        reported.add(x.originalRecipient() != null && sentTo(x.originalRecipient())
+                                ? x.originalRecipient().toLowerCase(Locale.ROOT)
+                                : x.finalRecipient().toLowerCase(Locale.ROOT));
+                        switch (x.action() == null ? "" : x.action()) {
+                            case "failed" -> failed = true;
+                            case "delivered", "expanded" -> delivered = true;
+                            case "relayed" -> relayed = true;
+                            default -> { }
+                        }
+                    }
                     var m = new LinkedHashMap<String, Object>();
                     m.put("finalRecipient", x.finalRecipient());
                     m.put("originalRecipient", x.originalRecipient());
@@ -209,16 +223,21 @@ public final class Probe {
                     m.put("remoteMta", x.remoteMta());
                     m.put("diagnosticCode", x.diagnosticCode());
                     recipients.add(m);
+                    if (++shown > MAX_SHOWN) {
+                        continue; // in the JSON, not in the text
+                    }
                     exchange.add("    " + x.finalRecipient() + ": Action " + x.action() + ", Status " + x.status()
                             + (x.remoteMta() != null ? ", Remote-MTA " + x.remoteMta() : "")
                             + (x.diagnosticCode() != null ? ", Diagnostic-Code " + x.diagnosticCode() : ""));
                     meaning.add(recipientMeaning(x, when));
-                    switch (x.action() == null ? "" : x.action()) {
-                        case "failed" -> failed = true;
-                        case "delivered", "expanded" -> delivered = true;
-                        case "relayed" -> relayed = true;
-                        default -> { }
+                    if (!ours) {
+                        meaning.add(x.finalRecipient() + " is not a recipient the probe sent to: a report about "
+                                + "another message, or an alias's target the far side names (it counts for nothing).");
                     }
+                }
+                if (r.recipients().size() > MAX_SHOWN) {
+                    exchange.add("    ... and " + (r.recipients().size() - MAX_SHOWN) + " more recipients (the first "
+                            + MAX_SHOWN + " are shown)");
                 }
                 entry.put("recipients", recipients);
                 meaning.add(envid.equals(r.originalEnvelopeId()) ? "The ENVID came back (Original-Envelope-Id: "
@@ -234,7 +253,14 @@ public final class Probe {
         details.put("arrivals", list);
         String status;
         var reasons = new ArrayList<String>();
-        if (failed) {
+        var unreported = o.to().stream().filter(t -> !reported.contains(t.toLowerCase(Locale.ROOT))).toList();
+        if (!failed && !reply && (delivered || relayed) && !unreported.isEmpty()) {
+            status = "WARN";
+            meaning.add("No final report came for " + String.join(", ", unreported) + " within "
+                    + rt.limit().toSeconds() + " s: only the others are confirmed.");
+            reasons.add("The far side sends its notices apart (a success now, a failure later) and the rest is still"
+                    + " on its way; or it drops success notices for some recipients.");
+        } else if (failed) {
             status = "FAIL";
             reasons.add("The far side could not deliver the message: its Status and Diagnostic-Code above say why"
                     + " (for 5.1.1 the mailbox does not exist; 5.7.x is a policy refusal).");
@@ -257,6 +283,18 @@ public final class Probe {
         }
         end("ROUND-TRIP", status, meaning, reasons, details);
         return !failed;
+    }
+
+    /** The most recipients of one report the text shows (all are in the JSON up to the parser's bound). */
+    static final int MAX_SHOWN = 20;
+
+    /** Whether a report's recipient is one the probe sent to (as given, or as its Original-Recipient). */
+    private boolean sentTo(DeliveryReport.Recipient x) {
+        return sentTo(x.finalRecipient()) || sentTo(x.originalRecipient());
+    }
+
+    private boolean sentTo(String address) {
+        return address != null && o.to().stream().anyMatch(t -> t.equalsIgnoreCase(address));
     }
 
     private static String recipientMeaning(DeliveryReport.Recipient x, String when) {

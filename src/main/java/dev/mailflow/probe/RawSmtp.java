@@ -20,14 +20,28 @@ final class RawSmtp {
         out.flush();
     }
 
-    /** One whole reply (continuation lines too), lines joined by LF, each bounded. */
+    /** The longest a whole reply may take to arrive, however slowly its bytes come. */
+    static final long REPLY_LIMIT_NANOS = java.time.Duration.ofSeconds(60).toNanos();
+
+    /**
+     * One whole reply (continuation lines too), lines joined by LF. SECURITY: bounded in size
+     * (a line of 2000 octets, a reply of 64 KiB) and in time (60 s, however slowly it comes):
+     * beyond, an IOException, never a reply taken as complete.
+     */
     static String reply(InputStream in) throws IOException {
         var all = new StringBuilder();
+        long start = System.nanoTime();
         while (true) {
             var line = new ByteArrayOutputStream();
             int b;
             while ((b = in.read()) >= 0 && b != '\n') {
-                if (b != '\r' && line.size() < 2000) {
+                if (line.size() >= 2000) {
+                    throw new IOException("a reply line longer than 2000 octets");
+                }
+                if (System.nanoTime() - start > REPLY_LIMIT_NANOS) {
+                    throw new IOException("the reply did not end within 60 seconds");
+                }
+                if (b != '\r') {
                     line.write(b);
                 }
             }
@@ -36,7 +50,10 @@ final class RawSmtp {
             }
             String text = line.toString(StandardCharsets.ISO_8859_1);
             all.append(all.length() > 0 ? "\n" : "").append(text);
-            if (text.length() < 4 || text.charAt(3) != '-' || all.length() > 64 * 1024) {
+            if (all.length() > 64 * 1024) {
+                throw new IOException("a reply longer than 64 KiB");
+            }
+            if (text.length() < 4 || text.charAt(3) != '-') {
                 return all.toString();
             }
         }

@@ -49,6 +49,18 @@ public final class RoundTrip {
      */
     static List<Arrival> await(Options options, String envid, String messageId, Instant sent, Probe.Listener listener)
             throws InterruptedException {
+        return await(options, envid, messageId, sent, List.of(), listener);
+    }
+
+    /**
+     * Waits until every one of {@code recipients} has a final action in the reports that came
+     * (a server may send its success and its failure notices apart), a reply came, or the time
+     * is up.
+     */
+    static List<Arrival> await(Options options, String envid, String messageId, Instant sent, List<String> recipients,
+                               Probe.Listener listener) throws InterruptedException {
+        var outstanding = new java.util.HashSet<String>();
+        recipients.forEach(r -> outstanding.add(r.toLowerCase(Locale.ROOT)));
         var arrivals = new ArrayList<Arrival>();
         Set<String> seen = new HashSet<>();
         Instant deadline = sent.plus(options.limit());
@@ -70,7 +82,16 @@ public final class RoundTrip {
                     var r = report.get();
                     if (envid.equals(r.originalEnvelopeId()) || messageId.equals(r.returnedMessageId())) {
                         arrivals.add(new Arrival(after, "dsn", r, r.subject(), r.from()));
-                        if (isFinal(r)) {
+                        for (var x : r.recipients()) {
+                            if (!"delayed".equals(x.action())) {
+                                for (String a : new String[] {x.finalRecipient(), x.originalRecipient()}) {
+                                    if (a != null) {
+                                        outstanding.remove(a.toLowerCase(Locale.ROOT));
+                                    }
+                                }
+                            }
+                        }
+                        if (recipients.isEmpty() ? isFinal(r) : outstanding.isEmpty()) {
                             return arrivals;
                         }
                     }

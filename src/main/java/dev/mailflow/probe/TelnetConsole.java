@@ -166,7 +166,7 @@ public final class TelnetConsole {
 
     private void show(Reply reply) throws IOException {
         for (String l : reply.render().split("\r\n")) {
-            out.println("S: " + l);
+            out.println("S: " + TextReport.safe(l));
             record("S: " + l);
         }
         out.println("  = " + Explanations.firstDigit(reply.code())

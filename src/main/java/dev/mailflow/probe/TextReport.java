@@ -51,15 +51,15 @@ public final class TextReport implements Probe.Listener {
         }
         out.printf("%s %-9s %6d ms%n", paint(s.status()), s.name(), s.millis());
         for (String line : s.exchange()) {
-            out.println("         " + line);
+            out.println("         " + safe(line));
         }
         for (String line : s.meaning()) {
-            out.println("         = " + line);
+            out.println("         = " + safe(line));
         }
         if (!s.reasons().isEmpty()) {
             out.println("         " + Messages.text("report.possibleReasons"));
             for (String r : s.reasons()) {
-                out.println("           - " + r);
+                out.println("           - " + safe(r));
             }
         }
         out.flush();
@@ -115,7 +115,7 @@ public final class TextReport implements Probe.Listener {
                 out.println();
                 out.println("  " + a.address() + " (" + e.host() + "): " + a.result());
                 for (String line : a.summary()) {
-                    out.println("    - " + line);
+                    out.println("    - " + safe(line));
                 }
                 var tls = a.step("TLS");
                 if (tls != null && tls.details().get("protocols") instanceof java.util.Map<?, ?> protocols) {
@@ -155,6 +155,22 @@ public final class TextReport implements Probe.Listener {
 
     private static int width(String step) {
         return Math.max(9, label(step).length());
+    }
+
+    /**
+     * SECURITY: what a server said, fit for a terminal: control characters (C0 but tab, DEL,
+     * C1) and the bidirectional overrides (U+202A-202E, U+2066-2069) become "?", so a reply
+     * cannot move the cursor, retitle the window or hide text; other Unicode (Chinese) stays.
+     */
+    public static String safe(String text) {
+        var sb = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean control = c < 0x20 && c != '\t' || c >= 0x7f && c < 0xa0
+                    || c >= 0x202a && c <= 0x202e || c >= 0x2066 && c <= 0x2069;
+            sb.append(control ? '?' : c);
+        }
+        return sb.toString();
     }
 
     public void summary(ProbeReport r) {

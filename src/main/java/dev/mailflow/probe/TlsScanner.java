@@ -213,7 +213,12 @@ final class TlsScanner {
         var in = new DataInputStream(raw);
         var handshake = new ByteArrayOutputStream();
         try {
-            while (true) {
+            // SECURITY: a ServerHello comes in a few records; a server that sends empty or tiny
+            // records without end is cut off, not read for ever.
+            for (int records = 0; ; records++) {
+                if (records >= 64 || handshake.size() > 70_000) {
+                    return Hello.refused("no ServerHello in the first 64 records");
+                }
                 int type = in.read();
                 if (type < 0) {
                     return Hello.refused("the server closed the connection");

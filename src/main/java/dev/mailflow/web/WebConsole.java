@@ -414,6 +414,10 @@ public final class WebConsole implements AutoCloseable {
 
     // ---- Probe (server-sent events) -----------------------------------------------------
 
+    /** Probes at once (each makes tens of connections: the TLS grade, the matrix). */
+    static final int MAX_PROBES = 4;
+    private final java.util.concurrent.Semaphore probesRunning = new java.util.concurrent.Semaphore(MAX_PROBES);
+
     /** The fields of POST /api/probe, and the type each must have when given. */
     private static final Map<String, com.fasterxml.jackson.databind.node.JsonNodeType> PROBE_FIELDS = Map.ofEntries(
             Map.entry("target", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
@@ -459,6 +463,22 @@ public final class WebConsole implements AutoCloseable {
                     default -> "a string";
                 } + ", not " + v);
             }
+        }
+        for (String field : List.of("target", "from", "helo", "notify", "auth", "dnsServer")) {
+            if (b.path(field).asText("").chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
+                throw new IllegalArgumentException(field + " holds a control character (CR, LF...)");
+            }
+        }
+        for (JsonNode item : b.path("to")) {
+            if (item.asText("").chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
+                throw new IllegalArgumentException("to holds a control character (CR, LF...)");
+            }
+        }
+        if (b.path("dnsbl").size() > 10) {
+            throw new IllegalArgumentException("dnsbl: at most 10 lists, not " + b.path("dnsbl").size());
+        }
+        if (b.path("to").size() > 20) {
+            throw new IllegalArgumentException("to: at most 20 recipients, not " + b.path("to").size());
         }
         String starttls = b.path("starttls").asText("");
         if (!starttls.isBlank() && !List.of("auto", "require", "never").contains(starttls)) {
@@ -542,13 +562,18 @@ public final class WebConsole implements AutoCloseable {
         dev.mailflow.probe.Messages.use(b.path("lang").asText("").isBlank()
                 ? dev.mailflow.probe.Messages.fromAcceptLanguage(x.getRequestHeaders().getFirst("Accept-Language"))
                 : dev.mailflow.probe.Messages.supported(b.path("lang").asText()));
-        x.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
-        x.getResponseHeaders().set("Cache-Control", "no-cache");
-        x.sendResponseHeaders(200, 0);
-        OutputStream out = x.getResponseBody();
+        if (!probesRunning.tryAcquire()) {
+            dev.mailflow.probe.Messages.use("en");
+            failed(x, 503, "the analyzer runs " + MAX_PROBES + " tests at once already: try again when one ends");
+            return;
+        }
         try {
-            probeStream(options, out);
+            x.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
+            x.getResponseHeaders().set("Cache-Control", "no-cache");
+            x.sendResponseHeaders(200, 0);
+            probeStream(options, x.getResponseBody());
         } finally {
+            probesRunning.release();
             dev.mailflow.probe.Messages.use("en");
         }
     }
