@@ -441,7 +441,8 @@ public final class ProbeCommand implements Callable<Integer> {
             long warned = checks.stream().filter(c -> c.verdict().equals("warn")).count();
             out.println();
             out.println(failed == 0 && warned == 0 ? "All " + checks.size() + " checks passed."
-                    : failed + " failed, " + warned + " not tested, " + (checks.size() - failed - warned) + " passed.");
+                    : failed + " failed, " + warned + " warned or not tested, " + (checks.size() - failed - warned)
+                    + " passed.");
         }
         out.flush();
         if (checks.stream().allMatch(c -> c.verdict().equals("warn") && c.detail().startsWith("not tested: ")

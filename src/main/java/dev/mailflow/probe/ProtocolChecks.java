@@ -166,10 +166,21 @@ final class ProtocolChecks {
             replies.add(s.reply());
         }
         String got = String.join(", ", replies.stream().map(r -> r.substring(0, Math.min(3, r.length()))).toList());
+        long ok = replies.stream().filter(r -> r.startsWith("2")).count();
+        long refused = replies.stream().filter(r -> r.startsWith("5")).count();
+        boolean inOrder = replies.get(0).startsWith("250") && replies.get(1).startsWith("250")
+                && replies.get(2).startsWith("5") && replies.get(3).startsWith("250");
+        if (!inOrder && ok == 3 && refused == 1) {
+            return new Check(name, "fail", "the replies to MAIL, RCPT, RCPT TO:<>, NOOP sent as a group came as "
+                    + got + ": the right replies in the wrong order (RFC 2920 3.1: in the order of the commands)");
+        }
+        if (ok == 4) {
+            return warn(name, "the server accepted RCPT TO:<> (" + got + "), so the order of its replies cannot be told");
+        }
         if (!replies.get(0).startsWith("250") || !replies.get(1).startsWith("250")) {
             return warn(name, "MAIL or RCPT was refused: " + got);
         }
-        if (!replies.get(2).startsWith("5") || !replies.get(3).startsWith("250")) {
+        if (!inOrder) {
             return new Check(name, "fail", "the replies to MAIL, RCPT, RCPT TO:<>, NOOP sent as a group were " + got
                     + ": not one reply per command in order (RFC 2920 3.1)");
         }
