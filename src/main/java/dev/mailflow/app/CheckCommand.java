@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
         description = {"Check a configuration without starting the server.",
             "Every key, as serve checks it (two connectors on one port are a mistake); then what the server "
                 + "would listen on (and whether each port is free now), whether each connector's milters answer "
-                + "now, where local copies go (Maildir, or the LMTP server, and whether it answers now), the domains and mailboxes it would serve, and its data directory.",
+                + "now, where local copies go (Maildir, or the LMTP server, and whether it answers now), the directory (and "
+                + "whether its database answers now), the domains and mailboxes it would serve, and its data directory.",
             "Then the DNS records to publish: the TLSA record (DANE-EE 3 1 1) of the [tls] certificate at "
                 + "_25._tcp.HOSTNAME, the _mta-sts TXT record of each accepted domain when [mta_sts] bind is set, "
                 + "and a TLS-RPT record for each.",

@@ -22,8 +22,7 @@ final class Language {
             Messages.use(Messages.fromEnvironment(System.getenv()));
             return true;
         }
-        String tag = lang.strip().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
-        String primary = tag.contains("-") ? tag.substring(0, tag.indexOf('-')) : tag;
+        String primary = Messages.primary(lang);
         if (!Messages.LANGUAGES.contains(primary)) {
             err.println("mailflow: --lang is " + String.join(" or ", Messages.LANGUAGES) + ", not \"" + lang + "\"");
             return false;

@@ -302,7 +302,8 @@ public final class ProbeCommand implements Callable<Integer> {
                 err.println("mailflow: " + e.getMessage());
                 return ExitCodes.USAGE;
             }
-            if (connectHost(host) == null) {
+            directHost = connectHost(host);
+            if (directHost == null) {
                 err.println("mailflow: " + host + ": no A or AAAA record at the DNS server " + dnsServer);
                 return ExitCodes.UNREACHABLE;
             }
@@ -390,13 +391,13 @@ public final class ProbeCommand implements Callable<Integer> {
             return host;
         }
         var dns = dev.mailflow.dns.DnsjavaResolver.builder().server(dnsServer).build();
-        for (var answer : List.of(dns.a(host), dns.aaaa(host))) {
-            if (!answer.records().isEmpty()) {
-                return answer.records().get(0).getHostAddress();
-            }
-        }
-        return null;
+        var v4 = dns.a(host).records();
+        var found = v4.isEmpty() ? dns.aaaa(host).records() : v4;
+        return found.isEmpty() ? null : found.get(0).getHostAddress();
     }
+
+    /** The host of --conformance, --relay-test and --addresses, resolved once (connectHost). */
+    private String directHost;
 
     /** What is wrong with {@code --return-listen HOST:PORT}, or null. */
     static String listenProblem(String hostPort) {
@@ -425,7 +426,7 @@ public final class ProbeCommand implements Callable<Integer> {
             out.println();
             out.flush();
         }
-        var checks = dev.mailflow.probe.Conformance.run(connectHost(t.host()), t.port(), name, sender, to.get(0),
+        var checks = dev.mailflow.probe.Conformance.run(directHost, t.port(), name, sender, to.get(0),
                 Duration.ofSeconds(timeout), Duration.ofSeconds(Math.min(timeout, 3)));
         if (json) {
             var doc = new java.util.LinkedHashMap<String, Object>();
@@ -462,7 +463,7 @@ public final class ProbeCommand implements Callable<Integer> {
         var t = dev.mailflow.probe.ProbeTarget.parse(target, port);
         String ours = to.get(0).substring(to.get(0).lastIndexOf('@') + 1);
         String sender = from != null ? from : "probe@" + name;
-        var attempts = dev.mailflow.probe.RelayTest.run(connectHost(t.host()), t.port(), name, sender, ours,
+        var attempts = dev.mailflow.probe.RelayTest.run(directHost, t.port(), name, sender, ours,
                 Duration.ofSeconds(timeout));
         boolean open = dev.mailflow.probe.RelayTest.openRelay(attempts);
         if (json) {
@@ -502,7 +503,7 @@ public final class ProbeCommand implements Callable<Integer> {
         var t = dev.mailflow.probe.ProbeTarget.parse(target, port);
         String domain = to.get(0).substring(to.get(0).lastIndexOf('@') + 1);
         String sender = from != null ? from : "probe@" + name;
-        var checks = dev.mailflow.probe.AddressHygiene.run(connectHost(t.host()), t.port(), name, sender, domain,
+        var checks = dev.mailflow.probe.AddressHygiene.run(directHost, t.port(), name, sender, domain,
                 Duration.ofSeconds(timeout));
         if (json) {
             var doc = new java.util.LinkedHashMap<String, Object>();

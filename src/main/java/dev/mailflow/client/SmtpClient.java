@@ -314,10 +314,6 @@ public final class SmtpClient implements AutoCloseable {
         throw new SmtpProtocolException("reply longer than " + MAX_REPLY_LINES + " lines");
     }
 
-    private String readLine() throws IOException {
-        return ReplyLines.read(in, MAX_REPLY_LINE);
-    }
-
     @Override
     public void close() {
         try {

@@ -140,8 +140,7 @@ public final class HtmlReport {
                 case '&' -> b.append("&amp;");
                 case '"' -> b.append("&quot;");
                 case '\'' -> b.append("&#39;");
-                default -> b.append(c < 0x20 && c != '\n' && c != '\t' || c >= 0x7f && c < 0xa0
-                        || c >= 0x202a && c <= 0x202e || c >= 0x2066 && c <= 0x2069 ? '\ufffd' : c);
+                default -> b.append(TextReport.unsafe(c) && c != '\n' && c != '\t' ? '\ufffd' : c);
             }
         }
         return b.toString();

@@ -45,13 +45,18 @@ public final class Messages {
 
     /** {@code language} if there is a bundle for it, else English. */
     public static String supported(String language) {
+        String primary = primary(language);
+        return LANGUAGES.contains(primary) ? primary : "en";
+    }
+
+    /** The primary subtag, lower case: "zh" for "zh_CN" or "zh-Hans-CN"; "" for null. */
+    public static String primary(String language) {
         if (language == null) {
-            return "en";
+            return "";
         }
         String tag = language.strip().toLowerCase(Locale.ROOT).replace('_', '-');
         int dash = tag.indexOf('-');
-        String primary = dash < 0 ? tag : tag.substring(0, dash);
-        return LANGUAGES.contains(primary) ? primary : "en";
+        return dash < 0 ? tag : tag.substring(0, dash);
     }
 
     /** The language the environment asks for (LC_ALL, then LC_MESSAGES, then LANG), English when none does. */

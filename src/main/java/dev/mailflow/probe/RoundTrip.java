@@ -47,11 +47,6 @@ public final class RoundTrip {
      * @return what came back in order; the last one is final (every recipient delivered,
      *         relayed, expanded or failed, or a reply), unless the time ran out
      */
-    static List<Arrival> await(Options options, String envid, String messageId, Instant sent, Probe.Listener listener)
-            throws InterruptedException {
-        return await(options, envid, messageId, sent, List.of(), listener);
-    }
-
     /**
      * Waits until every one of {@code recipients} has a final action in the reports that came
      * (a server may send its success and its failure notices apart), a reply came, or the time

@@ -166,11 +166,14 @@ public final class TextReport implements Probe.Listener {
         var sb = new StringBuilder(text.length());
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            boolean control = c < 0x20 && c != '\t' || c >= 0x7f && c < 0xa0
-                    || c >= 0x202a && c <= 0x202e || c >= 0x2066 && c <= 0x2069;
-            sb.append(control ? '?' : c);
+            sb.append(unsafe(c) && c != '\t' ? '?' : c);
         }
         return sb.toString();
+    }
+
+    /** A control character (C0, DEL, C1) or a bidirectional override: never shown as it is. */
+    static boolean unsafe(char c) {
+        return c < 0x20 || c >= 0x7f && c < 0xa0 || c >= 0x202a && c <= 0x202e || c >= 0x2066 && c <= 0x2069;
     }
 
     public void summary(ProbeReport r) {
