@@ -161,7 +161,7 @@ final class ConfigReload {
         var server = new ServerConfig(started.server().hostname(), started.server().dataDir(), connectors,
                 s.directory(), s.minFreeSpace(), s.maxHops(), s.tlsCertificate(), s.tlsKey());
         var queue = new QueueConfig(next.queue().retry(), next.queue().minFreeSpace(),
-                started.queue().deliveryConcurrency());
+                started.queue().deliveryConcurrency(), started.queue().shared());
         return new MailflowConfig(next.source(), started.web(), started.logs(), server, queue, next.delivery(),
                 next.parts());
     }

@@ -64,6 +64,7 @@ public final class MailflowRuntime implements AutoCloseable {
             throw new DataDirectoryInUse(data);
         }
         QueueStore store = null;
+        SharedQueueDatabase sharedQueue = null;
         TrackingLog tracking = null;
         dev.mailflow.web.WebConsole web = null;
         dev.mailflow.tlspolicy.mtasts.PolicyListener mtaSts = null;
@@ -72,7 +73,12 @@ public final class MailflowRuntime implements AutoCloseable {
         Scheduler scheduler = null;
         MailServer server = null;
         try {
-            store = new FileQueueStore(data.resolve("queue"));
+            if (config.queue().shared() != null) {
+                sharedQueue = SharedQueueDatabase.open(config.queue(), data);
+                store = sharedQueue.store();
+            } else {
+                store = new FileQueueStore(data.resolve("queue"));
+            }
             tracking = new TrackingLog(data.resolve("logs"), clock);
             dns = new ConfiguredDns(config.delivery().dnsServer(), config.delivery().dnssecTrustAnchor());
             deliveries = new Deliveries(config, dns, store, tracking, clock);
@@ -121,6 +127,7 @@ public final class MailflowRuntime implements AutoCloseable {
             runtime.deliveries = deliveries;
             runtime.dns = dns;
             runtime.reload = reload;
+            runtime.sharedQueue = sharedQueue;
             return runtime;
         } catch (IOException | RuntimeException e) {
             if (mtaSts != null) {
@@ -138,6 +145,9 @@ public final class MailflowRuntime implements AutoCloseable {
             if (tracking != null) {
                 tracking.close();
             }
+            if (sharedQueue != null) {
+                sharedQueue.close();
+            }
             lock.close();
             throw e;
         }
@@ -152,6 +162,7 @@ public final class MailflowRuntime implements AutoCloseable {
     private Deliveries deliveries;
     private ConfiguredDns dns;
     private ConfigReload reload;
+    private SharedQueueDatabase sharedQueue;
     private Thread retention;
     private Thread tlsWatcher;
     private static volatile String announcedPassword;
@@ -217,6 +228,9 @@ public final class MailflowRuntime implements AutoCloseable {
         }
         tracking.close();
         store.close();
+        if (sharedQueue != null) {
+            sharedQueue.close();
+        }
         try {
             lock.close();
         } catch (IOException e) {

@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * Storage of queued messages, apart from scheduling (style.md, principle 7). A filesystem
- * implementation serves one server; the in-memory one serves tests; a shared database may
- * serve a cluster later.
+ * implementation serves one server; the in-memory one serves tests; PostgreSQL serves a
+ * cluster ({@link PostgresQueueStore}, with {@link #shared()}).
  */
 public interface QueueStore extends AutoCloseable {
 
@@ -45,6 +45,14 @@ public interface QueueStore extends AutoCloseable {
             counts.merge(m.state(), 1, Integer::sum);
         }
         return counts;
+    }
+
+    /**
+     * The claims and leases of a queue several nodes share, or null for a queue one node owns
+     * (the file and in-memory stores): the scheduler works through it without knowing the store.
+     */
+    default SharedWork shared() {
+        return null;
     }
 
     /** Octets free for the queue, for the disk-space check at MAIL. */

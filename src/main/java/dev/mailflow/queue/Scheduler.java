@@ -34,6 +34,8 @@ public final class Scheduler implements AutoCloseable {
     static final int MAX_EXPANSION_DEPTH = 8;
 
     private final QueueStore store;
+    /** The leases of a shared queue, or null when this node owns the queue alone. */
+    private final SharedWork shared;
     private final DeliveryAgent agent;
     private volatile RetryPolicy policy;
     private final TrackingLog tracking;
@@ -47,15 +49,23 @@ public final class Scheduler implements AutoCloseable {
     private final java.util.Set<Thread> workers = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
     private Thread dispatcher;
+    private final int concurrency;
+    private Thread claimer;
+    private Thread renewer;
+    private final Semaphore wakeClaimer = new Semaphore(0);
+    /** How often a node of a cluster looks for due work in the shared queue when it has nothing to do. */
+    static final Duration CLAIM_INTERVAL = Duration.ofSeconds(1);
 
     public Scheduler(QueueStore store, DeliveryAgent agent, RetryPolicy policy, TrackingLog tracking, Clock clock,
                      int concurrency) {
         this.store = store;
+        this.shared = store.shared();
         this.agent = agent;
         this.policy = policy;
         this.tracking = tracking;
         this.clock = clock;
         this.slots = new Semaphore(concurrency);
+        this.concurrency = concurrency;
         for (int i = 0; i < locks.length; i++) {
             locks[i] = new ReentrantLock();
         }
@@ -94,6 +104,87 @@ public final class Scheduler implements AutoCloseable {
         }
         dispatcher = Thread.ofVirtual().name("queue-dispatcher").start(this::dispatch);
         finisher = Thread.ofVirtual().name("queue-finisher").start(this::finishLoop);
+        if (shared != null) {
+            claimer = Thread.ofVirtual().name("queue-claimer").start(this::claimLoop);
+            renewer = Thread.ofVirtual().name("queue-lease-renewer").start(this::renewLoop);
+        }
+    }
+
+    /**
+     * A node of a cluster: claims the shared queue's due messages, as many as it has free
+     * delivery slots for, every {@link #CLAIM_INTERVAL} (at once again when it got a full
+     * batch, or when the operator asked for a retry).
+     */
+    private void claimLoop() {
+        boolean down = false;
+        while (!stopping) {
+            int free = concurrency - workers.size() - scheduled.size();
+            int got = 0;
+            try {
+                for (var claim : shared.claimDue(free)) {
+                    var m = claim.message();
+                    if (claim.mayBeDelivered()) {
+                        recovered.add(m.id());
+                    }
+                    if (m.state() == QueueState.HOLD || m.state() == QueueState.CORRUPT) {
+                        shared.release(m.id());
+                        continue;
+                    }
+                    fresh.put(m.id(), m);
+                    schedule(m.id(), null);
+                    got++;
+                }
+                if (down) {
+                    LOG.info("queue: the shared queue answers again");
+                    down = false;
+                }
+            } catch (IOException | RuntimeException e) {
+                if (!down) {
+                    LOG.warn("queue: {}; deliveries wait until it answers", e.getMessage());
+                    down = true;
+                }
+            }
+            if (got > 0 && got == free) {
+                continue;
+            }
+            try {
+                wakeClaimer.tryAcquire(CLAIM_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+                wakeClaimer.drainPermits();
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** A node of a cluster: renews its leases and heartbeat; drops the messages whose lease it lost. */
+    private void renewLoop() {
+        boolean down = false;
+        while (!stopping) {
+            try {
+                Thread.sleep(shared.lease().dividedBy(3).toMillis());
+            } catch (InterruptedException e) {
+                return;
+            }
+            try {
+                for (long id : shared.renew()) {
+                    LOG.warn("queue: message {}: lease lost to another node; this node leaves it", id);
+                    fresh.remove(id);
+                    var old = scheduled.remove(id);
+                    if (old != null) {
+                        due.remove(old);
+                    }
+                }
+                if (down) {
+                    LOG.info("queue: leases renewed again");
+                    down = false;
+                }
+            } catch (IOException | RuntimeException e) {
+                if (!down) {
+                    LOG.warn("queue: leases not renewed: {}", e.getMessage());
+                    down = true;
+                }
+            }
+        }
     }
 
     /** Messages just committed, handed over in memory so the first attempt need not read them back. */
@@ -105,8 +196,21 @@ public final class Scheduler implements AutoCloseable {
         schedule(message.id(), null);
     }
 
-    /** Schedules (or moves) a message's next attempt; null means now. */
+    /**
+     * Schedules (or moves) a message's next attempt; null means now. In a cluster a message
+     * waits in the shared queue, not here: a later attempt gives its lease up (any node that is
+     * free when it is due claims it), and one this node does not hold is claimed when due.
+     */
     public void schedule(long id, Instant at) {
+        if (shared != null && (at != null || !shared.holds(id))) {
+            unschedule(id);
+            if (at != null) {
+                shared.release(id);
+            } else {
+                wakeClaimer.release();
+            }
+            return;
+        }
         long delayNanos = at == null ? 0 : Math.max(0, Duration.between(clock.instant(), at).toNanos());
         var d = new Due(id, System.nanoTime() + delayNanos);
         var old = scheduled.put(id, d);
@@ -180,8 +284,18 @@ public final class Scheduler implements AutoCloseable {
                 attemptLocked(id);
                 return null;
             });
+        } catch (LeaseLostException e) {
+            // Another node has it now: its result stands, not whatever this attempt found.
+            LOG.warn("queue: {}; this node's attempt is dropped", e.getMessage());
+            unschedule(id);
         } catch (IOException e) {
-            LOG.error("queue: message {}: {}; will retry", id, e.toString());
+            LOG.error("queue: message {}: {}; will retry", id, e.getMessage() == null ? e.toString() : e.getMessage());
+            if (shared != null) {
+                // The shared queue cannot be written: the lease lapses and a node tries again.
+                unschedule(id);
+                shared.forget(id);
+                return;
+            }
             schedule(id, clock.instant().plus(policy.delayAfter(1)));
         } catch (RuntimeException e) {
             LOG.error("queue: message {}: unexpected error; will retry", id, e);
@@ -191,6 +305,9 @@ public final class Scheduler implements AutoCloseable {
 
     private void attemptLocked(long id) throws IOException {
         QueuedMessage m = fresh.remove(id);
+        if (shared != null && !shared.holds(id)) {
+            return; // its lease went to another node while it waited here
+        }
         try {
             if (m == null) {
                 m = store.load(id);
@@ -390,7 +507,14 @@ public final class Scheduler implements AutoCloseable {
                 finishing.drainTo(batch);
                 agent.sync();
                 for (long id : batch) {
-                    store.remove(id);
+                    try {
+                        store.remove(id);
+                    } catch (LeaseLostException e) {
+                        // Delivered here, and claimed meanwhile by another node, which may deliver
+                        // it again: the one duplicate the lease allows.
+                        LOG.warn("queue: {}; delivered here, it may be delivered twice", e.getMessage());
+                        leaseLostAfterDelivery.incrementAndGet();
+                    }
                     recovered.remove(id);
                     leaving.remove(id);
                 }
@@ -416,11 +540,22 @@ public final class Scheduler implements AutoCloseable {
                 o instanceof DeliveryOutcome.Delivered d ? d.tls() : null));
     }
 
+    private final java.util.concurrent.atomic.AtomicLong leaseLostAfterDelivery =
+            new java.util.concurrent.atomic.AtomicLong();
+
+    /** Messages this node delivered and then found claimed by another node (possible duplicates). */
+    public long leaseLostAfterDelivery() {
+        return leaseLostAfterDelivery.get();
+    }
+
     /** Stops dispatching; attempts in progress get until the deadline to finish. */
     public void shutdown(Duration grace) {
         stopping = true;
         if (dispatcher != null) {
             dispatcher.interrupt();
+        }
+        if (claimer != null) {
+            claimer.interrupt();
         }
         long deadline = System.nanoTime() + grace.toNanos();
         for (var w : workers) {
@@ -441,6 +576,9 @@ public final class Scheduler implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (renewer != null) {
+            renewer.interrupt();
         }
     }
 

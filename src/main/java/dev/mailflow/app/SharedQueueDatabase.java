@@ -1,0 +1,88 @@
+package dev.mailflow.app;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.mailflow.queue.PostgresQueueStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The shared queue's database ({@code [queue] store = "postgresql"}): a HikariCP pool of
+ * read-write connections over the PostgreSQL JDBC driver, and the store on it. Connections time
+ * out in two seconds, so a database that is down makes mail wait (451) instead of hanging.
+ */
+final class SharedQueueDatabase implements AutoCloseable {
+
+    private final HikariDataSource pool;
+    private final PostgresQueueStore store;
+
+    private SharedQueueDatabase(HikariDataSource pool, PostgresQueueStore store) {
+        this.pool = pool;
+        this.store = store;
+    }
+
+    /**
+     * Opens the pool and the store, with this node's spool under the data directory.
+     *
+     * @throws IOException when the database cannot be reached or set up, or when the file queue
+     *                     of this data directory still holds mail (it would be left behind)
+     */
+    static SharedQueueDatabase open(QueueConfig queue, Path data) throws IOException {
+        var s = queue.shared();
+        refuseUndrainedFileQueue(data.resolve("queue"));
+        var c = new HikariConfig();
+        c.setJdbcUrl(s.url());
+        if (s.user() != null) {
+            c.setUsername(s.user());
+        }
+        if (s.password() != null) {
+            c.setPassword(s.password());
+        }
+        c.setPoolName("mailflow-queue");
+        // Receiving sessions commit, delivery attempts claim and write, the renewer renews.
+        c.setMaximumPoolSize(Math.max(8, Math.min(32, queue.deliveryConcurrency() / 2)));
+        c.setMinimumIdle(2);
+        c.setConnectionTimeout(2_000);
+        c.setValidationTimeout(1_000);
+        c.setInitializationFailTimeout(-1);
+        c.addDataSourceProperty("socketTimeout", "30");
+        c.addDataSourceProperty("loginTimeout", "2");
+        c.addDataSourceProperty("tcpKeepAlive", "true");
+        var pool = new HikariDataSource(c);
+        try {
+            var store = PostgresQueueStore.open(pool, "PostgreSQL at " + SqlDirectories.redacted(s.url())
+                    .replaceFirst("^jdbc:postgresql://", ""), s.nodeId(), s.lease(), data.resolve("spool"));
+            return new SharedQueueDatabase(pool, store);
+        } catch (IOException | RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    /** Mail still in the data directory's file queue would never be delivered once the queue is shared. */
+    private static void refuseUndrainedFileQueue(Path fileQueue) throws IOException {
+        Path messages = fileQueue.resolve("messages");
+        if (!Files.isDirectory(messages)) {
+            return;
+        }
+        long left;
+        try (var files = Files.list(messages)) {
+            left = files.filter(p -> p.getFileName().toString().endsWith(".msg")).count();
+        }
+        if (left > 0) {
+            throw new IOException("the file queue in " + fileQueue + " still holds " + left + " message(s):"
+                    + " let it drain with [queue] store = \"file\" (mailflow queue list) before sharing the queue");
+        }
+    }
+
+    PostgresQueueStore store() {
+        return store;
+    }
+
+    @Override
+    public void close() {
+        store.close();
+        pool.close();
+    }
+}
