@@ -76,7 +76,7 @@ public final class QueueCommand implements Runnable {
             }
             JsonNode answer;
             try {
-                answer = send(data, request);
+                answer = send(cfg, data, request);
             } catch (IOException e) {
                 err.println("mailflow: " + IoErrors.describe(e));
                 return ExitCodes.FAILURE;
@@ -103,7 +103,7 @@ public final class QueueCommand implements Runnable {
     }
 
     /** Through the running server when there is one, else on the files under the lock. */
-    static JsonNode send(Path data, ObjectNode request) throws IOException {
+    static JsonNode send(MailflowConfig cfg, Path data, ObjectNode request) throws IOException {
         var answer = AdminChannel.call(data, request);
         if (answer != null) {
             return answer;
@@ -113,8 +113,15 @@ public final class QueueCommand implements Runnable {
                 throw new IOException("the server using " + data + " does not answer on its admin channel ("
                         + AdminChannel.socketPath(data) + "); is it starting or stopping?");
             }
-            var store = new FileQueueStore(data.resolve("queue"));
             var clock = Clock.systemDefaultZone();
+            if (cfg.queue().shared() != null) {
+                // The shared queue is in the database: this node's server need not run to see it.
+                try (var db = SharedQueueDatabase.open(cfg.queue(), data);
+                     var tracking = new TrackingLog(data.resolve("logs"), clock)) {
+                    return AdminProtocol.handle(new QueueAdmin(db.store(), null, tracking, clock), request);
+                }
+            }
+            var store = new FileQueueStore(data.resolve("queue"));
             try (var tracking = new TrackingLog(data.resolve("logs"), clock)) {
                 return AdminProtocol.handle(new QueueAdmin(store, null, tracking, clock), request);
             }
@@ -162,6 +169,17 @@ public final class QueueCommand implements Runnable {
             listing.path("counts").fields().forEachRemaining(e -> counts.append(counts.isEmpty() ? "" : ", ")
                     .append(e.getKey().toLowerCase()).append(' ').append(e.getValue().asInt()));
             out.println("Queue: " + counts);
+            var nodes = listing.path("nodes");
+            if (nodes.isArray() && !nodes.isEmpty()) {
+                var line = new StringBuilder();
+                for (JsonNode n : nodes) {
+                    line.append(line.isEmpty() ? "" : ", ").append(n.path("nodeId").asText()).append(' ')
+                            .append(n.path("alive").asBoolean() ? "up" : "down").append(" (heartbeat ")
+                            .append(age(Duration.between(Instant.parse(n.path("heartbeat").asText()), Instant.now())
+                                    .abs())).append(" ago)");
+                }
+                out.println("Nodes: " + line);
+            }
             var messages = listing.path("messages");
             if (messages.isEmpty()) {
                 out.println("(no messages)");
@@ -195,6 +213,9 @@ public final class QueueCommand implements Runnable {
             }
             if (m.hasNonNull("lastError")) {
                 lines.add("last error: " + m.path("lastError").asText());
+            }
+            if (m.hasNonNull("node")) {
+                lines.add("being delivered by node " + m.path("node").asText());
             }
             return lines;
         }

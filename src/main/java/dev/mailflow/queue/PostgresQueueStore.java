@@ -474,7 +474,29 @@ public final class PostgresQueueStore implements QueueStore, SharedWork {
             return new QueuedMessage(id, QueueState.ACTIVE, envelope, status);
         }
 
+        /**
+         * One INSERT in its own transaction. A connection the database closed (a restart) is
+         * replaced once; when the retry finds the row there, the first COMMIT had happened.
+         */
         private void insert(Envelope envelope, DeliveryStatus status, long length) throws IOException {
+            try {
+                insertOnce(envelope, status, length);
+            } catch (SQLException e) {
+                if (!brokenConnection(e)) {
+                    throw unavailable(e);
+                }
+                try {
+                    insertOnce(envelope, status, length);
+                } catch (SQLException again) {
+                    if (!"23505".equals(again.getSQLState())) {
+                        throw unavailable(again);
+                    }
+                }
+            }
+        }
+
+        private void insertOnce(Envelope envelope, DeliveryStatus status, long length) throws SQLException,
+                IOException {
             try (var c = db.getConnection()) {
                 c.setAutoCommit(false);
                 try {
@@ -505,12 +527,10 @@ public final class PostgresQueueStore implements QueueStore, SharedWork {
                 } finally {
                     c.setAutoCommit(true);
                 }
-            } catch (SQLException e) {
-                // A COMMIT whose answer was lost may still have happened: the message is then
-                // delivered although the client heard 451 and may send it again (RFC 5321 6.1
-                // accepts that duplicate; it never accepts a loss).
-                throw unavailable(e);
             }
+            // A COMMIT whose answer was lost may still have happened: the message is then
+            // delivered although the client heard 451 and may send it again (RFC 5321 6.1
+            // accepts that duplicate; it never accepts a loss).
         }
 
         @Override
@@ -526,6 +546,12 @@ public final class PostgresQueueStore implements QueueStore, SharedWork {
                 LOG.warn("could not remove {}: {}", file, e.toString());
             }
         }
+    }
+
+    /** A connection the server closed or lost (SQLSTATE class 08, or 57P01-57P03: shut down, restarting). */
+    static boolean brokenConnection(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("08") || state.startsWith("57P0"));
     }
 
     private static void rollback(Connection c) {

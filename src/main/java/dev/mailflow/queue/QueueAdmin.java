@@ -37,11 +37,14 @@ public final class QueueAdmin {
      */
     public record Summary(long id, QueueState state, String messageId, String sender, List<String> recipients,
                           long pending, long size, long ageSeconds, int attempts, String nextAttempt,
-                          String lastError, String holdReason) {
+                          String lastError, String holdReason, String node) {
     }
 
-    /** The whole listing: counts per state and one summary per message. */
-    public record Listing(Map<QueueState, Integer> counts, List<Summary> messages) {
+    /**
+     * The whole listing: counts per state and one summary per message; in a cluster also its
+     * nodes with their heartbeats, and in each summary the node that holds its lease.
+     */
+    public record Listing(Map<QueueState, Integer> counts, List<Summary> messages, List<SharedWork.Node> nodes) {
     }
 
     /**
@@ -81,24 +84,30 @@ public final class QueueAdmin {
             counts.put(s, 0);
         }
         var summaries = new ArrayList<Summary>();
+        var shared = store.shared();
+        Map<Long, String> holders = shared == null ? Map.of() : shared.leaseHolders();
         for (var m : store.list(null)) {
             counts.merge(m.state(), 1, Integer::sum);
             if (filter != null && m.state() != filter) {
                 continue;
             }
-            summaries.add(summarize(m));
+            summaries.add(summarize(m, holders.get(m.id())));
         }
-        return new Listing(counts, summaries);
+        return new Listing(counts, summaries, shared == null ? null : shared.nodes());
     }
 
     Summary summarize(QueuedMessage m) {
+        return summarize(m, null);
+    }
+
+    private Summary summarize(QueuedMessage m, String node) {
         var e = m.envelope();
         var st = m.status();
         return new Summary(m.id(), m.state(), e.messageId(), e.sender().toString(),
                 st.recipients().stream().map(r -> r.address().toString()).toList(), st.pendingCount(), e.size(),
                 Duration.between(e.receivedAt(), clock.instant()).toSeconds(), st.attempts(),
                 st.nextAttempt() == null ? null : st.nextAttempt().toString(), st.lastError(),
-                m.state() == QueueState.HOLD ? holdReason(st) : null);
+                m.state() == QueueState.HOLD ? holdReason(st) : null, node);
     }
 
     /** Held before the reason was recorded: by the operator, the only one who held messages then. */

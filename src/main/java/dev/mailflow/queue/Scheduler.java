@@ -521,9 +521,18 @@ public final class Scheduler implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             } catch (IOException | RuntimeException e) {
-                // Not removed: they stay queued and are found delivered at the next start.
-                LOG.error("queue: could not make deliveries durable, {} message(s) stay queued: {}", batch.size(),
-                        e.toString());
+                // Not removed yet: tried again in a second (and found delivered at the next start
+                // if the server stops first). Delivered already, they are never attempted again.
+                LOG.error("queue: could not make deliveries durable or remove them, {} message(s) stay queued"
+                        + " and are tried again: {}", batch.size(), e.getMessage() == null ? e.toString() : e.getMessage());
+                finishing.addAll(batch);
+                batch.clear();
+                try {
+                    Thread.sleep(1_000);
+                } catch (InterruptedException again) {
+                    return;
+                }
+                continue;
             }
             batch.clear();
         }

@@ -47,15 +47,24 @@ class QueuedBeforeUpgradeTest {
                      mx.port());
              var dns = Dnsmasq.start(dnsPort, List.of("--mx-host=remote.test,mx.remote.test,10",
                      "--host-record=mx.remote.test,127.0.0.1"), tmp.resolve("dnsmasq.log"))) {
+            // Queued on 2026-12-01: a lifetime that does not end while this test is still run.
             var config = TestServer.config(List.of("relay_from = [\"127.0.0.0/8\"]"), List.of(),
                     List.of("dns_server = \"127.0.0.1:" + dnsPort + "\"", "remote_port = " + mx.port(),
-                            "command_timeout = \"2s\"", "connect_timeout = \"2s\""), List.of());
+                            "command_timeout = \"2s\"", "connect_timeout = \"2s\""), List.of("lifetime = \"36500d\""));
             Path queue = config.server().dataDir().resolve("queue");
             for (String dir : List.of("messages", "deferred")) {
                 Files.createDirectories(queue.resolve(dir));
                 try (var files = Files.list(FIXTURE.resolve(dir))) {
                     for (Path f : files.toList()) {
-                        Files.copy(f, queue.resolve(dir).resolve(f.getFileName()));
+                        Path target = queue.resolve(dir).resolve(f.getFileName());
+                        Files.copy(f, target);
+                        if (dir.equals("deferred")) {
+                            // The next attempt its server planned, an hour after it was queued, moved
+                            // to an hour from now: the test starts the attempt itself.
+                            Files.writeString(target, Files.readString(target).replaceFirst(
+                                    "\"nextAttempt\":\"[^\"]+\"", "\"nextAttempt\":\""
+                                            + java.time.Instant.now().plusSeconds(3600) + "\""));
+                        }
                     }
                 }
             }
