@@ -80,6 +80,9 @@ public final class MailflowRuntime implements AutoCloseable {
                 store = new FileQueueStore(data.resolve("queue"));
             }
             tracking = new TrackingLog(data.resolve("logs"), clock);
+            if (sharedQueue != null) {
+                tracking.shareWith(sharedQueue.tracking().start());
+            }
             dns = new ConfiguredDns(config.delivery().dnsServer(), config.delivery().dnssecTrustAnchor());
             deliveries = new Deliveries(config, dns, store, tracking, clock);
             scheduler = new Scheduler(store, deliveries, config.queue().retry(), tracking, clock,

@@ -16,10 +16,12 @@ final class SharedQueueDatabase implements AutoCloseable {
 
     private final HikariDataSource pool;
     private final PostgresQueueStore store;
+    private final dev.mailflow.queue.ClusterTracking tracking;
 
-    private SharedQueueDatabase(HikariDataSource pool, PostgresQueueStore store) {
+    private SharedQueueDatabase(HikariDataSource pool, PostgresQueueStore store, String nodeId) {
         this.pool = pool;
         this.store = store;
+        this.tracking = new dev.mailflow.queue.ClusterTracking(pool, nodeId);
     }
 
     /**
@@ -53,7 +55,7 @@ final class SharedQueueDatabase implements AutoCloseable {
         try {
             var store = PostgresQueueStore.open(pool, "PostgreSQL at " + SqlDirectories.redacted(s.url())
                     .replaceFirst("^jdbc:postgresql://", ""), s.nodeId(), s.lease(), data.resolve("spool"));
-            return new SharedQueueDatabase(pool, store);
+            return new SharedQueueDatabase(pool, store, s.nodeId());
         } catch (IOException | RuntimeException e) {
             pool.close();
             throw e;
@@ -80,8 +82,14 @@ final class SharedQueueDatabase implements AutoCloseable {
         return store;
     }
 
+    /** The cluster's tracking table (started by the node that writes to it). */
+    dev.mailflow.queue.ClusterTracking tracking() {
+        return tracking;
+    }
+
     @Override
     public void close() {
+        tracking.close();
         store.close();
         pool.close();
     }

@@ -5,6 +5,7 @@ import dev.mailflow.queue.TrackingEvent;
 import dev.mailflow.queue.TrackingLog;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
@@ -83,7 +84,18 @@ public final class TrackCommand implements Callable<Integer> {
             String wanted = messageId.startsWith("<") ? messageId : "<" + messageId + ">";
             filter = filter.and(e -> wanted.equals(e.messageId()));
         }
-        var events = TrackingLog.search(data.resolve("logs"), from, filter);
+        List<TrackingEvent> events;
+        if (cfg.queue().shared() != null) {
+            // A cluster: every node's events, from the shared queue's database.
+            try (var db = SharedQueueDatabase.open(cfg.queue(), data)) {
+                events = db.tracking().search(from, filter);
+            } catch (java.io.IOException e) {
+                err.println("mailflow: " + e.getMessage());
+                return ExitCodes.FAILURE;
+            }
+        } else {
+            events = TrackingLog.search(data.resolve("logs"), from, filter);
+        }
         if (json) {
             for (var e : events) {
                 out.println(QueueJson.MAPPER.writeValueAsString(e));

@@ -94,6 +94,20 @@ public final class TrackingLog implements AutoCloseable {
         }
     }
 
+    private volatile ClusterTracking cluster;
+
+    /** In a cluster: every event also goes to the shared table, and {@link #searchAll} reads that. */
+    public void shareWith(ClusterTracking shared) {
+        cluster = shared;
+        listen(shared::record);
+    }
+
+    /** Events matching the filter since {@code since}: the whole cluster's when shared, else this node's files. */
+    public List<TrackingEvent> searchAll(Instant since, Predicate<TrackingEvent> filter) throws IOException {
+        var shared = cluster;
+        return shared != null ? shared.search(since, filter) : search(directory, since, filter);
+    }
+
     /** Events of messages matching the filter, oldest first, from every file since {@code since}. */
     public static List<TrackingEvent> search(Path directory, Instant since, Predicate<TrackingEvent> filter)
             throws IOException {

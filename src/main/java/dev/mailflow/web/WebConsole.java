@@ -63,7 +63,7 @@ public final class WebConsole implements AutoCloseable {
     private final ServerConfig config;
     private final QueueAdmin admin;
     private final QueueStore store;
-    private final Path logs;
+    private final TrackingLog tracking;
     private final Mailboxes mailboxes;
     private final Metrics metrics;
     private final MetricsAccess metricsAccess;
@@ -79,7 +79,7 @@ public final class WebConsole implements AutoCloseable {
         this.config = config;
         this.admin = admin;
         this.store = store;
-        this.logs = config.dataDir().resolve("logs");
+        this.tracking = tracking;
         this.mailboxes = new Mailboxes(() -> server.config().directory(), new MaildirDelivery(config.dataDir().resolve("mailboxes"),
                 config.hostname(), clock.getZone()));
         this.metrics = new Metrics(server, store, tracking);
@@ -265,6 +265,17 @@ public final class WebConsole implements AutoCloseable {
             queue.put(state.name(), counts.getOrDefault(state, 0));
         }
         m.put("queue", queue);
+        var shared = store.shared();
+        if (shared != null) {
+            // A cluster: its nodes, each with its last heartbeat, and which one this is.
+            var nodes = new ArrayList<Map<String, Object>>();
+            for (var n : shared.nodes()) {
+                nodes.add(Map.of("nodeId", n.nodeId(), "hostname", n.hostname(), "version", n.version(),
+                        "startedAt", n.startedAt().toString(), "heartbeat", n.heartbeat().toString(), "alive", n.alive(),
+                        "self", n.nodeId().equals(shared.nodeId())));
+            }
+            m.put("nodes", nodes);
+        }
         m.put("counters", metrics.counters());
         var rejections = new LinkedHashMap<String, Long>();
         for (var check : dev.mailflow.server.Check.values()) {
@@ -364,7 +375,7 @@ public final class WebConsole implements AutoCloseable {
                 throw new IllegalArgumentException("since: '" + q.get("since") + "' is " + e.getMessage());
             }
         }
-        var events = TrackingLog.search(logs, since, f);
+        var events = tracking.searchAll(since, f); // the whole cluster's in a cluster
         return events.size() > 1000 ? events.subList(events.size() - 1000, events.size()) : events;
     }
 

@@ -212,6 +212,15 @@ class ClusterTest {
                         done -> done);
                 assertThat(nodes.get(0).output() + nodes.get(1).output()).as("the log says what is down")
                         .contains("the shared queue (PostgreSQL at 127.0.0.1:");
+                // Any node shows the whole cluster: its nodes, and every node's tracking events.
+                var list = dev.mailflow.testing.MainRunner.run("queue", "list", "--config",
+                        dir.resolve("mx1.toml").toString());
+                assertThat(list.out()).as(list.err()).contains("Nodes: mx1 up").contains("mx2 up").contains("mx3 up");
+                Await.until("node 3's events in the cluster's tracking", Duration.ofSeconds(10), () -> {
+                    var track = dev.mailflow.testing.MainRunner.run("track", "--config", dir.resolve("mx1.toml").toString(),
+                            "--json");
+                    return track.out();
+                }, out -> out.contains("\"RECEIVE\"") && out.contains("\"SEND\"") && out.lines().count() >= 80);
             } finally {
                 for (var n : nodes) {
                     n.close();
