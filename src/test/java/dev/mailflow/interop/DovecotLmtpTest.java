@@ -75,7 +75,7 @@ class DovecotLmtpTest {
                   chroot =
                 }
                 """.formatted(base, imapPort));
-        Process dv = startDovecot(dovecot, base, socket);
+        Process dv = Dovecot.start(dovecot, base, socket);
         try (var server = TestServer.start(List.of(), List.of(), List.of("local = \"lmtp\"",
                 "lmtp = \"unix:" + socket + "\""), List.of("retry_intervals = [\"1s\"]"))) {
             try (var c = new SmtpTestClient(server.port())) {
@@ -100,7 +100,7 @@ class DovecotLmtpTest {
                 assertThat(e.toString()).contains("5.1.1");
             });
             assertThat(server.delivered("kate@fabrikam.com")).as("nothing in Mailflow's own Maildir").isEmpty();
-            String imap = fetch(python, imapPort, 1);
+            String imap = Dovecot.imapFetch(python, tmp, imapPort, "kate@fabrikam.com", "secret", 1);
             assertThat(imap).contains("messages: 1").contains("Subject: Over LMTP").contains("Delivered by Dovecot")
                     .contains("Return-Path: <chris@contoso.com>")
                     .containsPattern("Received: from contoso\\.com \\(\\[127\\.0\\.0\\.1\\]\\)\r?\n\tby "
@@ -118,51 +118,13 @@ class DovecotLmtpTest {
                     e -> e.event().equals("DEFER") && e.recipients().contains("kate@fabrikam.com")), l -> !l.isEmpty());
             assertThat(deferred.get(0).status()).isEqualTo("4.4.1");
             assertThat(deferred.get(0).detail()).contains("connect to the LMTP server unix:" + socket);
-            dv = startDovecot(dovecot, base, socket);
+            dv = Dovecot.start(dovecot, base, socket);
             Await.until("the waiting message delivered", () -> TrackingLog.search(logs, null,
                     e -> e.event().equals("DELIVER")), l -> l.size() >= 2);
-            assertThat(fetch(python, imapPort, 2)).contains("messages: 2");
+            assertThat(Dovecot.imapFetch(python, tmp, imapPort, "kate@fabrikam.com", "secret", 2)).contains("messages: 2");
         } finally {
             dv.destroy();
             dv.waitFor(10, TimeUnit.SECONDS);
         }
     }
-
-    private static Process startDovecot(Path dovecot, Path base, Path socket) throws Exception {
-        var dv = new ProcessBuilder(dovecot.toString(), "-F", "-c", base.resolve("dovecot.conf").toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(
-                        base.resolve("stdout.log").toFile())).start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (!Files.exists(socket)) {
-            if (!dv.isAlive() || System.nanoTime() > deadline) {
-                throw new AssertionError("dovecot did not make " + socket + ": " + Files.readString(
-                        base.resolve("stdout.log")) + Dovecot.log(base));
-            }
-            Thread.sleep(50);
-        }
-        return dv;
-    }
-
-    private String fetch(Path python, int port, int n) throws Exception {
-        Path script = tmp.resolve("fetch.py");
-        Files.writeString(script, """
-                import imaplib, sys
-                m = imaplib.IMAP4("127.0.0.1", int(sys.argv[1]))
-                m.login("kate@fabrikam.com", "secret")
-                typ, data = m.select("INBOX")
-                assert typ == "OK", data
-                print("messages:", data[0].decode())
-                typ, data = m.fetch(sys.argv[2], "(RFC822)")
-                sys.stdout.write(data[0][1].decode())
-                m.logout()
-                """);
-        var p = new ProcessBuilder(python.toString(), script.toString(), String.valueOf(port), String.valueOf(n))
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
-        return out;
-    }
-
-
 }
