@@ -90,7 +90,8 @@ public final class MailflowRuntime implements AutoCloseable {
             deliveries.submitTo(scheduler::submit);
             scheduler.start(store.recover());
             // The same resolver and cache as remote delivery: one DNS for the whole program.
-            server = MailServer.start(config.server(), store, tracking, scheduler::submit, clock, dns);
+            server = MailServer.start(config.server(), store, tracking, scheduler::submit, clock, dns,
+                    sharedQueue == null ? null : sharedQueue.counters());
             var reload = new ConfigReload(config, server, deliveries, scheduler);
             var queueAdmin = new QueueAdmin(store, scheduler, tracking, clock);
             var adminChannel = AdminChannel.start(data, queueAdmin, reload);

@@ -82,6 +82,12 @@ final class SharedQueueDatabase implements AutoCloseable {
         return store;
     }
 
+    /** The rate counters and greylist the nodes share, in the same database. */
+    dev.mailflow.server.limits.SharedCounters counters() {
+        return new dev.mailflow.server.limits.SharedCounters(new dev.mailflow.server.limits.SqlRateCounters(pool),
+                new dev.mailflow.server.limits.SqlGreylist(pool));
+    }
+
     /** The cluster's tracking table (started by the node that writes to it). */
     dev.mailflow.queue.ClusterTracking tracking() {
         return tracking;

@@ -41,10 +41,12 @@ public final class MailServer implements AutoCloseable {
     /** DNS lists and reverse DNS of clients, for every connector; its warnings outlive reloads. */
     private final dev.mailflow.server.protection.ConnectionFilter connectionFilter;
     /** Rate counters of every connector; they outlive reloads. */
-    private final dev.mailflow.server.limits.RateCounters rateCounters =
+    private dev.mailflow.server.limits.RateCounters rateCounters =
             new dev.mailflow.server.limits.SlidingWindowCounters();
-    /** The greylist, opened when a connector first asks for greylisting; null until then. */
-    private dev.mailflow.server.limits.Greylist greylist;
+    /** The greylist, opened when a connector first asks for greylisting (or the cluster's); null until then. */
+    private dev.mailflow.server.limits.Triplets greylist;
+    /** In a cluster: the rate counters and greylist the nodes share; null on a single server. */
+    private dev.mailflow.server.limits.SharedCounters shared;
 
     public ServerStats stats() {
         return stats;
@@ -108,7 +110,19 @@ public final class MailServer implements AutoCloseable {
     public static MailServer start(ServerConfig config, QueueStore store, TrackingLog tracking,
                                    Consumer<QueuedMessage> queued, Clock clock, dev.mailflow.dns.DnsResolver dns)
             throws IOException {
+        return start(config, store, tracking, queued, clock, dns, null);
+    }
+
+    /** As above; in a cluster, with the counters its nodes share ({@code shared}, else null). */
+    public static MailServer start(ServerConfig config, QueueStore store, TrackingLog tracking,
+                                   Consumer<QueuedMessage> queued, Clock clock, dev.mailflow.dns.DnsResolver dns,
+                                   dev.mailflow.server.limits.SharedCounters shared)
+            throws IOException {
         var server = new MailServer(config, store, tracking, queued, clock, dns);
+        if (shared != null) {
+            server.shared = shared;
+            server.rateCounters = shared.rates();
+        }
         var counter = new AtomicLong();
         // Every port first: a port in use is a configuration error, told before anything else.
         var sockets = new ArrayList<java.net.ServerSocket>();
@@ -179,9 +193,12 @@ public final class MailServer implements AutoCloseable {
      * under the data directory); null when it does not, or when the journal cannot be opened
      * (logged: mail then passes without greylisting, never refused for it).
      */
-    private synchronized dev.mailflow.server.limits.Greylist greylist(ServerConfig config, ConnectorConfig c) {
+    private synchronized dev.mailflow.server.limits.Triplets greylist(ServerConfig config, ConnectorConfig c) {
         if (!c.rates().greylisting()) {
             return null;
+        }
+        if (shared != null) {
+            return shared.greylist();
         }
         if (greylist == null) {
             Path journal = config.dataDir().resolve("greylist").resolve("triplets.journal");
@@ -258,8 +275,8 @@ public final class MailServer implements AutoCloseable {
         connectors.forEach(ReceiveConnector::close);
         logs.values().forEach(ProtocolLog::close);
         synchronized (this) {
-            if (greylist != null) {
-                greylist.close();
+            if (greylist instanceof dev.mailflow.server.limits.Greylist own) {
+                own.close();
             }
         }
         if (passwords != null) {

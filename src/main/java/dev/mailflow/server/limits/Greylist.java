@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * <p>At most {@code maxEntries} triplets are kept; beyond that, new triplets pass unlisted
  * (logged): a flood must not exhaust memory, and greylisting errs towards delivering mail.
  */
-public final class Greylist implements AutoCloseable {
+public final class Greylist implements Triplets, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Greylist.class);
 
@@ -52,6 +52,44 @@ public final class Greylist implements AutoCloseable {
         long firstSeen;
         long passed;
         long lastSeen;
+    }
+
+    /**
+     * A triplet as stored: when first seen, when it passed (0: not yet), when last seen
+     * (epoch milliseconds).
+     */
+    public record Seen(long firstSeen, long passed, long lastSeen) {
+    }
+
+    /**
+     * What one attempt decides, and what to store: {@code next} is the triplet's new state,
+     * {@code write} whether it must be written (a pass refreshed within a day is not).
+     */
+    public record Step(Decision decision, Seen next, boolean write) {
+    }
+
+    /**
+     * The greylisting rule alone, for any store: {@code seen} is the triplet's state, or null
+     * when it is new (or forgotten).
+     */
+    public static Step step(Seen seen, long at, Duration delay, Duration retryWindow, Duration expiry) {
+        if (seen != null && seen.passed() != 0) {
+            if (at - seen.lastSeen() <= expiry.toMillis()) {
+                return new Step(new Decision.Pass(), new Seen(seen.firstSeen(), seen.passed(), at),
+                        at - seen.lastSeen() >= REFRESH.toMillis());
+            }
+            seen = null;
+        }
+        if (seen != null) {
+            long waited = at - seen.firstSeen();
+            if (waited >= delay.toMillis() && waited <= delay.toMillis() + retryWindow.toMillis()) {
+                return new Step(new Decision.Pass(), new Seen(seen.firstSeen(), at, at), true);
+            }
+            if (waited < delay.toMillis()) {
+                return new Step(new Decision.Wait(Math.max(1, (delay.toMillis() - waited + 999) / 1000)), seen, false);
+            }
+        }
+        return new Step(new Decision.Wait(Math.max(1, (delay.toMillis() + 999) / 1000)), new Seen(at, 0, at), true);
     }
 
     private final Map<String, Entry> entries = new HashMap<>();
@@ -137,32 +175,11 @@ public final class Greylist implements AutoCloseable {
      * @param retryWindow how long after the delay a retry still passes; later, it starts over
      * @param expiry      how long a passed triplet is remembered after it was last seen
      */
+    @Override
     public synchronized Decision check(String triplet, Instant now, Duration delay, Duration retryWindow,
                                        Duration expiry) {
         long at = now.toEpochMilli();
         var e = entries.get(triplet);
-        if (e != null && e.passed != 0) {
-            if (at - e.lastSeen <= expiry.toMillis()) {
-                if (at - e.lastSeen >= REFRESH.toMillis()) {
-                    append("P", at, triplet);
-                }
-                e.lastSeen = at;
-                return new Decision.Pass();
-            }
-            e = null;
-        }
-        if (e != null) {
-            long waited = at - e.firstSeen;
-            if (waited >= delay.toMillis() && waited <= delay.toMillis() + retryWindow.toMillis()) {
-                e.passed = at;
-                e.lastSeen = at;
-                append("P", at, triplet);
-                return new Decision.Pass();
-            }
-            if (waited < delay.toMillis()) {
-                return new Decision.Wait(Math.max(1, (delay.toMillis() - waited + 999) / 1000));
-            }
-        }
         if (e == null && entries.size() >= maxEntries) {
             if (!fullWarned) {
                 LOG.warn("greylist full ({} triplets): new triplets pass without greylisting until old ones expire",
@@ -171,15 +188,18 @@ public final class Greylist implements AutoCloseable {
             }
             return new Decision.Pass();
         }
+        var step = step(e == null ? null : new Seen(e.firstSeen, e.passed, e.lastSeen), at, delay, retryWindow, expiry);
         if (e == null) {
             e = new Entry();
             entries.put(triplet, e);
         }
-        e.firstSeen = at;
-        e.passed = 0;
-        e.lastSeen = at;
-        append("F", at, triplet);
-        return new Decision.Wait(Math.max(1, (delay.toMillis() + 999) / 1000));
+        e.firstSeen = step.next().firstSeen();
+        e.passed = step.next().passed();
+        e.lastSeen = step.next().lastSeen();
+        if (step.write()) {
+            append(step.next().passed() != 0 ? "P" : "F", at, triplet);
+        }
+        return step.decision();
     }
 
     private void append(String kind, long at, String triplet) {

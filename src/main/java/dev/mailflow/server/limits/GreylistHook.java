@@ -22,11 +22,11 @@ import java.util.Locale;
  */
 public final class GreylistHook implements PolicyHook {
 
-    private final Greylist greylist;
+    private final Triplets greylist;
     private final Directory directory;
     private final Clock clock;
 
-    public GreylistHook(Greylist greylist, Directory directory, Clock clock) {
+    public GreylistHook(Triplets greylist, Directory directory, Clock clock) {
         this.greylist = greylist;
         this.directory = directory;
         this.clock = clock;
