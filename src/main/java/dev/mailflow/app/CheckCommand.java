@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
             "Every key, as serve checks it (two connectors on one port are a mistake); then what the server "
                 + "would listen on (and whether each port is free now), whether each connector's milters answer "
                 + "now, where local copies go (Maildir, or the LMTP server, and whether it answers now), the directory (and "
-                + "whether its database answers now), the domains and mailboxes it would serve, and its data directory.",
+                + "whether its database answers now), the queue (and whether a shared queue's database answers now), the domains and mailboxes it would serve, and its data directory.",
             "Then the DNS records to publish: the TLSA record (DANE-EE 3 1 1) of the [tls] certificate at "
                 + "_25._tcp.HOSTNAME, the _mta-sts TXT record of each accepted domain when [mta_sts] bind is set, "
                 + "and a TLS-RPT record for each.",
@@ -85,6 +85,11 @@ public final class CheckCommand implements Callable<Integer> {
         out.println("  local delivery: " + (lmtp == null ? "Maildir in " + server.dataDir().resolve("mailboxes")
                 .toAbsolutePath() : "LMTP to " + lmtp + ", which " + dev.mailflow.delivery.local.LmtpDelivery.check(
                 lmtp, server.hostname(), java.time.Duration.ofSeconds(5))));
+        var shared = cfg.queue().shared();
+        out.println("  queue: " + (shared == null ? "files in " + server.dataDir().resolve("queue").toAbsolutePath()
+                : "shared in PostgreSQL at " + SqlDirectories.redacted(shared.url()).replaceFirst("^jdbc:postgresql://", "")
+                + " as node " + shared.nodeId() + " (lease " + dev.mailflow.queue.Durations.words(shared.lease()) + "), which "
+                + SharedQueueDatabase.check(shared)));
         out.println("  data: " + server.dataDir().toAbsolutePath() + " (" + dataState(server.dataDir()) + ")");
         out.println("  DNS records to publish for outbound TLS policy (DANE, MTA-STS, TLS-RPT):");
         for (String line : PublishedRecords.lines(cfg)) {

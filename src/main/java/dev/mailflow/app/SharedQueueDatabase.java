@@ -62,6 +62,45 @@ final class SharedQueueDatabase implements AutoCloseable {
         }
     }
 
+    /**
+     * For {@code mailflow check}: whether the database answers now, in words, without setting
+     * anything up (one connection, a 3-second timeout; the tables come at the first start).
+     */
+    static String check(QueueConfig.Shared s) {
+        var props = new java.util.Properties();
+        if (s.user() != null) {
+            props.setProperty("user", s.user());
+        }
+        if (s.password() != null) {
+            props.setProperty("password", s.password());
+        }
+        props.setProperty("loginTimeout", "3");
+        props.setProperty("connectTimeout", "3");
+        props.setProperty("socketTimeout", "5");
+        try (var c = new org.postgresql.Driver().connect(s.url(), props)) {
+            if (c == null) {
+                return "is NOT a PostgreSQL URL";
+            }
+            try (var st = c.createStatement()) {
+                try (var rs = st.executeQuery("SELECT to_regclass('mailflow_queue') IS NOT NULL")) {
+                    rs.next();
+                    if (!rs.getBoolean(1)) {
+                        return "answers now (its tables are made at the first start)";
+                    }
+                }
+                try (var rs = st.executeQuery("SELECT (SELECT count(*) FROM mailflow_queue),"
+                        + " (SELECT count(*) FROM mailflow_node WHERE heartbeat > now() - interval '2 minutes')")) {
+                    rs.next();
+                    return "answers now: " + rs.getLong(1) + " message(s) queued, " + rs.getLong(2)
+                            + " node(s) with a recent heartbeat";
+                }
+            }
+        } catch (java.sql.SQLException e) {
+            return "does NOT answer now: " + String.valueOf(e.getMessage()).lines().findFirst().orElse("")
+                    + " (mail would get 451 4.3.0 until it does)";
+        }
+    }
+
     /** Mail still in the data directory's file queue would never be delivered once the queue is shared. */
     private static void refuseUndrainedFileQueue(Path fileQueue) throws IOException {
         Path messages = fileQueue.resolve("messages");

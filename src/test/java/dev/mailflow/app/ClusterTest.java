@@ -212,6 +212,9 @@ class ClusterTest {
                         done -> done);
                 assertThat(nodes.get(0).output() + nodes.get(1).output()).as("the log says what is down")
                         .contains("the shared queue (PostgreSQL at 127.0.0.1:");
+                var check = dev.mailflow.testing.MainRunner.run("check", "--config", dir.resolve("mx2.toml").toString());
+                assertThat(check.out()).as(check.err()).contains("queue: shared in PostgreSQL at 127.0.0.1:")
+                        .contains("as node mx2 (lease 4 s), which answers now: ").contains("3 node(s)");
                 // Any node shows the whole cluster: its nodes, and every node's tracking events.
                 var list = dev.mailflow.testing.MainRunner.run("queue", "list", "--config",
                         dir.resolve("mx1.toml").toString());
