@@ -42,6 +42,11 @@ import org.slf4j.LoggerFactory;
 final class Session implements SessionInfo {
 
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+    /**
+     * The reply buffer: replies are short (an EHLO reply is a few hundred octets; pipelined
+     * replies go out when it is full or the input is drained), and every idle connection holds one.
+     */
+    private static final int REPLY_BUFFER = 1024;
 
     /** Services a session needs from its server. */
     record Context(String hostname, Directory directory, QueueStore store, List<PolicyHook> hooks,
@@ -99,7 +104,7 @@ final class Session implements SessionInfo {
         this.local = Endpoints.format((InetSocketAddress) socket.getLocalSocketAddress());
         this.remote = Endpoints.format(remoteAddress);
         this.input = new SmtpInput(socket.getInputStream(), millis -> this.socket.setSoTimeout(millis));
-        this.output = new BufferedOutputStream(socket.getOutputStream(), 8192);
+        this.output = new BufferedOutputStream(socket.getOutputStream(), REPLY_BUFFER);
     }
 
     @Override
@@ -1041,7 +1046,7 @@ final class Session implements SessionInfo {
         tlsSession = ssl.getSession();
         context.stats().tlsHandshakes.incrementAndGet();
         input.discardBuffered(ssl.getInputStream());
-        output = new BufferedOutputStream(ssl.getOutputStream(), 8192);
+        output = new BufferedOutputStream(ssl.getOutputStream(), REPLY_BUFFER);
         log('*', "TLS " + tlsSession.getProtocol() + " " + tlsSession.getCipherSuite());
         return true;
     }

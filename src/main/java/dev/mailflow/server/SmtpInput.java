@@ -44,10 +44,19 @@ final class SmtpInput {
     long octetsRead() {
         return octetsRead;
     }
-    private final byte[] buf = new byte[16 * 1024];
+    /**
+     * The read buffer: small while the session reads commands, large while it reads message
+     * content. An idle connection (waiting for its next command) holds only the small one, so
+     * thousands of them cost little memory; a client that keeps sending keeps the large one.
+     */
+    private static final int COMMAND_BUFFER = 1024;
+    private static final int CONTENT_BUFFER = 16 * 1024;
+    private byte[] buf = new byte[COMMAND_BUFFER];
+    private boolean content;
     private int pos;
     private int limit;
-    private final byte[] line = new byte[dev.mailflow.smtp.SmtpLimits.READ_LIMIT_OCTETS];
+    /** The command line being read; grows up to the line limit as a long line needs it. */
+    private byte[] line = new byte[256];
 
     SmtpInput(InputStream in, ReadTimeout readTimeout) {
         this.in = in;
@@ -120,6 +129,10 @@ final class SmtpInput {
             if (b == '\n') {
                 break;
             }
+            if (length == line.length && line.length < dev.mailflow.smtp.SmtpLimits.READ_LIMIT_OCTETS) {
+                line = java.util.Arrays.copyOf(line, Math.min(line.length * 2,
+                        dev.mailflow.smtp.SmtpLimits.READ_LIMIT_OCTETS));
+            }
             if (length < line.length) {
                 line[length++] = b;
             } else {
@@ -145,16 +158,21 @@ final class SmtpInput {
 
     /** Feeds the framing until the end of data; bytes after it stay buffered. */
     void readData(DataFraming framing) throws IOException {
-        while (true) {
-            if (pos == limit && !fill()) {
-                throw new EOFException("connection closed during DATA");
+        content = true;
+        try {
+            while (true) {
+                if (pos == limit && !fill()) {
+                    throw new EOFException("connection closed during DATA");
+                }
+                int end = framing.feed(buf, pos, limit - pos);
+                if (end >= 0) {
+                    pos = end;
+                    return;
+                }
+                pos = limit;
             }
-            int end = framing.feed(buf, pos, limit - pos);
-            if (end >= 0) {
-                pos = end;
-                return;
-            }
-            pos = limit;
+        } finally {
+            content = false;
         }
     }
 
@@ -167,6 +185,7 @@ final class SmtpInput {
     IOException readChunk(long size, OutputStream sink) throws IOException {
         IOException failure = null;
         long remaining = size;
+        content = remaining > CONTENT_BUFFER;
         while (remaining > 0) {
             if (pos == limit && !fill()) {
                 throw new EOFException("connection closed during BDAT");
@@ -182,6 +201,7 @@ final class SmtpInput {
             pos += n;
             remaining -= n;
         }
+        content = false;
         return failure;
     }
 
@@ -199,6 +219,12 @@ final class SmtpInput {
         }
         readTimeout.set(left == Long.MAX_VALUE ? 0 : (int) Math.max(1, Math.min(Integer.MAX_VALUE,
                 (left + 999_999) / 1_000_000)));
+        // Everything buffered is consumed here (pos == limit): the buffer can change.
+        if (content && buf.length < CONTENT_BUFFER) {
+            buf = new byte[CONTENT_BUFFER];
+        } else if (!content && buf.length > COMMAND_BUFFER && in.available() == 0) {
+            buf = new byte[COMMAND_BUFFER]; // nothing more has come: perhaps idle for long now
+        }
         int n = in.read(buf, 0, buf.length);
         if (n <= 0) {
             return false;
