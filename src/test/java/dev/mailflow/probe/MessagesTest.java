@@ -63,14 +63,23 @@ class MessagesTest {
                     .contains("= 550: 5yz：未被接受，原因不会自行消失")
                     .contains("可能的原因：")
                     .contains("- 指定的收件人在该服务器上不存在。")
-                    .contains("结果：REFUSED：服务器拒绝了其中一个步骤");
+                    .contains("结果：REFUSED：服务器拒绝了其中一个步骤")
+                    // The steps' own sentences too, with their arguments in place.
+                    .contains("= 按原样使用 127.0.0.1：不查询 MX。")
+                    .contains("= 已打开到 127.0.0.1 [127.0.0.1]:" + server.port() + " 的 TCP 连接。")
+                    .contains("= SIZE：接受的邮件大小上限为 ")
+                    .contains("= PIPELINING：可以成批发送命令")
+                    .doesNotContain("TCP connection to").doesNotContain("is used as given");
             var down = MainRunner.run("probe", "127.0.0.1:" + dev.mailflow.testing.Dnsmasq.freePort(), "--lang",
                     "zh-CN", "--timeout", "2");
             assertThat(down.code()).isEqualTo(3);
-            assertThat(down.out()).contains("- 端口号不正确。").contains("结果：UNREACHABLE：无法解析或无法连接");
+            assertThat(down.out()).contains("- 端口号不正确。").contains("结果：UNREACHABLE：无法解析或无法连接")
+                    .contains("无法打开到该主机的连接，端口 ").contains("：连接被拒绝：那里没有服务在监听");
             var english = MainRunner.run("probe", "127.0.0.1:" + server.port(), "--helo", "probe.example", "--from",
                     "chris@contoso.com", "--to", "nobody@fabrikam.com", "--lang", "en");
             assertThat(english.out()).contains("- The specified recipient doesn't exist.")
+                    .contains("= TCP connection to 127.0.0.1 [127.0.0.1]:" + server.port() + " opened.")
+                    .contains("= SIZE: messages up to ")
                     .contains("Result: REFUSED: the server refused a step");
         }
     }

@@ -42,7 +42,7 @@ public final class BundleCheck {
                 assertThat(args(text)).as(lang + " " + key + ": the same arguments as in English")
                         .isEqualTo(args(english.getProperty(key)));
                 if (!args(text).isEmpty()) {
-                    assertThat(new MessageFormat(text).format(new Object[] {"A", "B", "C", "D"})).as(lang + " " + key)
+                    assertThat(new MessageFormat(text).format(new Object[] {"A", "B", "C", "D", "E", "F", "G", "H"})).as(lang + " " + key)
                             .doesNotContain("{").doesNotContain("}");
                 } else {
                     assertThat(text).as(lang + " " + key + " (no arguments: no doubled apostrophe)").doesNotContain("''");
