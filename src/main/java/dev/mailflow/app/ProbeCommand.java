@@ -1,6 +1,7 @@
 package dev.mailflow.app;
 
 import dev.mailflow.probe.MatrixOptions;
+import dev.mailflow.probe.Messages;
 import dev.mailflow.probe.Probe;
 import dev.mailflow.probe.ProbeOptions;
 import dev.mailflow.probe.TextReport;
@@ -362,7 +363,8 @@ public final class ProbeCommand implements Callable<Integer> {
         var text = new TextReport(out, color, terminal ? err : null);
         var transcript = new ArrayList<String>();
         if (!json && !html) {
-            out.println("Mailflow probe of " + target + (dnsServer != null ? " (DNS " + dnsServer + ")" : ""));
+            out.println(dnsServer != null ? Messages.text("report.title.dns", target, dnsServer)
+                    : Messages.text("report.title", target));
             out.println();
         }
         Probe.Listener listener = json || html ? s -> { } : text;
@@ -421,8 +423,7 @@ public final class ProbeCommand implements Callable<Integer> {
         var t = dev.mailflow.probe.ProbeTarget.parse(target, port);
         String sender = from != null ? from : "probe@" + name;
         if (!json) {
-            out.println("Mailflow conformance checks of " + t.host() + ":" + t.port() + " (intrusive: each sends a test "
-                    + "message to " + to.get(0) + "; only for servers you run)");
+            out.println(Messages.text("conformance.title", t.host() + ":" + t.port(), to.get(0)));
             out.println();
             out.flush();
         }
@@ -441,13 +442,11 @@ public final class ProbeCommand implements Callable<Integer> {
             long failed = checks.stream().filter(c -> c.verdict().equals("fail")).count();
             long warned = checks.stream().filter(c -> c.verdict().equals("warn")).count();
             out.println();
-            out.println(failed == 0 && warned == 0 ? "All " + checks.size() + " checks passed."
-                    : failed + " failed, " + warned + " warned or not tested, " + (checks.size() - failed - warned)
-                    + " passed.");
+            out.println(failed == 0 && warned == 0 ? Messages.text("conformance.allPassed", checks.size())
+                    : Messages.text("conformance.summary", failed, warned, checks.size() - failed - warned));
         }
         out.flush();
-        if (checks.stream().allMatch(c -> c.verdict().equals("warn") && c.detail().startsWith("not tested: ")
-                && !c.detail().contains(" was answered "))) {
+        if (checks.stream().noneMatch(dev.mailflow.probe.Conformance.Check::reached)) {
             return ExitCodes.UNREACHABLE;
         }
         return checks.stream().anyMatch(c -> c.verdict().equals("fail")) ? ExitCodes.FAILURE : ExitCodes.OK;
@@ -474,7 +473,7 @@ public final class ProbeCommand implements Callable<Integer> {
             doc.put("relay", attempts);
             out.println(QueueJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(doc));
         } else {
-            out.println("Mailflow relay test of " + t.host() + ":" + t.port() + " (RCPT only, no message is sent)");
+            out.println(Messages.text("relay.title", t.host() + ":" + t.port()));
             out.println();
             for (var a : attempts) {
                 out.printf("  %-4s  %-18s RCPT TO:<%s>%n", a.verdict(), a.form(), a.recipient());
@@ -482,10 +481,8 @@ public final class ProbeCommand implements Callable<Integer> {
             }
             out.println();
             boolean untested = attempts.stream().allMatch(a -> a.verdict().equals("warn"));
-            out.println(open ? "OPEN RELAY: the server takes mail for domains that are not its own (a client it"
-                    + " trusts, relay_from or authenticated, relays by design: test from outside)."
-                    : untested ? "Not tested: no attempt got as far as RCPT (see above)."
-                    : "Not an open relay: no foreign recipient was accepted.");
+            out.println(Messages.text(open ? "relay.summary.open" : untested ? "relay.summary.untested"
+                    : "relay.summary.closed"));
         }
         out.flush();
         if (attempts.stream().allMatch(a -> a.verdict().equals("warn") && a.reply().isEmpty())) {
@@ -512,8 +509,7 @@ public final class ProbeCommand implements Callable<Integer> {
             doc.put("addresses", checks);
             out.println(QueueJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(doc));
         } else {
-            out.println("Mailflow address checks of " + domain + " at " + t.host() + ":" + t.port()
-                    + " (RCPT only, no message is sent)");
+            out.println(Messages.text("hygiene.title", domain, t.host() + ":" + t.port()));
             out.println();
             for (var c : checks) {
                 out.printf("  %-4s  %-13s RCPT TO:<%s>%n", c.verdict(), c.name(), c.recipient());

@@ -72,7 +72,7 @@ final class ReturnMailbox implements AutoCloseable {
             Path maildir = new MaildirDelivery(config.server().dataDir().resolve("mailboxes"), hostname,
                     ZoneId.systemDefault()).maildir(a);
             return new ReturnMailbox(runtime, dir, new RoundTrip.Options(maildir, limit,
-                    "the probe's own receiver on " + hostPort));
+                    dev.mailflow.probe.Messages.text("roundTrip.where.listen", hostPort)));
         } catch (ConfigException e) {
             delete(dir);
             throw new Problem("--return-listen " + hostPort + ": " + e.getMessage());
@@ -99,7 +99,7 @@ final class ReturnMailbox implements AutoCloseable {
         Path maildir = new MaildirDelivery(config.server().dataDir().resolve("mailboxes"), config.server().hostname(),
                 ZoneId.systemDefault()).maildir(a);
         return new ReturnMailbox(null, null, new RoundTrip.Options(maildir, limit,
-                "the Mailflow server of " + file + " (" + config.server().hostname() + ")"));
+                dev.mailflow.probe.Messages.text("roundTrip.where.config", file, config.server().hostname())));
     }
 
     private static MailAddress parse(String address) throws Problem {

@@ -107,7 +107,7 @@ public final class AddressCheck {
 
         boolean stopAfter(String stage) {
             if (o.quitAfter() != null && o.quitAfter().equalsIgnoreCase(stage)) {
-                skipRest("not tested: --quit-after " + o.quitAfter());
+                skipRest(Messages.text("cell.notTested.quitAfter", o.quitAfter()));
                 return true;
             }
             return false;
@@ -135,11 +135,11 @@ public final class AddressCheck {
             client = SmtpClient.connect(run.address, ClientTimeouts.uniform(o.timeout()), recorder(where));
         } catch (IOException e) {
             run.cell("CONNECT", "FAIL", Probe.describe(e));
-            run.skipRest("not reached: no connection");
+            run.skipRest(Messages.text("cell.notReached.connection"));
             return;
         }
         try (client) {
-            run.cell("CONNECT", "PASS", "TCP connection opened");
+            run.cell("CONNECT", "PASS", Messages.text("cell.connected"));
             if (run.stopAfter("CONNECT")) {
                 return;
             }
@@ -148,26 +148,19 @@ public final class AddressCheck {
             try {
                 banner = client.greeting();
             } catch (SocketTimeoutException e) {
-                run.cell("BANNER", "FAIL", "no banner within " + seconds(o.timeout()) + ": a tarpit that holds the"
-                        + " greeting, an overloaded server, or a firewall or proxy that accepts the connection and"
-                        + " passes nothing; the later steps (STARTTLS too) were not reached, which says nothing"
-                        + " about them");
-                run.skipRest("not reached: no banner");
+                run.cell("BANNER", "FAIL", Messages.text("cell.banner.none", seconds(o.timeout())));
+                run.skipRest(Messages.text("cell.notReached.banner"));
                 return;
             }
             long bannerMs = run.elapsed();
             run.bannerName = firstWord(banner);
             if (banner.code() != 220) {
-                run.cell("BANNER", "FAIL", "answered " + oneLine(banner) + " instead of a 220 banner: the server"
-                        + " refuses this client or is not accepting mail now");
-                run.skipRest("not reached: the banner was a refusal");
+                run.cell("BANNER", "FAIL", Messages.text("cell.banner.refusal", oneLine(banner)));
+                run.skipRest(Messages.text("cell.notReached.bannerRefusal"));
                 return;
             }
             if (bannerMs >= SLOW_BANNER.toMillis()) {
-                run.cell("BANNER", "WARN", "slow banner: " + seconds(bannerMs) + " before the 220. Senders wait up"
-                        + " to 5 minutes for it (RFC 5321 4.5.3.2), so mail flows; a tarpit or a greeting pause"
-                        + " (postscreen's) looks like this, and testers with short limits call it a failure: "
-                        + oneLine(banner));
+                run.cell("BANNER", "WARN", Messages.text("cell.banner.slow", seconds(bannerMs), oneLine(banner)));
             } else {
                 run.cell("BANNER", "PASS", oneLine(banner));
             }
@@ -179,12 +172,11 @@ public final class AddressCheck {
             if (ehlo.code() != 250) {
                 var helo = client.helo(o.helo());
                 if (helo.code() != 250) {
-                    run.cell("EHLO", "FAIL", "EHLO answered " + oneLine(ehlo) + ", HELO " + oneLine(helo));
-                    run.skipRest("not reached: EHLO and HELO refused");
+                    run.cell("EHLO", "FAIL", Messages.text("cell.ehlo.refused", oneLine(ehlo), oneLine(helo)));
+                    run.skipRest(Messages.text("cell.notReached.ehlo"));
                     return;
                 }
-                run.cell("EHLO", "WARN", "EHLO refused (" + oneLine(ehlo) + "), HELO works: plain SMTP, no "
-                        + "extensions (no STARTTLS, SIZE, PIPELINING)");
+                run.cell("EHLO", "WARN", Messages.text("cell.ehlo.heloOnly", oneLine(ehlo)));
             } else {
                 run.ehloName = firstWord(ehlo);
                 slowOrPass(run, "EHLO", ehlo, String.join(" ", client.capabilities().keywords()));
@@ -201,8 +193,8 @@ public final class AddressCheck {
             run.begin();
             var mail = client.mail("<" + o.from() + ">", "");
             if (mail.code() != 250) {
-                run.cell("MAIL", "FAIL", oneLine(mail) + firstReason("MAIL", mail));
-                run.skipRest("not reached: MAIL refused");
+                run.cell("MAIL", "FAIL", withReason(oneLine(mail), "MAIL", mail));
+                run.skipRest(Messages.text("cell.notReached.mail"));
                 return;
             }
             slowOrPass(run, "MAIL", mail, oneLine(mail));
@@ -210,18 +202,18 @@ public final class AddressCheck {
                 return;
             }
             if (o.to().isEmpty()) {
-                run.skipRest("not tested: no --to");
+                run.skipRest(Messages.text("cell.notTested.noTo"));
             } else {
                 run.begin();
                 var rcpt = client.rcpt("<" + o.to().get(0) + ">", "");
                 if (rcpt.code() == 250 || rcpt.code() == 251) {
-                    slowOrPass(run, "RCPT", rcpt, o.to().get(0) + ": " + oneLine(rcpt));
+                    slowOrPass(run, "RCPT", rcpt, Messages.text("cell.rcpt", o.to().get(0), oneLine(rcpt)));
                 } else if (rcpt.code() / 100 == 4) {
-                    run.cell("RCPT", "WARN", o.to().get(0) + ": " + oneLine(rcpt) + (Explanations.greylisted(rcpt)
-                            ? ": greylisting: the server defers mail from senders it has not seen; a real MTA "
-                            + "retries and gets through after a few minutes" : ": deferred, try again later"));
+                    run.cell("RCPT", "WARN", Messages.text(Explanations.greylisted(rcpt) ? "cell.rcpt.greylisted"
+                            : "cell.rcpt.deferred", o.to().get(0), oneLine(rcpt)));
                 } else {
-                    run.cell("RCPT", "FAIL", o.to().get(0) + ": " + oneLine(rcpt) + firstReason("RCPT", rcpt));
+                    run.cell("RCPT", "FAIL", withReason(Messages.text("cell.rcpt", o.to().get(0), oneLine(rcpt)), "RCPT",
+                            rcpt));
                 }
             }
             client.command("QUIT", o.timeout());
@@ -229,17 +221,16 @@ public final class AddressCheck {
             String step = SESSION_STEPS.stream().filter(s -> run.cells.stream().noneMatch(c -> c.name().equals(s)))
                     .findFirst().orElse("QUIT");
             if (!step.equals("QUIT")) {
-                run.cell(step, "FAIL", "no reply within " + seconds(o.timeout()) + ": a tarpit, or a server that"
-                        + " stopped answering");
+                run.cell(step, "FAIL", Messages.text("cell.noReply", seconds(o.timeout())));
             }
-            run.skipRest("not reached: no reply to " + step);
+            run.skipRest(Messages.text("cell.notReached.noReply", step));
         } catch (IOException e) {
             String step = SESSION_STEPS.stream().filter(s -> run.cells.stream().noneMatch(c -> c.name().equals(s)))
                     .findFirst().orElse("QUIT");
             if (!step.equals("QUIT")) {
-                run.cell(step, "FAIL", "the connection failed: " + NetworkErrors.describe(e));
+                run.cell(step, "FAIL", Messages.text("cell.connectionFailed", NetworkErrors.describe(e)));
             }
-            run.skipRest("not reached: the connection failed");
+            run.skipRest(Messages.text("cell.notReached.connectionFailed"));
         }
     }
 
@@ -247,18 +238,19 @@ public final class AddressCheck {
     private boolean starttls(Run run, SmtpClient client) throws IOException {
         run.starttlsOffered = client.capabilities().startTls();
         if ("never".equals(o.starttls())) {
-            run.cells.add(new MxMatrix.Cell("STARTTLS", "SKIP", 0, "not tested: --starttls never", Map.of()));
-            run.cells.add(new MxMatrix.Cell("CERTIFICATE", "SKIP", 0, "not tested: --starttls never", Map.of()));
+            run.cells.add(new MxMatrix.Cell("STARTTLS", "SKIP", 0, Messages.text("cell.notTested.starttlsNever"),
+                    Map.of()));
+            run.cells.add(new MxMatrix.Cell("CERTIFICATE", "SKIP", 0, Messages.text("cell.notTested.starttlsNever"),
+                    Map.of()));
             return true;
         }
         if (!run.starttlsOffered) {
             boolean require = "require".equals(o.starttls());
             run.begin();
-            run.cell("STARTTLS", require ? "FAIL" : "WARN", "not offered: mail to this address travels unencrypted,"
-                    + " and a sender with a DANE or MTA-STS policy for the domain does not deliver to it");
-            run.cells.add(new MxMatrix.Cell("CERTIFICATE", "SKIP", 0, "no TLS", Map.of()));
+            run.cell("STARTTLS", require ? "FAIL" : "WARN", Messages.text("cell.starttls.notOffered"));
+            run.cells.add(new MxMatrix.Cell("CERTIFICATE", "SKIP", 0, Messages.text("cell.noTls"), Map.of()));
             if (require) {
-                run.skipRest("not reached: --starttls require");
+                run.skipRest(Messages.text("cell.notReached.starttlsRequire"));
                 return false;
             }
             return true;
@@ -271,27 +263,27 @@ public final class AddressCheck {
         } catch (SocketTimeoutException e) {
             throw e;
         } catch (IOException e) {
-            run.cell("STARTTLS", "FAIL", "the TLS handshake failed: " + NetworkErrors.describe(e)
-                    + " (no protocol version or cipher in common, or a broken TLS configuration)");
-            run.skipRest("not reached: the TLS handshake failed");
+            run.cell("STARTTLS", "FAIL", Messages.text("cell.starttls.handshake", NetworkErrors.describe(e)));
+            run.skipRest(Messages.text("cell.notReached.handshake"));
             return false;
         }
         if (reply.code() != 220) {
-            run.cell("STARTTLS", "FAIL", "offered, but answered " + oneLine(reply));
-            run.skipRest("not reached: STARTTLS refused");
+            run.cell("STARTTLS", "FAIL", Messages.text("cell.starttls.refused", oneLine(reply)));
+            run.skipRest(Messages.text("cell.notReached.starttls"));
             return false;
         }
         var session = client.tlsSocket().getSession();
         run.tlsProtocol = session.getProtocol();
-        run.cell("STARTTLS", "PASS", session.getProtocol() + ", " + session.getCipherSuite(),
+        run.cell("STARTTLS", "PASS", Messages.text("cell.starttls.encrypted", session.getProtocol(),
+                session.getCipherSuite()),
                 Map.of("protocol", session.getProtocol(), "cipher", session.getCipherSuite()));
         run.chain = captured[0];
         certificate(run);
         var again = client.ehlo(o.helo());
         if (again.code() != 250) {
-            run.cells.add(new MxMatrix.Cell("MAIL", "FAIL", 0, "EHLO after STARTTLS answered " + oneLine(again),
+            run.cells.add(new MxMatrix.Cell("MAIL", "FAIL", 0, Messages.text("cell.ehloAgain.refused", oneLine(again)),
                     Map.of()));
-            run.skipRest("not reached: EHLO after STARTTLS refused");
+            run.skipRest(Messages.text("cell.notReached.ehloAgain"));
             return false;
         }
         return true;
@@ -300,7 +292,7 @@ public final class AddressCheck {
     private void certificate(Run run) {
         long t = System.nanoTime();
         if (run.chain == null || run.chain.length == 0) {
-            run.cells.add(new MxMatrix.Cell("CERTIFICATE", "FAIL", 0, "the server sent no certificate", Map.of()));
+            run.cells.add(new MxMatrix.Cell("CERTIFICATE", "FAIL", 0, Messages.text("cell.noCertificate"), Map.of()));
             return;
         }
         var info = CertificateInfo.of(List.of(run.chain), run.host, webPki, Clock.systemUTC());
@@ -325,26 +317,24 @@ public final class AddressCheck {
         details.put("ehlo", run.ehloName);
         String ipText = ip.getHostAddress();
         switch (r.status()) {
-            case TEMPFAIL -> run.cell("PTR", "WARN", "could not be checked: " + r.detail(), details);
-            case NO_PTR -> run.cell("PTR", "WARN", ipText + " has no PTR record: many receivers refuse or junk mail"
-                    + " sent from an address without reverse DNS; give it a PTR that names the host", details);
-            case UNCONFIRMED -> run.cell("PTR", "WARN", r.detail() + ": the reverse DNS is not forward-confirmed"
-                    + " (FCrDNS); receivers that check it treat this address as unknown", details);
+            case TEMPFAIL -> run.cell("PTR", "WARN", Messages.text("cell.ptr.tempFail", r.detail()), details);
+            case NO_PTR -> run.cell("PTR", "WARN", Messages.text("cell.ptr.none", ipText), details);
+            case UNCONFIRMED -> run.cell("PTR", "WARN", Messages.text("cell.ptr.unconfirmed", r.detail()), details);
             case CONFIRMED -> {
                 var mismatches = new ArrayList<String>();
                 if (run.bannerName != null && !run.bannerName.equalsIgnoreCase(r.name())) {
-                    mismatches.add("the banner says " + run.bannerName);
+                    mismatches.add(Messages.text("cell.ptr.bannerSays", run.bannerName));
                 }
                 if (run.ehloName != null && !run.ehloName.equalsIgnoreCase(r.name())) {
-                    mismatches.add("the EHLO reply says " + run.ehloName);
+                    mismatches.add(Messages.text("cell.ptr.ehloSays", run.ehloName));
                 }
                 if (mismatches.isEmpty()) {
-                    run.cell("PTR", "PASS", ipText + " -> " + r.name() + " -> " + ipText + " (forward-confirmed)"
-                            + (run.bannerName != null ? ", the name in the banner" : ""), details);
+                    run.cell("PTR", "PASS", Messages.text(run.bannerName != null ? "cell.ptr.confirmed.banner"
+                            : "cell.ptr.confirmed", ipText, r.name()), details);
                 } else {
-                    run.cell("PTR", "WARN", ipText + " -> " + r.name() + " (forward-confirmed), but "
-                            + String.join(" and ", mismatches) + ": the name a server gives should be its PTR name"
-                            + " (checkers such as MXToolbox flag the mismatch; some receivers score it)", details);
+                    run.cell("PTR", "WARN", Messages.text(mismatches.size() == 2 ? "cell.ptr.mismatch.both"
+                            : "cell.ptr.mismatch", ipText, r.name(), mismatches.get(0),
+                            mismatches.size() == 2 ? mismatches.get(1) : ""), details);
                 }
             }
         }
@@ -359,8 +349,8 @@ public final class AddressCheck {
     private void grade(Run run) {
         run.begin();
         if (!run.starttlsOffered || "never".equals(o.starttls())) {
-            run.cells.add(new MxMatrix.Cell("TLS", "SKIP", 0, run.starttlsOffered ? "not tested: --starttls never"
-                    : "no STARTTLS: nothing to grade", Map.of()));
+            run.cells.add(new MxMatrix.Cell("TLS", "SKIP", 0, Messages.text(run.starttlsOffered
+                    ? "cell.notTested.starttlsNever" : "cell.grade.noStarttls"), Map.of()));
             return;
         }
         var g = grader.grade(run.host, run.address, run.chain == null ? List.of() : List.of(run.chain));
@@ -368,8 +358,8 @@ public final class AddressCheck {
         details.put("grade", g.grade());
         details.put("reasons", g.reasons());
         details.putAll(g.details());
-        run.cell("TLS", g.status(), "grade " + g.grade() + (g.reasons().isEmpty() ? "" : ": "
-                + String.join("; ", g.reasons())), details);
+        run.cell("TLS", g.status(), g.reasons().isEmpty() ? Messages.text("cell.grade", g.grade())
+                : Messages.text("cell.grade.reasons", g.grade(), String.join("; ", g.reasons())), details);
     }
 
     private MxMatrix.AddressEntry entry(Run run) {
@@ -392,16 +382,16 @@ public final class AddressCheck {
     private void slowOrPass(Run run, String step, Reply reply, String detail) {
         long ms = run.elapsed();
         if (ms >= SLOW_REPLY.toMillis()) {
-            run.cell(step, "WARN", "the reply took " + seconds(ms) + ": a tarpit (the server slows clients it"
-                    + " distrusts) or an overloaded server; " + detail);
+            run.cell(step, "WARN", Messages.text("cell.slowReply", seconds(ms), detail));
         } else {
             run.cell(step, "PASS", detail);
         }
     }
 
-    private static String firstReason(String step, Reply r) {
+    /** A refusal with the first of its possible reasons, when there is one. */
+    private static String withReason(String refusal, String step, Reply r) {
         var reasons = Explanations.reasons(step, r);
-        return reasons.isEmpty() ? "" : " (" + reasons.get(0) + ")";
+        return reasons.isEmpty() ? refusal : Messages.text("cell.withReason", refusal, reasons.get(0));
     }
 
     /** The host name a reply gives: the first word after the code (banner: RFC 5321 4.3.1; EHLO: 4.1.1.1). */

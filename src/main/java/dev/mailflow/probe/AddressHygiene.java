@@ -25,15 +25,11 @@ public final class AddressHygiene {
         String random = "no-such-user-" + UUID.randomUUID().toString().substring(0, 12);
         return List.of(
                 check(host, port, helo, from, timeout, "postmaster", "postmaster@" + domain, true,
-                        "fail", "postmaster must be accepted for every domain (RFC 5321 4.5.1): it is where "
-                                + "problems with the domain's mail are reported"),
+                        "fail", Messages.text("hygiene.postmaster")),
                 check(host, port, helo, from, timeout, "abuse", "abuse@" + domain, true,
-                        "warn", "abuse should be accepted (RFC 2142): block lists and other operators report "
-                                + "abuse there, and some list domains whose abuse@ bounces"),
+                        "warn", Messages.text("hygiene.abuse")),
                 check(host, port, helo, from, timeout, "unknown user", random + "@" + domain, false,
-                        "warn", "an address that no one has was accepted at RCPT: the server will bounce it "
-                                + "later, to a sender that may be forged (backscatter), unless it throws it away; "
-                                + "refuse unknown users at RCPT"));
+                        "warn", Messages.text("hygiene.unknownUser")));
     }
 
     private static Check check(String host, int port, String helo, String from, Duration timeout, String name,
@@ -42,17 +38,18 @@ public final class AddressHygiene {
         try {
             reply = RawSmtp.rcpt(host, port, helo, from, recipient, timeout);
         } catch (IOException e) {
-            return new Check(name, recipient, "", "warn", "not tested: " + (e.getMessage() == null
+            return new Check(name, recipient, "", "warn", Messages.text("hygiene.notTested", e.getMessage() == null
                     ? e.getClass().getSimpleName() : e.getMessage()));
         }
         char c = reply.isEmpty() ? '?' : reply.charAt(0);
         if (c == '4') {
-            return new Check(name, recipient, reply, "warn", "deferred (greylisting or a temporary refusal): "
-                    + "asked again later, it may be " + (wanted ? "accepted" : "refused"));
+            return new Check(name, recipient, reply, "warn", Messages.text(wanted ? "hygiene.deferred.accepted"
+                    : "hygiene.deferred.refused"));
         }
         boolean accepted = c == '2';
         if (accepted == wanted) {
-            return new Check(name, recipient, reply, "pass", accepted ? "accepted" : "refused at RCPT");
+            return new Check(name, recipient, reply, "pass", Messages.text(accepted ? "hygiene.accepted"
+                    : "hygiene.refused"));
         }
         return new Check(name, recipient, reply, badVerdict, why);
     }

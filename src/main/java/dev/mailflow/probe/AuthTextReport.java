@@ -14,32 +14,31 @@ public final class AuthTextReport {
 
     public static void print(PrintWriter out, AuthCheck.Result r) {
         var request = r.request();
-        out.println(printable("Mailflow auth: client " + request.ip().getHostAddress() + ", HELO " + request.helo()
-                + ", MAIL FROM <" + request.mailFrom() + ">"));
+        out.println(printable(Messages.text("auth.title", request.ip().getHostAddress(), request.helo(),
+                request.mailFrom())));
         out.println();
         var spf = r.spf();
-        head(out, "SPF", spf.result().word(), (request.heloIdentity() ? "HELO identity" : "MAIL FROM identity")
-                + ", domain " + (spf.domain().isEmpty() ? "(none)" : spf.domain()));
+        head(out, "SPF", spf.result().word(), Messages.text(request.heloIdentity() ? "auth.spf.helo" : "auth.spf.mailFrom",
+                spf.domain().isEmpty() ? Messages.text("auth.none") : spf.domain()));
         line(out, "= " + spf.reason());
         line(out, "= " + Explanations.spf(spf.result()));
-        spf.explanation().ifPresent(e -> line(out, "the domain's explanation (exp=): " + e));
+        spf.explanation().ifPresent(e -> line(out, Messages.text("auth.spf.exp", e)));
         if (!spf.record().isEmpty()) {
-            line(out, "record:  " + spf.record());
+            line(out, Messages.text("auth.record", spf.record()));
         }
         if (!spf.mechanism().isEmpty()) {
-            line(out, "matched: " + spf.mechanism());
+            line(out, Messages.text("auth.spf.matched", spf.mechanism()));
         }
-        line(out, "DNS:     " + spf.dnsLookups() + " of 10 lookup terms, " + spf.voidLookups() + " of 2 void lookups "
-                + "(RFC 7208 4.6.4)");
+        line(out, Messages.text("auth.spf.dns", spf.dnsLookups(), spf.voidLookups()));
         trace(out, spf.trace());
         var report = r.report();
         if (report == null) {
             out.println();
-            out.println("(no --message: DKIM, ARC and DMARC need the message)");
+            out.println(Messages.text("auth.noMessage"));
         } else {
             var dkim = report.dkim();
             if (dkim.signatures().isEmpty()) {
-                head(out, "DKIM", "none", "the message has no DKIM-Signature");
+                head(out, "DKIM", "none", Messages.text("auth.dkim.unsigned"));
             }
             for (DkimResult s : dkim.signatures()) {
                 head(out, "DKIM", s.status().keyword(), "d=" + s.domain() + " s=" + s.selector() + " a="
@@ -47,43 +46,44 @@ public final class AuthTextReport {
                 line(out, "= " + s.explanation());
                 line(out, "= " + Explanations.dkim(s.status()));
                 if (s.testing()) {
-                    line(out, "the key says t=y: the domain is testing DKIM; a failure counts as unsigned mail");
+                    line(out, Messages.text("auth.dkim.testing"));
                 }
             }
             if (dkim.notChecked() > 0) {
-                line(out, dkim.notChecked() + " more signature(s) not checked (the limit of signatures per message)");
+                line(out, Messages.text("auth.dkim.notChecked", dkim.notChecked()));
             }
             var arc = report.arc();
-            head(out, "ARC", arc.result().word(), arc.instances() > 0 ? arc.instances() + " ARC set(s), sealed by "
-                    + String.join(", ", arc.sealers()) : "");
+            head(out, "ARC", arc.result().word(), arc.instances() > 0 ? Messages.text("auth.arc.sets", arc.instances(),
+                    String.join(", ", arc.sealers())) : "");
             line(out, "= " + arc.reason());
             line(out, "= " + Explanations.arc(arc.result()));
             trace(out, arc.trace());
             var dmarc = report.dmarc();
-            head(out, "DMARC", dmarc.result().word(), dmarc.fromDomain() == null ? "" : "From domain "
-                    + dmarc.fromDomain());
+            head(out, "DMARC", dmarc.result().word(), dmarc.fromDomain() == null ? ""
+                    : Messages.text("auth.dmarc.from", dmarc.fromDomain()));
             line(out, "= " + dmarc.reason());
             line(out, "= " + Explanations.dmarc(dmarc.result()));
             if (dmarc.policy() != null) {
-                line(out, "policy:  p=" + dmarc.policy().word() + (dmarc.testing() ? " t=y (testing)" : "")
-                        + ", so a receiver would apply: " + dmarc.disposition().word()
-                        + (dmarc.policyDomain() != null ? " (record at _dmarc." + dmarc.policyDomain() + ")" : ""));
+                String policy = dmarc.testing() ? Messages.text("auth.dmarc.policy.testing", dmarc.policy().word())
+                        : "p=" + dmarc.policy().word();
+                line(out, dmarc.policyDomain() != null ? Messages.text("auth.dmarc.policy.at", policy,
+                        dmarc.disposition().word(), dmarc.policyDomain())
+                        : Messages.text("auth.dmarc.policy", policy, dmarc.disposition().word()));
             }
             if (!dmarc.record().isEmpty()) {
-                line(out, "record:  " + dmarc.record());
+                line(out, Messages.text("auth.record", dmarc.record()));
             }
             if (dmarc.fromDomain() != null) {
-                line(out, "aligned: SPF " + (dmarc.spfAligned() ? "yes" : "no") + ", DKIM "
-                        + (dmarc.dkimAligned() ? "yes" : "no"));
+                line(out, Messages.text("auth.dmarc.aligned", Messages.text(dmarc.spfAligned() ? "word.yes" : "word.no"),
+                        Messages.text(dmarc.dkimAligned() ? "word.yes" : "word.no")));
             }
             trace(out, dmarc.trace());
         }
         out.println();
-        out.println("Authentication-Results as " + r.authservId() + " would add it:");
+        out.println(Messages.text("auth.header", r.authservId()));
         out.print(r.authenticationResults().replace("\r\n", System.lineSeparator()));
         out.println();
-        out.println("Result: " + (r.passed() ? "PASSED: every check that ran passed"
-                : "FAILED: a check did not pass"));
+        out.println(Messages.text(r.passed() ? "auth.result.passed" : "auth.result.failed"));
         out.flush();
     }
 
@@ -117,7 +117,7 @@ public final class AuthTextReport {
 
     private static void trace(PrintWriter out, List<String> trace) {
         if (!trace.isEmpty()) {
-            line(out, "trace:");
+            line(out, Messages.text("auth.trace"));
             for (String t : trace) {
                 line(out, "  " + t);
             }

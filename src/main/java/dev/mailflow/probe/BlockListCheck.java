@@ -46,7 +46,7 @@ final class BlockListCheck {
                 case DnsAnswer.TempFail<InetAddress> t -> {
                     f.put("result", "error");
                     f.put("detail", t.reason());
-                    problems.add(list.zone() + ": no answer (" + t.reason() + "), so not known");
+                    problems.add(Messages.text("dnsbl.noAnswer", list.zone(), t.reason()));
                 }
                 case DnsAnswer.Found<InetAddress> found -> {
                     var codes = found.records().stream().map(InetAddress::getHostAddress).toList();
@@ -54,13 +54,11 @@ final class BlockListCheck {
                     var error = found.records().stream().filter(DnsList::isListError).findFirst();
                     if (error.isPresent()) {
                         f.put("result", "error");
-                        problems.add(list.zone() + " answered " + error.get().getHostAddress() + ", its own error"
-                                + " code, not a listing: " + DnsListCheck.listErrorMeaning(error.get(), "--dns-server"));
+                        problems.add(Messages.text("dnsbl.listError", list.zone(), error.get().getHostAddress(),
+                                DnsListCheck.listErrorMeaning(error.get(), "--dns-server")));
                     } else if (!found.records().stream().allMatch(DnsList::isListingCode)) {
                         f.put("result", "error");
-                        problems.add(list.zone() + " answered " + String.join(", ", codes) + ", which is no listing"
-                                + " code (RFC 5782 2.3: listings are in 127.0.0.0/8): a resolver that rewrites"
-                                + " NXDOMAIN answers?");
+                        problems.add(Messages.text("dnsbl.notACode", list.zone(), String.join(", ", codes)));
                     } else {
                         String reason = txt(dns, name);
                         f.put("result", "listed");
@@ -68,9 +66,10 @@ final class BlockListCheck {
                         if (reason != null) {
                             f.put("reason", reason);
                         }
-                        listed.add(list.zone() + " lists it (" + String.join(", ", codes.stream()
-                                .map(c -> c + ": " + meaning(list.zone(), c)).toList()) + ")"
-                                + (reason == null ? "" : "; the list says: " + reason));
+                        String meanings = String.join(", ", codes.stream()
+                                .map(c -> Messages.text("dnsbl.code", c, meaning(list.zone(), c))).toList());
+                        listed.add(reason == null ? Messages.text("dnsbl.listed", list.zone(), meanings)
+                                : Messages.text("dnsbl.listed.reason", list.zone(), meanings, reason));
                     }
                 }
             }
@@ -79,12 +78,11 @@ final class BlockListCheck {
         String status = !listed.isEmpty() ? "FAIL" : !problems.isEmpty() ? "WARN" : "PASS";
         var parts = new ArrayList<String>();
         if (!listed.isEmpty()) {
-            parts.add(String.join("; ", listed) + ": receivers that use the list refuse or junk mail from this"
-                    + " address; find out why on the list's site and ask for removal once the cause is fixed");
+            parts.add(Messages.text("dnsbl.listedAdvice", String.join("; ", listed)));
         }
         parts.addAll(problems);
         if (!clean.isEmpty()) {
-            parts.add("not listed in " + String.join(", ", clean));
+            parts.add(Messages.text("dnsbl.clean", String.join(", ", clean)));
         }
         return new Result(status, String.join("; ", parts), Map.of("lists", findings));
     }
@@ -102,17 +100,15 @@ final class BlockListCheck {
     /** A listing code in words: the list's own meaning for the lists whose codes are published, else RFC 5782's. */
     static String meaning(String zone, String code) {
         if (zone.equals("zen.spamhaus.org") || zone.endsWith(".zen.dq.spamhaus.net")) {
-            return switch (code) {
-                case "127.0.0.2" -> "SBL, a known spam source";
-                case "127.0.0.3" -> "SBL CSS, a snowshoe spam source";
-                case "127.0.0.4", "127.0.0.5", "127.0.0.6", "127.0.0.7" -> "XBL, an infected or exploited host";
-                case "127.0.0.9" -> "DROP, a hijacked network";
-                case "127.0.0.10", "127.0.0.11" -> "PBL, an address that should not send mail directly"
-                        + " (end users, dynamic ranges)";
-                default -> "listed";
-            };
+            return Messages.text(switch (code) {
+                case "127.0.0.2" -> "dnsbl.spamhaus.sbl";
+                case "127.0.0.3" -> "dnsbl.spamhaus.css";
+                case "127.0.0.4", "127.0.0.5", "127.0.0.6", "127.0.0.7" -> "dnsbl.spamhaus.xbl";
+                case "127.0.0.9" -> "dnsbl.spamhaus.drop";
+                case "127.0.0.10", "127.0.0.11" -> "dnsbl.spamhaus.pbl";
+                default -> "dnsbl.listedWord";
+            });
         }
-        return code.equals("127.0.0.2") ? "listed, with the code most lists use for a listing (RFC 5782 5 gives"
-                + " it to the test entry)" : "listed";
+        return Messages.text(code.equals("127.0.0.2") ? "dnsbl.testCode" : "dnsbl.listedWord");
     }
 }

@@ -52,17 +52,15 @@ record CertificateInfo(String status, String summary, List<String> reasons, Map<
                 switch (i.kind()) {
                     case EXPIRED -> {
                         status = "FAIL";
-                        reasons.add(i.reason() + ": senders that check certificates (DANE-TA, MTA-STS) refuse it");
+                        reasons.add(Messages.text("cert.expired", i.reason()));
                     }
                     case HOST_MISMATCH -> {
                         status = worse(status, "WARN");
-                        reasons.add("it names " + WebPki.describeNames(leaf) + ", not " + host + ": senders with an"
-                                + " MTA-STS policy for the domain refuse it; opportunistic senders still encrypt");
+                        reasons.add(Messages.text("cert.hostMismatch", WebPki.describeNames(leaf), host));
                     }
                     case UNTRUSTED -> {
                         status = worse(status, "WARN");
-                        reasons.add("no chain to a trusted CA (self-signed or a private CA): opportunistic senders"
-                                + " still encrypt, senders with an MTA-STS policy refuse it (DANE-EE does not care)");
+                        reasons.add(Messages.text("cert.untrusted"));
                     }
                     case OTHER -> {
                         status = worse(status, "WARN");
@@ -73,8 +71,8 @@ record CertificateInfo(String status, String summary, List<String> reasons, Map<
         }
         if (days >= 0 && days < EXPIRY_WARNING.toDays() && !"FAIL".equals(status)) {
             status = worse(status, "WARN");
-            reasons.add("it expires in " + days + (days == 1 ? " day" : " days") + " (" + leaf.getNotAfter().toInstant()
-                    + "): renew it now");
+            reasons.add(Messages.text("cert.expiresSoon", Messages.text(days == 1 ? "duration.day" : "duration.days",
+                    days), leaf.getNotAfter().toInstant()));
         }
         String weakKey = weakKey(leaf);
         if (weakKey != null) {
@@ -84,22 +82,23 @@ record CertificateInfo(String status, String summary, List<String> reasons, Map<
         String sig = leaf.getSigAlgName().toUpperCase(Locale.ROOT);
         if (sig.contains("SHA1") || sig.contains("MD5")) {
             status = worse(status, "WARN");
-            reasons.add("signed with " + leaf.getSigAlgName() + ", which no CA may use any more and clients refuse");
+            reasons.add(Messages.text("cert.weakSignature", leaf.getSigAlgName()));
         }
-        String summary = WebPki.commonName(leaf.getSubjectX500Principal().getName()) + ", " + key + ", "
-                + leaf.getSigAlgName() + ", issued by " + WebPki.commonName(leaf.getIssuerX500Principal().getName())
-                + (days < 0 ? ", EXPIRED " + leaf.getNotAfter().toInstant() : ", " + days + " days left")
-                + (reasons.isEmpty() ? "; trusted, and names " + host : "; " + String.join("; ", reasons));
+        String validity = days < 0 ? Messages.text("cert.summary.expired", leaf.getNotAfter().toInstant())
+                : Messages.text("cert.summary.daysLeft", days);
+        String verdict = reasons.isEmpty() ? Messages.text("cert.summary.trusted", host) : String.join("; ", reasons);
+        String summary = Messages.text("cert.summary", WebPki.commonName(leaf.getSubjectX500Principal().getName()), key,
+                leaf.getSigAlgName(), WebPki.commonName(leaf.getIssuerX500Principal().getName()), validity, verdict);
         return new CertificateInfo(status, summary, List.copyOf(reasons), details);
     }
 
     static String keyDescription(X509Certificate c) {
         var k = c.getPublicKey();
         if (k instanceof RSAPublicKey rsa) {
-            return "RSA " + rsa.getModulus().bitLength() + " bits";
+            return Messages.text("cert.key.rsa", rsa.getModulus().bitLength());
         }
         if (k instanceof ECPublicKey ec) {
-            return "ECDSA " + ec.getParams().getCurve().getField().getFieldSize() + " bits";
+            return Messages.text("cert.key.ecdsa", ec.getParams().getCurve().getField().getFieldSize());
         }
         return k.getAlgorithm();
     }
@@ -110,13 +109,13 @@ record CertificateInfo(String status, String summary, List<String> reasons, Map<
         if (k instanceof RSAPublicKey rsa) {
             int bits = rsa.getModulus().bitLength();
             if (bits < 1024) {
-                return "FAIL an RSA key of " + bits + " bits is broken; use 2048 bits or more";
+                return "FAIL " + Messages.text("cert.rsa.broken", bits);
             }
             if (bits < 2048) {
-                return "WARN an RSA key of " + bits + " bits is below today's minimum of 2048";
+                return "WARN " + Messages.text("cert.rsa.short", bits);
             }
         } else if (k instanceof ECPublicKey ec && ec.getParams().getCurve().getField().getFieldSize() < 256) {
-            return "WARN an EC key under 256 bits is too small";
+            return "WARN " + Messages.text("cert.ec.short");
         }
         return null;
     }

@@ -20,8 +20,20 @@ import java.util.List;
  */
 public final class Conformance {
 
-    /** One check's result: {@code verdict} is pass, warn (could not be tested) or fail. */
-    public record Check(String name, String verdict, String detail) {
+    /**
+     * One check's result: {@code verdict} is pass, warn (could not be tested) or fail;
+     * {@code reached} whether the server answered with its greeting (not in the JSON).
+     */
+    public record Check(String name, String verdict, String detail,
+                        @com.fasterxml.jackson.annotation.JsonIgnore boolean reached) {
+        public Check(String name, String verdict, String detail) {
+            this(name, verdict, detail, true);
+        }
+
+        /** A check that could not begin: no connection, or no greeting. */
+        static Check unreached(String name, String detail) {
+            return new Check(name, "warn", detail, false);
+        }
     }
 
     /** The false endings, named by their octets. */
@@ -64,14 +76,15 @@ public final class Conformance {
             var out = socket.getOutputStream();
             String greeting = RawSmtp.reply(in);
             if (!greeting.startsWith("220")) {
-                return new Check(name, "warn", "not tested: the greeting was " + RawSmtp.firstLine(greeting));
+                return Check.unreached(name, Messages.text("conformance.notTested.greeting", RawSmtp.firstLine(greeting)));
             }
             for (String command : List.of("EHLO " + helo, "MAIL FROM:<" + from + ">", "RCPT TO:<" + to + ">", "DATA")) {
                 RawSmtp.send(out, command + "\r\n");
                 String r = RawSmtp.reply(in);
                 boolean ok = command.equals("DATA") ? r.startsWith("354") : r.startsWith("250");
                 if (!ok) {
-                    return new Check(name, "warn", "not tested: " + command + " was answered " + RawSmtp.firstLine(r));
+                    return new Check(name, "warn", Messages.text("conformance.notTested.answered", command,
+                            RawSmtp.firstLine(r)));
                 }
             }
             RawSmtp.send(out, "From: <" + from + ">\r\nTo: <" + to + ">\r\nSubject: Mailflow conformance check, " + name
@@ -87,24 +100,22 @@ public final class Conformance {
             socket.setSoTimeout((int) timeout.toMillis());
             if (early != null) {
                 if (early.startsWith("2")) {
-                    return new Check(name, "fail", "the server took " + visible(ending) + " for the end of data ("
-                            + RawSmtp.firstLine(early) + "): what followed would be read as a new command, a smuggled "
-                            + "message; only CRLF.CRLF may end it (RFC 5321 4.1.1.4)");
+                    return new Check(name, "fail", Messages.text("conformance.smuggled", visible(ending),
+                            RawSmtp.firstLine(early)));
                 }
-                return new Check(name, "pass", "the server refused the message at the false ending: "
-                        + RawSmtp.firstLine(early));
+                return new Check(name, "pass", Messages.text("conformance.refusedAtFalseEnding", RawSmtp.firstLine(early)));
             }
             RawSmtp.send(out, "\r\n.\r\n");
             String end = RawSmtp.reply(in);
             RawSmtp.send(out, "QUIT\r\n");
             if (end.startsWith("2")) {
-                return new Check(name, "pass", visible(ending) + " stayed in the content; the message ended at "
-                        + "CRLF.CRLF (" + RawSmtp.firstLine(end) + ")");
+                return new Check(name, "pass", Messages.text("conformance.stayedInContent", visible(ending),
+                        RawSmtp.firstLine(end)));
             }
-            return new Check(name, "pass", "the server refused the message at its end: " + RawSmtp.firstLine(end));
+            return new Check(name, "pass", Messages.text("conformance.refusedAtEnd", RawSmtp.firstLine(end)));
         } catch (IOException e) {
-            return new Check(name, "warn", "not tested: " + (e.getMessage() == null ? e.getClass().getSimpleName()
-                    : e.getMessage()));
+            return Check.unreached(name, Messages.text("conformance.notTested", e.getMessage() == null
+                    ? e.getClass().getSimpleName() : e.getMessage()));
         }
     }
 

@@ -40,15 +40,15 @@ public final class HtmlReport {
         var h = new StringBuilder(16 * 1024);
         h.append("<!DOCTYPE html>\n<html lang=\"" + Messages.language() + "\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
-                .append("<title>Mailflow probe of ").append(esc(r.target())).append("</title>\n<style>\n")
+                .append("<title>").append(esc(Messages.text("html.title", r.target()))).append("</title>\n<style>\n")
                 .append(STYLE).append("</style>\n</head>\n<body>\n");
-        h.append("<h1>Mailflow probe of ").append(esc(r.target())).append("</h1>\n<p class=\"muted\">")
-                .append(esc(when.format(DateTimeFormatter.RFC_1123_DATE_TIME))).append(", ").append(esc(version))
-                .append(", report schema ").append(r.schemaVersion()).append("</p>\n");
+        h.append("<h1>").append(esc(Messages.text("html.title", r.target()))).append("</h1>\n<p class=\"muted\">")
+                .append(esc(Messages.text("html.subtitle", when.format(DateTimeFormatter.RFC_1123_DATE_TIME), version,
+                        r.schemaVersion()))).append("</p>\n");
         h.append("<p class=\"outcome ").append(esc(r.outcome())).append("\">")
                 .append(esc(Messages.text("report.result", r.outcome(), TextReport.outcomeWords(r))))
                 .append(r.queueId() != null ? esc(Messages.text("report.queued", r.queueId())) : "").append("</p>\n");
-        h.append("<h2>Step by step</h2>\n");
+        h.append("<h2>").append(esc(Messages.text("html.steps"))).append("</h2>\n");
         var seen = new java.util.HashMap<String, Integer>();
         for (ProbeStep s : r.steps()) {
             int n = seen.merge(s.name(), 1, Integer::sum);
@@ -64,7 +64,8 @@ public final class HtmlReport {
     private static void step(StringBuilder h, ProbeStep s, String id) {
         h.append("<div class=\"step ").append(esc(s.status())).append("\" id=\"step-").append(esc(id))
                 .append("\">\n<div class=\"head\"><span class=\"st\">").append(esc(s.status())).append("</span> ")
-                .append(esc(s.name())).append(" <span class=\"muted\">").append(s.millis()).append(" ms</span></div>\n");
+                .append(esc(s.name())).append(" <span class=\"muted\">").append(esc(Messages.text("html.millis", s.millis())))
+                .append("</span></div>\n");
         if (!s.exchange().isEmpty()) {
             h.append("<pre>").append(esc(String.join("\n", s.exchange()))).append("</pre>\n");
         }
@@ -74,7 +75,9 @@ public final class HtmlReport {
     }
 
     private static void matrix(StringBuilder h, List<MxMatrix.MxEntry> entries) {
-        h.append("<h2>Every MX, every address</h2>\n<table>\n<tr><th>Pref</th><th>MX</th><th>Address</th>");
+        h.append("<h2>").append(esc(Messages.text("html.matrix"))).append("</h2>\n<table>\n<tr><th>")
+                .append(esc(Messages.text("html.preference"))).append("</th><th>MX</th><th>")
+                .append(esc(Messages.text("html.address"))).append("</th>");
         for (String n : MATRIX_STEPS) {
             h.append("<th>").append(n).append("</th>");
         }
@@ -84,7 +87,8 @@ public final class HtmlReport {
             if (mx.addresses().isEmpty()) {
                 h.append("<tr><td>").append(mx.preference()).append("</td><td>").append(esc(mx.host()))
                         .append("</td><td class=\"FAIL\" colspan=\"").append(MATRIX_STEPS.size() + 1).append("\">")
-                        .append(esc(mx.problem() == null ? "no address" : mx.problem())).append("</td></tr>\n");
+                        .append(esc(mx.problem() == null ? Messages.text("html.noAddress") : mx.problem()))
+                        .append("</td></tr>\n");
             }
             for (var a : mx.addresses()) {
                 h.append("<tr><td>").append(mx.preference()).append("</td><td>").append(esc(mx.host()))
@@ -100,7 +104,7 @@ public final class HtmlReport {
                             .append(esc(cell.detail() == null ? "" : cell.detail())).append("\">")
                             .append(esc(grade != null ? String.valueOf(grade) : cell.status()));
                     if (cell.millis() > 0) {
-                        h.append(" <small>").append(cell.millis()).append(" ms</small>");
+                        h.append(" <small>").append(esc(Messages.text("html.millis", cell.millis()))).append("</small>");
                     }
                     h.append("</td>");
                 }

@@ -96,10 +96,20 @@ public final class Messages {
         return "en";
     }
 
-    /** The message {@code key} in the current language, with {@code args} put in. */
+    /**
+     * The message {@code key} in the current language, with {@code args} put in; numbers as
+     * plain digits (no grouping: ports, codes and queue ids read as they are).
+     */
     public static String text(String key, Object... args) {
         String pattern = pattern(CURRENT.get(), key);
-        return args.length == 0 ? pattern : new MessageFormat(pattern, CURRENT.get()).format(args);
+        if (args.length == 0) {
+            return pattern;
+        }
+        var plain = new Object[args.length];
+        for (int i = 0; i < args.length; i++) {
+            plain[i] = args[i] instanceof Number n ? n.toString() : args[i] == null ? "" : args[i].toString();
+        }
+        return new MessageFormat(pattern, CURRENT.get()).format(plain);
     }
 
     static String pattern(Locale locale, String key) {

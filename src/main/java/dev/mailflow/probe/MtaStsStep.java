@@ -54,14 +54,13 @@ final class MtaStsStep {
         };
         if (sts == null) {
             String reason = ((DnsAnswer.TempFail<TxtRecord>) answer).reason();
-            exchange.add(name + ": no answer");
-            c.fail("MTA-STS record", "the TXT records of " + name + " could not be fetched: " + reason,
-                    "The DNS server did not answer or failed; try again, or ask another one with --dns-server.");
+            exchange.add(Messages.text("records.noAnswer.line", name));
+            c.fail("MTA-STS record", Messages.text("policy.txt.tempFail", name, reason),
+                    Messages.text("dns.tempFail.reason"));
             details.put("record", null);
         } else if (sts.isEmpty()) {
-            exchange.add(name + ": no MTA-STS record");
-            c.skip("MTA-STS", domain + " publishes no MTA-STS record at " + name + " (RFC 8461 3.1): senders "
-                    + "fetch no policy, and MX hosts are not authenticated by MTA-STS");
+            exchange.add(Messages.text("mtaSts.none.line", name));
+            c.skip("MTA-STS", Messages.text("mtaSts.none", domain, name));
             details.put("record", null);
         } else {
             for (String t : sts) {
@@ -69,12 +68,11 @@ final class MtaStsStep {
             }
             details.put("record", sts.size() == 1 ? sts.get(0) : sts);
             switch (MtaStsRecord.select(answer.records())) {
-                case MtaStsRecord.Absent a -> c.fail("MTA-STS record", name + ": " + a.why(),
-                        "Senders use no MTA-STS record here (RFC 8461 3.1): publish exactly one, \"v=STSv1; "
-                                + "id=<1 to 32 letters and digits>\", and change the id whenever the policy changes.");
+                case MtaStsRecord.Absent a -> c.fail("MTA-STS record", Messages.text("policy.nameSays", name, a.why()),
+                        Messages.text("mtaSts.record.unusable"));
                 case MtaStsRecord.Found f -> {
                     details.put("id", f.record().id());
-                    c.pass("MTA-STS record", name + ": id " + f.record().id());
+                    c.pass("MTA-STS record", Messages.text("mtaSts.record.id", name, f.record().id()));
                     exchange.add("GET " + policyUrl);
                     policy = fetch(fetcher, domain, c, details);
                 }
@@ -92,14 +90,10 @@ final class MtaStsStep {
                 details.put("policy", null);
                 // Not a failure of delivery: senders without a cached policy deliver as if the
                 // domain had no MTA-STS (RFC 8461 5.1), those with one keep using it.
-                c.warn("MTA-STS policy", f.reason() + "; senders deliver as if " + domain + " had no MTA-STS",
-                        "mta-sts." + domain + " has no address record, or its web server does not listen on HTTPS.",
-                        "The web server's certificate is not valid for mta-sts." + domain + " (a certificate for "
-                                + "another name, self-signed, expired, or without its intermediate CA).",
-                        "The policy is not at /.well-known/mta-sts.txt, or is reached through a redirect, which "
-                                + "senders do not follow (RFC 8461 3.3).",
-                        "The answer is not text/plain, or not a valid policy (version: STSv1, mode, mx, max_age).",
-                        "Senders without a cached policy deliver as if the domain had no MTA-STS (RFC 8461 5.1).");
+                c.warn("MTA-STS policy", Messages.text("mtaSts.fetch.failed", f.reason(), domain),
+                        Messages.text("mtaSts.fetch.reason.1", domain), Messages.text("mtaSts.fetch.reason.2", domain),
+                        Messages.text("mtaSts.fetch.reason.3"), Messages.text("mtaSts.fetch.reason.4"),
+                        Messages.text("mtaSts.fetch.reason.5"));
                 return null;
             }
             case PolicyFetcher.Fetched f -> {
@@ -111,20 +105,18 @@ final class MtaStsStep {
                 m.put("text", p.text());
                 m.put("warnings", p.warnings());
                 details.put("policy", m);
-                String summary = "mode " + p.mode().word() + ", mx " + (p.mx().isEmpty() ? "(none)"
-                        : String.join(", ", p.mx())) + ", max_age " + p.maxAge().toSeconds() + " s ("
-                        + age(p.maxAge()) + ")";
+                String summary = Messages.text("mtaSts.policy.summary", p.mode().word(), p.mx().isEmpty()
+                        ? Messages.text("mtaSts.policy.noMx") : String.join(", ", p.mx()), p.maxAge().toSeconds(),
+                        age(p.maxAge()));
                 switch (p.mode()) {
-                    case ENFORCE -> c.pass("MTA-STS policy", summary + ": senders deliver only to a listed MX with a "
-                            + "WebPKI-valid certificate, over TLS");
-                    case TESTING -> c.warn("MTA-STS policy", summary + ": senders deliver even when the checks "
-                            + "fail, and report the failures (TLS-RPT)", "MTA-STS: mode testing protects no mail; "
-                                    + "once the TLS-RPT reports show no failures, change it to enforce (and the id)");
-                    case NONE -> c.warn("MTA-STS policy", summary + ": the domain has withdrawn its policy "
-                            + "(RFC 8461 8.3)", "MTA-STS: mode none protects no mail");
+                    case ENFORCE -> c.pass("MTA-STS policy", Messages.text("mtaSts.policy.enforce", summary));
+                    case TESTING -> c.warn("MTA-STS policy", Messages.text("mtaSts.policy.testing", summary),
+                            Messages.text("mtaSts.policy.testing.reason"));
+                    case NONE -> c.warn("MTA-STS policy", Messages.text("mtaSts.policy.none", summary),
+                            Messages.text("mtaSts.policy.none.reason"));
                 }
                 for (String w : p.warnings()) {
-                    c.warn("MTA-STS policy", w, "MTA-STS: " + w);
+                    c.warn("MTA-STS policy", w, Messages.text("mtaSts.policy.warning", w));
                 }
                 return p;
             }
@@ -135,10 +127,11 @@ final class MtaStsStep {
     static String age(Duration d) {
         long days = d.toDays();
         if (days >= 1 && d.toSeconds() % 86400 == 0) {
-            return days + (days == 1 ? " day" : " days");
+            return Messages.text(days == 1 ? "duration.day" : "duration.days", days);
         }
         long hours = d.toHours();
-        return hours >= 1 ? hours + (hours == 1 ? " hour" : " hours") : d.toSeconds() + " s";
+        return hours >= 1 ? Messages.text(hours == 1 ? "duration.hour" : "duration.hours", hours)
+                : Messages.text("duration.seconds", d.toSeconds());
     }
 
     static Map<String, Object> withChecks(Map<String, Object> details, PolicyCheck.Collector c) {

@@ -86,14 +86,14 @@ public final class MxMatrix {
         for (var h : withUnresolved(dns, domain, hosts)) {
             if (h.addresses().isEmpty()) {
                 entries.add(new MxEntry(h.name(), h.preference(), h.implicit(), List.of(),
-                        "the MX host " + h.name() + " has no A or AAAA record: senders skip it"));
+                        Messages.text("matrix.noAddressRecord", h.name())));
                 continue;
             }
             var addresses = new ArrayList<AddressEntry>();
             String problem = null;
             for (InetAddress a : h.addresses()) {
                 if (tested == MAX_ADDRESSES) {
-                    problem = "not every address was tested: at most " + MAX_ADDRESSES + " addresses in one run";
+                    problem = Messages.text("matrix.tooManyAddresses", MAX_ADDRESSES);
                     break;
                 }
                 tested++;

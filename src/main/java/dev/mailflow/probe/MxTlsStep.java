@@ -60,21 +60,26 @@ final class MxTlsStep {
         Peer peer(String host);
     }
 
-    static final List<String> DANE_MISMATCH_REASONS = List.of(
-            "The certificate (or its key) was replaced and the TLSA record not updated first: publish the new "
-                    + "key's record beside the old one, wait for the TTL, then change the certificate (RFC 7671 8.1).",
-            "The TLSA record was written for another certificate, another host or another port.",
-            "Another address of this MX, or a load balancer in front of it, presents a different certificate.");
-    static final List<String> BOGUS_REASONS = List.of(
-            "The zone's signatures have expired or were not renewed: re-sign the zone.",
-            "The DS record at the parent zone does not match the zone's key (a key rollover not finished).",
-            "A record was changed after the zone was signed.",
-            "A DANE sender defers mail to this MX while the answer is bogus (RFC 7672 2.2): it never falls back "
-                    + "to plaintext or unchecked TLS.");
-    static final List<String> WEBPKI_REASONS = List.of(
-            "A self-signed certificate, or one from a private CA, which MTA-STS senders do not trust.",
-            "The certificate names another host: it must name the MX host (RFC 8461 4.2).",
-            "The certificate has expired, or the server does not send its intermediate CA certificate.");
+    /** The possible reasons {@code key.1}, {@code key.2}... of the bundle, in the current language. */
+    private static String[] reasons(String key, int count) {
+        var list = new String[count];
+        for (int i = 0; i < count; i++) {
+            list[i] = Messages.text(key + "." + (i + 1));
+        }
+        return list;
+    }
+
+    private static String[] daneMismatchReasons() {
+        return reasons("mxTls.reason.daneMismatch", 3);
+    }
+
+    private static String[] bogusReasons() {
+        return reasons("mxTls.reason.bogus", 4);
+    }
+
+    private static String[] webPkiReasons() {
+        return reasons("mxTls.reason.webPki", 3);
+    }
 
     private final DnsResolver dns;
     private final WebPki webPki;
@@ -118,39 +123,34 @@ final class MxTlsStep {
             dane(c, details, dane, peer, tlsaName);
         }
         if (!mtaSts) {
-            c.skip("MTA-STS", policy == null ? "no MTA-STS policy for " + domain
-                    : "the policy of " + domain + " has mode none");
+            c.skip("MTA-STS", Messages.text(policy == null ? "mxTls.noPolicy" : "mxTls.policyNone", domain));
             if (!daneApplies && !(dane instanceof DaneResult.TempFail)) {
-                c.skip("Certificate", "no DANE and no MTA-STS for this MX: senders use opportunistic TLS, "
-                        + "without checking the certificate (see STARTTLS)");
+                c.skip("Certificate", Messages.text("mxTls.opportunistic"));
             }
             return outcome(c, exchange, details);
         }
         if (policy.matches(host)) {
-            c.pass("MTA-STS mx", host + " matches the policy's mx " + String.join(", ", policy.mx()));
+            c.pass("MTA-STS mx", Messages.text("mxTls.mx.matches", host, String.join(", ", policy.mx())));
         } else {
-            mtaStsProblem(c, enforce, "MTA-STS mx", host + " matches none of the policy's mx patterns ("
-                    + String.join(", ", policy.mx()) + "): " + (enforce ? "senders do not deliver to it"
-                    : "senders deliver and report a failure"), "The policy's mx lines do not list this MX "
-                    + "(a new MX host, or a typo): add it, or a *." + domain + " pattern, and change the id.");
+            mtaStsProblem(c, enforce, "MTA-STS mx", Messages.text(enforce ? "mxTls.mx.none.enforce"
+                    : "mxTls.mx.none.testing", host, String.join(", ", policy.mx())),
+                    Messages.text("mxTls.mx.none.reason", domain));
         }
         switch (peer) {
-            case Peer.NotChecked n -> c.skip("WebPKI", "the certificate was not checked: " + n.why());
-            case Peer.NoStartTls n -> mtaStsProblem(c, enforce, "WebPKI", n.where() + " offers no STARTTLS: "
-                    + "MTA-STS requires TLS (RFC 8461 4.2)", "TLS is not configured on this server or port, or "
-                    + "something on the path removes STARTTLS from the EHLO reply.");
+            case Peer.NotChecked n -> c.skip("WebPKI", Messages.text("mxTls.notChecked", n.why()));
+            case Peer.NoStartTls n -> mtaStsProblem(c, enforce, "WebPKI", Messages.text("mxTls.webPki.noStartTls",
+                    n.where()), Messages.text("mxTls.noStartTls.reason"));
             case Peer.Tls t -> {
                 switch (webPki.check(t.chain(), host)) {
-                    case WebPki.Valid v -> c.pass("WebPKI", "the certificate of " + t.where() + " is valid for "
-                            + host + " (" + v.certificateName() + ", issued by " + v.issuer() + ")");
-                    case WebPki.Invalid i -> mtaStsProblem(c, enforce, "WebPKI", i.reason() + " ("
-                            + i.resultType() + ")", WEBPKI_REASONS.toArray(String[]::new));
+                    case WebPki.Valid v -> c.pass("WebPKI", Messages.text("mxTls.webPki.valid", t.where(), host,
+                            v.certificateName(), v.issuer()));
+                    case WebPki.Invalid i -> mtaStsProblem(c, enforce, "WebPKI", Messages.text("mxTls.webPki.invalid",
+                            i.reason(), i.resultType()), webPkiReasons());
                 }
             }
         }
         if (daneApplies && mtaSts) {
-            c.skip("Precedence", "DANE applies to this MX: a sender that does both uses DANE, not MTA-STS "
-                    + "(RFC 8461 2)");
+            c.skip("Precedence", Messages.text("mxTls.precedence"));
         }
         return outcome(c, exchange, details);
     }
@@ -158,24 +158,20 @@ final class MxTlsStep {
     /** The DANE check of the certificate, for an MX whose TLSA records are validated. */
     private void dane(PolicyCheck.Collector c, Map<String, Object> details, DaneResult dane, Peer peer, String tlsaName) {
         switch (peer) {
-            case Peer.NotChecked n -> c.skip("DANE", "the certificate was not checked: " + n.why());
-            case Peer.NoStartTls n -> c.fail("DANE", n.where() + " offers no STARTTLS, while " + tlsaName
-                    + " promises TLS: DANE senders do not deliver to it (RFC 7672 2.2)", "TLS is not configured on "
-                    + "this server or port, or something on the path removes STARTTLS from the EHLO reply (a "
-                    + "downgrade).");
+            case Peer.NotChecked n -> c.skip("DANE", Messages.text("mxTls.notChecked", n.why()));
+            case Peer.NoStartTls n -> c.fail("DANE", Messages.text("mxTls.dane.noStartTls", n.where(), tlsaName),
+                    Messages.text("mxTls.dane.noStartTls.reason"));
             case Peer.Tls t -> {
                 if (dane instanceof DaneResult.Usable u) {
                     switch (verifier.verify(t.chain(), u)) {
                         case DaneVerification.Matched m -> {
                             details.put("daneMatched", TlsaRecords.describe(m.record()));
-                            c.pass("DANE", "the certificate of " + t.where() + " matches: " + m.how());
+                            c.pass("DANE", Messages.text("mxTls.dane.matched", t.where(), m.how()));
                         }
-                        case DaneVerification.Failed f -> c.fail("DANE", f.reason(),
-                                DANE_MISMATCH_REASONS.toArray(String[]::new));
+                        case DaneVerification.Failed f -> c.fail("DANE", f.reason(), daneMismatchReasons());
                     }
                 } else {
-                    c.warn("DANE", t.where() + " offers STARTTLS; with no usable TLSA record, senders require TLS "
-                            + "but do not check the certificate");
+                    c.warn("DANE", Messages.text("mxTls.dane.noneUsable", t.where()));
                 }
             }
         }
@@ -186,7 +182,7 @@ final class MxTlsStep {
         if (enforce) {
             c.fail(name, detail, why);
         } else {
-            c.warn(name, detail + " (mode testing: delivered and reported)", why);
+            c.warn(name, Messages.text("mxTls.testing", detail), why);
         }
     }
 
@@ -198,26 +194,24 @@ final class MxTlsStep {
                 details.put("tlsa", u.usable().stream().map(MxTlsStep::text).toList());
                 details.put("dnssec", "secure");
                 c.pass("TLSA", u.describe());
-                c.pass("DNSSEC", "the TLSA records and the addresses of the MX are DNSSEC-validated");
+                c.pass("DNSSEC", Messages.text("mxTls.dnssec.secure"));
             }
             case DaneResult.NoneUsable n -> {
                 n.all().forEach(r -> exchange.add(tlsaName + " TLSA " + text(r)));
                 details.put("tlsa", n.all().stream().map(MxTlsStep::text).toList());
                 details.put("dnssec", "secure");
-                c.warn("TLSA", n.describe(), "Publish a DANE-EE record (3 1 1, the SHA-256 of the server's public "
-                        + "key: mailflow check prints it for Mailflow) or a DANE-TA one (RFC 7672 3.1).");
-                c.pass("DNSSEC", "the TLSA records and the addresses of the MX are DNSSEC-validated");
+                c.warn("TLSA", n.describe(), Messages.text("mxTls.tlsa.noneUsable.reason"));
+                c.pass("DNSSEC", Messages.text("mxTls.dnssec.secure"));
             }
             case DaneResult.TempFail t -> {
                 details.put("tlsa", null);
                 boolean bogus = t.why().toLowerCase(java.util.Locale.ROOT).contains("bogus");
                 details.put("dnssec", bogus ? "bogus" : "failed");
-                exchange.add(tlsaName + ": no answer");
+                exchange.add(Messages.text("records.noAnswer.line", tlsaName));
                 if (bogus) {
-                    c.fail("DNSSEC", t.why(), BOGUS_REASONS.toArray(String[]::new));
+                    c.fail("DNSSEC", t.why(), bogusReasons());
                 } else {
-                    c.fail("DNSSEC", t.why() + " (a validating resolver answers SERVFAIL for a bogus answer too)",
-                            BOGUS_REASONS.toArray(String[]::new));
+                    c.fail("DNSSEC", Messages.text("mxTls.dnssec.servfail", t.why()), bogusReasons());
                 }
             }
             case DaneResult.NotDane n -> {
@@ -226,15 +220,14 @@ final class MxTlsStep {
                     f.records().forEach(r -> exchange.add(tlsaName + " TLSA " + text(r)));
                     details.put("tlsa", f.records().stream().map(MxTlsStep::text).toList());
                     details.put("dnssec", "insecure");
-                    c.warn("TLSA", f.records().size() + " TLSA record(s) at " + tlsaName + ", not used: " + n.why(),
-                            "The zone is not DNSSEC-signed, or the parent has no DS record for it: senders ignore "
-                                    + "TLSA records they cannot validate (RFC 7672 2.2).");
-                    c.warn("DNSSEC", "not validated (insecure): DANE does not protect mail to this MX");
+                    c.warn("TLSA", Messages.text("mxTls.tlsa.unsigned", f.records().size(), tlsaName, n.why()),
+                            Messages.text("mxTls.tlsa.unsigned.reason"));
+                    c.warn("DNSSEC", Messages.text("mxTls.dnssec.insecure"));
                 } else {
-                    exchange.add(tlsaName + ": no TLSA record");
+                    exchange.add(Messages.text("mxTls.tlsa.none.line", tlsaName));
                     details.put("tlsa", List.of());
                     details.put("dnssec", n.why().contains("not DNSSEC-signed") ? "insecure" : "n/a");
-                    c.skip("TLSA", n.why() + ": DANE does not protect mail to this MX");
+                    c.skip("TLSA", Messages.text("mxTls.tlsa.none", n.why()));
                 }
             }
         }

@@ -155,19 +155,14 @@ public final class Probe {
         details.put("returnPath", o.from());
         details.put("mailbox", rt.maildir().toString());
         details.put("dsnOffered", dsnOffered);
-        exchange.add("* sent " + messageId + " from <" + o.from() + ">" + (dsnOffered ? " with RET=HDRS ENVID="
-                + envid + " and NOTIFY=SUCCESS,FAILURE,DELAY" : " without DSN parameters") + "; accepted: "
-                + queueId);
+        exchange.add(dsnOffered ? Messages.text("roundTrip.sent.dsn", messageId, o.from(), envid, queueId)
+                : Messages.text("roundTrip.sent.noDsn", messageId, o.from(), queueId));
         if (!dsnOffered) {
-            meaning.add("The server does not offer DSN (RFC 3461: no DSN in its EHLO reply), so no delivery receipt"
-                    + " can be asked for: NOTIFY, RET and ENVID were left out, as RFC 3461 4 requires.");
-            end("ROUND-TRIP", "WARN", meaning, List.of("Without DSN only a bounce (if delivery fails) or a reply"
-                    + " from a person at the far end can come back: ask the recipient to answer the test message,"
-                    + " as KB 153119's Advanced Testing does by hand, or test a server that offers DSN."), details);
+            meaning.add(Messages.text("roundTrip.noDsn"));
+            end("ROUND-TRIP", "WARN", meaning, List.of(Messages.text("roundTrip.noDsn.reason")), details);
             return true;
         }
-        exchange.add("* waiting up to " + rt.limit().toSeconds() + " s for the report in " + rt.maildir() + " ("
-                + rt.where() + ")");
+        exchange.add(Messages.text("roundTrip.waiting", rt.limit().toSeconds(), rt.maildir(), rt.where()));
         List<RoundTrip.Arrival> arrivals;
         try {
             arrivals = RoundTrip.await(rt, envid, messageId, sentAt, o.to(), listener);
@@ -190,17 +185,15 @@ public final class Probe {
             String when = String.format(Locale.ROOT, "+%.1f s", a.after().toMillis() / 1000.0);
             if (a.report() == null) {
                 reply = true;
-                exchange.add("* " + when + ": a reply from " + a.from() + ": " + a.subject());
-                meaning.add("A person (or an autoresponder) at the far end answered the test message: mail flows"
-                        + " there and back.");
+                exchange.add(Messages.text("roundTrip.reply", when, a.from(), a.subject()));
+                meaning.add(Messages.text("roundTrip.reply.meaning"));
             } else {
                 var r = a.report();
                 entry.put("reportingMta", r.reportingMta());
                 entry.put("originalEnvelopeId", r.originalEnvelopeId());
                 entry.put("arrivalDate", r.arrivalDate());
                 var recipients = new ArrayList<Map<String, Object>>();
-                exchange.add("* " + when + ": a delivery status notification from " + r.from() + " (Reporting-MTA: "
-                        + r.reportingMta() + ")");
+                exchange.add(Messages.text("roundTrip.dsn", when, r.from(), r.reportingMta()));
                 int shown = 0;
                 for (var x : r.recipients()) {
                     boolean ours = sentTo(x);
@@ -231,22 +224,17 @@ public final class Probe {
                             + (x.diagnosticCode() != null ? ", Diagnostic-Code " + x.diagnosticCode() : ""));
                     meaning.add(recipientMeaning(x, when));
                     if (!ours) {
-                        meaning.add(x.finalRecipient() + " is not a recipient the probe sent to: a report about "
-                                + "another message, or an alias's target the far side names (it counts for nothing).");
+                        meaning.add(Messages.text("roundTrip.notOurs", x.finalRecipient()));
                     }
                 }
                 if (r.recipients().size() > MAX_SHOWN) {
-                    exchange.add("    ... and " + (r.recipients().size() - MAX_SHOWN) + " more recipients (the first "
-                            + MAX_SHOWN + " are shown)");
+                    exchange.add("    " + Messages.text("roundTrip.more", r.recipients().size() - MAX_SHOWN, MAX_SHOWN));
                 }
                 entry.put("recipients", recipients);
-                meaning.add(envid.equals(r.originalEnvelopeId()) ? "The ENVID came back (Original-Envelope-Id: "
-                        + envid + "): the far side keeps the DSN parameters, as RFC 3461 4.4 asks."
-                        : "The ENVID did not come back (matched by the returned Message-ID instead): the far side"
-                        + " drops Original-Envelope-Id, so a sender cannot match its reports by it.");
+                meaning.add(envid.equals(r.originalEnvelopeId()) ? Messages.text("roundTrip.envid.back", envid)
+                        : Messages.text("roundTrip.envid.lost"));
                 boolean orcpt = r.recipients().stream().anyMatch(x -> x.originalRecipient() != null);
-                meaning.add(orcpt ? "ORCPT came back as Original-Recipient (RFC 3461 4.2)."
-                        : "ORCPT did not come back: there is no Original-Recipient field (RFC 3464 2.3.1).");
+                meaning.add(Messages.text(orcpt ? "roundTrip.orcpt.back" : "roundTrip.orcpt.lost"));
             }
             list.add(entry);
         }
@@ -256,30 +244,23 @@ public final class Probe {
         var unreported = o.to().stream().filter(t -> !reported.contains(t.toLowerCase(Locale.ROOT))).toList();
         if (!failed && !reply && (delivered || relayed) && !unreported.isEmpty()) {
             status = "WARN";
-            meaning.add("No final report came for " + String.join(", ", unreported) + " within "
-                    + rt.limit().toSeconds() + " s: only the others are confirmed.");
-            reasons.add("The far side sends its notices apart (a success now, a failure later) and the rest is still"
-                    + " on its way; or it drops success notices for some recipients.");
+            meaning.add(Messages.text("roundTrip.unreported", String.join(", ", unreported), rt.limit().toSeconds()));
+            reasons.add(Messages.text("roundTrip.unreported.reason"));
         } else if (failed) {
             status = "FAIL";
-            reasons.add("The far side could not deliver the message: its Status and Diagnostic-Code above say why"
-                    + " (for 5.1.1 the mailbox does not exist; 5.7.x is a policy refusal).");
+            reasons.add(Messages.text("roundTrip.failed.reason"));
         } else if (delivered || reply) {
             status = "PASS";
         } else if (relayed) {
             status = "WARN";
-            meaning.add("Relayed: the far side passed the message on to a system that does not offer DSN, so"
-                    + " nobody will confirm the final delivery (RFC 3464 2.3.3).");
+            meaning.add(Messages.text("roundTrip.relayed"));
         } else {
             status = "WARN";
-            meaning.add(arrivals.isEmpty() ? "No report and no reply came within " + rt.limit().toSeconds() + " s."
-                    : "Only a delay notice came within " + rt.limit().toSeconds() + " s: the far side keeps trying.");
-            reasons.add("The far side, or a server after it, drops success notices: Exchange Online and several"
-                    + " large providers send none, only failures.");
-            reasons.add("The report is on its way but slow (queued behind others, or greylisted at "
-                    + rt.where() + ").");
-            reasons.add("The return address <" + o.from() + "> is not reachable from the far side: its domain's MX"
-                    + " must lead to " + rt.where() + " and that address and port must be open to the far side.");
+            meaning.add(Messages.text(arrivals.isEmpty() ? "roundTrip.nothing" : "roundTrip.delayOnly",
+                    rt.limit().toSeconds()));
+            reasons.add(Messages.text("roundTrip.reason.dropsSuccess"));
+            reasons.add(Messages.text("roundTrip.reason.slow", rt.where()));
+            reasons.add(Messages.text("roundTrip.reason.unreachable", o.from(), rt.where()));
         }
         end("ROUND-TRIP", status, meaning, reasons, details);
         return !failed;
@@ -299,19 +280,20 @@ public final class Probe {
 
     private static String recipientMeaning(DeliveryReport.Recipient x, String when) {
         String what = switch (x.action() == null ? "" : x.action()) {
-            case "delivered" -> "delivered to the mailbox";
-            case "relayed" -> "relayed onward to a system without DSN";
-            case "expanded" -> "delivered, and expanded to several recipients (a list or an alias)";
-            case "delayed" -> "delayed: the far side is still trying";
-            case "failed" -> "not delivered";
-            default -> "reported as \"" + x.action() + "\"";
+            case "delivered", "relayed", "expanded", "delayed", "failed" -> Messages.text("roundTrip.action." + x.action());
+            default -> Messages.text("roundTrip.action.other", x.action());
         };
         var code = x.status() == null ? null : dev.mailflow.smtp.EnhancedStatus.parse(x.status().strip());
-        String status = x.status() == null ? "" : code == null ? " (" + x.status() + ")"
-                : " (" + StatusCatalogue.describe(code) + ")";
-        return x.finalRecipient() + ": " + what + status + ", " + when + " after the message was accepted"
-                + (x.remoteMta() != null ? "; the next server was " + untyped(x.remoteMta()) : "")
-                + (x.diagnosticCode() != null ? "; the report says: " + untyped(x.diagnosticCode()) : "");
+        if (x.status() != null) {
+            what = Messages.text("roundTrip.recipient.status", what, code == null ? x.status()
+                    : StatusCatalogue.describe(code));
+        }
+        String next = x.remoteMta() == null ? null : untyped(x.remoteMta());
+        String says = x.diagnosticCode() == null ? null : untyped(x.diagnosticCode());
+        String key = next != null && says != null ? "roundTrip.recipient.nextSays"
+                : next != null ? "roundTrip.recipient.next" : says != null ? "roundTrip.recipient.says"
+                : "roundTrip.recipient";
+        return Messages.text(key, x.finalRecipient(), what, when, next != null ? next : says, says);
     }
 
     /** {@code dns; mx.example} or {@code smtp; 550 ...} without its RFC 3464 type. */
@@ -341,7 +323,7 @@ public final class Probe {
             if (direct && (literal || o.dnsServer() == null)) {
                 var addresses = List.of(InetAddress.getAllByName(host));
                 details.put("hosts", List.of(Map.of("name", host, "addresses", text(addresses))));
-                meaning.add(host + " is used as given: no MX lookup.");
+                meaning.add(Messages.text("dns.asGiven", host));
                 end("DNS", "PASS", meaning, List.of(), details);
                 return List.of(new MxResolver.MxHost(host, 0, addresses, true));
             }
@@ -362,42 +344,37 @@ public final class Probe {
                     }
                     details.put("hosts", list);
                     if (direct) {
-                        meaning.add(host + " is used as given: no MX lookup.");
+                        meaning.add(Messages.text("dns.asGiven", host));
                         end("DNS", "PASS", meaning, List.of(), details);
                     } else if (h.hosts().get(0).implicit()) {
-                        meaning.add(host + " has no MX record: mail goes to the address of the name itself "
-                                + "(implicit MX, RFC 5321 5.1).");
+                        meaning.add(Messages.text("dns.implicit", host));
                         end("DNS", "WARN", meaning, List.of(), details);
                     } else {
-                        meaning.add(h.hosts().size() + " mail exchanger(s); the lowest preference is tried first, "
-                                + "the others are for load balancing and fault tolerance.");
+                        meaning.add(Messages.text("dns.hosts", h.hosts().size()));
                         end("DNS", "PASS", meaning, List.of(), details);
                     }
                     return h.hosts();
                 }
                 case MxResolver.NullMx n -> {
-                    meaning.add(host + " publishes a null MX (RFC 7505): it accepts no mail at all.");
-                    end("DNS", "FAIL", meaning, List.of("The domain owner declared that the domain receives no mail."),
-                            details);
+                    meaning.add(Messages.text("dns.nullMx", host));
+                    end("DNS", "FAIL", meaning, List.of(Messages.text("dns.nullMx.reason")), details);
                     return null;
                 }
                 case MxResolver.NoSuchDomain d -> {
                     meaning.add(d.detail());
-                    end("DNS", "FAIL", meaning, List.of("Incorrect FQDN: check the spelling of the domain.",
-                            "The domain has no MX and no address record."), details);
+                    end("DNS", "FAIL", meaning, List.of(Messages.text("dns.noDomain.reason.1"),
+                            Messages.text("dns.noDomain.reason.2")), details);
                     return null;
                 }
                 case MxResolver.TempFailure t -> {
                     meaning.add(t.detail());
-                    end("DNS", "FAIL", meaning, List.of("The DNS server did not answer or failed; try again, or "
-                            + "ask another one with --dns-server."), details);
+                    end("DNS", "FAIL", meaning, List.of(Messages.text("dns.tempFail.reason")), details);
                     return null;
                 }
             }
         } catch (UnknownHostException e) {
-            meaning.add(host + " does not resolve: the system's DNS resolver found no address for it.");
-            end("DNS", "FAIL", meaning, List.of("Incorrect FQDN or IP address for the destination SMTP server."),
-                    details);
+            meaning.add(Messages.text("dns.unknownHost", host));
+            end("DNS", "FAIL", meaning, List.of(Messages.text("connect.reason.4")), details);
             return null;
         }
     }
@@ -405,7 +382,7 @@ public final class Probe {
     /** The domain's SPF, DMARC and DKIM records (RFC 7208, RFC 9989, RFC 6376), after its MX. */
     private void records(String domain) {
         begin("RECORDS");
-        listener.waiting("reading the SPF, DMARC and DKIM records of " + domain);
+        listener.waiting(Messages.text("waiting.records", domain));
         var r = RecordsStep.run(resolver(), domain, o.dkimSelectors());
         exchange.addAll(r.exchange());
         end("RECORDS", r.status(), r.meaning(), r.reasons(), r.details());
@@ -424,7 +401,7 @@ public final class Probe {
         var fetcher = new HttpsPolicyFetcher(resolver(), webPki, tls.mtaStsPort(), o.timeout());
 
         begin("MTA-STS");
-        listener.waiting("reading the MTA-STS record and policy of " + d);
+        listener.waiting(Messages.text("waiting.mtaSts", d));
         var sts = MtaStsStep.run(resolver(), fetcher, fetcher.url(d), d);
         exchange.addAll(sts.outcome().exchange());
         end("MTA-STS", sts.outcome().status(), sts.outcome().meaning(), sts.outcome().reasons(),
@@ -437,15 +414,15 @@ public final class Probe {
         hosts.forEach(h -> byName.putIfAbsent(h.name(), h));
         for (var h : byName.values()) {
             begin("MX-TLS");
-            listener.waiting("checking the TLS policy of " + h.name());
+            listener.waiting(Messages.text("waiting.mxTls", h.name()));
             var r = step.run(h.name(), d, sts.policy(), name -> peer(byName.get(name), port));
             var smtp = new ArrayList<>(exchange);
             exchange.clear();
             exchange.addAll(r.exchange());
             exchange.addAll(smtp);
             var meaning = new ArrayList<String>();
-            meaning.add("MX " + h.name() + (h.implicit() ? " (implicit MX)" : ", preference " + h.preference())
-                    + ", port " + port + ":");
+            meaning.add(h.implicit() ? Messages.text("mxTls.host.implicit", h.name(), port)
+                    : Messages.text("mxTls.host", h.name(), h.preference(), port));
             meaning.addAll(r.meaning());
             end("MX-TLS", r.status(), meaning, r.reasons(), r.details());
             failed |= r.status().equals("FAIL");
@@ -472,17 +449,17 @@ public final class Probe {
             return sessionTls;
         }
         if (unreachable.contains(host.name())) {
-            return new MxTlsStep.Peer.NotChecked("no address of " + host.name() + " answered (see CONNECT)");
+            return new MxTlsStep.Peer.NotChecked(Messages.text("peer.unreachable", host.name()));
         }
         var problems = new ArrayList<String>();
         for (var a : host.addresses()) {
             String where = host.name() + " [" + a.getHostAddress() + "]:" + port;
             exchange.add("OPEN " + where);
-            listener.waiting("connecting to " + where + " for its certificate");
+            listener.waiting(Messages.text("waiting.certificate", where));
             try (var client = SmtpClient.connect(new InetSocketAddress(a, port), timeouts(), recorder())) {
                 var banner = client.greeting();
                 if (banner.code() != 220) {
-                    problems.add(where + " answered " + banner.code() + " instead of a 220 banner");
+                    problems.add(Messages.text("peer.banner", where, banner.code()));
                     continue;
                 }
                 if (client.ehlo(o.helo()).code() != 250 || !client.capabilities().startTls()) {
@@ -499,14 +476,14 @@ public final class Probe {
                 }
                 client.ehlo(o.helo());
                 client.command("QUIT", o.timeout());
-                return captured[0] == null ? new MxTlsStep.Peer.NotChecked(where + " sent no certificate")
+                return captured[0] == null ? new MxTlsStep.Peer.NotChecked(Messages.text("peer.noCertificate", where))
                         : new MxTlsStep.Peer.Tls(List.of(captured[0]), where);
             } catch (IOException e) {
                 problems.add(where + ": " + NetworkErrors.describe(e));
             }
         }
-        return new MxTlsStep.Peer.NotChecked(problems.isEmpty() ? host.name() + " has no address"
-                : "could not get the certificate: " + String.join("; ", problems));
+        return new MxTlsStep.Peer.NotChecked(problems.isEmpty() ? Messages.text("peer.noAddress", host.name())
+                : Messages.text("peer.failed", String.join("; ", problems)));
     }
 
     private final java.util.Set<String> unreachable = new java.util.HashSet<>();
@@ -520,19 +497,18 @@ public final class Probe {
             for (var a : h.addresses()) {
                 var address = new InetSocketAddress(a, port);
                 String where = h.name() + " [" + a.getHostAddress() + "]:" + port;
-                listener.waiting("connecting to " + where);
+                listener.waiting(Messages.text("waiting.connect", where));
                 exchange.add("OPEN " + where);
                 try {
                     var client = SmtpClient.connect(address, timeouts(), recorder());
-                    meaning.add("TCP connection to " + where + " opened.");
+                    meaning.add(Messages.text("connect.opened", where));
                     end("CONNECT", "PASS", meaning, List.of(), Map.of("host", h.name(), "address",
                             a.getHostAddress(), "port", port));
                     connectedHost = h.name();
                     return client;
                 } catch (IOException e) {
-                    exchange.add("Could not open connection to the host, on port " + port + ": Connect failed ("
-                            + NetworkErrors.describe(e) + ")");
-                    meaning.add(where + ": " + describe(e));
+                    exchange.add(Messages.text("connect.couldNotOpen", port, NetworkErrors.describe(e)));
+                    meaning.add(Messages.text("connect.failed", where, describe(e)));
                 }
             }
             unreachable.add(h.name());
@@ -547,18 +523,16 @@ public final class Probe {
     /** Which of the seeds' reasons a connection error points to. */
     static String describe(IOException e) {
         if (e instanceof ConnectException) {
-            return "connection refused: nothing listens there (the SMTP service is down, or the port number is "
-                    + "wrong), or a firewall rejects the connection.";
+            return Messages.text("connect.refused");
         }
         if (e instanceof SocketTimeoutException) {
-            return "timed out: a firewall (at the destination or at the source) drops the packets, or the "
-                    + "address is wrong.";
+            return Messages.text("connect.timeout");
         }
         if (e instanceof NoRouteToHostException) {
-            return "no route to host: the IP address is wrong or unreachable from here.";
+            return Messages.text("connect.noRoute");
         }
         if (e instanceof UnknownHostException) {
-            return "the name does not resolve: incorrect FQDN.";
+            return Messages.text("connect.unknownHost");
         }
         return NetworkErrors.describe(e) + ".";
     }
@@ -571,7 +545,7 @@ public final class Probe {
                 return "PASSED";
             }
             begin("BANNER");
-            listener.waiting("waiting for the banner");
+            listener.waiting(Messages.text("waiting.banner"));
             var banner = client.greeting();
             if (!replyStep("BANNER", banner, 220)) {
                 return "REFUSED";
@@ -589,7 +563,7 @@ public final class Probe {
                     return "REFUSED";
                 }
                 var meaning = new ArrayList<>(meaning(heloReply));
-                meaning.add("EHLO was refused; HELO works: the server speaks plain SMTP, without extensions.");
+                meaning.add(Messages.text("ehlo.heloOnly"));
                 end("EHLO", "WARN", meaning, List.of(), Map.of());
             } else {
                 var meaning = new ArrayList<>(meaning(ehlo));
@@ -651,7 +625,7 @@ public final class Probe {
                 quit(client);
                 return "REFUSED";
             }
-            listener.waiting("sending the test message");
+            listener.waiting(Messages.text("waiting.data"));
             Reply done = client.sendContent(new ByteArrayInputStream(testMessage().getBytes(StandardCharsets.UTF_8)));
             var dataMeaning = new ArrayList<>(meaning(data));
             dataMeaning.addAll(meaning(done));
@@ -659,7 +633,7 @@ public final class Probe {
             if (ok) {
                 sentAt = java.time.Instant.now();
                 queueId = String.join(" ", done.lines());
-                dataMeaning.add("The server took responsibility for the message: " + queueId);
+                dataMeaning.add(Messages.text("data.queued", queueId));
             }
             end("DATA", ok ? "PASS" : "FAIL", dataMeaning, ok ? List.of() : Explanations.reasons("DATA", done),
                     ok ? Map.of("queued", queueId) : Map.of());
@@ -667,9 +641,8 @@ public final class Probe {
             return ok && !refused ? "PASSED" : "REFUSED";
         } catch (IOException e) {
             String name = currentStep == null ? "SESSION" : currentStep;
-            end(name, "FAIL", List.of("The connection failed during " + name + ": " + describe(e)),
-                    List.of("The server closed the connection or stopped answering (a timeout, a crash, or a "
-                            + "policy that drops clients)."), Map.of());
+            end(name, "FAIL", List.of(Messages.text("session.lost", name, describe(e))),
+                    List.of(Messages.text("session.lost.reason")), Map.of());
             return "REFUSED";
         }
     }
@@ -683,15 +656,14 @@ public final class Probe {
                 sessionTls = new MxTlsStep.Peer.NoStartTls(connectedHost + " [" + remote.getAddress().getHostAddress()
                         + "]:" + remote.getPort());
                 begin("STARTTLS");
-                end("STARTTLS", "WARN", List.of("The server does not offer STARTTLS: mail to it travels unencrypted."),
-                        List.of(), Map.of());
+                end("STARTTLS", "WARN", List.of(Messages.text("starttls.notOffered")), List.of(), Map.of());
             }
             return true;
         }
         begin("STARTTLS");
         if (!offered) {
-            end("STARTTLS", "FAIL", List.of("The server does not offer STARTTLS, and --starttls require was given."),
-                    List.of("TLS is not configured on this server or this port."), Map.of());
+            end("STARTTLS", "FAIL", List.of(Messages.text("starttls.required")),
+                    List.of(Messages.text("starttls.required.reason")), Map.of());
             return false;
         }
         var factory = capturingContext().getSocketFactory();
@@ -700,8 +672,8 @@ public final class Probe {
             reply = client.startTls(factory, connectedHost);
         } catch (IOException e) {
             end("STARTTLS", "FAIL", List.of(NetworkErrors.describe(e) + "."),
-                    List.of("No protocol or cipher in common (the server may offer only old TLS versions).",
-                            "The server's TLS configuration is broken."), Map.of());
+                    List.of(Messages.text("starttls.handshake.reason.1"), Messages.text("starttls.handshake.reason.2")),
+                    Map.of());
             return false;
         }
         if (reply.code() != 220) {
@@ -713,7 +685,7 @@ public final class Probe {
         var meaning = new ArrayList<>(meaning(reply));
         details.put("protocol", session.getProtocol());
         details.put("cipher", session.getCipherSuite());
-        meaning.add("Encrypted: " + session.getProtocol() + ", " + session.getCipherSuite());
+        meaning.add(Messages.text("starttls.encrypted", session.getProtocol(), session.getCipherSuite()));
         String status = "PASS";
         if (peerChain != null && peerChain.length > 0) {
             var leaf = peerChain[0];
@@ -729,21 +701,19 @@ public final class Probe {
                     }
                 }
             } catch (java.security.cert.CertificateParsingException e) {
-                sans.add("(unreadable)");
+                sans.add(Messages.text("starttls.unreadableName"));
             }
             details.put("subjectAltNames", sans);
             boolean nameMatches = sans.stream().anyMatch(s -> matches(s, connectedHost));
             boolean trusted = trusted(peerChain);
             details.put("nameMatches", nameMatches);
             details.put("trusted", trusted);
-            meaning.add("Certificate: " + leaf.getSubjectX500Principal().getName() + ", issued by "
-                    + leaf.getIssuerX500Principal().getName() + ", valid " + leaf.getNotBefore().toInstant()
-                    + " to " + leaf.getNotAfter().toInstant());
-            meaning.add("Names: " + String.join(", ", sans) + (nameMatches ? " (matches " : " (does not match ")
-                    + connectedHost + ")");
-            meaning.add(trusted ? "The chain is trusted by this machine's CA store."
-                    : "The chain is not trusted by this machine's CA store (self-signed or private CA): "
-                            + "senders doing opportunistic TLS still encrypt, strict ones (DANE, MTA-STS) refuse.");
+            meaning.add(Messages.text("starttls.certificate", leaf.getSubjectX500Principal().getName(),
+                    leaf.getIssuerX500Principal().getName(), leaf.getNotBefore().toInstant(),
+                    leaf.getNotAfter().toInstant()));
+            meaning.add(Messages.text(nameMatches ? "starttls.names.match" : "starttls.names.mismatch",
+                    String.join(", ", sans), connectedHost));
+            meaning.add(Messages.text(trusted ? "starttls.trusted" : "starttls.untrusted"));
             if (!trusted || !nameMatches) {
                 status = "WARN";
             }
@@ -754,7 +724,7 @@ public final class Probe {
                     .getHostAddress() + "]:" + remote.getPort());
         }
         var again = client.ehlo(o.helo());
-        meaning.add("After TLS the client says EHLO again: " + again.code());
+        meaning.add(Messages.text("starttls.ehloAgain", again.code()));
         end("STARTTLS", status, meaning, List.of(), details);
         return true;
     }
@@ -765,8 +735,7 @@ public final class Probe {
             var r = client.command("QUIT", o.timeout());
             end("QUIT", r.code() == 221 ? "PASS" : "WARN", meaning(r), List.of(), Map.of());
         } catch (IOException e) {
-            end("QUIT", "WARN", List.of("The connection closed before the 221: " + NetworkErrors.describe(e)), List.of(),
-                    Map.of());
+            end("QUIT", "WARN", List.of(Messages.text("quit.closed", NetworkErrors.describe(e))), List.of(), Map.of());
         }
         return "PASSED";
     }
@@ -846,18 +815,13 @@ public final class Probe {
                 continue;
             }
             list.add(switch (k) {
-                case "SIZE" -> "SIZE: messages up to " + (c.size() == 0 ? "any size" : String.format(Locale.ROOT,
-                        "%.1f MB (%d octets)", c.size() / 1048576.0, c.size())) + " (RFC 1870)";
-                case "PIPELINING" -> "PIPELINING: commands can be sent in groups without waiting (RFC 2920)";
-                case "DSN" -> "DSN: delivery status notifications on request, NOTIFY and RET (RFC 3461)";
-                case "ENHANCEDSTATUSCODES" -> "ENHANCEDSTATUSCODES: replies carry x.y.z codes (RFC 2034, 3463)";
-                case "STARTTLS" -> "STARTTLS: the connection can be encrypted (RFC 3207)";
-                case "AUTH" -> "AUTH " + String.join(" ", c.authMechanisms()) + ": clients can log in (RFC 4954)";
-                case "8BITMIME" -> "8BITMIME: 8-bit message bodies are accepted (RFC 6152)";
-                case "BINARYMIME" -> "BINARYMIME: binary bodies with BDAT (RFC 3030)";
-                case "CHUNKING" -> "CHUNKING: messages can be sent in BDAT chunks (RFC 3030)";
-                case "SMTPUTF8" -> "SMTPUTF8: addresses and headers in UTF-8 (RFC 6531)";
-                default -> k + ": an extension this probe does not describe";
+                case "SIZE" -> Messages.text("ehlo.SIZE", c.size() == 0 ? Messages.text("ehlo.SIZE.any")
+                        : Messages.text("ehlo.SIZE.limit", String.format(Locale.ROOT, "%.1f", c.size() / 1048576.0),
+                        c.size()));
+                case "AUTH" -> Messages.text("ehlo.AUTH", String.join(" ", c.authMechanisms()));
+                case "PIPELINING", "DSN", "ENHANCEDSTATUSCODES", "STARTTLS", "8BITMIME", "BINARYMIME", "CHUNKING",
+                     "SMTPUTF8" -> Messages.text("ehlo." + k);
+                default -> Messages.text("ehlo.other", k);
             });
         }
         return list;

@@ -63,29 +63,30 @@ final class ProtocolChecks {
         try {
             session = new Session();
         } catch (IOException e) {
-            return warn(name, e.getMessage() == null ? "no connection" : e.getMessage());
+            return Check.unreached(name, Messages.text("conformance.notTested", e.getMessage() == null
+                    ? Messages.text("conformance.noConnection") : e.getMessage()));
         }
         try (var s = session) {
             String greeting = s.reply();
             if (!greeting.startsWith("220")) {
-                return warn(name, "the greeting was " + RawSmtp.firstLine(greeting));
+                return Check.unreached(name, Messages.text("conformance.notTested.greeting", RawSmtp.firstLine(greeting)));
             }
             String ehlo = s.command("EHLO " + helo);
             if (!ehlo.startsWith("250")) {
-                return warn(name, "EHLO was answered " + RawSmtp.firstLine(ehlo));
+                return warn(name, Messages.text("conformance.answered", "EHLO", RawSmtp.firstLine(ehlo)));
             }
             s.extensions = ehlo.toUpperCase(Locale.ROOT);
             return body.run(s, name);
         } catch (SocketTimeoutException e) {
-            return new Check(name, "fail", "the server did not answer within " + timeout.toSeconds() + " s");
+            return new Check(name, "fail", Messages.text("conformance.noAnswer", timeout.toSeconds()));
         } catch (IOException e) {
-            String why = e.getMessage() == null ? "the connection failed" : e.getMessage();
+            String why = e.getMessage() == null ? Messages.text("conformance.connectionFailed") : e.getMessage();
             return new Check(name, "fail", why);
         }
     }
 
     private static Check warn(String name, String why) {
-        return new Check(name, "warn", "not tested: " + why);
+        return new Check(name, "warn", Messages.text("conformance.notTested", why));
     }
 
     /**
@@ -97,15 +98,13 @@ final class ProtocolChecks {
         String early = s.replyWithin(wait);
         if (early != null) {
             if (early.startsWith("2")) {
-                return new Check(name, "pass", "the server answered NOOP<LF> (" + RawSmtp.firstLine(early)
-                        + "): it tolerates a bare LF at the end of a command, as Postfix does for hand-typed"
-                        + " sessions (RFC 5321 2.3.8 binds the client to CRLF); in message content the same"
-                        + " tolerance is what smuggling needs, and the checks above test that");
+                return new Check(name, "pass", Messages.text("conformance.bareLfCommand.tolerated",
+                        RawSmtp.firstLine(early)));
             }
-            return new Check(name, "pass", "the server refused the bare LF at once: " + RawSmtp.firstLine(early));
+            return new Check(name, "pass", Messages.text("conformance.bareLfCommand.refused", RawSmtp.firstLine(early)));
         }
         String later = s.command("");
-        return new Check(name, "pass", "the server waited for CRLF (then: " + RawSmtp.firstLine(later) + ")");
+        return new Check(name, "pass", Messages.text("conformance.bareLfCommand.waited", RawSmtp.firstLine(later)));
     }
 
     /** A bare LF inside a line of content: refusing it is what Postfix 3.9's smtpd_forbid_bare_newline does. */
@@ -116,10 +115,9 @@ final class ProtocolChecks {
         }
         String end = s.command(header(name) + "one line\nwith a bare LF in it\r\n.");
         if (end.startsWith("2")) {
-            return new Check(name, "warn", "accepted (" + RawSmtp.firstLine(end) + "): a bare LF in content is not"
-                    + " SMTP (RFC 5321 2.3.8); passed on unchanged, another server may read it as a line end");
+            return new Check(name, "warn", Messages.text("conformance.bareLfContent.accepted", RawSmtp.firstLine(end)));
         }
-        return new Check(name, "pass", "refused: " + RawSmtp.firstLine(end));
+        return new Check(name, "pass", Messages.text("conformance.refused", RawSmtp.firstLine(end)));
     }
 
     /** RFC 5321 4.5.3.1.6: 1000 octets with CRLF; a server may take more, it must answer either way. */
@@ -130,14 +128,12 @@ final class ProtocolChecks {
         }
         String end = s.command(header(name) + "x".repeat(1200) + "\r\n.");
         if (end.startsWith("2")) {
-            return new Check(name, "pass", "accepted (" + RawSmtp.firstLine(end) + "); the limit of RFC 5321 4.5.3.1.6"
-                    + " is 1000 octets, and a server may take longer lines");
+            return new Check(name, "pass", Messages.text("conformance.longLine.accepted", RawSmtp.firstLine(end)));
         }
         if (end.startsWith("5") || end.startsWith("4")) {
-            return new Check(name, "pass", "refused with a reply, as RFC 5321 4.5.3.1.6 allows: "
-                    + RawSmtp.firstLine(end));
+            return new Check(name, "pass", Messages.text("conformance.longLine.refused", RawSmtp.firstLine(end)));
         }
-        return new Check(name, "fail", "answered " + RawSmtp.firstLine(end));
+        return new Check(name, "fail", Messages.text("conformance.answeredOnly", RawSmtp.firstLine(end)));
     }
 
     /** RFC 5321 4.5.3.1.4: 512 octets per command; beyond it a reply, and the session still in step. */
@@ -145,11 +141,10 @@ final class ProtocolChecks {
         String r = s.command("NOOP " + "x".repeat(995));
         String noop = s.command("NOOP");
         if (!noop.startsWith("250")) {
-            return new Check(name, "fail", "after the long command (" + RawSmtp.firstLine(r) + ") a NOOP got "
-                    + RawSmtp.firstLine(noop) + ": the session is out of step");
+            return new Check(name, "fail", Messages.text("conformance.longCommand.outOfStep", RawSmtp.firstLine(r),
+                    RawSmtp.firstLine(noop)));
         }
-        return new Check(name, "pass", "answered " + RawSmtp.firstLine(r) + " and the session stayed in step"
-                + " (RFC 5321 4.5.3.1.4 limits a command line to 512 octets)");
+        return new Check(name, "pass", Messages.text("conformance.longCommand.inStep", RawSmtp.firstLine(r)));
     }
 
     /**
@@ -158,7 +153,7 @@ final class ProtocolChecks {
      */
     private Check pipelining(Session s, String name) throws IOException {
         if (!s.offers("PIPELINING")) {
-            return warn(name, "the server does not offer PIPELINING");
+            return warn(name, Messages.text("conformance.notOffered", "PIPELINING"));
         }
         s.send("MAIL FROM:<" + from + ">\r\nRCPT TO:<" + to + ">\r\nRCPT TO:<>\r\nNOOP\r\n");
         var replies = new ArrayList<String>();
@@ -171,18 +166,16 @@ final class ProtocolChecks {
         boolean inOrder = replies.get(0).startsWith("250") && replies.get(1).startsWith("250")
                 && replies.get(2).startsWith("5") && replies.get(3).startsWith("250");
         if (!inOrder && ok == 3 && refused == 1) {
-            return new Check(name, "fail", "the replies to MAIL, RCPT, RCPT TO:<>, NOOP sent as a group came as "
-                    + got + ": the right replies in the wrong order (RFC 2920 3.1: in the order of the commands)");
+            return new Check(name, "fail", Messages.text("conformance.pipelining.wrongOrder", got));
         }
         if (ok == 4) {
-            return warn(name, "the server accepted RCPT TO:<> (" + got + "), so the order of its replies cannot be told");
+            return warn(name, Messages.text("conformance.pipelining.nullAccepted", got));
         }
         if (!replies.get(0).startsWith("250") || !replies.get(1).startsWith("250")) {
-            return warn(name, "MAIL or RCPT was refused: " + got);
+            return warn(name, Messages.text("conformance.pipelining.refused", got));
         }
         if (!inOrder) {
-            return new Check(name, "fail", "the replies to MAIL, RCPT, RCPT TO:<>, NOOP sent as a group were " + got
-                    + ": not one reply per command in order (RFC 2920 3.1)");
+            return new Check(name, "fail", Messages.text("conformance.pipelining.notOnePerCommand", got));
         }
         s.send("RSET\r\nMAIL FROM:<" + from + ">\r\nRCPT TO:<>\r\nDATA\r\n");
         replies.clear();
@@ -192,18 +185,15 @@ final class ProtocolChecks {
         String data = replies.get(3);
         if (data.startsWith("354")) {
             s.command(".");
-            return new Check(name, "fail", "DATA after a group whose only RCPT failed was answered "
-                    + RawSmtp.firstLine(data) + ": a pipelining client's message would now be read as commands;"
-                    + " RFC 2920 3.1 wants 554 (or 503)");
+            return new Check(name, "fail", Messages.text("conformance.pipelining.dataAccepted", RawSmtp.firstLine(data)));
         }
-        return new Check(name, "pass", "one reply per command, in order (" + got + "), and DATA without a valid"
-                + " recipient refused: " + RawSmtp.firstLine(data));
+        return new Check(name, "pass", Messages.text("conformance.pipelining.pass", got, RawSmtp.firstLine(data)));
     }
 
     /** RFC 3030: a chunk is exactly its octets; a CRLF.CRLF inside it is content, not an end. */
     private Check bdat(Session s, String name) throws IOException {
         if (!s.offers("CHUNKING")) {
-            return warn(name, "the server does not offer CHUNKING");
+            return warn(name, Messages.text("conformance.notOffered", "CHUNKING"));
         }
         String refused = s.envelope();
         if (refused != null) {
@@ -214,51 +204,48 @@ final class ProtocolChecks {
         s.send("BDAT " + chunk.length + "\r\n" + new String(chunk, StandardCharsets.US_ASCII));
         String first = s.reply();
         if (!first.startsWith("250")) {
-            return new Check(name, "fail", "BDAT " + chunk.length + " was answered " + RawSmtp.firstLine(first));
+            return new Check(name, "fail", Messages.text("conformance.answered", "BDAT " + chunk.length,
+                    RawSmtp.firstLine(first)));
         }
         String last = s.command("BDAT 0 LAST");
         if (!last.startsWith("250")) {
-            return new Check(name, "fail", "BDAT 0 LAST was answered " + RawSmtp.firstLine(last)
-                    + ": was the dot line or the NOOP in the chunk read as a command?");
+            return new Check(name, "fail", Messages.text("conformance.bdat.last", RawSmtp.firstLine(last)));
         }
         String noop = s.command("NOOP");
         String extra = s.replyWithin(Duration.ofMillis(300));
         if (!noop.startsWith("250") || extra != null) {
-            return new Check(name, "fail", "after BDAT 0 LAST the session is out of step (NOOP got "
-                    + RawSmtp.firstLine(noop) + (extra == null ? "" : ", then " + RawSmtp.firstLine(extra)) + ")");
+            return new Check(name, "fail", extra == null
+                    ? Messages.text("conformance.bdat.outOfStep", RawSmtp.firstLine(noop))
+                    : Messages.text("conformance.bdat.outOfStep.extra", RawSmtp.firstLine(noop), RawSmtp.firstLine(extra)));
         }
-        return new Check(name, "pass", "a chunk holding CRLF.CRLF and a command was taken as content: "
-                + RawSmtp.firstLine(last));
+        return new Check(name, "pass", Messages.text("conformance.bdat.pass", RawSmtp.firstLine(last)));
     }
 
     /** RFC 3461: RET, ENVID, NOTIFY and ORCPT accepted; NOTIFY=NEVER with another value refused (4.1). */
     private Check dsn(Session s, String name) throws IOException {
         if (!s.offers("DSN")) {
-            return warn(name, "the server does not offer DSN");
+            return warn(name, Messages.text("conformance.notOffered", "DSN"));
         }
         String mail = s.command("MAIL FROM:<" + from + "> RET=HDRS ENVID=mailflow-conformance");
         if (!mail.startsWith("250")) {
-            return new Check(name, "fail", "MAIL with RET=HDRS ENVID= was answered " + RawSmtp.firstLine(mail));
+            return new Check(name, "fail", Messages.text("conformance.dsn.mail", RawSmtp.firstLine(mail)));
         }
         String good = s.command("RCPT TO:<" + to + "> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;" + to);
         if (!good.startsWith("250")) {
-            return new Check(name, "fail", "RCPT with NOTIFY=SUCCESS,FAILURE ORCPT= was answered "
-                    + RawSmtp.firstLine(good));
+            return new Check(name, "fail", Messages.text("conformance.dsn.rcpt", RawSmtp.firstLine(good)));
         }
         String bad = s.command("RCPT TO:<" + to + "> NOTIFY=NEVER,SUCCESS");
         s.command("RSET");
         if (bad.startsWith("2")) {
-            return new Check(name, "warn", "NOTIFY=NEVER,SUCCESS was accepted (" + RawSmtp.firstLine(bad)
-                    + "); RFC 3461 4.1 allows NEVER only alone: a 501 is expected");
+            return new Check(name, "warn", Messages.text("conformance.dsn.neverAccepted", RawSmtp.firstLine(bad)));
         }
-        return new Check(name, "pass", "RET, ENVID, NOTIFY and ORCPT accepted; NOTIFY=NEVER,SUCCESS refused: "
-                + RawSmtp.firstLine(bad));
+        return new Check(name, "pass", Messages.text("conformance.dsn.pass", RawSmtp.firstLine(bad)));
     }
 
     /** RFC 6531 3.4: a UTF-8 address with the SMTPUTF8 parameter is taken; without it, refused. */
     private Check smtputf8(Session s, String name) throws IOException {
         if (!s.offers("SMTPUTF8")) {
-            return warn(name, "the server does not offer SMTPUTF8");
+            return warn(name, Messages.text("conformance.notOffered", "SMTPUTF8"));
         }
         String domain = from.substring(from.lastIndexOf('@') + 1);
         String address = "pr\u00fcfung@" + domain;
@@ -267,14 +254,13 @@ final class ProtocolChecks {
         String with = s.commandUtf8("MAIL FROM:<" + address + "> SMTPUTF8");
         s.command("RSET");
         if (!with.startsWith("250")) {
-            return new Check(name, "fail", "MAIL FROM:<" + address + "> SMTPUTF8 was answered "
-                    + RawSmtp.firstLine(with) + ", though the server offers SMTPUTF8");
+            return new Check(name, "fail", Messages.text("conformance.smtputf8.refused", address, RawSmtp.firstLine(with)));
         }
         if (without.startsWith("2")) {
-            return new Check(name, "warn", "a UTF-8 address without the SMTPUTF8 parameter was accepted ("
-                    + RawSmtp.firstLine(without) + "); RFC 6531 3.4 expects 553 5.6.7");
+            return new Check(name, "warn", Messages.text("conformance.smtputf8.withoutAccepted",
+                    RawSmtp.firstLine(without)));
         }
-        return new Check(name, "pass", "with SMTPUTF8 accepted; without it refused: " + RawSmtp.firstLine(without));
+        return new Check(name, "pass", Messages.text("conformance.smtputf8.pass", RawSmtp.firstLine(without)));
     }
 
     /** RFC 5321 4.1.1.11 and 3.3: a parameter the server does not know gets 555, not a 250. */
@@ -282,13 +268,12 @@ final class ProtocolChecks {
         String r = s.command("MAIL FROM:<" + from + "> X-MAILFLOW-CHECK=1");
         s.command("RSET");
         if (r.startsWith("2")) {
-            return new Check(name, "fail", "MAIL FROM with X-MAILFLOW-CHECK=1 was accepted (" + RawSmtp.firstLine(r)
-                    + "): an unknown parameter must be refused with 555 (RFC 5321 4.1.1.11)");
+            return new Check(name, "fail", Messages.text("conformance.unknownParameter.accepted", RawSmtp.firstLine(r)));
         }
         if (r.startsWith("555") || r.startsWith("501") || r.startsWith("504")) {
-            return new Check(name, "pass", "refused: " + RawSmtp.firstLine(r));
+            return new Check(name, "pass", Messages.text("conformance.refused", RawSmtp.firstLine(r)));
         }
-        return new Check(name, "warn", "refused, but not with 555 (RFC 5321 4.1.1.11): " + RawSmtp.firstLine(r));
+        return new Check(name, "warn", Messages.text("conformance.unknownParameter.not555", RawSmtp.firstLine(r)));
     }
 
     private String header(String name) {
@@ -364,11 +349,11 @@ final class ProtocolChecks {
         String envelope() throws IOException {
             String mail = command("MAIL FROM:<" + from + ">");
             if (!mail.startsWith("250")) {
-                return "MAIL was answered " + RawSmtp.firstLine(mail);
+                return Messages.text("conformance.answered", "MAIL", RawSmtp.firstLine(mail));
             }
             String rcpt = command("RCPT TO:<" + to + ">");
             if (!rcpt.startsWith("250")) {
-                return "RCPT was answered " + RawSmtp.firstLine(rcpt);
+                return Messages.text("conformance.answered", "RCPT", RawSmtp.firstLine(rcpt));
             }
             return null;
         }
@@ -380,7 +365,7 @@ final class ProtocolChecks {
                 return refused;
             }
             String data = command("DATA");
-            return data.startsWith("354") ? null : "DATA was answered " + RawSmtp.firstLine(data);
+            return data.startsWith("354") ? null : Messages.text("conformance.answered", "DATA", RawSmtp.firstLine(data));
         }
 
         @Override

@@ -56,8 +56,7 @@ final class RecordsStep {
         }
         details.put("dkim", keys);
         if (selectors.isEmpty()) {
-            step.meaning.add("DKIM: no selector given (--dkim-selector S): a key's name is not discoverable "
-                    + "from DNS, only from a signed message's s= tag.");
+            step.meaning.add(Messages.text("records.dkim.noSelector"));
         }
         details.put("caa", step.caa(d));
         String status = step.failed ? "FAIL" : step.warned ? "WARN" : "PASS";
@@ -75,7 +74,7 @@ final class RecordsStep {
         var findings = new ArrayList<Map<String, String>>();
         for (var f : report.findings()) {
             findings.add(Map.of("level", f.level().name(), "text", f.text()));
-            String line = "SPF: " + f.text();
+            String line = Messages.text("records.spf.line", f.text());
             switch (f.level()) {
                 case ERROR -> {
                     failed = true;
@@ -85,7 +84,7 @@ final class RecordsStep {
                     warned = true;
                     reasons.add(line);
                 }
-                case NOTE -> meaning.add(line + ".");
+                case NOTE -> meaning.add(Messages.text("records.spf.note", f.text()));
             }
         }
         m.put("findings", findings);
@@ -93,9 +92,8 @@ final class RecordsStep {
             exchange.add("SPF " + t);
         }
         if (report.record() != null && !report.hasErrors()) {
-            meaning.add("SPF: the record of " + domain + " is valid; " + report.dnsLookups() + " of "
-                    + SpfRecordCheck.MAX_DNS_TERMS + " DNS-querying terms, " + report.voidLookups() + " of "
-                    + SpfRecordCheck.MAX_VOID_LOOKUPS + " void lookups (RFC 7208 4.6.4).");
+            meaning.add(Messages.text("records.spf.valid", domain, report.dnsLookups(), SpfRecordCheck.MAX_DNS_TERMS,
+                    report.voidLookups(), SpfRecordCheck.MAX_VOID_LOOKUPS));
         }
         return m;
     }
@@ -113,10 +111,9 @@ final class RecordsStep {
             }
             var dmarc = found.stream().map(DmarcRecord::parse).flatMap(java.util.Optional::stream).toList();
             if (dmarc.size() > 1) {
-                exchange.add("DMARC " + name + ": " + dmarc.size() + " DMARC records");
+                exchange.add(Messages.text("records.dmarc.many.line", name, dmarc.size()));
                 failed = true;
-                reasons.add("DMARC: " + name + " has " + dmarc.size() + " DMARC records; receivers use none of them "
-                        + "(RFC 9989 4.10): keep one");
+                reasons.add(Messages.text("records.dmarc.many", name, dmarc.size()));
                 m.put("domain", at);
                 m.put("records", dmarc.stream().map(DmarcRecord::text).toList());
                 return m;
@@ -138,44 +135,39 @@ final class RecordsStep {
                 m.put("problems", record.problems());
                 m.put("notes", record.notes());
                 if (!at.equals(domain)) {
-                    meaning.add("DMARC: " + domain + " has no record of its own; the record of " + at
-                            + " applies to it (" + (record.subdomainPolicy() != null ? "sp=" : "p=") + "), found by "
-                            + "the tree walk (RFC 9989 4.10).");
+                    meaning.add(Messages.text("records.dmarc.inherited", domain, at,
+                            record.subdomainPolicy() != null ? "sp=" : "p="));
                 }
                 for (String e : Explanations.dmarcRecord(record)) {
-                    meaning.add("DMARC: " + e + ".");
+                    meaning.add(Messages.text("records.dmarc.line", e));
                 }
                 for (String n : record.notes()) {
-                    meaning.add("DMARC: " + n + ".");
+                    meaning.add(Messages.text("records.dmarc.line", n));
                 }
                 if (!record.usable()) {
                     failed = true;
                     for (String p : record.problems()) {
-                        reasons.add("DMARC: " + p + ", and there is no valid rua=: receivers cannot use the record "
-                                + "(RFC 9989 4.10.1)");
+                        reasons.add(Messages.text("records.dmarc.unusable", p));
                     }
                 } else {
                     for (String p : record.problems()) {
                         warned = true;
-                        reasons.add("DMARC: " + p + ": with a valid rua=, receivers take the record as p=none "
-                                + "(RFC 9989 4.10.1)");
+                        reasons.add(Messages.text("records.dmarc.asNone", p));
                     }
                 }
                 for (var uri : record.rua()) {
                     if (!"mailto".equalsIgnoreCase(uri.getScheme())) {
                         warned = true;
-                        reasons.add("DMARC: rua=" + uri + " is not a mailto: address: receivers send reports only "
-                                + "to mailto: URIs");
+                        reasons.add(Messages.text("records.dmarc.ruaNotMailto", uri));
                     }
                 }
                 if (record.effective().policy() == DmarcPolicy.NONE) {
                     warned = true;
-                    reasons.add("DMARC: p=none asks receivers to do nothing with mail that fails: forged mail "
-                            + "from " + domain + " is still delivered (move to quarantine, then reject)");
+                    reasons.add(Messages.text("records.dmarc.pNone", domain));
                 }
                 return m;
             }
-            exchange.add("DMARC " + name + ": no DMARC record");
+            exchange.add(Messages.text("records.dmarc.none.line", name));
             int dot = at.indexOf('.');
             if (dot < 0 || at.indexOf('.', dot + 1) < 0) {
                 break; // the next name up would be a top-level domain
@@ -183,9 +175,7 @@ final class RecordsStep {
             at = at.substring(dot + 1);
         }
         warned = true;
-        reasons.add("DMARC: " + domain + " publishes no DMARC record (none at _dmarc." + domain
-                + " or its parents): receivers apply no policy to forged mail from it, and nobody gets "
-                + "reports; start with v=DMARC1; p=none; rua=mailto:... and tighten from there");
+        reasons.add(Messages.text("records.dmarc.none", domain));
         m.put("domain", domain);
         m.put("record", null);
         return m;
@@ -198,7 +188,7 @@ final class RecordsStep {
         m.put("name", name);
         if (DnsNames.normalize(name).isEmpty()) {
             failed = true;
-            reasons.add("DKIM: " + AuthTextReport.printable(selector) + " is not a selector DNS can hold");
+            reasons.add(Messages.text("records.dkim.badSelector", AuthTextReport.printable(selector)));
             m.put("result", "fail");
             return m;
         }
@@ -209,10 +199,9 @@ final class RecordsStep {
         }
         var keys = found.stream().filter(t -> t.contains("p=")).toList();
         if (keys.isEmpty()) {
-            exchange.add("DKIM " + name + ": no key record");
+            exchange.add(Messages.text("records.dkim.noKey.line", name));
             failed = true;
-            reasons.add("DKIM: no key at " + name + ": every signature with s=" + selector + " gives permerror "
-                    + "(publish the record that mailflow dkim keygen printed)");
+            reasons.add(Messages.text("records.dkim.noKey", name, selector));
             m.put("result", "fail");
             m.put("found", false);
             return m;
@@ -229,28 +218,25 @@ final class RecordsStep {
         String result;
         if (key.revoked()) {
             result = "fail";
-            reasons.add("DKIM: the key at " + name + " is revoked (empty p=): signatures with s=" + selector
-                    + " give permerror; fine if the selector is retired");
+            reasons.add(Messages.text("records.dkim.revoked", name, selector));
         } else if (!key.usable()) {
             result = "fail";
-            reasons.add("DKIM: " + key.problem());
+            reasons.add(Messages.text("records.dkim.line", key.problem()));
         } else if (key.weak()) {
             result = "warn";
-            reasons.add("DKIM: the RSA key at " + name + " has " + key.rsaBits() + " bits: verifiers accept it, but "
-                    + "RFC 8301 3.2 asks for 2048 (make a new key with mailflow dkim keygen and a new selector)");
+            reasons.add(Messages.text("records.dkim.weak", name, key.rsaBits()));
         } else {
             result = "pass";
-            meaning.add("DKIM: " + name + ": " + (key.keyType().equals("rsa") ? "a " + key.rsaBits() + "-bit RSA key"
-                    + " (RFC 8301)" : "an Ed25519 key (RFC 8463)") + ", usable by verifiers (RFC 6376 3.6.1).");
+            meaning.add(key.keyType().equals("rsa") ? Messages.text("records.dkim.rsa", name, key.rsaBits())
+                    : Messages.text("records.dkim.ed25519", name));
         }
         if (key.testing()) {
             result = result.equals("pass") ? "warn" : result;
-            reasons.add("DKIM: the key at " + name + " says t=y: the domain is testing, and verifiers treat a "
-                    + "failing signature like no signature; remove t=y once signing works");
+            reasons.add(Messages.text("records.dkim.testing", name));
         }
         if (keys.size() > 1) {
             result = "fail";
-            reasons.add("DKIM: " + name + " has " + keys.size() + " key records: verifiers may take any one (publish one)");
+            reasons.add(Messages.text("records.dkim.many", name, keys.size()));
         }
         failed |= result.equals("fail");
         warned |= result.equals("warn");
@@ -270,9 +256,8 @@ final class RecordsStep {
         while (true) {
             var answer = dns.caa(at);
             if (answer instanceof DnsAnswer.TempFail<dev.mailflow.dns.CaaRecord> t) {
-                exchange.add("CAA " + at + ": no answer");
-                meaning.add("CAA: the CAA records of " + at + " could not be fetched (" + t.reason() + "); a CA "
-                        + "asked to issue a certificate now must refuse (RFC 8659 3).");
+                exchange.add(Messages.text("records.caa.noAnswer.line", at));
+                meaning.add(Messages.text("records.caa.tempFail", at, t.reason()));
                 m.put("name", at);
                 m.put("tempfail", true);
                 return m;
@@ -292,9 +277,8 @@ final class RecordsStep {
                         default -> {
                             if (r.critical()) {
                                 warned = true;
-                                reasons.add("CAA: " + at + " has the critical property " + AuthTextReport.printable(
-                                        r.tag()) + ", which CAs do not know: every CA must refuse to issue for "
-                                        + domain + " (RFC 8659 4.1)");
+                                reasons.add(Messages.text("records.caa.critical", at, AuthTextReport.printable(r.tag()),
+                                        domain));
                             }
                         }
                     }
@@ -304,26 +288,24 @@ final class RecordsStep {
                 m.put("issuers", issue);
                 m.put("wildcardIssuers", wild);
                 m.put("iodef", iodef);
-                String where = at.equals(domain) ? "" : " (the record of " + at + ", found by climbing, RFC 8659 3)";
+                String where = at.equals(domain) ? Messages.text("records.caa.here")
+                        : Messages.text("records.caa.climbed", at);
                 var allowed = issue.stream().filter(i -> !i.equals(";")).toList();
                 if (issue.isEmpty()) {
-                    meaning.add("CAA" + where + ": no issue property: any CA may issue certificates for " + domain
-                            + (wild.isEmpty() ? "" : " (wildcards: " + String.join(", ", wild) + ")") + ".");
+                    meaning.add(wild.isEmpty() ? Messages.text("records.caa.anyCa", where, domain)
+                            : Messages.text("records.caa.anyCa.wild", where, domain, String.join(", ", wild)));
                 } else if (allowed.isEmpty()) {
-                    meaning.add("CAA" + where + ": no CA may issue certificates for " + domain + " (issue \";\"): "
-                            + "its MX hosts and mta-sts." + domain + " need CAA records of their own to get one.");
+                    meaning.add(Messages.text("records.caa.noCa", where, domain));
                 } else {
-                    meaning.add("CAA" + where + ": only " + String.join(", ", allowed) + " may issue certificates for "
-                            + domain + " and its names (MX hosts, mta-sts." + domain + ")" + (wild.isEmpty() ? ""
-                            : "; wildcards: " + String.join(", ", wild)) + (iodef.isEmpty() ? ""
-                            : "; refused requests are reported to " + String.join(", ", iodef)) + ".");
+                    String more = (wild.isEmpty() ? "" : Messages.text("records.caa.only.wild", String.join(", ", wild)))
+                            + (iodef.isEmpty() ? "" : Messages.text("records.caa.only.iodef", String.join(", ", iodef)));
+                    meaning.add(Messages.text("records.caa.only", where, String.join(", ", allowed), domain, more));
                 }
                 return m;
             }
             int dot = at.indexOf('.');
             if (dot < 0 || dot == at.length() - 1) {
-                meaning.add("CAA: none at " + domain + " or above: any CA may issue certificates for its names "
-                        + "(RFC 8659); a CAA record limits that to the CAs you use.");
+                meaning.add(Messages.text("records.caa.none", domain));
                 m.put("name", null);
                 return m;
             }
@@ -336,9 +318,9 @@ final class RecordsStep {
             case DnsAnswer.Found<TxtRecord> f -> f.records().stream().map(TxtRecord::text).toList();
             case DnsAnswer.NotFound<TxtRecord> n -> List.of();
             case DnsAnswer.TempFail<TxtRecord> t -> {
-                exchange.add(name + ": no answer");
+                exchange.add(Messages.text("records.noAnswer.line", name));
                 failed = true;
-                reasons.add("The TXT records of " + name + " could not be fetched: " + t.reason());
+                reasons.add(Messages.text("records.txt.tempFail", name, t.reason()));
                 yield null;
             }
         };

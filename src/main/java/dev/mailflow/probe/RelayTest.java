@@ -60,21 +60,17 @@ public final class RelayTest {
         try {
             reply = RawSmtp.rcpt(host, port, helo, from, recipient, timeout);
         } catch (IOException e) {
-            return new Attempt(form, recipient, "", "warn", "not tested: " + (e.getMessage() == null
+            return new Attempt(form, recipient, "", "warn", Messages.text("conformance.notTested", e.getMessage() == null
                     ? e.getClass().getSimpleName() : e.getMessage()));
         }
         char c = reply.isEmpty() ? '?' : reply.charAt(0);
         if (c == '2') {
-            return foreign ? new Attempt(form, recipient, reply, "fail", "OPEN RELAY: a recipient of "
-                    + FOREIGN + ", not a domain of this server, was accepted from a client that did not "
-                    + "authenticate; spammers find such servers within hours")
-                    : new Attempt(form, recipient, reply, "warn", "accepted: the address is in the server's "
-                    + "own domain, but its local part names " + FOREIGN + "; a server that routes by it (the "
-                    + "old Sendmail rules) relays");
+            return foreign ? new Attempt(form, recipient, reply, "fail", Messages.text("relay.open", FOREIGN))
+                    : new Attempt(form, recipient, reply, "warn", Messages.text("relay.localPart", FOREIGN));
         }
         if (c == '4') {
-            return new Attempt(form, recipient, reply, "warn", "deferred, not refused: a retry might be accepted");
+            return new Attempt(form, recipient, reply, "warn", Messages.text("relay.deferred"));
         }
-        return new Attempt(form, recipient, reply, "pass", "refused");
+        return new Attempt(form, recipient, reply, "pass", Messages.text("relay.refused"));
     }
 }

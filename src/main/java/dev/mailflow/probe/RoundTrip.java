@@ -100,8 +100,8 @@ public final class RoundTrip {
             if (!now.isBefore(deadline)) {
                 return arrivals;
             }
-            listener.waiting(String.format(Locale.ROOT, "waiting for the delivery receipt in %s: %d s of %d s",
-                    options.maildir(), Duration.between(sent, now).toSeconds(), options.limit().toSeconds()));
+            listener.waiting(Messages.text("waiting.receipt", options.maildir(), Duration.between(sent, now).toSeconds(),
+                    options.limit().toSeconds()));
             Thread.sleep(POLL.toMillis());
         }
     }

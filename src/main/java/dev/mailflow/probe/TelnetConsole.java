@@ -59,8 +59,7 @@ public final class TelnetConsole {
             client = SmtpClient.connect(new InetSocketAddress(host, port), ClientTimeouts.uniform(timeout),
                     TranscriptListener.NONE);
         } catch (IOException e) {
-            out.println("Connecting to " + host + "...Could not open connection to the host, on port " + port
-                    + ": Connect failed");
+            out.println(Messages.text("telnet.connectFailed", host, port));
             out.println("  = " + Probe.describe(e));
             for (String r : Explanations.connectReasons()) {
                 out.println("  - " + r);
@@ -76,7 +75,7 @@ public final class TelnetConsole {
                     out.println("C: " + line);
                 }
                 if (!inData && line.startsWith("/")) {
-                    note("local command " + line.trim() + " (not sent to the server)");
+                    note(Messages.text("telnet.localCommand", line.trim()));
                     if (!local(line.trim())) {
                         break;
                     }
@@ -96,7 +95,7 @@ public final class TelnetConsole {
                 show(reply);
                 if (reply.code() == 354) {
                     inData = true;
-                    out.println("  (message content: type lines, then a line with a single dot)");
+                    out.println("  " + Messages.text("telnet.content"));
                 }
                 if (line.trim().equalsIgnoreCase("QUIT") && reply.code() == 221) {
                     break;
@@ -104,7 +103,7 @@ public final class TelnetConsole {
                 out.flush();
             }
         } catch (IOException e) {
-            out.println("Connection to host lost: " + lost(e));
+            out.println(Messages.text("telnet.lost", lost(e)));
         } finally {
             client.close();
             out.flush();
@@ -123,24 +122,22 @@ public final class TelnetConsole {
                 return false;
             }
             case "/help" -> {
-                out.println("  Type SMTP commands as on the Exchange page: EHLO contoso.com, MAIL FROM:<chris@contoso.com>,");
-                out.println("  RCPT TO:<kate@fabrikam.com> NOTIFY=success,failure, DATA, the message, '.', QUIT.");
-                out.println("  /starttls   encrypt the connection (telnet cannot), then EHLO again");
-                out.println("  /log FILE   write the session to FILE (like telnet's set logfile)");
-                out.println("  /quit       close the connection");
+                for (int i = 1; i <= 5; i++) {
+                    out.println("  " + Messages.text("telnet.help." + i));
+                }
             }
             case "/log" -> {
                 if (parts.length < 2) {
-                    out.println("  usage: /log FILE");
+                    out.println("  " + Messages.text("telnet.usage.log"));
                 } else {
                     if (log != null) {
                         log.close();
                     }
                     log = Files.newBufferedWriter(Path.of(parts[1]), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                             StandardOpenOption.APPEND);
-                    note("session with " + host + " logged from " + java.time.Instant.now()
-                            .truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + " (C: sent, S: received)");
-                    out.println("  logging to " + parts[1]);
+                    note(Messages.text("telnet.logged", host, java.time.Instant.now()
+                            .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
+                    out.println("  " + Messages.text("telnet.logging", parts[1]));
                 }
             }
             case "/starttls" -> {
@@ -150,7 +147,7 @@ public final class TelnetConsole {
                     show(reply);
                     if (reply.code() == 220) {
                         var s = client.tlsSocket().getSession();
-                        out.println("  = TLS: " + s.getProtocol() + ", " + s.getCipherSuite() + "; say EHLO again");
+                        out.println("  " + Messages.text("telnet.tls", s.getProtocol(), s.getCipherSuite()));
                         note("TLS: " + s.getProtocol() + ", " + s.getCipherSuite());
                     }
                 } catch (javax.net.ssl.SSLException e) {
@@ -158,7 +155,7 @@ public final class TelnetConsole {
                     return false;
                 }
             }
-            default -> out.println("  unknown command " + parts[0] + "; /help lists them");
+            default -> out.println("  " + Messages.text("telnet.unknown", parts[0]));
         }
         out.flush();
         return true;
@@ -181,7 +178,7 @@ public final class TelnetConsole {
 
     /** Why the connection ended, in words: a reply that did not come, or what the network did. */
     private String lost(IOException e) {
-        return NetworkErrors.isTimeout(e) ? "no reply within " + timeout.toSeconds() + " seconds"
+        return NetworkErrors.isTimeout(e) ? Messages.text("telnet.noReply", timeout.toSeconds())
                 : NetworkErrors.describe(e);
     }
 

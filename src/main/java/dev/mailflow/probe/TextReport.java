@@ -80,14 +80,16 @@ public final class TextReport implements Probe.Listener {
             columns.remove("DNSBL");
         }
         out.println();
-        out.println("Every MX, every address (a session each; in preference order; status and milliseconds per step, the result the worst of them):");
-        var header = new StringBuilder(String.format("  %-28s %-22s %-5s", "MX (preference)", "address", "result"));
+        out.println(Messages.text("matrix.header"));
+        var header = new StringBuilder(String.format("  %-28s %-22s %-5s", Messages.text("matrix.column.mx"),
+                Messages.text("matrix.column.address"), Messages.text("matrix.column.result")));
         for (String c : columns) {
             header.append(' ').append(String.format("%-" + width(c) + "s", label(c)));
         }
         out.println(header.toString().stripTrailing());
         for (var e : entries) {
-            String mx = e.host() + (e.implicit() ? " (no MX)" : " (" + e.preference() + ")");
+            String mx = e.implicit() ? Messages.text("matrix.host.implicit", e.host())
+                    : Messages.text("matrix.host", e.host(), e.preference());
             if (e.addresses().isEmpty()) {
                 out.printf("  %-28s %-22s %s%n", mx, "-", paint("FAIL") + " " + e.problem());
                 continue;
@@ -113,7 +115,7 @@ public final class TextReport implements Probe.Listener {
         for (var e : entries) {
             for (var a : e.addresses()) {
                 out.println();
-                out.println("  " + a.address() + " (" + e.host() + "): " + a.result());
+                out.println("  " + Messages.text("matrix.address", a.address(), e.host(), a.result()));
                 for (String line : a.summary()) {
                     out.println("    - " + safe(line));
                 }
@@ -133,11 +135,10 @@ public final class TextReport implements Probe.Listener {
                             }
                         });
                     }
-                    out.println("    TLS grade " + tls.details().get("grade") + ": accepts " + String.join(", ", on)
-                            + "; cipher classes offered: "
-                            + String.join(", ", classes) + "; OCSP stapling: "
-                            + (Boolean.TRUE.equals(tls.details().get("ocspStapling")) ? "yes" : "no")
-                            + "; STARTTLS injection: " + tls.details().get("starttlsInjection"));
+                    out.println("    " + Messages.text("matrix.tls", tls.details().get("grade"), String.join(", ", on),
+                            String.join(", ", classes), Messages.text(Boolean.TRUE.equals(
+                                    tls.details().get("ocspStapling")) ? "word.yes" : "word.no"),
+                            tls.details().get("starttlsInjection")));
                 }
             }
         }

@@ -69,15 +69,15 @@ public final class TlsGrader {
                 }
             }
         } catch (TlsScanner.NoStartTls e) {
-            return new Grade("-", "SKIP", List.of("could not be graded: " + e.getMessage()), Map.of());
+            return new Grade("-", "SKIP", List.of(Messages.text("grade.notGraded", e.getMessage())), Map.of());
         } catch (IOException e) {
-            return new Grade("-", "WARN", List.of("could not be graded: " + Probe.describe(e)), Map.of());
+            return new Grade("-", "WARN", List.of(Messages.text("grade.notGraded", Probe.describe(e))), Map.of());
         }
         var details = new LinkedHashMap<String, Object>();
         details.put("protocols", protocols);
         var reasons = new ArrayList<Reason>();
         if (accepted.isEmpty()) {
-            reasons.add(new Reason('F', "no TLS protocol version was accepted, though STARTTLS was"));
+            reasons.add(new Reason('F', Messages.text("grade.noVersion")));
             return finish(reasons, details);
         }
         int maxLegacy = 0;
@@ -100,7 +100,7 @@ public final class TlsGrader {
                 classes.put(c.id, offered);
             }
         } catch (IOException e) {
-            reasons.add(new Reason('B', "the cipher classes could not all be tried: " + Probe.describe(e)));
+            reasons.add(new Reason('B', Messages.text("grade.classesUntried", Probe.describe(e))));
         }
         details.put("ciphers", classes);
         var best = accepted.get(accepted.containsKey(TlsScanner.TLS13) ? TlsScanner.TLS13
@@ -109,54 +109,48 @@ public final class TlsGrader {
                 " 0x%04X", best.suite()));
         var tls12 = accepted.get(TlsScanner.TLS12);
         details.put("ocspStapling", tls12 != null && tls12.staplesOcsp());
-        String injection = injection(address, sni);
-        details.put("starttlsInjection", injection);
+        var injection = injection(address, sni);
+        details.put("starttlsInjection", injection.text());
         if (address.getPort() == 587) {
             details.put("submission", submission(address, reasons));
         }
 
         if (!accepted.containsKey(TlsScanner.TLS12) && !accepted.containsKey(TlsScanner.TLS13)) {
-            reasons.add(new Reason('F', "neither TLS 1.2 nor TLS 1.3 is accepted (RFC 8996 deprecates 1.0 and"
-                    + " 1.1; RFC 9325 asks for 1.2 at least)"));
+            reasons.add(new Reason('F', Messages.text("grade.noModernVersion")));
         }
         if (accepted.containsKey(TlsScanner.SSL3)) {
-            reasons.add(new Reason('F', "SSLv3 is accepted (POODLE; RFC 7568 forbids it)"));
+            reasons.add(new Reason('F', Messages.text("grade.ssl3")));
         }
         if (offered(classes, CipherClass.NULL)) {
-            reasons.add(new Reason('F', "NULL suites are accepted: a client may get no encryption at all"));
+            reasons.add(new Reason('F', Messages.text("grade.null")));
         }
         if (offered(classes, CipherClass.EXPORT)) {
-            reasons.add(new Reason('F', "export suites are accepted (40/56-bit keys: FREAK, Logjam)"));
+            reasons.add(new Reason('F', Messages.text("grade.export")));
         }
-        if (injection.startsWith("vulnerable")) {
-            reasons.add(new Reason('F', "STARTTLS command injection: a command sent in plaintext with STARTTLS"
-                    + " was answered inside TLS (CVE-2011-0411): an attacker on the path can inject commands"
-                    + " into the encrypted session"));
+        if (injection.vulnerable()) {
+            reasons.add(new Reason('F', Messages.text("grade.injection")));
         }
         if (offered(classes, CipherClass.LOW)) {
-            reasons.add(new Reason('C', "single DES, RC2, RC4 or MD5 suites are accepted (RFC 7465 forbids RC4)"));
+            reasons.add(new Reason('C', Messages.text("grade.low")));
         }
         if (offered(classes, CipherClass.TRIPLE_DES_IDEA)) {
-            reasons.add(new Reason('C', "triple DES or IDEA suites are accepted (64-bit blocks: Sweet32)"));
+            reasons.add(new Reason('C', Messages.text("grade.tripleDes")));
         }
         if (offered(classes, CipherClass.aNULL)) {
-            reasons.add(new Reason('C', "anonymous suites are accepted (no server authentication at all; a"
-                    + " sender that checks names with DANE or MTA-STS never uses them, but others may)"));
+            reasons.add(new Reason('C', Messages.text("grade.anonymous")));
         }
         if (!chain.isEmpty() && chain.get(0).getPublicKey() instanceof RSAPublicKey rsa
                 && rsa.getModulus().bitLength() < 2048) {
-            reasons.add(new Reason('C', "the certificate's RSA key has " + rsa.getModulus().bitLength()
-                    + " bits (2048 at least)"));
+            reasons.add(new Reason('C', Messages.text("grade.rsaKey", rsa.getModulus().bitLength())));
         }
         if (accepted.containsKey(TlsScanner.TLS10) || accepted.containsKey(TlsScanner.TLS11)) {
-            reasons.add(new Reason('B', "TLS 1.0 or 1.1 is accepted (deprecated by RFC 8996); for an MX this"
-                    + " keeps very old senders encrypted, so weigh it before turning them off"));
+            reasons.add(new Reason('B', Messages.text("grade.oldVersions")));
         }
         if (offered(classes, CipherClass.STRONG_NOFS)) {
-            reasons.add(new Reason('B', "suites without forward secrecy (static RSA key exchange) are accepted"));
+            reasons.add(new Reason('B', Messages.text("grade.noForwardSecrecy")));
         }
         if (!accepted.containsKey(TlsScanner.TLS13)) {
-            reasons.add(new Reason('A', "TLS 1.3 is not offered (not a fault today, but it is faster and safer)"));
+            reasons.add(new Reason('A', Messages.text("grade.noTls13")));
         }
         return finish(reasons, details);
     }
@@ -189,7 +183,13 @@ public final class TlsGrader {
      * STARTTLS and NOOP in one write: a server that answers the NOOP after the handshake took
      * a command from before it as one from inside it.
      */
-    private String injection(InetSocketAddress address, String sni) {
+    private record Injection(boolean vulnerable, String text) {
+        static Injection not(String key, Object... args) {
+            return new Injection(false, Messages.text(key, args));
+        }
+    }
+
+    private Injection injection(InetSocketAddress address, String sni) {
         try (var plain = new java.net.Socket()) {
             plain.connect(address, (int) timeout.toMillis());
             plain.setSoTimeout((int) timeout.toMillis());
@@ -201,7 +201,7 @@ public final class TlsGrader {
             RawSmtp.send(out, "STARTTLS\r\nNOOP\r\n");
             String go = RawSmtp.reply(in);
             if (!go.startsWith("220")) {
-                return "not vulnerable: the pipelined STARTTLS was answered " + RawSmtp.firstLine(go);
+                return Injection.not("grade.injection.refused", RawSmtp.firstLine(go));
             }
             SSLSocket tls;
             try {
@@ -209,22 +209,19 @@ public final class TlsGrader {
                         .createSocket(plain, sni != null ? sni : address.getHostString(), address.getPort(), true);
                 tls.startHandshake();
             } catch (IOException e) {
-                return "not vulnerable: the TLS handshake after the pipelined STARTTLS failed ("
-                        + dev.mailflow.client.NetworkErrors.describe(e) + "), as when the server answers the"
-                        + " NOOP in plaintext";
+                return Injection.not("grade.injection.handshake", dev.mailflow.client.NetworkErrors.describe(e));
             }
             tls.setSoTimeout((int) Math.min(2000, timeout.toMillis()));
             try {
                 String answer = RawSmtp.reply(tls.getInputStream());
-                return "vulnerable: answered " + RawSmtp.firstLine(answer) + " inside TLS to the NOOP sent before"
-                        + " the handshake";
+                return new Injection(true, Messages.text("grade.injection.vulnerable", RawSmtp.firstLine(answer)));
             } catch (SocketTimeoutException e) {
-                return "not vulnerable: the NOOP sent with STARTTLS was discarded";
+                return Injection.not("grade.injection.discarded");
             } catch (IOException e) {
-                return "not vulnerable: the server closed the connection after the pipelined STARTTLS";
+                return Injection.not("grade.injection.closed");
             }
         } catch (IOException e) {
-            return "not tested: " + Probe.describe(e);
+            return Injection.not("grade.notTested", Probe.describe(e));
         }
     }
 
@@ -245,19 +242,17 @@ public final class TlsGrader {
             RawSmtp.send(out, "QUIT\r\n");
             var found = new ArrayList<String>();
             if (authInClear) {
-                reasons.add(new Reason('C', "AUTH is offered before STARTTLS on a submission port: passwords can"
-                        + " be sent in clear"));
-                found.add("AUTH offered before STARTTLS");
+                reasons.add(new Reason('C', Messages.text("grade.submission.auth")));
+                found.add(Messages.text("grade.submission.auth.short"));
             }
             if (mail.startsWith("250")) {
-                reasons.add(new Reason('B', "MAIL is accepted before STARTTLS on a submission port: STARTTLS is"
-                        + " not enforced (RFC 8314 wants TLS for all submission)"));
-                found.add("MAIL accepted before STARTTLS (" + RawSmtp.firstLine(mail) + ")");
+                reasons.add(new Reason('B', Messages.text("grade.submission.mail")));
+                found.add(Messages.text("grade.submission.mail.short", RawSmtp.firstLine(mail)));
             }
-            return found.isEmpty() ? "STARTTLS enforced: MAIL before it was answered " + RawSmtp.firstLine(mail)
+            return found.isEmpty() ? Messages.text("grade.submission.enforced", RawSmtp.firstLine(mail))
                     : String.join("; ", found);
         } catch (IOException e) {
-            return "not tested: " + Probe.describe(e);
+            return Messages.text("grade.notTested", Probe.describe(e));
         }
     }
 }

@@ -34,27 +34,22 @@ final class TlsRptStep {
         details.put("name", name);
         switch (TlsRptRecord.lookup(dns, domain)) {
             case TlsRptLookup.TempFail t -> {
-                exchange.add(name + ": no answer");
-                c.fail("TLS-RPT", "the TXT records of " + name + " could not be fetched: " + t.reason(),
-                        "The DNS server did not answer or failed; try again, or ask another one with --dns-server.");
+                exchange.add(Messages.text("records.noAnswer.line", name));
+                c.fail("TLS-RPT", Messages.text("policy.txt.tempFail", name, t.reason()),
+                        Messages.text("dns.tempFail.reason"));
             }
             case TlsRptLookup.Absent a -> {
-                exchange.add(name + ": no TLS-RPT record");
-                String text = domain + " publishes no TLS-RPT record at " + name + ": senders send no reports of "
-                        + "TLS failures";
+                exchange.add(Messages.text("tlsRpt.none.line", name));
+                String text = Messages.text("tlsRpt.none", domain, name);
                 if (hasPolicy) {
-                    c.warn("TLS-RPT", text, "TLS-RPT: with DANE or MTA-STS in force, failures make senders hold or "
-                            + "refuse mail, and without reports nobody here learns why; publish " + name
-                            + ". IN TXT \"v=TLSRPTv1; rua=mailto:tlsrpt@" + domain + "\"");
+                    c.warn("TLS-RPT", text, Messages.text("tlsRpt.none.reason", name, domain));
                 } else {
                     c.skip("TLS-RPT", text);
                 }
             }
             case TlsRptLookup.Invalid i -> {
-                exchange.add(name + ": a record senders cannot use");
-                c.fail("TLS-RPT", i.reason(), "TLS-RPT: senders treat the domain as not asking for reports "
-                        + "(RFC 8460 3): publish one record, \"v=TLSRPTv1; rua=mailto:address\" (several URIs "
-                        + "separated by commas in one rua field)");
+                exchange.add(Messages.text("tlsRpt.invalid.line", name));
+                c.fail("TLS-RPT", i.reason(), Messages.text("tlsRpt.invalid.reason"));
             }
             case TlsRptLookup.Found f -> {
                 exchange.add(name + " TXT \"" + AuthTextReport.printable(f.text()) + "\"");
@@ -62,9 +57,10 @@ final class TlsRptStep {
                 List<String> rua = f.record().destinations().stream().map(ReportDestination::toString).toList();
                 details.put("rua", rua);
                 details.put("ignored", f.record().ignored());
-                c.pass("TLS-RPT", "reports go to " + String.join(", ", rua) + " (RFC 8460 3)");
+                c.pass("TLS-RPT", Messages.text("tlsRpt.found", String.join(", ", rua)));
                 for (String ignored : f.record().ignored()) {
-                    c.warn("TLS-RPT", "ignored: " + ignored, "TLS-RPT: senders skip " + ignored);
+                    c.warn("TLS-RPT", Messages.text("tlsRpt.ignored", ignored),
+                            Messages.text("tlsRpt.ignored.reason", ignored));
                 }
             }
         }

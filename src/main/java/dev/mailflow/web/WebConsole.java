@@ -139,6 +139,8 @@ public final class WebConsole implements AutoCloseable {
             String method = x.getRequestMethod();
             x.getResponseHeaders().set("Referrer-Policy", "no-referrer");
             x.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+            x.setAttribute(LANGUAGE, ConsoleText.choose(cookie(x, ConsoleText.COOKIE),
+                    x.getRequestHeaders().getFirst("Accept-Language")));
             if (path.equals("/") || path.startsWith("/static/")) {
                 staticFile(x, path.equals("/") ? "index.html" : path.substring(8));
                 return;
@@ -147,12 +149,12 @@ public final class WebConsole implements AutoCloseable {
                 switch (metricsAccess.check(x.getRemoteAddress().getAddress(),
                         x.getRequestHeaders().getFirst("Authorization"))) {
                     case BLOCKED -> {
-                        error(x, 429, "too many failed logins from your address; wait a few minutes");
+                        error(x, 429, "error.tooManyLogins");
                         return;
                     }
                     case CREDENTIALS_NEEDED -> {
                         x.getResponseHeaders().set("WWW-Authenticate", MetricsAccess.CHALLENGE);
-                        error(x, 401, "metrics need HTTP Basic credentials: any user name, the admin password");
+                        error(x, 401, "error.metricsCredentials");
                         return;
                     }
                     case ALLOWED -> { }
@@ -161,23 +163,27 @@ public final class WebConsole implements AutoCloseable {
                 return;
             }
             if (!path.startsWith("/api/")) {
-                error(x, 404, "no such page");
+                error(x, 404, "error.noSuchPage");
                 return;
             }
             if (path.equals("/api/login") && method.equals("POST")) {
                 login(x);
                 return;
             }
-            var session = sessions.find(cookie(x));
+            if (path.equals("/api/messages") && method.equals("GET")) {
+                messages(x); // the login page needs its words too: no session
+                return;
+            }
+            var session = sessions.find(cookie(x, COOKIE));
             if (session == null) {
-                error(x, 401, "log in first");
+                error(x, 401, "error.loginFirst");
                 return;
             }
             if (!method.equals("GET")) {
                 String token = x.getRequestHeaders().getFirst("X-CSRF-Token");
                 if (token == null || !java.security.MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
                         session.csrf().getBytes(StandardCharsets.UTF_8))) {
-                    error(x, 403, "missing or wrong CSRF token (X-CSRF-Token)");
+                    error(x, 403, "error.csrf");
                     return;
                 }
             }
@@ -185,17 +191,19 @@ public final class WebConsole implements AutoCloseable {
         } catch (NumberFormatException e) {
             // Numbers are read by wholeNumber(); one read elsewhere is a bug, not the client's mistake.
             LOG.error("web console: {} {}", x.getRequestMethod(), x.getRequestURI(), e);
-            failed(x, 500, "internal error (the server's log has the details)");
+            failed(x, 500, say(x, "error.internal"));
         } catch (dev.mailflow.directory.DirectoryUnavailable e) {
             failed(x, 503, e.getMessage()); // the directory's database is down: try again later
         } catch (IllegalArgumentException e) {
-            failed(x, 400, e.getMessage()); // the validators' own words: a bad state, id, time or target
+            // The console's own refusals in the request's language; the validators' own words (a
+            // bad state, id, time or target, from the queue and tracking code) are English.
+            failed(x, 400, e instanceof ConsoleText.BadRequest bad ? bad.in(language(x)) : e.getMessage());
         } catch (IOException e) {
             LOG.warn("web console: {} {}: {}", x.getRequestMethod(), x.getRequestURI(), e.toString());
-            failed(x, 500, "the server could not read what was asked for (its log has the details)");
+            failed(x, 500, say(x, "error.unreadable"));
         } catch (RuntimeException e) {
             LOG.error("web console: {} {}", x.getRequestMethod(), x.getRequestURI(), e);
-            failed(x, 500, "internal error (the server's log has the details)");
+            failed(x, 500, say(x, "error.internal"));
         } finally {
             x.close();
         }
@@ -216,12 +224,12 @@ public final class WebConsole implements AutoCloseable {
             case "mailboxes" -> mailbox(x, p);
             case "probe" -> {
                 if (!method.equals("POST")) {
-                    error(x, 405, "POST a probe");
+                    error(x, 405, "error.postProbe");
                     return;
                 }
                 probe(x);
             }
-            default -> error(x, 404, "no such API");
+            default -> error(x, 404, "error.noSuchApi");
         }
     }
 
@@ -230,13 +238,13 @@ public final class WebConsole implements AutoCloseable {
     private void login(HttpExchange x) throws IOException {
         InetAddress client = x.getRemoteAddress().getAddress();
         if (sessions.loginBlocked(client)) {
-            error(x, 429, "too many failed logins from your address; wait a few minutes");
+            error(x, 429, "error.tooManyLogins");
             return;
         }
         JsonNode body = body(x);
         if (!password.matches(body.path("password").asText(""))) {
             sessions.loginFailed(client);
-            error(x, 401, "wrong password");
+            error(x, 401, "error.wrongPassword");
             return;
         }
         var s = sessions.create();
@@ -311,14 +319,14 @@ public final class WebConsole implements AutoCloseable {
         if (p.length == 2) {
             var d = admin.show(id);
             if (d == null) {
-                error(x, 404, "no message " + id + " in the queue");
+                error(x, 404, "error.notQueued", id);
             } else {
                 json(x, 200, d);
             }
             return;
         }
         if (!method.equals("POST")) {
-            error(x, 405, "POST an action");
+            error(x, 405, "error.postAction");
             return;
         }
         var result = switch (p[2]) {
@@ -326,7 +334,7 @@ public final class WebConsole implements AutoCloseable {
             case "hold" -> admin.hold(id);
             case "release" -> admin.release(id);
             case "delete" -> admin.delete(id);
-            default -> throw new IllegalArgumentException("no action '" + p[2] + "': retry, hold, release or delete");
+            default -> throw new ConsoleText.BadRequest("error.noAction", p[2]);
         };
         json(x, result.ok() ? 200 : 409, result);
     }
@@ -372,7 +380,7 @@ public final class WebConsole implements AutoCloseable {
             try {
                 since = TrackingLog.parseSince(q.get("since").strip());
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("since: '" + q.get("since") + "' is " + e.getMessage());
+                throw new ConsoleText.BadRequest("error.since", q.get("since"), e.getMessage());
             }
         }
         var events = tracking.searchAll(since, f); // the whole cluster's in a cluster
@@ -390,7 +398,7 @@ public final class WebConsole implements AutoCloseable {
         if (p.length == 3 && p[2].equals("messages")) {
             var files = mailboxes.files(address);
             if (files == null) {
-                error(x, 404, "no mailbox " + address);
+                error(x, 404, "error.noMailbox", address);
                 return;
             }
             json(x, 200, files.stream().limit(500).map(mailboxes::summary).toList());
@@ -400,7 +408,7 @@ public final class WebConsole implements AutoCloseable {
             String name = decode(p[3]);
             Path file = mailboxes.file(address, name);
             if (file == null) {
-                error(x, 404, "no message " + name + " in " + address);
+                error(x, 404, "error.noMessage", name, address);
                 return;
             }
             String what = p.length == 5 ? p[4] : "";
@@ -413,14 +421,15 @@ public final class WebConsole implements AutoCloseable {
                 case "html" -> {
                     String html = mailboxes.html(file);
                     x.getResponseHeaders().set("Content-Security-Policy", MESSAGE_CSP);
-                    send(x, 200, "text/html; charset=utf-8",
-                            (html == null ? "<p>(no HTML part)</p>" : html).getBytes(StandardCharsets.UTF_8));
+                    send(x, 200, "text/html; charset=utf-8", (html == null ? "<p>"
+                            + escape(say(x, "message.noHtmlPart")) + "</p>" : html)
+                            .getBytes(StandardCharsets.UTF_8));
                 }
-                default -> error(x, 404, "no such view");
+                default -> error(x, 404, "error.noSuchView");
             }
             return;
         }
-        error(x, 404, "no such API");
+        error(x, 404, "error.noSuchApi");
     }
 
     // ---- Probe (server-sent events) -----------------------------------------------------
@@ -452,14 +461,14 @@ public final class WebConsole implements AutoCloseable {
     /** Every field known, of its type (a number may come as the form's digits), or a 400 saying which is not. */
     private static void checkProbeFields(JsonNode b) {
         if (!b.isObject()) {
-            throw new IllegalArgumentException("the body must be a JSON object");
+            throw new ConsoleText.BadRequest("error.notObject");
         }
         for (var it = b.fieldNames(); it.hasNext(); ) {
             String name = it.next();
             var want = PROBE_FIELDS.get(name);
             if (want == null) {
-                throw new IllegalArgumentException("unknown field '" + name + "' (known: "
-                        + String.join(", ", new java.util.TreeSet<>(PROBE_FIELDS.keySet())) + ")");
+                throw new ConsoleText.BadRequest("error.unknownField", name,
+                        String.join(", ", new java.util.TreeSet<>(PROBE_FIELDS.keySet())));
             }
             JsonNode v = b.get(name);
             boolean emptyText = v.isTextual() && v.asText().isBlank();
@@ -467,55 +476,54 @@ public final class WebConsole implements AutoCloseable {
                     || want == com.fasterxml.jackson.databind.node.JsonNodeType.NUMBER && v.isTextual()
                     && v.asText().strip().matches("\\d{1,9}");
             if (!ok) {
-                throw new IllegalArgumentException(name + " must be " + switch (want) {
-                    case ARRAY -> "a list of strings";
-                    case BOOLEAN -> "true or false";
-                    case NUMBER -> "a whole number";
-                    default -> "a string";
-                } + ", not " + v);
+                throw new ConsoleText.BadRequest(switch (want) {
+                    case ARRAY -> "error.mustBeList";
+                    case BOOLEAN -> "error.mustBeBoolean";
+                    case NUMBER -> "error.mustBeNumber";
+                    default -> "error.mustBeString";
+                }, name, v.toString());
             }
         }
         for (String field : List.of("target", "from", "helo", "notify", "auth", "dnsServer")) {
             if (b.path(field).asText("").chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
-                throw new IllegalArgumentException(field + " holds a control character (CR, LF...)");
+                throw new ConsoleText.BadRequest("error.controlCharacter", field);
             }
         }
         for (JsonNode item : b.path("to")) {
             if (item.asText("").chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
-                throw new IllegalArgumentException("to holds a control character (CR, LF...)");
+                throw new ConsoleText.BadRequest("error.controlCharacter", "to");
             }
         }
         if (b.path("dnsbl").size() > 10) {
-            throw new IllegalArgumentException("dnsbl: at most 10 lists, not " + b.path("dnsbl").size());
+            throw new ConsoleText.BadRequest("error.tooManyLists", 10, b.path("dnsbl").size());
         }
         if (b.path("to").size() > 20) {
-            throw new IllegalArgumentException("to: at most 20 recipients, not " + b.path("to").size());
+            throw new ConsoleText.BadRequest("error.tooManyRecipients", 20, b.path("to").size());
         }
         String starttls = b.path("starttls").asText("");
         if (!starttls.isBlank() && !List.of("auto", "require", "never").contains(starttls)) {
-            throw new IllegalArgumentException("starttls must be auto, require or never, not '" + starttls + "'");
+            throw new ConsoleText.BadRequest("error.starttls", starttls);
         }
         String lang = b.path("lang").asText("");
         if (!lang.isBlank() && !dev.mailflow.probe.Messages.LANGUAGES.contains(lang.strip())) {
-            throw new IllegalArgumentException("lang must be " + String.join(" or ",
-                    dev.mailflow.probe.Messages.LANGUAGES) + ", not '" + lang + "'");
+            throw new ConsoleText.BadRequest("error.lang", lang);
         }
         if (b.hasNonNull("timeout") && !b.path("timeout").asText().isBlank()) {
             int t = b.path("timeout").asInt(-1);
             if (t < 1 || t > 120) {
-                throw new IllegalArgumentException("timeout must be from 1 to 120 seconds, not " + b.get("timeout"));
+                throw new ConsoleText.BadRequest("error.timeout", b.get("timeout").toString());
             }
         }
         if (b.hasNonNull("port") && !b.path("port").asText().isBlank()) {
             int port = b.path("port").asInt(-1);
             if (port < 1 || port > 65535) {
-                throw new IllegalArgumentException("port must be a number from 1 to 65535, not " + b.get("port"));
+                throw new ConsoleText.BadRequest("error.port", b.get("port").toString());
             }
         }
         if (b.hasNonNull("wait") && !b.path("wait").asText().isBlank()) {
             int w = b.path("wait").asInt(-1);
             if (w < 1 || w > 900) {
-                throw new IllegalArgumentException("wait must be from 1 to 900 seconds, not " + b.get("wait"));
+                throw new ConsoleText.BadRequest("error.wait", b.get("wait").toString());
             }
         }
         String dns = b.path("dnsServer").asText("");
@@ -523,13 +531,13 @@ public final class WebConsole implements AutoCloseable {
             try {
                 dev.mailflow.dns.DnsjavaResolver.builder().server(dns.strip());
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("dnsServer: " + e.getMessage());
+                throw new ConsoleText.BadRequest("error.dnsServer", e.getMessage());
             }
         }
         for (String list : List.of("to", "dnsbl")) {
             for (JsonNode item : b.path(list)) {
                 if (!item.isTextual()) {
-                    throw new IllegalArgumentException(list + " must be a list of strings, not " + b.get(list));
+                    throw new ConsoleText.BadRequest("error.mustBeList", list, b.get(list).toString());
                 }
             }
         }
@@ -556,10 +564,13 @@ public final class WebConsole implements AutoCloseable {
         });
         String mode = b.path("mode").asText("").strip();
         var matrix = new MatrixOptions(mode.isEmpty() ? "auto" : mode, lists, b.path("tlsGrade").asBoolean(true));
+        // The explanations in the switch's language, else the console's (its cookie, Accept-Language).
+        String lang = b.path("lang").asText("").isBlank() ? language(x)
+                : dev.mailflow.probe.Messages.supported(b.path("lang").asText());
         RoundTrip.Options roundTrip = null;
         if (b.path("roundTrip").asBoolean(false)) {
             roundTrip = roundTripMailbox(from, to, wholeNumber(Map.of("wait", b.path("wait").asText("")), "wait",
-                    120, 1, 900));
+                    120, 1, 900), lang);
         }
         var options = new ProbeOptions(target, b.hasNonNull("port") && !b.path("port").asText().isBlank()
                 ? b.path("port").asInt() : null, from, to,
@@ -569,13 +580,10 @@ public final class WebConsole implements AutoCloseable {
                 null, b.path("dnsServer").asText("").isBlank() ? null : b.path("dnsServer").asText(),
                 Duration.ofSeconds(Math.max(1, Math.min(120, b.path("timeout").asInt(30)))), List.of(),
                 TlsPolicyOptions.DEFAULTS, matrix, roundTrip);
-        // The explanations in the switch's language, else the browser's (Accept-Language).
-        dev.mailflow.probe.Messages.use(b.path("lang").asText("").isBlank()
-                ? dev.mailflow.probe.Messages.fromAcceptLanguage(x.getRequestHeaders().getFirst("Accept-Language"))
-                : dev.mailflow.probe.Messages.supported(b.path("lang").asText()));
+        dev.mailflow.probe.Messages.use(lang);
         if (!probesRunning.tryAcquire()) {
             dev.mailflow.probe.Messages.use("en");
-            failed(x, 503, "the analyzer runs " + MAX_PROBES + " tests at once already: try again when one ends");
+            failed(x, 503, say(x, "error.probesBusy", MAX_PROBES));
             return;
         }
         try {
@@ -613,18 +621,17 @@ public final class WebConsole implements AutoCloseable {
      * The round trip's return mailbox: {@code from} must be a mailbox of this very server, where
      * the far side's report arrives.
      */
-    private RoundTrip.Options roundTripMailbox(String from, List<String> to, int waitSeconds) {
+    private RoundTrip.Options roundTripMailbox(String from, List<String> to, int waitSeconds, String lang) {
         var address = dev.mailflow.smtp.AddressParser.parseMailbox(from, true);
         if (address == null || server.config().directory().mailbox(address) == null) {
-            throw new IllegalArgumentException("for the round trip, From must be a mailbox of this server (its"
-                    + " delivery report comes back there), not '" + from + "'");
+            throw new ConsoleText.BadRequest("error.roundTripFrom", from);
         }
         if (to.isEmpty()) {
-            throw new IllegalArgumentException("the round trip needs a To address at the far side");
+            throw new ConsoleText.BadRequest("error.roundTripTo");
         }
         Path maildir = mailboxes.maildir(address);
-        return new RoundTrip.Options(maildir, Duration.ofSeconds(waitSeconds), "this server (" + config.hostname()
-                + ")");
+        return new RoundTrip.Options(maildir, Duration.ofSeconds(waitSeconds),
+                ConsoleText.text(lang, "roundTrip.thisServer", config.hostname()));
     }
 
     private static void event(OutputStream out, String name, Object data) {
@@ -641,12 +648,12 @@ public final class WebConsole implements AutoCloseable {
 
     private void staticFile(HttpExchange x, String name) throws IOException {
         if (!name.matches("[a-z0-9-]+\\.(html|js|css|svg)")) {
-            error(x, 404, "no such file");
+            error(x, 404, "error.noSuchFile");
             return;
         }
         try (InputStream in = WebConsole.class.getResourceAsStream("static/" + name)) {
             if (in == null) {
-                error(x, 404, "no such file");
+                error(x, 404, "error.noSuchFile");
                 return;
             }
             String type = switch (name.substring(name.lastIndexOf('.') + 1)) {
@@ -657,16 +664,52 @@ public final class WebConsole implements AutoCloseable {
             };
             x.getResponseHeaders().set("Content-Security-Policy", PAGE_CSP);
             x.getResponseHeaders().set("X-Frame-Options", "SAMEORIGIN");
-            send(x, 200, type, in.readAllBytes());
+            byte[] body = in.readAllBytes();
+            if (name.equals("index.html")) {
+                body = page(new String(body, StandardCharsets.UTF_8), language(x)).getBytes(StandardCharsets.UTF_8);
+                x.getResponseHeaders().set("Vary", "Accept-Language, Cookie");
+            }
+            send(x, 200, type, body);
         }
     }
 
-    private static String cookie(HttpExchange x) {
+    /** Where index.html receives the words of its language (a JSON data block: it does not run). */
+    static final String MESSAGES_BLOCK = "<script type=\"application/json\" id=\"messages\"></script>";
+
+    /**
+     * The page in {@code language}: its {@code lang} attribute, and every message of the
+     * language in a data block that app.js applies to the {@code data-i18n} elements. The
+     * JSON is written so that nothing in it can end the block ({@code <}, {@code >} and
+     * {@code &} escaped).
+     */
+    static String page(String template, String language) throws IOException {
+        var text = ConsoleText.page(language);
+        String json = QueueJson.MAPPER.writeValueAsString(text).replace("<", "\\u003c").replace(">", "\\u003e")
+                .replace("&", "\\u0026");
+        return template.replace("<html lang=\"en\">", "<html lang=\"" + text.get("tag") + "\">")
+                .replace(MESSAGES_BLOCK, MESSAGES_BLOCK.replace("></script>", ">" + json + "</script>"));
+    }
+
+    /** {@code GET /api/messages?lang=}: the page's words in a language (the switch), or in the request's. */
+    private void messages(HttpExchange x) throws IOException {
+        String lang = query(x).get("lang");
+        if (lang != null && !lang.isBlank() && !ConsoleText.languages().contains(lang.strip())) {
+            throw new ConsoleText.BadRequest("error.lang", lang);
+        }
+        json(x, 200, ConsoleText.page(lang == null || lang.isBlank() ? language(x) : lang.strip()));
+    }
+
+    /** SECURITY: text for an HTML body. */
+    private static String escape(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    private static String cookie(HttpExchange x, String name) {
         for (String header : x.getRequestHeaders().getOrDefault("Cookie", List.of())) {
             for (String part : header.split(";")) {
                 String t = part.strip();
-                if (t.startsWith(COOKIE + "=")) {
-                    return t.substring(COOKIE.length() + 1);
+                if (t.startsWith(name + "=")) {
+                    return t.substring(name.length() + 1);
                 }
             }
         }
@@ -692,7 +735,7 @@ public final class WebConsole implements AutoCloseable {
         try {
             return URLDecoder.decode(raw, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("the address has a malformed %-escape: " + raw);
+            throw new ConsoleText.BadRequest("error.malformedEscape", raw);
         }
     }
 
@@ -708,7 +751,7 @@ public final class WebConsole implements AutoCloseable {
                 return Math.min(n, max);
             }
         }
-        throw new IllegalArgumentException(name + " must be a whole number from " + min + ", not '" + v + "'");
+        throw new ConsoleText.BadRequest("error.wholeNumber", name, min, v);
     }
 
     private static JsonNode body(HttpExchange x) throws IOException {
@@ -719,7 +762,7 @@ public final class WebConsole implements AutoCloseable {
         try {
             return QueueJson.MAPPER.readTree(b);
         } catch (IOException e) {
-            throw new IllegalArgumentException("the body is not JSON");
+            throw new ConsoleText.BadRequest("error.notJson");
         }
     }
 
@@ -727,14 +770,27 @@ public final class WebConsole implements AutoCloseable {
         send(x, code, "application/json; charset=utf-8", QueueJson.MAPPER.writeValueAsBytes(body));
     }
 
-    private static void error(HttpExchange x, int code, String message) throws IOException {
-        json(x, code, Map.of("error", message));
+    /** An error answer: the console's message {@code key} in the request's language. */
+    private static void error(HttpExchange x, int code, String key, Object... args) throws IOException {
+        json(x, code, Map.of("error", say(x, key, args)));
     }
 
-    /** An error answer after a failure, when the answer may have begun already (an event stream). */
+    /** The console's message {@code key} in the request's language. */
+    private static String say(HttpExchange x, String key, Object... args) {
+        return ConsoleText.text(language(x), key, args);
+    }
+
+    /** The request's language, as {@link #handle} chose it (the switch's cookie, Accept-Language). */
+    private static String language(HttpExchange x) {
+        return x.getAttribute(LANGUAGE) instanceof String lang ? lang : "en";
+    }
+
+    private static final String LANGUAGE = "mailflow.language";
+
+    /** An error answer (words already in the request's language) after a failure, when the answer may have begun already (an event stream). */
     private static void failed(HttpExchange x, int code, String message) {
         try {
-            error(x, code, message);
+            json(x, code, Map.of("error", message));
         } catch (IOException | RuntimeException e) {
             LOG.debug("could not answer {} {}: {}", x.getRequestMethod(), x.getRequestURI(), e.toString());
         }

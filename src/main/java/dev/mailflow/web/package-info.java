@@ -10,5 +10,9 @@
  * changes something also needs the session's CSRF token in {@code X-CSRF-Token}; logins are
  * rate-limited per address; message HTML is shown only in a sandboxed frame whose content
  * security policy blocks scripts and remote content.
+ *
+ * <p>Every word of the page and of the API's own errors is in a resource bundle per language
+ * ({@code ConsoleText}): the page is served with its language's words in a
+ * JSON data block that app.js applies to the {@code data-i18n} elements, as text.
  */
 package dev.mailflow.web;

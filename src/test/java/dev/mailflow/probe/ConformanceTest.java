@@ -56,6 +56,8 @@ class ConformanceTest {
             assertThat(doc.get("conformance")).hasSize(19);
             assertThat(doc.get("conformance").get(0).get("verdict").asText()).isEqualTo("pass");
             assertThat(doc.get("conformance").get(0).get("name").asText()).isEqualTo("smuggling LF.LF");
+            assertThat(doc.get("conformance").get(0).properties()).extracting(java.util.Map.Entry::getKey)
+                    .as("the contract's fields, nothing else").containsExactly("name", "verdict", "detail");
         }
         var usage = MainRunner.run("probe", "127.0.0.1:2", "--conformance");
         assertThat(usage.code()).isEqualTo(2);

@@ -360,6 +360,56 @@ class WebApiTest {
                 .getBytes(StandardCharsets.UTF_8));
     }
 
+    /** A GET with the headers a browser sends: Accept-Language, and the switch's cookie when given. */
+    static HttpResponse<String> browser(String path, String acceptLanguage, String cookie) throws Exception {
+        var b = HttpRequest.newBuilder(URI.create(base + path)).GET().header("Accept-Language", acceptLanguage);
+        if (cookie != null) {
+            b.header("Cookie", cookie);
+        }
+        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void theConsoleSpeaksTheBrowsersLanguageOrTheSwitchs() throws Exception {
+        // A Chinese browser gets the page in Chinese: its lang, and its words in the data block app.js applies.
+        var zh = browser("/", "zh-CN,zh;q=0.9,en;q=0.8", null);
+        assertThat(zh.statusCode()).isEqualTo(200);
+        assertThat(zh.headers().firstValue("Vary").orElse("")).contains("Accept-Language").contains("Cookie");
+        assertThat(zh.body()).contains("<html lang=\"zh-Hans\">")
+                .contains("<script type=\"application/json\" id=\"messages\">{")
+                .contains("\"nav.overview\":\"概览\"", "\"nav.queue\":\"邮件队列\"", "\"login.password\":\"管理员密码\"",
+                        "\"column.recipients\":\"收件人\"", "\"counter.received\":\"已接收（自启动以来）\"")
+                .doesNotContain("\"nav.overview\":\"Overview\"");
+        // The switch's cookie wins over the browser; an English browser gets English.
+        var switched = browser("/", "zh-CN,zh;q=0.9", "mailflow_lang=en");
+        assertThat(switched.body()).contains("<html lang=\"en\">").contains("\"nav.overview\":\"Overview\"");
+        assertThat(browser("/", "en-US,en;q=0.9", null).body()).contains("\"nav.queue\":\"Queue\"");
+        assertThat(browser("/", "en-US", "mailflow_lang=zh").body()).contains("\"nav.queue\":\"邮件队列\"");
+        // Nothing in a message can end the data block.
+        assertThat(zh.body().substring(zh.body().indexOf("id=\"messages\">"), zh.body().indexOf("</script>")))
+                .doesNotContain("<").contains("\\u003c");
+        // The switch asks for a language's words without a session (the login page needs them).
+        var words = browser("/api/messages?lang=zh", "en-US", null);
+        assertThat(words.statusCode()).isEqualTo(200);
+        assertThat(json(words).path("messages").path("queue.page").asText()).isEqualTo("第 {0} 页，共 {1} 页");
+        assertThat(json(words).path("languages").path("zh").asText()).isEqualTo("简体中文");
+        assertThat(json(words).path("languages").path("en").asText()).isEqualTo("English");
+        assertThat(json(browser("/api/messages", "zh-CN", null)).path("lang").asText()).isEqualTo("zh");
+        var fr = browser("/api/messages?lang=fr", "en-US", null);
+        assertThat(fr.statusCode()).isEqualTo(400);
+        assertThat(json(fr).path("error").asText()).isEqualTo("lang must be en or zh, not 'fr'");
+        // The console's own errors in the request's language; none without Accept-Language (an API client).
+        assertThat(json(browser("/api/status", "zh-CN", null)).path("error").asText()).isEqualTo("请先登录");
+        assertThat(json(anonymous().get("/api/status")).path("error").asText()).isEqualTo("log in first");
+        var c = loggedIn();
+        var bad = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/api/probe"))
+                .header("Content-Type", "application/json").header("Cookie", c.cookie() + "; mailflow_lang=zh")
+                .header("X-CSRF-Token", c.csrf()).POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"target\":\"127.0.0.1:9\",\"wait\":901}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(json(bad).path("error").asText()).isEqualTo("wait 必须在 1 到 900 秒之间，而不是 901");
+    }
+
     @Test
     void pagesComeWithASecurityPolicy() throws Exception {
         var r = anonymous().get("/");

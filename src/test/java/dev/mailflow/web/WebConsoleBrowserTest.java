@@ -193,6 +193,23 @@ class WebConsoleBrowserTest {
         waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("t-timeline"), "DELIVER"));
         assertThat(driver.findElement(By.id("t-timeline")).getText()).contains("RECEIVE");
         screenshot("06-tracking");
+
+        // The language switch: the page in simplified Chinese at once, and still after a reload (its cookie).
+        driver.findElement(By.cssSelector("nav a[data-page=overview]")).click();
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("lang"))).selectByValue("zh");
+        waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("nav a[data-page=queue]"),
+                "邮件队列"));
+        waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("counters"), "已接收（自启动以来）"));
+        assertThat(driver.findElement(By.tagName("html")).getDomAttribute("lang")).isEqualTo("zh-Hans");
+        driver.navigate().refresh();
+        waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#overview h2"), "概览"));
+        driver.findElement(By.cssSelector("nav a[data-page=queue]")).click();
+        waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#q-table tbody"), "延迟"));
+        assertThat(driver.findElement(By.cssSelector("#q-table thead")).getText()).contains("收件人").contains("等待原因");
+        screenshot("09-queue-zh");
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("lang"))).selectByValue("en");
+        waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("nav a[data-page=queue]"),
+                "Queue"));
     }
 
     /**
