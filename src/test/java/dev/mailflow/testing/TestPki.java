@@ -71,6 +71,23 @@ public final class TestPki {
             }
         }
 
+        /**
+         * Writes the chain, and the key as PKCS#8 PEM with its public key inside (RFC 5915's
+         * optional publicKey), which GnuTLS (slapd) needs and the JDK's own encoding leaves out.
+         */
+        public void writePemWithPublicKey(Path certificateFile, Path keyFile) throws IOException {
+            Files.writeString(certificateFile, pem(chain.toArray()));
+            var ec = (java.security.interfaces.ECPrivateKey) key;
+            var spki = org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(
+                    certificate.getPublicKey().getEncoded());
+            var curve = org.bouncycastle.asn1.ASN1ObjectIdentifier.getInstance(spki.getAlgorithm().getParameters());
+            var sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(ec.getParams().getOrder().bitLength(), ec.getS(),
+                    new org.bouncycastle.asn1.DERBitString(spki.getPublicKeyData().getBytes()), curve);
+            var info = new org.bouncycastle.asn1.pkcs.PrivateKeyInfo(new org.bouncycastle.asn1.x509.AlgorithmIdentifier(
+                    org.bouncycastle.asn1.x9.X9ObjectIdentifiers.id_ecPublicKey, curve), sec1);
+            Files.writeString(keyFile, pem(new org.bouncycastle.util.io.pem.PemObject("PRIVATE KEY", info.getEncoded())));
+        }
+
         /** Writes the chain and the key as PEM files. */
         public void writePem(Path certificateFile, Path keyFile) throws IOException {
             Files.writeString(certificateFile, pem(chain.toArray()));
