@@ -269,6 +269,9 @@ public final class LdapServers implements AutoCloseable {
         }
         var rc = e.getResultCode();
         String message = e.getDiagnosticMessage();
+        if (rc == ResultCode.TIMEOUT) {
+            return "timed out"; // connected, but no answer within the timeout
+        }
         if (ResultCode.isClientSideResultCode(rc) || message == null || message.isBlank()) {
             return rc.getName();
         }

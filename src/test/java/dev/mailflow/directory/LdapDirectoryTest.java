@@ -186,6 +186,34 @@ class LdapDirectoryTest {
     }
 
     @Test
+    void aServerThatAcceptsAndNeverAnswersTimesOut() throws Exception {
+        try (var silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+            var held = new java.util.concurrent.CopyOnWriteArrayList<java.net.Socket>();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    while (true) {
+                        held.add(silent.accept()); // read nothing, answer nothing
+                    }
+                } catch (java.io.IOException e) {
+                    // closed at the end
+                }
+            });
+            var s = LdapServers.open(new LdapServers.Settings(List.of(LdapServers.parseUrl("ldap://127.0.0.1:"
+                    + silent.getLocalPort())), false, TrustAnchors.system().sslContext(), InMemoryLdap.SERVICE_DN,
+                    InMemoryLdap.SERVICE_PASSWORD, Duration.ofSeconds(1), Duration.ofSeconds(1)));
+            open.add(s);
+            var d = directory(s, search(), Duration.ofMinutes(1), Duration.ofMinutes(1));
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> d.lookup(a("kate@db.test"))).isInstanceOf(DirectoryUnavailable.class)
+                    .hasMessageEndingWith("does not answer: timed out");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+            for (var h : held) {
+                h.close();
+            }
+        }
+    }
+
+    @Test
     void ldapsAndStartTlsCheckTheCertificateAndItsHost() throws Exception {
         var ca = TestPki.root("Mailflow LDAP test CA");
         var cert = ca.issue(new TestPki.Leaf().dns("ldap.test").ip("127.0.0.1"));
