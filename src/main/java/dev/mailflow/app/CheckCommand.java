@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
             "Every key, as serve checks it (two connectors on one port are a mistake); then what the server "
                 + "would listen on (and whether each port is free now), whether each connector's milters answer "
                 + "now, where local copies go (Maildir, or the LMTP server, and whether it answers now), the directory (and "
-                + "whether its database answers now), the queue (and whether a shared queue's database answers now), the domains and mailboxes it would serve, and its data directory.",
+                + "whether its database or LDAP server answers now), the queue (and whether a shared queue's database answers now), the domains and mailboxes it would serve, and its data directory.",
             "Then the DNS records to publish: the TLSA record (DANE-EE 3 1 1) of the [tls] certificate at "
                 + "_25._tcp.HOSTNAME, the _mta-sts TXT record of each accepted domain when [mta_sts] bind is set, "
                 + "and a TLS-RPT record for each.",

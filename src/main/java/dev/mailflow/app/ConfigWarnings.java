@@ -20,6 +20,9 @@ final class ConfigWarnings {
     static List<String> of(MailflowConfig config) {
         var d = config.server().directory();
         var warnings = new ArrayList<String>();
+        if (config.parts() != null) {
+            ldapInClear(config.part(DirectorySection.SECTION), warnings);
+        }
         if (!d.fromConfigFile()) {
             return warnings; // a database's rows change under us: nothing to say about them at load
         }
@@ -53,6 +56,24 @@ final class ConfigWarnings {
         outboundTls(config, warnings);
         dnsLists(config, warnings);
         return warnings;
+    }
+
+    /**
+     * Passwords over ldap:// without StartTLS to a server beyond loopback: bind_dn's, and every
+     * user's at AUTH (each AUTH is a bind with the user's password).
+     */
+    private static void ldapInClear(DirectorySection.Settings s, List<String> warnings) {
+        if (s.ldap() == null || s.ldap().startTls()) {
+            return;
+        }
+        for (var url : s.ldap().urls()) {
+            String host = url.getHost();
+            boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
+            if (url.getScheme().equals("ldap") && !loopback) {
+                warnings.add("directory: " + url + " is plain LDAP: the bind password and every AUTH password go "
+                        + "to it in clear text; use ldaps:// or start_tls = true");
+            }
+        }
     }
 
     /**

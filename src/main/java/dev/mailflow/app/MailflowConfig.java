@@ -29,9 +29,12 @@ public record MailflowConfig(String source, WebConfig web, LogsConfig logs, Serv
         var aliases = new ArrayList<Alias>(mailboxes.aliases());
         aliases.addAll(parts.get(AliasSection.SECTION));
         var settings = parts.get(DirectorySection.SECTION);
-        Directory directory = settings.provider().equals("config")
-                ? Directory.of(parts.get(AcceptedDomainSection.SECTION), mailboxes.mailboxes(), aliases)
-                : SqlDirectories.open(settings);
+        Directory directory = switch (settings.provider()) {
+            case "postgresql" -> SqlDirectories.open(settings);
+            // LDAP finds mailboxes and aliases; the file's [[accepted_domain]] are domains it need not search.
+            case "ldap" -> LdapDirectories.open(settings, parts.get(AcceptedDomainSection.SECTION));
+            default -> Directory.of(parts.get(AcceptedDomainSection.SECTION), mailboxes.mailboxes(), aliases);
+        };
         var queue = parts.get(QueueSection.SECTION);
         var delivery = parts.get(DeliverySection.SECTION);
         var tls = parts.get(TlsSection.SECTION);

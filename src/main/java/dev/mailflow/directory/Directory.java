@@ -9,7 +9,9 @@ import java.util.List;
  * providers: the configuration file ({@link #of}, the default), PostgreSQL and LDAP. A provider
  * whose store cannot be reached, with nothing fresh enough in its cache, throws
  * {@link DirectoryUnavailable}: the SMTP side answers 451 4.3.0 (454 4.7.0 for AUTH) and
- * delivery waits; a missing answer is never taken for "no such user".
+ * delivery waits; a missing answer is never taken for "no such user". Passwords are checked by
+ * the server against {@link Mailbox#password()} (the file, PostgreSQL), or by the directory
+ * itself ({@link #authenticate}, LDAP's bind).
  */
 public interface Directory {
 
@@ -46,6 +48,29 @@ public interface Directory {
 
     /** Classifies a recipient: ours (and how) or not. */
     RecipientStatus lookup(MailAddress recipient);
+
+    /**
+     * Whether the directory checks passwords itself ({@link #authenticate}: an LDAP bind as the
+     * user's entry) rather than giving {@link Mailbox#password()} for the server to check.
+     */
+    default boolean checksPasswords() {
+        return false;
+    }
+
+    /**
+     * Checks a password with the directory's server, for a directory that
+     * {@link #checksPasswords()}: never from a cache, and as long for an unknown account as
+     * for a known one.
+     *
+     * @param user     the account's address, or null when the name given is not an address
+     * @param password the password as the client sent it
+     * @return the mailbox authenticated (its address is the user's identity), or null when the
+     *         account or the password is wrong
+     * @throws DirectoryUnavailable when the server cannot say (AUTH then gets 454 4.7.0)
+     */
+    default Mailbox authenticate(MailAddress user, String password) {
+        throw new UnsupportedOperationException(describe() + " does not check passwords itself");
+    }
 
     /** Whether this is the configuration file's own directory (its lists are checked at load). */
     default boolean fromConfigFile() {

@@ -1,7 +1,5 @@
 package dev.mailflow.directory;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.mailflow.smtp.AddressParser;
 import dev.mailflow.smtp.Domains;
 import dev.mailflow.smtp.MailAddress;
@@ -15,7 +13,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * as in Postfix's {@code pgsql_table(5)}: {@code %s} is the whole address, {@code %u} its local
  * part, {@code %d} its domain, each bound as a parameter (never spliced into the SQL).
  *
- * <p>Answers, positive and negative, are cached for {@code ttl} (Caffeine), as Postfix's
- * proxymap spares its tables. When the database does not answer, an answer cached within
+ * <p>Answers, positive and negative, are cached for {@code ttl} ({@link CachedLookups}, shared
+ * with the LDAP provider). When the database does not answer, an answer cached within
  * {@code ttl + grace} is still used and a WARN says the database is down; with none, the
  * lookup throws {@link DirectoryUnavailable} (451 4.3.0, 454 4.7.0 for AUTH, a delivery that
  * waits). After a failure the database is left alone for five seconds, so that a session does
@@ -36,8 +33,6 @@ import org.slf4j.LoggerFactory;
 public final class SqlDirectory implements Directory {
 
     private static final Logger LOG = LoggerFactory.getLogger(SqlDirectory.class);
-    private static final Duration WARN_EVERY = Duration.ofMinutes(1);
-    private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
 
     /** The queries; each returns its columns in the order given. */
     public record Queries(String domain, String mailbox, String alias, String domains, String mailboxes,
@@ -52,19 +47,10 @@ public final class SqlDirectory implements Directory {
                 "SELECT address, goto FROM alias WHERE active = true ORDER BY address");
     }
 
-    private record Entry<T>(T value, long fetchedNanos) {
-    }
-
     private final DataSource data;
     private final Queries queries;
     private final String where;
-    private final long ttlNanos;
-    private final long graceNanos;
-    private final Cache<String, Entry<?>> cache;
-    private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARN_EVERY.toNanos());
-    /** After a failure the database is not asked again for {@link #RETRY_AFTER}. */
-    private volatile long downUntil = System.nanoTime();
-    private volatile SQLException lastFailure;
+    private final CachedLookups<SQLException> cache;
 
     /**
      * @param where what the database is, for messages ("PostgreSQL at jdbc:postgresql://...")
@@ -73,9 +59,7 @@ public final class SqlDirectory implements Directory {
         this.data = data;
         this.queries = queries;
         this.where = where;
-        this.ttlNanos = ttl.toNanos();
-        this.graceNanos = grace.toNanos();
-        this.cache = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(ttl.plus(grace)).build();
+        this.cache = new CachedLookups<>(where, LOG, SQLException.class, SqlDirectory::describe, ttl, grace);
     }
 
     @Override
@@ -200,45 +184,9 @@ public final class SqlDirectory implements Directory {
         T read(ResultSet rs) throws SQLException;
     }
 
-    private interface Fetch<T> {
-        T fetch() throws SQLException;
-    }
-
     /** A cached answer when fresh; else the database's; else, while it is down, a stale one. */
-    @SuppressWarnings("unchecked")
-    private <T> T cached(String key, Fetch<T> fetch) {
-        var entry = (Entry<T>) cache.getIfPresent(key);
-        long now = System.nanoTime();
-        if (entry != null && now - entry.fetchedNanos() < ttlNanos) {
-            return entry.value();
-        }
-        try {
-            if (now - downUntil < 0) {
-                throw lastFailure; // it failed a moment ago: no new wait of the connect timeout per lookup
-            }
-            T value = fetch.fetch();
-            cache.put(key, new Entry<>(value, System.nanoTime()));
-            return value;
-        } catch (SQLException e) {
-            if (e != lastFailure) {
-                lastFailure = e;
-                downUntil = System.nanoTime() + RETRY_AFTER.toNanos();
-            }
-            if (entry != null && now - entry.fetchedNanos() < ttlNanos + graceNanos) {
-                warn("answering from the cache", e);
-                return entry.value();
-            }
-            warn("lookups wait (451 4.3.0)", e);
-            throw new DirectoryUnavailable(where + " does not answer: " + describe(e), e);
-        }
-    }
-
-    private void warn(String what, SQLException e) {
-        long now = System.nanoTime();
-        long last = lastWarning.get();
-        if (now - last >= WARN_EVERY.toNanos() && lastWarning.compareAndSet(last, now)) {
-            LOG.warn("directory: {} does not answer ({}): {}", where, describe(e), what);
-        }
+    private <T> T cached(String key, CachedLookups.Fetch<T, SQLException> fetch) {
+        return cache.get(key, fetch);
     }
 
     static String describe(SQLException e) {
@@ -255,16 +203,19 @@ public final class SqlDirectory implements Directory {
     }
 
     private <T> List<T> queryAll(String sql, Row<T> row) {
-        try (Connection c = data.getConnection(); PreparedStatement ps = c.prepareStatement(sql);
-             ResultSet rs = ps.executeQuery()) {
-            var list = new ArrayList<T>();
-            while (rs.next()) {
-                list.add(row.read(rs));
-            }
-            return list;
+        try {
+            return cache.uncached(() -> {
+                try (Connection c = data.getConnection(); PreparedStatement ps = c.prepareStatement(sql);
+                     ResultSet rs = ps.executeQuery()) {
+                    var list = new ArrayList<T>();
+                    while (rs.next()) {
+                        list.add(row.read(rs));
+                    }
+                    return list;
+                }
+            });
         } catch (SQLException e) {
-            warn("the listing is not available", e);
-            throw new DirectoryUnavailable(where + " does not answer: " + describe(e), e);
+            throw cache.unavailable("the listing is not available", e);
         }
     }
 

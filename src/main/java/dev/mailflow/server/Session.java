@@ -1129,13 +1129,17 @@ final class Session implements SessionInfo {
      * One password check: refused unchecked at the limits of the client's network or of the
      * account, 454 at once when the password checks are busy, else 235 or 535. SECURITY: the
      * check runs off this thread and costs one bcrypt whether the account exists or not
-     * ({@link dev.mailflow.server.auth.PasswordVerifier}); no success clears a failure count
+     * ({@link dev.mailflow.server.auth.PasswordVerifier}), or, for a directory that checks
+     * passwords itself, one bind whether the account exists or not (454 when its server is
+     * down); no success clears a failure count
      * ({@link dev.mailflow.server.auth.AuthFailureLimiter}).
      */
     private void checkCredentials(String user, String password, boolean authorizationOk, String mechanism)
             throws IOException {
         var address = dev.mailflow.smtp.AddressParser.parseMailbox(user, true);
-        var mailbox = address == null ? null : context.directory().mailbox(address);
+        var directory = context.directory();
+        // A directory that checks passwords itself (an LDAP bind) is asked after the limits below.
+        var mailbox = address == null || directory.checksPasswords() ? null : directory.mailbox(address);
         var attempt = context.authLimiter().begin(clientAddress, address == null ? user : address.key());
         if (attempt.refusal() == dev.mailflow.server.auth.AuthFailureLimiter.Refusal.ADDRESS) {
             log('*', "authentication refused: too many failures from this address");
@@ -1147,7 +1151,19 @@ final class Session implements SessionInfo {
             reply(Reply.AUTH_ACCOUNT_TEMPORARILY_BLOCKED);
             return;
         }
-        var outcome = context.passwords().verify(mailbox == null ? null : mailbox.password(), password);
+        dev.mailflow.server.auth.PasswordVerifier.Outcome outcome;
+        if (directory.checksPasswords()) {
+            try {
+                mailbox = directory.authenticate(address, password);
+            } catch (dev.mailflow.directory.DirectoryUnavailable e) {
+                attempt.abandoned(); // not a failure of the client's: 454 4.7.0, try again later
+                throw e;
+            }
+            outcome = mailbox != null ? dev.mailflow.server.auth.PasswordVerifier.Outcome.MATCH
+                    : dev.mailflow.server.auth.PasswordVerifier.Outcome.MISMATCH;
+        } else {
+            outcome = context.passwords().verify(mailbox == null ? null : mailbox.password(), password);
+        }
         if (outcome == dev.mailflow.server.auth.PasswordVerifier.Outcome.BUSY) {
             attempt.abandoned();
             log('*', "authentication not checked: password checks busy");

@@ -24,9 +24,10 @@ class ConfigDocumentationTest {
                 heading = line.substring(3).strip();
                 rows.put(heading, new LinkedHashMap<>());
             } else if (heading != null && line.startsWith("| `")) {
-                String[] cells = line.split("\\|");
+                // Cells are split at each "|" but Markdown's escaped one, a pipe inside a cell: \\|.
+                String[] cells = line.split("(?<!\\\\)\\|");
                 String key = cells[1].strip().replace("`", "");
-                rows.get(heading).put(key, cells[3].strip());
+                rows.get(heading).put(key, cells[3].strip().replace("\\|", "|"));
             }
         }
         return rows;

@@ -71,6 +71,23 @@ public final class TestPki {
             }
         }
 
+        /**
+         * Writes the chain, and the key as PKCS#8 PEM with its public key inside (RFC 5915's
+         * optional publicKey), which GnuTLS (slapd) needs and the JDK's own encoding leaves out.
+         */
+        public void writePemWithPublicKey(Path certificateFile, Path keyFile) throws IOException {
+            Files.writeString(certificateFile, pem(chain.toArray()));
+            var ec = (java.security.interfaces.ECPrivateKey) key;
+            var spki = org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(
+                    certificate.getPublicKey().getEncoded());
+            var curve = org.bouncycastle.asn1.ASN1ObjectIdentifier.getInstance(spki.getAlgorithm().getParameters());
+            var sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(ec.getParams().getOrder().bitLength(), ec.getS(),
+                    new org.bouncycastle.asn1.DERBitString(spki.getPublicKeyData().getBytes()), curve);
+            var info = new org.bouncycastle.asn1.pkcs.PrivateKeyInfo(new org.bouncycastle.asn1.x509.AlgorithmIdentifier(
+                    org.bouncycastle.asn1.x9.X9ObjectIdentifiers.id_ecPublicKey, curve), sec1);
+            Files.writeString(keyFile, pem(new org.bouncycastle.util.io.pem.PemObject("PRIVATE KEY", info.getEncoded())));
+        }
+
         /** Writes the chain and the key as PEM files. */
         public void writePem(Path certificateFile, Path keyFile) throws IOException {
             Files.writeString(certificateFile, pem(chain.toArray()));
@@ -81,6 +98,7 @@ public final class TestPki {
     /** What a leaf certificate is to be like. */
     public static final class Leaf {
         private final List<String> dnsNames = new ArrayList<>();
+        private final List<String> ipAddresses = new ArrayList<>();
         private String commonName;
         private Instant notBefore = Instant.now().minus(Duration.ofDays(1));
         private Instant notAfter = Instant.now().plus(Duration.ofDays(30));
@@ -88,6 +106,12 @@ public final class TestPki {
 
         public Leaf dns(String... names) {
             dnsNames.addAll(List.of(names));
+            return this;
+        }
+
+        /** IP addresses in the subject alternative names (iPAddress), for a server reached by its address. */
+        public Leaf ip(String... addresses) {
+            ipAddresses.addAll(List.of(addresses));
             return this;
         }
 
@@ -160,8 +184,11 @@ public final class TestPki {
     public Issued issue(Leaf leaf) {
         KeyPair kp = keyPair();
         String cn = leaf.commonName != null ? leaf.commonName : leaf.dnsNames.isEmpty() ? "test" : leaf.dnsNames.get(0);
+        var names = new ArrayList<GeneralName>();
+        leaf.dnsNames.forEach(n -> names.add(new GeneralName(GeneralName.dNSName, n)));
+        leaf.ipAddresses.forEach(a -> names.add(new GeneralName(GeneralName.iPAddress, a)));
         var cert = sign(new X500Name("CN=" + cn), kp, new X500Name("CN=" + name), keys.getPrivate(), false,
-                leaf.dnsNames, leaf.notBefore, leaf.notAfter, leaf.purpose, keys);
+                names, leaf.notBefore, leaf.notAfter, leaf.purpose, keys);
         var chain = new ArrayList<X509Certificate>();
         chain.add(cert);
         chain.addAll(chainAbove);
@@ -172,7 +199,8 @@ public final class TestPki {
     public static Issued selfSigned(String... dnsNames) {
         KeyPair kp = keyPair();
         var subject = new X500Name("CN=" + dnsNames[0]);
-        var cert = sign(subject, kp, subject, kp.getPrivate(), false, List.of(dnsNames),
+        var cert = sign(subject, kp, subject, kp.getPrivate(), false,
+                java.util.Arrays.stream(dnsNames).map(n -> new GeneralName(GeneralName.dNSName, n)).toList(),
                 Instant.now().minus(Duration.ofDays(1)), Instant.now().plus(Duration.ofDays(30)),
                 KeyPurposeId.id_kp_serverAuth, kp);
         return new Issued(cert, kp.getPrivate(), List.of(cert));
@@ -189,7 +217,7 @@ public final class TestPki {
     }
 
     private static X509Certificate sign(X500Name subject, KeyPair subjectKeys, X500Name issuer, PrivateKey issuerKey,
-                                        boolean ca, List<String> dnsNames, Instant notBefore, Instant notAfter,
+                                        boolean ca, List<GeneralName> names, Instant notBefore, Instant notAfter,
                                         KeyPurposeId purpose, KeyPair issuerKeys) {
         try {
             var b = new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(SERIAL.incrementAndGet()),
@@ -206,9 +234,9 @@ public final class TestPki {
                 if (purpose != null) {
                     b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
                 }
-                if (dnsNames != null && !dnsNames.isEmpty()) {
-                    b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(dnsNames.stream()
-                            .map(n -> new GeneralName(GeneralName.dNSName, n)).toArray(GeneralName[]::new)));
+                if (names != null && !names.isEmpty()) {
+                    b.addExtension(Extension.subjectAlternativeName, false,
+                            new GeneralNames(names.toArray(GeneralName[]::new)));
                 }
             }
             var signer = new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKey);
