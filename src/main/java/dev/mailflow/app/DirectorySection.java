@@ -166,22 +166,12 @@ final class DirectorySection implements ConfigSection<DirectorySection.Settings>
         if (!url.startsWith("jdbc:postgresql:")) {
             throw t.error(URL, Keys.quoted(url) + " is not a PostgreSQL JDBC URL (jdbc:postgresql://127.0.0.1:5432/mail)");
         }
-        String password = t.has(PASSWORD_FILE) ? secret(in, t, PASSWORD_FILE) : null;
+        String password = t.has(PASSWORD_FILE) ? PasswordFiles.read(in, t, PASSWORD_FILE) : null;
         var defaults = SqlDirectory.Queries.POSTFIXADMIN;
         var queries = new SqlDirectory.Queries(t.get(DOMAIN_QUERY), t.get(MAILBOX_QUERY), t.get(ALIAS_QUERY),
                 defaults.domains(), defaults.mailboxes(), defaults.aliases());
         return new Settings("postgresql", url, t.get(USER), password, queries, t.get(CACHE_TTL), t.get(CACHE_GRACE),
                 null);
-    }
-
-    /** The first line of a password file (relative to the configuration file). */
-    private static String secret(SectionInput in, ConfigTable t, ConfigKey<String> key) throws ConfigException {
-        Path file = in.resolve(t.get(key));
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8).lines().findFirst().orElse("").strip();
-        } catch (IOException e) {
-            throw t.error(key, file + ": " + IoErrors.describe(e));
-        }
     }
 
     private static Ldap ldap(SectionInput in, ConfigTable t) throws ConfigException {
@@ -216,7 +206,7 @@ final class DirectorySection implements ConfigSection<DirectorySection.Settings>
             if (bindDn == null) {
                 throw t.error(BIND_PASSWORD_FILE, "is the password of bind_dn, which is not set");
             }
-            bindPassword = secret(in, t, BIND_PASSWORD_FILE);
+            bindPassword = PasswordFiles.read(in, t, BIND_PASSWORD_FILE);
         } else if (bindDn != null) {
             throw t.error(BIND_DN, "needs bind_password_file (a DN with an empty password is an anonymous bind)");
         }

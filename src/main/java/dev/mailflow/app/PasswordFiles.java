@@ -15,7 +15,7 @@ final class PasswordFiles {
     static String read(SectionInput in, ConfigTable t, ConfigKey<String> key) throws ConfigException {
         Path file = in.resolve(t.get(key));
         try {
-            return Files.readString(file, StandardCharsets.UTF_8).strip();
+            return Files.readString(file, StandardCharsets.UTF_8).lines().findFirst().orElse("").strip();
         } catch (IOException e) {
             throw t.error(key, file + ": " + IoErrors.describe(e));
         }

@@ -216,9 +216,11 @@ class ClusterTest {
                 assertThat(check.out()).as(check.err()).contains("queue: shared in PostgreSQL at 127.0.0.1:")
                         .contains("as node mx2 (lease 4 s), which answers now: ").contains("3 node(s)");
                 // Any node shows the whole cluster: its nodes, and every node's tracking events.
-                var list = dev.mailflow.testing.MainRunner.run("queue", "list", "--config",
-                        dir.resolve("mx1.toml").toString());
-                assertThat(list.out()).as(list.err()).contains("Nodes: mx1 up").contains("mx2 up").contains("mx3 up");
+                // (After the restart each node's pool reconnects and its heartbeat moves again.)
+                Await.until("queue list shows the three nodes up", Duration.ofSeconds(30),
+                        () -> dev.mailflow.testing.MainRunner.run("queue", "list", "--config",
+                                dir.resolve("mx1.toml").toString()).out(),
+                        out -> out.contains("Nodes: mx1 up") && out.contains("mx2 up") && out.contains("mx3 up"));
                 Await.until("node 3's events in the cluster's tracking", Duration.ofSeconds(10), () -> {
                     var track = dev.mailflow.testing.MainRunner.run("track", "--config", dir.resolve("mx1.toml").toString(),
                             "--json");
