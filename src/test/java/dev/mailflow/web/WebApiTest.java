@@ -278,7 +278,8 @@ class WebApiTest {
         assertThat(notHere.body()).contains("From must be a mailbox of this server");
         var chinese = c.post("/api/probe", "{\"target\":\"127.0.0.1:" + server.port()
                 + "\",\"from\":\"chris@contoso.com\",\"to\":[\"nobody@fabrikam.com\"],\"lang\":\"zh\"}", true);
-        assertThat(chinese.body()).contains("指定的收件人在该服务器上不存在。").contains("5yz：未被接受");
+        assertThat(chinese.body()).contains("指定的收件人在该服务器上不存在。").contains("5yz：未被接受")
+                .as("the steps' own sentences and the progress line too").contains("的 TCP 连接。").contains("正在连接 ");
         for (String[] bad : new String[][] {{"\"lang\":\"fr\"", "lang must be en or zh"},
                 {"\"to\":\"kate@fabrikam.com\"", "to must be a list of strings"},
                 {"\"wait\":901", "wait must be from 1 to 900"}, {"\"bogus\":1", "unknown field 'bogus'"},
