@@ -121,6 +121,21 @@ class SharedTablesDovecotTest {
                 }
                 Await.until("delivered to Dovecot", Duration.ofSeconds(20), () -> pg.sql("mail",
                         "SELECT 'left=' || count(*) FROM mailflow_queue;"), out -> out.contains("left=0"));
+                // The console's status lists the cluster's nodes (here one) with their heartbeats.
+                String base = "http://127.0.0.1:" + server.runtime().web().address().getPort();
+                var http = java.net.http.HttpClient.newHttpClient();
+                var login = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/api/login"))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"password\":\"admin-secret\"}"))
+                        .header("Content-Type", "application/json").build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                String cookie = login.headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0];
+                var status = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/api/status"))
+                        .header("Cookie", cookie).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                var nodes = dev.mailflow.queue.QueueJson.MAPPER.readTree(status.body()).path("nodes");
+                assertThat(nodes).hasSize(1);
+                assertThat(nodes.get(0).path("nodeId").asText()).isEqualTo("mx1");
+                assertThat(nodes.get(0).path("alive").asBoolean()).isTrue();
+                assertThat(nodes.get(0).path("self").asBoolean()).isTrue();
                 String imap = Dovecot.imapFetch(python, tmp, imapPort, "kate@shared.test", "imap-and-smtp", 1);
                 assertThat(imap).as("the row's password, in Dovecot").contains("messages: 1")
                         .contains("Subject: One row for both").contains("Through the shared tables");

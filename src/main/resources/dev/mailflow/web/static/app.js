@@ -95,6 +95,12 @@ async function loadOverview() {
   $("#rejections tbody").replaceChildren(...rejections.map(([k, v]) => el("tr", {}, el("td", {}, k), el("td", {}, v))));
   $("#rejections").hidden = rejections.length === 0;
   $("#no-rejections").hidden = rejections.length > 0;
+  // A cluster (shared queue): its nodes, each with its last heartbeat.
+  $("#cluster").hidden = !s.nodes;
+  $("#nodes tbody").replaceChildren(...(s.nodes || []).map((n) =>
+    el("tr", {}, el("td", {}, n.nodeId + (n.self ? " " + t("overview.nodes.self") : "")), el("td", {}, n.hostname),
+      el("td", { class: n.alive ? "ok" : "bad" }, t(n.alive ? "overview.nodes.up" : "overview.nodes.down")),
+      el("td", {}, n.heartbeat.replace("T", " ").slice(0, 19)), el("td", {}, n.startedAt.replace("T", " ").slice(0, 19)))));
   $("#connectors tbody").replaceChildren(...s.connectors.map((x) =>
     el("tr", {}, el("td", {}, x.name), el("td", {}, x.address), el("td", {}, t(x.anonymous ? "overview.access.anonymous" : "overview.access.authenticated")),
       el("td", {}, x.tls), el("td", {}, x.open), el("td", {}, x.total))));
