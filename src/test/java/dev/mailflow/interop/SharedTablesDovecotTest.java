@@ -36,7 +36,7 @@ class SharedTablesDovecotTest {
         Path dovecot = ExternalTool.require("dovecot");
         Path python = ExternalTool.require("python3");
         ExternalTool.requireFile("/usr/lib/dovecot/lmtp", "dovecot-lmtpd");
-        ExternalTool.requireFile("/usr/lib/dovecot/modules/auth/libdriver_pgsql.so", "dovecot-pgsql");
+        ExternalTool.requireModule("/usr/lib/dovecot/modules/auth/libdriver_pgsql.so", "dovecot-pgsql");
         ExternalTool.requireRoot("Dovecot and PostgreSQL are started with their own configuration");
         try (var pg = Postgres.start(tmp)) {
             pg.sql("postgres", "CREATE ROLE mailflow LOGIN; CREATE ROLE dovecot LOGIN;"
@@ -122,14 +122,14 @@ class SharedTablesDovecotTest {
                 Await.until("delivered to Dovecot", Duration.ofSeconds(20), () -> pg.sql("mail",
                         "SELECT 'left=' || count(*) FROM mailflow_queue;"), out -> out.contains("left=0"));
                 // The console's status lists the cluster's nodes (here one) with their heartbeats.
-                String base = "http://127.0.0.1:" + server.runtime().web().address().getPort();
+                String console = "http://127.0.0.1:" + server.runtime().web().address().getPort();
                 var http = java.net.http.HttpClient.newHttpClient();
-                var login = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/api/login"))
+                var login = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(console + "/api/login"))
                         .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"password\":\"admin-secret\"}"))
                         .header("Content-Type", "application/json").build(),
                         java.net.http.HttpResponse.BodyHandlers.ofString());
                 String cookie = login.headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0];
-                var status = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/api/status"))
+                var status = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(console + "/api/status"))
                         .header("Cookie", cookie).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
                 var nodes = dev.mailflow.queue.QueueJson.MAPPER.readTree(status.body()).path("nodes");
                 assertThat(nodes).hasSize(1);

@@ -32,8 +32,17 @@ public final class ExternalTool {
 
     /** A program outside PATH (a Dovecot service binary, say): skips, or fails under CI, without it. */
     public static Path requireFile(String file, String debianPackage) {
-        Path p = Path.of(file);
-        if (Files.isExecutable(p)) {
+        return require(Path.of(file), Files.isExecutable(Path.of(file)), debianPackage);
+    }
+
+    /** A file a peer loads (a Dovecot module, say: not executable): skips, or fails under CI, without it. */
+    public static Path requireModule(String file, String debianPackage) {
+        return require(Path.of(file), Files.isRegularFile(Path.of(file)), debianPackage);
+    }
+
+    private static Path require(Path p, boolean present, String debianPackage) {
+        String file = p.toString();
+        if (present) {
             return p;
         }
         String message = "*** " + file + " is not installed: the interop test with it cannot run. Install it "
