@@ -16,12 +16,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code mailflow passwd}: a bcrypt hash of a password, for {@code [[mailbox]] password}; with
- * {@code --web}, a new password for the web console, kept as the server keeps the one it made.
+ * {@code mailflow passwd}: a hash of a password, for {@code [[mailbox]] password} (bcrypt by
+ * default; SHA-512 crypt or Argon2id with {@code --scheme}, with Dovecot's scheme prefix for a
+ * directory table with {@code --dovecot}); with {@code --web}, a new password for the web
+ * console, kept as the server keeps the one it made.
  */
 @Command(name = "passwd", mixinStandardHelpOptions = true,
-        description = {"Print a bcrypt hash of a password for a [[mailbox]] password, or with --web set a new "
-                + "web console password.",
+        description = {"Print a hash of a password for a [[mailbox]] password or a directory table, or with --web "
+                + "set a new web console password.",
             "The password is read from the terminal (not echoed), or from standard input."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done", "1:the new console password could not be written",
@@ -31,6 +33,15 @@ public final class PasswdCommand implements Callable<Integer> {
     @Option(names = "--web", description = "set the web console's admin password: its hash goes to "
             + "<data_dir>/web/admin-password.hash, which the console reads at the next login")
     boolean web;
+
+    @Option(names = "--scheme", paramLabel = "SCHEME", defaultValue = "bcrypt",
+            description = "the hash: bcrypt (the default, cost 12), sha512-crypt (5000 rounds) or argon2id "
+                    + "(64 MiB, 3 passes); all three are read by Mailflow and by Dovecot")
+    String scheme;
+
+    @Option(names = "--dovecot", description = "print the hash with Dovecot's scheme prefix ({BLF-CRYPT}, "
+            + "{SHA512-CRYPT}, {ARGON2ID}), as a PostfixAdmin mailbox.password column keeps it")
+    boolean dovecot;
 
     @Mixin
     ConfigOption config;
@@ -43,6 +54,21 @@ public final class PasswdCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Path data = null;
+        Passwords.Scheme chosen = switch (scheme.toLowerCase(java.util.Locale.ROOT)) {
+            case "bcrypt", "blf-crypt" -> Passwords.Scheme.BCRYPT;
+            case "sha512-crypt" -> Passwords.Scheme.SHA512_CRYPT;
+            case "argon2id" -> Passwords.Scheme.ARGON2ID;
+            default -> null;
+        };
+        if (chosen == null) {
+            err.println("mailflow: --scheme is bcrypt, sha512-crypt or argon2id, not '" + scheme + "'");
+            return ExitCodes.USAGE;
+        }
+        if (web && (chosen != Passwords.Scheme.BCRYPT || dovecot)) {
+            err.println("mailflow: the web console password is always a bcrypt hash: --web takes neither --scheme "
+                    + "nor --dovecot");
+            return ExitCodes.USAGE;
+        }
         if (web) {
             MailflowConfig cfg = config.loadOrReport(err);
             if (cfg == null) {
@@ -75,9 +101,9 @@ public final class PasswdCommand implements Callable<Integer> {
             err.println("mailflow: no password given");
             return ExitCodes.USAGE;
         }
-        String hash = Passwords.hash(password);
+        String hash = Passwords.hash(password, chosen);
         if (!web) {
-            out.println(hash);
+            out.println(dovecot ? chosen.dovecotPrefix() + hash : hash);
             return ExitCodes.OK;
         }
         try {

@@ -1,5 +1,6 @@
 package dev.mailflow.directory;
 
+import dev.mailflow.server.auth.Passwords;
 import dev.mailflow.smtp.AddressParser;
 import dev.mailflow.smtp.Domains;
 import dev.mailflow.smtp.MailAddress;
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * {@code ttl + grace} is still used and a WARN says the database is down; with none, the
  * lookup throws {@link DirectoryUnavailable} (451 4.3.0, 454 4.7.0 for AUTH, a delivery that
  * waits). After a failure the database is left alone for five seconds, so that a session does
- * not wait the connect timeout at every lookup. Password hashes are Dovecot's: {@code {BLF-CRYPT}} (bcrypt) and {@code {PLAIN}}.
+ * not wait the connect timeout at every lookup. Password hashes are Dovecot's: {@code {BLF-CRYPT}} (bcrypt), {@code {SHA512-CRYPT}},
+ * {@code {ARGON2ID}} and {@code {PLAIN}}.
  */
 public final class SqlDirectory implements Directory {
 
@@ -257,8 +259,10 @@ public final class SqlDirectory implements Directory {
 
     /**
      * Dovecot's password forms as Mailflow checks them: {@code {BLF-CRYPT}$2y$...} is bcrypt,
-     * {@code {PLAIN}text} plain text; a scheme Mailflow cannot check leaves the account without
-     * a password (AUTH refused) and says so once.
+     * {@code {SHA512-CRYPT}$6$...} SHA-512 crypt, {@code {ARGON2ID}$argon2id$...} Argon2id,
+     * {@code {CRYPT}} one of those by its own prefix, {@code {PLAIN}text} plain text; a scheme
+     * Mailflow cannot check (or a value that does not have its scheme's form) leaves the account
+     * without a password (AUTH refused) and says so.
      */
     static String password(String stored, MailAddress who) {
         if (stored == null || stored.isEmpty()) {
@@ -270,15 +274,29 @@ public final class SqlDirectory implements Directory {
         int end = stored.indexOf('}');
         String scheme = end < 0 ? "" : stored.substring(1, end).toUpperCase(Locale.ROOT);
         String rest = end < 0 ? "" : stored.substring(end + 1);
-        return switch (scheme) {
-            case "BLF-CRYPT", "BCRYPT" -> rest;
-            case "PLAIN", "CLEARTEXT" -> rest;
+        Passwords.Scheme expected = switch (scheme) {
+            case "BLF-CRYPT", "BCRYPT" -> Passwords.Scheme.BCRYPT;
+            case "SHA512-CRYPT" -> Passwords.Scheme.SHA512_CRYPT;
+            case "ARGON2ID" -> Passwords.Scheme.ARGON2ID;
+            case "CRYPT" -> Passwords.Scheme.of(rest);
+            case "PLAIN", "CLEARTEXT" -> null;
             default -> {
                 LOG.warn("directory: the password of {} is in the {} scheme, which Mailflow cannot check: AUTH as {} "
-                        + "is refused (use {{BLF-CRYPT}})", who, scheme, who);
+                        + "is refused (use {{BLF-CRYPT}}, {{SHA512-CRYPT}} or {{ARGON2ID}})", who, scheme, who);
                 yield null;
             }
         };
+        if (scheme.equals("PLAIN") || scheme.equals("CLEARTEXT")) {
+            return rest;
+        }
+        if (expected == null || Passwords.Scheme.of(rest) != expected) {
+            if (expected != null || scheme.equals("CRYPT")) {
+                LOG.warn("directory: the password of {} is marked {{{}}} but is not a hash of that form: AUTH as {} "
+                        + "is refused", who, scheme, who);
+            }
+            return null;
+        }
+        return rest;
     }
 
     private static List<MailAddress> targets(String gotoColumn) {

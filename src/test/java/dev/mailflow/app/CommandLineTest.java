@@ -139,6 +139,23 @@ class CommandLineTest {
     }
 
     @Test
+    void passwdMakesDovecotsOtherSchemesWithTheirPrefixOnRequest() {
+        var sha = MainRunner.runWithInput("s3cret\n", "passwd", "--scheme", "sha512-crypt");
+        assertThat(sha.code()).isZero();
+        assertThat(sha.out().strip()).startsWith("$6$rounds=5000$");
+        assertThat(dev.mailflow.server.auth.Passwords.matches(sha.out().strip(), "s3cret")).isTrue();
+        var argon = MainRunner.runWithInput("s3cret\n", "passwd", "--scheme", "argon2id", "--dovecot");
+        assertThat(argon.code()).isZero();
+        assertThat(argon.out().strip()).startsWith("{ARGON2ID}$argon2id$v=19$m=65536,t=3,p=1$");
+        var bad = MainRunner.runWithInput("s3cret\n", "passwd", "--scheme", "md5");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("--scheme is bcrypt, sha512-crypt or argon2id, not 'md5'");
+        var web = MainRunner.runWithInput("s3cret\n", "passwd", "--web", "--scheme", "argon2id");
+        assertThat(web.code()).isEqualTo(2);
+        assertThat(web.err()).contains("always a bcrypt hash");
+    }
+
+    @Test
     void helpTextIsWrappedOnceByPicocliWithTelnetsPortOptional() {
         // Each description element is a whole paragraph (or an indented table line): a line
         // broken by hand in the source is broken again by picocli at its own width.

@@ -24,7 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The scale-out stack on one node, each part a real engine: PostfixAdmin's tables in a private
  * PostgreSQL serve Mailflow's directory (RCPT, AUTH) and Dovecot's passdb and userdb
  * ({@code dovecot-pgsql}); the queue is the shared one in the same database; local copies go to
- * Dovecot over LMTP and are read back over IMAP with the password of the same row.
+ * Dovecot over LMTP and are read back over IMAP with the password of the same row. The rows'
+ * hashes are bcrypt, Argon2id made by Mailflow and SHA-512 crypt made by {@code doveadm pw}:
+ * each is checked by both programs.
  */
 class SharedTablesDovecotTest {
 
@@ -95,6 +97,16 @@ class SharedTablesDovecotTest {
                       chroot =
                     }
                     """.formatted(base, imapPort));
+            // One row per scheme both read: Mailflow's own Argon2id hash (what 'mailflow passwd --scheme argon2id
+            // --dovecot' prints) for Dovecot to check, and Dovecot's own SHA-512 crypt for Mailflow to check.
+            String argon = Passwords.Scheme.ARGON2ID.dovecotPrefix()
+                    + Passwords.hash("argon-both".toCharArray(), Passwords.Scheme.ARGON2ID);
+            String sha = Dovecot.passwordHash(base, "SHA512-CRYPT", "sha-both");
+            assertThat(sha).startsWith("{SHA512-CRYPT}$6$");
+            pg.sql("mail", """
+                    INSERT INTO mailbox VALUES ('lena@shared.test', '%s', 0, 'shared.test', true),
+                        ('omar@shared.test', '%s', 0, 'shared.test', true);
+                    """.formatted(argon, sha));
             Process dv = Dovecot.start(dovecot, base, socket);
             String db = "url = \"" + pg.url("mail") + "\"";
             try (var server = TestServer.start(List.of("allow_insecure_auth = true"),
@@ -109,11 +121,24 @@ class SharedTablesDovecotTest {
                             .getBytes(StandardCharsets.UTF_8));
                     assertThat(c.send("AUTH PLAIN " + plain).get(0)).as("the row's password, here").startsWith("235");
                 }
+                for (String[] account : new String[][] {{"lena@shared.test", "argon-both"}, {"omar@shared.test", "sha-both"}}) {
+                    try (var c = new SmtpTestClient(server.address(TestServer.SUBMISSION).getPort())) {
+                        c.reply();
+                        c.send("EHLO client.test");
+                        String wrong = Base64.getEncoder().encodeToString(("\0" + account[0] + "\0not-it")
+                                .getBytes(StandardCharsets.UTF_8));
+                        assertThat(c.send("AUTH PLAIN " + wrong).get(0)).startsWith("535");
+                        String plain = Base64.getEncoder().encodeToString(("\0" + account[0] + "\0" + account[1])
+                                .getBytes(StandardCharsets.UTF_8));
+                        assertThat(c.send("AUTH PLAIN " + plain).get(0)).as(account[0]).startsWith("235");
+                    }
+                }
                 try (var c = new SmtpTestClient(server.port())) {
                     c.reply();
                     c.send("EHLO contoso.com");
                     c.send("MAIL FROM:<chris@contoso.com>");
                     assertThat(c.send("RCPT TO:<sales@shared.test>").get(0)).startsWith("250");
+                    assertThat(c.send("RCPT TO:<lena@shared.test>").get(0)).startsWith("250");
                     assertThat(c.send("RCPT TO:<nobody@shared.test>").get(0)).startsWith("550 5.1.1");
                     c.send("DATA");
                     assertThat(c.send("Subject: One row for both\r\n\r\nThrough the shared tables\r\n.").get(0))
@@ -139,6 +164,8 @@ class SharedTablesDovecotTest {
                 String imap = Dovecot.imapFetch(python, tmp, imapPort, "kate@shared.test", "imap-and-smtp", 1);
                 assertThat(imap).as("the row's password, in Dovecot").contains("messages: 1")
                         .contains("Subject: One row for both").contains("Through the shared tables");
+                assertThat(Dovecot.imapFetch(python, tmp, imapPort, "lena@shared.test", "argon-both", 1))
+                        .as("Mailflow's Argon2id hash, in Dovecot").contains("Subject: One row for both");
             } finally {
                 dv.destroy();
                 dv.waitFor(10, TimeUnit.SECONDS);

@@ -95,6 +95,9 @@ final class FakeMilter implements AutoCloseable {
         }
     }
 
+    /** The protocol flags of the last negotiation: what the MTA offered and this milter asked. */
+    private volatile int negotiated;
+
     private void acceptLoop() {
         while (server.isOpen()) {
             try {
@@ -157,12 +160,28 @@ final class FakeMilter implements AutoCloseable {
                 var out = new java.io.ByteArrayOutputStream();
                 out.writeBytes(Packet.intBytes(6));
                 out.writeBytes(Packet.intBytes(p.intAt(4) & actions));
-                out.writeBytes(Packet.intBytes(p.intAt(8) & asks));
+                negotiated = p.intAt(8) & asks;
+                out.writeBytes(Packet.intBytes(negotiated));
                 out.writeBytes(symbolList);
                 yield List.of(new Packet(Protocol.OPTNEG, out.toByteArray()));
             }
             case Protocol.ABORT, Protocol.QUIT -> List.of();
-            default -> List.of(Packet.of(Protocol.CONTINUE));
+            // A milter that negotiated "no reply" for a stage sends none, as libmilter does.
+            default -> (negotiated & noReplyFlag(p.code())) != 0 ? List.of() : List.of(Packet.of(Protocol.CONTINUE));
+        };
+    }
+
+    private static int noReplyFlag(char command) {
+        return switch (command) {
+            case Protocol.CONNECT -> Protocol.NR_CONNECT;
+            case Protocol.HELO -> Protocol.NR_HELO;
+            case Protocol.MAIL -> Protocol.NR_MAIL;
+            case Protocol.RCPT -> Protocol.NR_RCPT;
+            case Protocol.DATA -> Protocol.NR_DATA;
+            case Protocol.HEADER -> Protocol.NR_HEADER;
+            case Protocol.EOH -> Protocol.NR_EOH;
+            case Protocol.BODY -> Protocol.NR_BODY;
+            default -> 0;
         };
     }
 

@@ -63,6 +63,17 @@ public final class Dovecot {
         return out;
     }
 
+    /** {@code doveadm pw}'s hash of {@code password} in {@code scheme}, with its {SCHEME} prefix. */
+    public static String passwordHash(Path base, String scheme, String password) throws Exception {
+        var p = new ProcessBuilder("doveadm", "-c", base.resolve("dovecot.conf").toString(), "pw", "-s", scheme,
+                "-p", password).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new AssertionError("doveadm pw failed: " + out);
+        }
+        return out;
+    }
+
     /** Starts {@code dovecot -F} on {@code base}/dovecot.conf and waits for the socket it makes. */
     public static Process start(Path dovecot, Path base, Path socket) throws Exception {
         var dv = new ProcessBuilder(dovecot.toString(), "-F", "-c", base.resolve("dovecot.conf").toString())

@@ -34,11 +34,11 @@ import org.slf4j.LoggerFactory;
  *     the sessions), {@code queue} more may wait, and a check beyond that is refused at once
  *     ({@link Outcome#BUSY}: the session answers 454 4.7.0) instead of waiting in an unbounded
  *     queue. The session's virtual thread waits on the check's future, which unmounts it.</li>
- * <li>Listing accounts by time. Every check costs one bcrypt at the cost of the configured
- *     hashes: against the account's hash; or, when the account is unknown, has no password
- *     or a plain-text one, against a dummy hash of the most common configured cost (made once
- *     at start), the plain-text one then compared in constant time. A wrong password takes as
- *     long for an account that does not exist as for one that does.</li>
+ * <li>Listing accounts by time. Every check costs one hash at the work of the stored hashes:
+ *     against the account's hash; or, when the account is unknown, has no password or a
+ *     plain-text one, against a dummy hash of the same work ({@link FullCostCheck}), the
+ *     plain-text one then compared in constant time. A wrong password takes as long for an
+ *     account that does not exist as for one that does.</li>
  * </ul>
  */
 public final class PasswordVerifier implements AutoCloseable {
@@ -77,7 +77,7 @@ public final class PasswordVerifier implements AutoCloseable {
 
     /**
      * Starts the pool with the default sizes, for a directory whose stored passwords (hashes
-     * or plain text) are {@code stored}: the dummy hash gets their most common bcrypt cost.
+     * or plain text) are {@code stored}: the first dummy hash gets their most common work.
      */
     public static PasswordVerifier start(Collection<String> stored) {
         int threads = defaultThreads();
@@ -85,26 +85,57 @@ public final class PasswordVerifier implements AutoCloseable {
     }
 
     static PasswordVerifier start(Collection<String> stored, int threads, int queue) {
-        String dummy = Passwords.dummyHash(dummyCost(stored));
-        return new PasswordVerifier(threads, queue, (hash, password) -> checkAtFullCost(hash, password, dummy));
+        var check = new FullCostCheck(dummyWork(stored));
+        return new PasswordVerifier(threads, queue, check::test);
     }
 
-    /** The most common cost of the configured bcrypt hashes (the higher one on a tie); {@link Passwords#COST} when none. */
-    static int dummyCost(Collection<String> stored) {
-        Map<Integer, Long> counts = stored.stream().filter(Objects::nonNull).map(Passwords::costOf)
-                .filter(c -> c > 0).collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+    /**
+     * The most common work of the configured hashes (the heavier one on a tie); bcrypt at
+     * {@link Passwords#COST} when there is none (a directory in a database: its hashes are
+     * seen at the first checks).
+     */
+    static Passwords.Work dummyWork(Collection<String> stored) {
+        Map<Passwords.Work, Long> counts = stored.stream().map(Passwords.Work::of).filter(Objects::nonNull)
+                .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
         return counts.entrySet().stream()
-                .max(Map.Entry.<Integer, Long>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
-                .map(Map.Entry::getKey).orElse(Passwords.COST);
+                .max(Map.Entry.<Passwords.Work, Long>comparingByValue()
+                        .thenComparing(e -> e.getKey().weight()))
+                .map(Map.Entry::getKey).orElse(Passwords.Work.of(Passwords.dummyHash(Passwords.COST)));
     }
 
-    /** One bcrypt whatever is stored: the account's hash, or the dummy one. */
-    static boolean checkAtFullCost(String stored, String password, String dummy) {
-        if (stored != null && Passwords.isHash(stored)) {
-            return Passwords.bcryptMatches(stored, password);
+    /**
+     * One hash check whatever is stored: against the account's hash; or, for an unknown
+     * account, one without a password or with a plain-text one, against a dummy hash. The
+     * dummy asks the work of the last real hash checked, so that a directory in a database
+     * whose hashes are SHA-512 crypt or Argon2id rather than bcrypt answers an unknown account
+     * as slowly as a known one from its second check on.
+     */
+    static final class FullCostCheck {
+
+        private volatile Passwords.Work work;
+        private volatile String dummy;
+
+        FullCostCheck(Passwords.Work work) {
+            this.work = work;
+            this.dummy = Passwords.dummyHash(work);
         }
-        Passwords.bcryptMatches(dummy, password);
-        return stored != null && Passwords.plainMatches(stored, password);
+
+        boolean test(String stored, String password) {
+            Passwords.Work real = Passwords.Work.of(stored);
+            if (real != null) {
+                if (!real.equals(work)) {
+                    dummy = Passwords.dummyHash(real);
+                    work = real;
+                }
+                return Passwords.hashMatches(stored, password);
+            }
+            Passwords.hashMatches(dummy, password);
+            return stored != null && !Passwords.isHash(stored) && Passwords.plainMatches(stored, password);
+        }
+
+        Passwords.Work work() {
+            return work;
+        }
     }
 
     /**

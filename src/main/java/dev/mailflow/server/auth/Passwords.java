@@ -9,13 +9,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 
 /**
- * Password hashes as the configuration keeps them: bcrypt ({@code $2y$12$...}, Bouncy
- * Castle's OpenBSD implementation). A value that is not a bcrypt hash is a plain password,
- * accepted with a warning at start (test configurations).
+ * Password hashes as the configuration and the directories keep them, in the three schemes
+ * Dovecot also reads: bcrypt ({@code $2y$12$...}, Dovecot's {@code {BLF-CRYPT}}, Bouncy
+ * Castle's OpenBSD implementation), SHA-512 crypt ({@code $6$...}, {@code {SHA512-CRYPT}},
+ * {@link Sha512Crypt}) and Argon2id ({@code $argon2id$...}, {@code {ARGON2ID}},
+ * {@link Argon2id}). A value that is none of them is a plain password, accepted with a warning
+ * at start (test configurations).
  *
  * <p>SECURITY: the password comes from the client. Plain passwords are compared in constant
  * time (SHA-256 of both, then {@link MessageDigest#isEqual}), which tells nothing of the
- * stored password's length either; {@link PasswordVerifier} adds the bcrypt work that makes
+ * stored password's length either; {@link PasswordVerifier} adds the hashing work that makes
  * every check cost the same.
  */
 public final class Passwords {
@@ -27,8 +30,11 @@ public final class Passwords {
     private static final int MIN_COST = 4;
     private static final int MAX_COST = 31;
 
-    /** One dummy hash per cost, made once per process (see {@link #dummyHash}). */
-    private static final Map<Integer, String> DUMMIES = new ConcurrentHashMap<>();
+    /** One dummy hash per work, made once per process (see {@link #dummyHash}). */
+    private static final Map<Work, String> DUMMIES = new ConcurrentHashMap<>();
+
+    /** Different works a process keeps dummies for: a directory mixes a few schemes at most. */
+    static final int MAX_DUMMIES = 8;
 
     private Passwords() {
     }
@@ -43,13 +49,100 @@ public final class Passwords {
         return OpenBSDBCrypt.generate("2y", password, salt, cost);
     }
 
+    /** A new hash in {@code scheme} with its default work: bcrypt 12, SHA-512 crypt 5000 rounds, Argon2id 64 MiB, 3 passes. */
+    public static String hash(char[] password, Scheme scheme) {
+        return switch (scheme) {
+            case BCRYPT -> hash(password, COST);
+            case SHA512_CRYPT -> Sha512Crypt.hash(password, Sha512Crypt.DEFAULT_ROUNDS);
+            case ARGON2ID -> Argon2id.hash(password, Argon2id.DEFAULT_MEMORY_KIB, Argon2id.DEFAULT_ITERATIONS,
+                    Argon2id.DEFAULT_LANES);
+        };
+    }
+
+    /** The hash schemes Mailflow checks, by the prefix of the stored text. */
+    public enum Scheme {
+        BCRYPT("{BLF-CRYPT}"), SHA512_CRYPT("{SHA512-CRYPT}"), ARGON2ID("{ARGON2ID}");
+
+        private final String dovecotPrefix;
+
+        Scheme(String dovecotPrefix) {
+            this.dovecotPrefix = dovecotPrefix;
+        }
+
+        /** The scheme's name in braces, as Dovecot and PostfixAdmin keep it before the hash. */
+        public String dovecotPrefix() {
+            return dovecotPrefix;
+        }
+
+        /** The scheme of {@code stored}, or null when it is no hash (a plain password). */
+        public static Scheme of(String stored) {
+            if (stored == null) {
+                return null;
+            }
+            if (stored.startsWith("$2a$") || stored.startsWith("$2b$") || stored.startsWith("$2y$")) {
+                return BCRYPT;
+            }
+            if (stored.startsWith(Sha512Crypt.PREFIX)) {
+                return SHA512_CRYPT;
+            }
+            if (stored.startsWith(Argon2id.PREFIX)) {
+                return ARGON2ID;
+            }
+            return null;
+        }
+    }
+
+    /**
+     * The work a stored hash asks of a check: its scheme and cost ({@code 12} for bcrypt
+     * {@code $2y$12$}; the rounds of SHA-512 crypt; memory, passes and lanes of Argon2id).
+     * Two hashes with the same work take as long to check. {@code weight} orders works of one
+     * scheme (the higher, the slower).
+     */
+    record Work(Scheme scheme, String cost, long weight) {
+
+        /** The work of {@code stored}, or null when it is no hash or a malformed one. */
+        static Work of(String stored) {
+            Scheme scheme = Scheme.of(stored);
+            if (scheme == null) {
+                return null;
+            }
+            return switch (scheme) {
+                case BCRYPT -> {
+                    int c = costOf(stored);
+                    yield c < 0 ? null : new Work(scheme, Integer.toString(c), c);
+                }
+                case SHA512_CRYPT -> {
+                    var s = Sha512Crypt.Setting.parse(stored);
+                    yield s == null ? null : new Work(scheme, Integer.toString(s.rounds()), s.rounds());
+                }
+                case ARGON2ID -> {
+                    var s = Argon2id.Setting.parse(stored);
+                    yield s == null ? null : new Work(scheme, s.memoryKib() + "," + s.iterations() + "," + s.lanes(),
+                            (long) s.memoryKib() * s.iterations());
+                }
+            };
+        }
+
+        /** A hash of {@code password} that asks this work. */
+        String hash(char[] password) {
+            return switch (scheme) {
+                case BCRYPT -> Passwords.hash(password, Integer.parseInt(cost));
+                case SHA512_CRYPT -> Sha512Crypt.hash(password, Integer.parseInt(cost));
+                case ARGON2ID -> {
+                    String[] p = cost.split(",");
+                    yield Argon2id.hash(password, Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2]));
+                }
+            };
+        }
+    }
+
     public static boolean isHash(String stored) {
-        return stored.startsWith("$2a$") || stored.startsWith("$2b$") || stored.startsWith("$2y$");
+        return Scheme.of(stored) != null;
     }
 
     /** The cost of a bcrypt hash ({@code 12} for {@code $2y$12$...}), or -1 when it is not one. */
     static int costOf(String stored) {
-        if (stored == null || !isHash(stored) || stored.length() < 7 || stored.charAt(6) != '$') {
+        if (stored == null || Scheme.of(stored) != Scheme.BCRYPT || stored.length() < 7 || stored.charAt(6) != '$') {
             return -1;
         }
         char tens = stored.charAt(4);
@@ -61,31 +154,56 @@ public final class Passwords {
         return cost >= MIN_COST && cost <= MAX_COST ? cost : -1;
     }
 
-    /**
-     * A hash of a random password nobody knows, at {@code cost}: checking a password against
-     * it takes as long as against a real hash of that cost, and never matches. Made once per
-     * cost and process.
-     */
+    /** A dummy bcrypt hash at {@code cost} (see {@link #dummyHash(Work)}). */
     static String dummyHash(int cost) {
-        return DUMMIES.computeIfAbsent(cost, c -> {
-            var random = new SecureRandom();
-            char[] password = new char[32];
-            for (int i = 0; i < password.length; i++) {
-                password[i] = (char) ('!' + random.nextInt(94));
-            }
-            return hash(password, c);
-        });
+        return dummyHash(new Work(Scheme.BCRYPT, Integer.toString(cost), cost));
     }
 
-    /** Whether {@code password} is the stored one: a bcrypt check, or a constant-time comparison. */
+    /**
+     * A hash of a random password nobody knows, asking {@code work}: checking a password
+     * against it takes as long as against a real hash of that work, and never matches. Made
+     * once per work and process; beyond {@link #MAX_DUMMIES} different works, made each time.
+     */
+    static String dummyHash(Work work) {
+        String known = DUMMIES.get(work);
+        if (known != null) {
+            return known;
+        }
+        var random = new SecureRandom();
+        char[] password = new char[32];
+        for (int i = 0; i < password.length; i++) {
+            password[i] = (char) ('!' + random.nextInt(94));
+        }
+        String made = work.hash(password);
+        if (DUMMIES.size() < MAX_DUMMIES) {
+            String raced = DUMMIES.putIfAbsent(work, made);
+            return raced != null ? raced : made;
+        }
+        return made;
+    }
+
+    /** Whether {@code password} is the stored one: a hash check, or a constant-time comparison. */
     public static boolean matches(String stored, String password) {
         if (stored == null) {
             return false;
         }
         if (isHash(stored)) {
-            return bcryptMatches(stored, password);
+            return hashMatches(stored, password);
         }
         return plainMatches(stored, password);
+    }
+
+    /** Whether {@code password} gives the hash {@code stored}; false for a malformed hash. */
+    static boolean hashMatches(String stored, String password) {
+        Scheme scheme = Scheme.of(stored);
+        if (scheme == null) {
+            return false;
+        }
+        return switch (scheme) {
+            case BCRYPT -> bcryptMatches(stored, password);
+            case SHA512_CRYPT -> Sha512Crypt.matches(stored, password);
+            case ARGON2ID -> Argon2id.matches(stored, password);
+        };
     }
 
     static boolean bcryptMatches(String hash, String password) {

@@ -28,10 +28,12 @@ class PasswordVerifierTest {
 
     @Test
     void theDummyHashHasTheMostCommonConfiguredCost() {
-        assertThat(PasswordVerifier.dummyCost(List.of())).isEqualTo(Passwords.COST);
-        assertThat(PasswordVerifier.dummyCost(Arrays.asList("plain", null))).isEqualTo(Passwords.COST);
-        assertThat(PasswordVerifier.dummyCost(List.of("$2y$10$x", "$2b$11$y", "$2a$11$z", "plain"))).isEqualTo(11);
-        assertThat(PasswordVerifier.dummyCost(List.of("$2y$10$x", "$2y$13$y"))).as("a tie: the higher").isEqualTo(13);
+        assertThat(PasswordVerifier.dummyWork(List.of()).cost()).isEqualTo(Integer.toString(Passwords.COST));
+        assertThat(PasswordVerifier.dummyWork(Arrays.asList("plain", null)).cost()).isEqualTo(Integer.toString(Passwords.COST));
+        assertThat(PasswordVerifier.dummyWork(List.of("$2y$10$x", "$2b$11$y", "$2a$11$z", "plain")).cost()).isEqualTo("11");
+        assertThat(PasswordVerifier.dummyWork(List.of("$2y$10$x", "$2y$13$y")).cost()).as("a tie: the higher").isEqualTo("13");
+        assertThat(PasswordVerifier.dummyWork(List.of("$6$rounds=7000$abc$x", "$6$rounds=7000$def$y", "$2y$10$x")))
+                .isEqualTo(new Passwords.Work(Passwords.Scheme.SHA512_CRYPT, "7000", 7000));
         assertThat(Passwords.costOf(Passwords.dummyHash(5))).isEqualTo(5);
         assertThat(Passwords.dummyHash(5)).as("made once").isSameAs(Passwords.dummyHash(5));
         assertThat(Passwords.costOf("$2y$99$x")).isEqualTo(-1);
