@@ -1,6 +1,5 @@
 package dev.mailflow.queue;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -89,104 +88,42 @@ public final class FileQueueStore implements QueueStore {
         return new FileIncoming(id, file, channel);
     }
 
-    private final class FileIncoming implements Incoming {
-        private final long id;
-        private final Path file;
-        private FileChannel channel;
-        private CRC32C crc;
-        private OutputStream out;
-        private boolean done;
+    private final class FileIncoming extends SpooledIncoming {
 
         FileIncoming(long id, Path file, FileChannel channel) {
-            this.id = id;
-            this.file = file;
-            writeTo(channel);
+            super(id, file, channel);
         }
 
-        private void writeTo(FileChannel target) {
-            this.channel = target;
-            this.crc = new CRC32C();
-            this.out = new CheckedOutputStream(new BufferedOutputStream(Channels.newOutputStream(target),
-                    16 * 1024), crc);
-        }
-
+        /** The content through a CRC-32C, which the footer keeps (see {@link #verify}). */
         @Override
-        public void rewrite(ContentRewriter rewriter) throws IOException {
-            if (done) {
-                throw new IllegalStateException("message " + id + " already ended");
-            }
-            Path edited = file.resolveSibling(id + ".edit");
-            var target = FileChannel.open(edited, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE);
-            var previous = channel;
-            var previousCrc = crc;
-            var previousOut = out;
-            try (var current = written()) {
-                writeTo(target);
-                rewriter.rewrite(current, out);
-                out.flush();
-                // Not durable yet, as the content before it: the commit forces the file.
-                Files.move(edited, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            } catch (IOException | RuntimeException e) {
-                closeQuietly(target);
-                deleteQuietly(edited);
-                channel = previous;
-                crc = previousCrc;
-                out = previousOut;
-                throw e;
-            }
-            closeQuietly(previous);
+        protected OutputStream stream(FileChannel target) {
+            return new CheckedOutputStream(super.stream(target), new CRC32C());
         }
 
-        @Override
-        public long id() {
-            return id;
-        }
-
-        @Override
-        public OutputStream content() {
-            return out;
-        }
-
-        @Override
-        public java.io.InputStream written() throws IOException {
-            out.flush();
-            return new BoundedInputStream(java.nio.file.Files.newInputStream(file), channel.position());
+        private long crc() {
+            return ((CheckedOutputStream) out).getChecksum().getValue();
         }
 
         @Override
         public QueuedMessage commit(Envelope envelope) throws IOException {
-            if (done) {
-                throw new IllegalStateException("message " + id + " already ended");
-            }
-            done = true;
+            beginCommit();
             Path target = messageFile(id);
             try {
                 byte[] json = QueueJson.MAPPER.writeValueAsBytes(envelope);
                 out.write(json);
-                out.write(footer(json.length, crc.getValue()));
+                out.write(footer(json.length, crc()));
                 out.flush();
                 move(file, target);
                 channel.force(true);
                 channel.close();
                 syncs.get(messages).sync();
             } catch (IOException | RuntimeException e) {
-                closeQuietly(channel);
-                deleteQuietly(file);
-                deleteQuietly(target);
+                SpooledIncoming.closeQuietly(channel);
+                SpooledIncoming.deleteQuietly(file);
+                SpooledIncoming.deleteQuietly(target);
                 throw e;
             }
             return new QueuedMessage(id, QueueState.ACTIVE, envelope, DeliveryStatus.initial(envelope));
-        }
-
-        @Override
-        public void abort() {
-            if (done) {
-                return;
-            }
-            done = true;
-            closeQuietly(channel);
-            deleteQuietly(file);
         }
     }
 
@@ -542,19 +479,4 @@ public final class FileQueueStore implements QueueStore {
         }
     }
 
-    private static void closeQuietly(FileChannel ch) {
-        try {
-            ch.close();
-        } catch (IOException e) {
-            LOG.debug("close: {}", e.toString());
-        }
-    }
-
-    private static void deleteQuietly(Path p) {
-        try {
-            Files.deleteIfExists(p);
-        } catch (IOException e) {
-            LOG.warn("could not remove {}: {}", p, e.toString());
-        }
-    }
 }

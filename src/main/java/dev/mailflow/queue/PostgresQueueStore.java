@@ -1,10 +1,7 @@
 package dev.mailflow.queue;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +9,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -393,71 +389,15 @@ public final class PostgresQueueStore implements QueueStore, SharedWork {
         return nextId++;
     }
 
-    private final class DatabaseIncoming implements Incoming {
-        private final long id;
-        private final Path file;
-        private FileChannel channel;
-        private OutputStream out;
-        private boolean done;
+    private final class DatabaseIncoming extends SpooledIncoming {
 
         DatabaseIncoming(long id, Path file, FileChannel channel) {
-            this.id = id;
-            this.file = file;
-            writeTo(channel);
-        }
-
-        private void writeTo(FileChannel target) {
-            channel = target;
-            out = new BufferedOutputStream(Channels.newOutputStream(target), 16 * 1024);
-        }
-
-        @Override
-        public long id() {
-            return id;
-        }
-
-        @Override
-        public OutputStream content() {
-            return out;
-        }
-
-        @Override
-        public InputStream written() throws IOException {
-            out.flush();
-            return new BoundedInputStream(Files.newInputStream(file), channel.position());
-        }
-
-        @Override
-        public void rewrite(ContentRewriter rewriter) throws IOException {
-            if (done) {
-                throw new IllegalStateException("message " + id + " already ended");
-            }
-            Path edited = file.resolveSibling(id + ".edit");
-            var target = FileChannel.open(edited, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE);
-            var previous = channel;
-            var previousOut = out;
-            try (var current = written()) {
-                writeTo(target);
-                rewriter.rewrite(current, out);
-                out.flush();
-                Files.move(edited, file, StandardCopyOption.REPLACE_EXISTING);
-            } catch (IOException | RuntimeException e) {
-                close(target);
-                Files.deleteIfExists(edited);
-                channel = previous;
-                out = previousOut;
-                throw e;
-            }
-            close(previous);
+            super(id, file, channel);
         }
 
         @Override
         public QueuedMessage commit(Envelope envelope) throws IOException {
-            if (done) {
-                throw new IllegalStateException("message " + id + " already ended");
-            }
-            done = true;
+            beginCommit();
             var status = DeliveryStatus.initial(envelope);
             try {
                 out.flush();
@@ -531,20 +471,6 @@ public final class PostgresQueueStore implements QueueStore, SharedWork {
             // A COMMIT whose answer was lost may still have happened: the message is then
             // delivered although the client heard 451 and may send it again (RFC 5321 6.1
             // accepts that duplicate; it never accepts a loss).
-        }
-
-        @Override
-        public void abort() {
-            if (done) {
-                return;
-            }
-            done = true;
-            close(channel);
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException e) {
-                LOG.warn("could not remove {}: {}", file, e.toString());
-            }
         }
     }
 
