@@ -12,7 +12,8 @@ import java.io.IOException;
  * running server and for the CLI working on the files when no server runs.
  *
  * <p>Request: {@code {"op": "list"|"show"|"retry"|"retry-all"|"hold"|"release"|"delete",
- * "id": 123, "state": "deferred"}}. Answer: {@code {"ok": true, ...}} or
+ * "id": 123, "state": "deferred", "after": 122, "limit": 1000}} ({@code after} and {@code limit}
+ * page a list). Answer: {@code {"ok": true, ...}} or
  * {@code {"ok": false, "error": "..."}}.
  *
  * <p>A running server also takes {@code {"op": "reload"}} (what SIGHUP does), answered with
@@ -44,7 +45,8 @@ final class AdminProtocol {
             switch (op) {
                 case "list" -> {
                     String state = request.path("state").asText(null);
-                    answer.set("listing", mapper.valueToTree(admin.list(state == null ? null : QueueState.parse(state))));
+                    answer.set("listing", mapper.valueToTree(admin.list(state == null ? null : QueueState.parse(state),
+                            Math.max(0, request.path("after").asLong(0)), Math.max(0, request.path("limit").asInt(0)))));
                 }
                 case "show" -> {
                     var detail = admin.show(id);

@@ -149,9 +149,24 @@ public final class QueueCommand implements Runnable {
         @Option(names = "--state", paramLabel = "STATE", description = "only active, deferred, hold or corrupt")
         String state;
 
+        @Option(names = "--limit", paramLabel = "N", defaultValue = "1000",
+                description = "at most N messages, oldest id first (default ${DEFAULT-VALUE}; 0: all)")
+        int limit;
+
+        @Option(names = "--after", paramLabel = "ID", converter = QueueIdConverter.class,
+                description = "only messages whose id comes after ID (the next page: the id the list ends with)")
+        Long after;
+
         @Override
         ObjectNode request() {
-            var r = op("list");
+            if (limit < 0) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--limit: a number of messages, 0 or more (0: all), not " + limit);
+            }
+            var r = op("list").put("limit", limit);
+            if (after != null) {
+                r.put("after", after);
+            }
             if (state != null) {
                 try {
                     r.put("state", QueueState.parse(state).directory());
@@ -196,6 +211,11 @@ public final class QueueCommand implements Runnable {
                 for (String why : whyItWaits(m, Instant.now())) {
                     out.printf("%35s %s%n", "", why);
                 }
+            }
+            if (listing.hasNonNull("continueAfter")) {
+                out.println("(" + messages.size() + " of " + listing.path("matching").asInt() + " shown; the next "
+                        + "ones: mailflow queue list --after " + listing.path("continueAfter").asText()
+                        + (state != null ? " --state " + state : "") + ")");
             }
         }
 

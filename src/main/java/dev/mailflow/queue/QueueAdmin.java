@@ -44,7 +44,13 @@ public final class QueueAdmin {
      * The whole listing: counts per state and one summary per message; in a cluster also its
      * nodes with their heartbeats, and in each summary the node that holds its lease.
      */
-    public record Listing(Map<QueueState, Integer> counts, List<Summary> messages, List<SharedWork.Node> nodes) {
+    /**
+     * The counts per state (the whole queue), the messages asked for (oldest id first), how
+     * many matched in all, the id to continue from when not all were given (else null), and the
+     * cluster's nodes (null for a queue of one node).
+     */
+    public record Listing(Map<QueueState, Integer> counts, List<Summary> messages, int matching, Long continueAfter,
+                          List<SharedWork.Node> nodes) {
     }
 
     /**
@@ -79,21 +85,35 @@ public final class QueueAdmin {
     }
 
     public Listing list(QueueState filter) throws IOException {
+        return list(filter, 0, 0);
+    }
+
+    /**
+     * The messages in {@code filter} (null: all) whose id is above {@code afterId}, oldest id
+     * first, at most {@code limit} of them (0: all), with the counts of the whole queue.
+     */
+    public Listing list(QueueState filter, long afterId, int limit) throws IOException {
         var counts = new EnumMap<QueueState, Integer>(QueueState.class);
         for (var s : QueueState.ACCEPTED) {
             counts.put(s, 0);
         }
-        var summaries = new ArrayList<Summary>();
-        var shared = store.shared();
-        Map<Long, String> holders = shared == null ? Map.of() : shared.leaseHolders();
+        var matching = new ArrayList<QueuedMessage>();
         for (var m : store.list(null)) {
             counts.merge(m.state(), 1, Integer::sum);
-            if (filter != null && m.state() != filter) {
-                continue;
+            if ((filter == null || m.state() == filter) && m.id() > afterId) {
+                matching.add(m);
             }
+        }
+        matching.sort(java.util.Comparator.comparingLong(QueuedMessage::id));
+        var page = limit > 0 && matching.size() > limit ? matching.subList(0, limit) : matching;
+        var shared = store.shared();
+        Map<Long, String> holders = shared == null || page.isEmpty() ? Map.of() : shared.leaseHolders();
+        var summaries = new ArrayList<Summary>(page.size());
+        for (var m : page) {
             summaries.add(summarize(m, holders.get(m.id())));
         }
-        return new Listing(counts, summaries, shared == null ? null : shared.nodes());
+        Long next = page.size() < matching.size() ? page.get(page.size() - 1).id() : null;
+        return new Listing(counts, summaries, matching.size(), next, shared == null ? null : shared.nodes());
     }
 
     Summary summarize(QueuedMessage m) {

@@ -139,6 +139,11 @@ class QueueAndTrackCommandsTest {
         var offline = MainRunner.run("queue", "list", "-c", cfg);
         assertThat(offline.code()).isZero();
         assertThat(offline.out()).contains(id);
+        assertThat(MainRunner.run("queue", "list", "--after", id, "-c", cfg).out()).as("the page after the last")
+                .contains("(no messages)");
+        var negative = MainRunner.run("queue", "list", "--limit", "-1", "-c", cfg);
+        assertThat(negative.code()).isEqualTo(2);
+        assertThat(negative.err()).contains("--limit: a number of messages, 0 or more");
         assertThat(MainRunner.run("queue", "delete", id, "-c", cfg).out()).contains("deleted");
         assertThat(MainRunner.run("queue", "list", "-c", cfg).out()).contains("(no messages)");
         var missing = MainRunner.run("queue", "show", "12345", "-c", cfg);

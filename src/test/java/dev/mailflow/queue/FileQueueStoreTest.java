@@ -36,6 +36,27 @@ class FileQueueStoreTest {
     }
 
     @Test
+    void aListComesInPagesOldestIdFirstWithTheWholeQueuesCounts() throws Exception {
+        var store = new FileQueueStore(dir);
+        var ids = new java.util.ArrayList<Long>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(commit(store, "Subject: " + i + "\r\n\r\nx\r\n").id());
+        }
+        var admin = new QueueAdmin(store, null, null, java.time.Clock.systemUTC());
+        var first = admin.list(null, 0, 2);
+        assertThat(first.messages()).extracting(QueueAdmin.Summary::id).containsExactly(ids.get(0), ids.get(1));
+        assertThat(first.matching()).isEqualTo(5);
+        assertThat(first.continueAfter()).isEqualTo(ids.get(1));
+        assertThat(first.counts().get(QueueState.ACTIVE)).isEqualTo(5);
+        var last = admin.list(QueueState.ACTIVE, ids.get(3), 2);
+        assertThat(last.messages()).extracting(QueueAdmin.Summary::id).containsExactly(ids.get(4));
+        assertThat(last.matching()).isEqualTo(1);
+        assertThat(last.continueAfter()).as("nothing after the last page").isNull();
+        assertThat(admin.list(null).messages()).hasSize(5);
+        assertThat(admin.list(QueueState.HOLD, 0, 2).messages()).isEmpty();
+    }
+
+    @Test
     void committedMessagesReadBackWhole() throws Exception {
         var store = new FileQueueStore(dir);
         var m = commit(store, "Subject: x\r\n\r\nMAILFLOW-ENVELOPE 0000000001\n{}\r\n");
