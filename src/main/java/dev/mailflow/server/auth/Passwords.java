@@ -209,8 +209,8 @@ public final class Passwords {
     static boolean bcryptMatches(String hash, String password) {
         try {
             return OpenBSDBCrypt.checkPassword(hash, password.toCharArray());
-        } catch (IllegalArgumentException e) {
-            return false;
+        } catch (IllegalArgumentException | org.bouncycastle.crypto.DataLengthException e) {
+            return false; // a malformed hash ($2y$12$ and too short, say): it matches nothing
         }
     }
 

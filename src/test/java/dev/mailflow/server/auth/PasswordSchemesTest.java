@@ -73,7 +73,7 @@ class PasswordSchemesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"$6$", "$6$rounds=$salt$x", "$6$rounds=12x$salt$x", "$6$rounds=99999999999$s$x",
+    @ValueSource(strings = {"$2y$12$broken", "$2y$99$abc", "$6$", "$6$rounds=$salt$x", "$6$rounds=12x$salt$x", "$6$rounds=99999999999$s$x",
         "$6$salt", "$argon2id$", "$argon2id$v=19$m=65536,t=3,p=1$c2FsdHNhbHQ",
         "$argon2id$v=18$m=65536,t=3,p=1$c2FsdHNhbHQ$aGFzaGhhc2g",
         "$argon2id$v=19$m=99999999,t=3,p=1$c2FsdHNhbHQ$aGFzaGhhc2g",
