@@ -75,7 +75,8 @@ final class Deliveries implements DeliveryAgent, AutoCloseable {
         this.store = store;
         this.tracking = tracking;
         this.clock = clock;
-        this.local = new MaildirDelivery(config.server().dataDir().resolve("mailboxes"), hostname, clock.getZone());
+        this.local = new MaildirDelivery(config.server().dataDir().resolve("mailboxes"), hostname, clock.getZone(),
+                config.delivery().maildirLinkFrom());
         this.ownListeners = config.server().connectors().stream().map(ConnectorConfig::bind).collect(Collectors.toSet());
         this.current = wire(config, null);
         this.mtaStsRefresh = tlsPolicies.startRefresh(Duration.ofHours(1));

@@ -32,13 +32,15 @@ import java.util.List;
  * @param mtaStsPort            the HTTPS port MTA-STS policies are fetched from (443)
  * @param lmtp                  local delivery over LMTP to this server ({@code local = "lmtp"}),
  *                              or null for Maildir here
+ * @param maildirLinkFrom       from this many Maildir copies of one message on, one file is
+ *                              written and hard-linked into each mailbox (0: never)
  */
 public record DeliveryConfig(String dnsServer, int remotePort, boolean startTls, ClientTimeouts timeouts,
                              int maxConnections, int maxConnectionsPerHost, int maxHops,
                              List<SendConnector> sendConnectors, List<DkimSigningKey> dkimKeys, TlsMode tls,
                              List<TlsRule> tlsPolicies, Path caFile, List<X509Certificate> caCertificates,
                              Path dnssecTrustAnchor, int mtaStsPort,
-                             dev.mailflow.delivery.local.LmtpEndpoint lmtp) {
+                             dev.mailflow.delivery.local.LmtpEndpoint lmtp, int maildirLinkFrom) {
 
     /** The {@code dnssec_trust_anchor} word for the root zone's key signing keys, built in. */
     public static final String ROOT_ANCHOR = "root";

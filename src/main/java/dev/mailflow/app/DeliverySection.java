@@ -45,6 +45,15 @@ final class DeliverySection implements ConfigSection<DeliveryConfig> {
         }
     }, e -> Keys.quoted(e.toString()));
 
+    /** From this many Maildir copies of one message on, one file hard-linked into every mailbox (0: never). */
+    static final ConfigKey<Integer> MAILDIR_LINK_FROM = ConfigKey.<Long, Integer>of("maildir_link_from",
+            ValueType.INTEGER, v -> {
+                if (v < 0 || v == 1 || v > 1_000_000) {
+                    throw new ConfigKey.InvalidValue(v + " is not a number of copies: 2 or more, or 0 for never");
+                }
+                return v.intValue();
+            }, 10, String::valueOf);
+
     private DeliverySection() {
     }
 
@@ -61,7 +70,7 @@ final class DeliverySection implements ConfigSection<DeliveryConfig> {
     @Override
     public List<ConfigKey<?>> keys() {
         return List.of(DNS_SERVER, REMOTE_PORT, STARTTLS, TLS, CONNECT_TIMEOUT, COMMAND_TIMEOUT, MAX_CONNECTIONS,
-                MAX_CONNECTIONS_PER_HOST, MAX_HOPS, CA_FILE, DNSSEC_TRUST_ANCHOR, MTA_STS_PORT, LOCAL, LMTP);
+                MAX_CONNECTIONS_PER_HOST, MAX_HOPS, CA_FILE, DNSSEC_TRUST_ANCHOR, MTA_STS_PORT, LOCAL, LMTP, MAILDIR_LINK_FROM);
     }
 
     @Override
@@ -118,6 +127,6 @@ final class DeliverySection implements ConfigSection<DeliveryConfig> {
         return new DeliveryConfig(t.get(DNS_SERVER), t.get(REMOTE_PORT), startTls, timeouts,
                 t.get(MAX_CONNECTIONS), t.get(MAX_CONNECTIONS_PER_HOST), t.get(MAX_HOPS),
                 in.get(SendConnectorSection.SECTION), in.get(DkimKeySection.SECTION), tls,
-                in.get(TlsPolicySection.SECTION), caFile, ca, anchor, t.get(MTA_STS_PORT), lmtp);
+                in.get(TlsPolicySection.SECTION), caFile, ca, anchor, t.get(MTA_STS_PORT), lmtp, t.get(MAILDIR_LINK_FROM));
     }
 }

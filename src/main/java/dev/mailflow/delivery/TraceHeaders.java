@@ -56,6 +56,17 @@ public final class TraceHeaders {
     }
 
     /**
+     * The headers of one file shared by many mailboxes (hard links): the same as
+     * {@link #forLocalDelivery} but for no single recipient, so without Delivered-To and with a
+     * Received that has no "for" clause (RFC 5321 4.4 makes it optional, and 7.2 warns that it
+     * tells one recipient about the others).
+     */
+    public static String forSharedLocalDelivery(Envelope e, String hostname, ZoneId zone) {
+        return "Return-Path: <" + e.sender() + ">\r\n" + received(e, hostname, null, zone) + added(e)
+                + missingHeaders(e, zone);
+    }
+
+    /**
      * What the receiving checks added (Authentication-Results, RFC 8601 5: at the top of the
      * header, under the Received field of the same hop).
      */

@@ -63,10 +63,18 @@ public final class MaildirDelivery implements LocalDelivery {
     /** The Maildir++ size field of a file name (Courier, Dovecot). */
     static final String SIZE_TAG = ",S=";
 
+    /** From this many copies of one message on, one file is linked into every mailbox (0: never). */
+    private final int linkFrom;
+
     public MaildirDelivery(Path mailboxesRoot, String hostname, ZoneId zone) {
+        this(mailboxesRoot, hostname, zone, 0);
+    }
+
+    public MaildirDelivery(Path mailboxesRoot, String hostname, ZoneId zone, int linkFrom) {
         this.mailboxesRoot = mailboxesRoot;
         this.hostname = hostname;
         this.zone = zone;
+        this.linkFrom = linkFrom;
     }
 
     /** {@code <root>/<domain>/<local>}, with characters a file name cannot hold encoded. */
@@ -111,10 +119,136 @@ public final class MaildirDelivery implements LocalDelivery {
     public java.util.Map<Integer, DeliveryOutcome> deliver(Envelope envelope, java.util.List<Copy> copies,
                                                           DeliveryAgent.Content content, boolean mayBeDelivered) {
         var outcomes = new java.util.HashMap<Integer, DeliveryOutcome>();
+        if (linkFrom > 0 && copies.size() >= linkFrom) {
+            return deliverLinked(envelope, copies, content, mayBeDelivered);
+        }
         for (var c : copies) {
             outcomes.put(c.index(), deliver(envelope, c.original(), c.mailbox(), content, mayBeDelivered));
         }
         return outcomes;
+    }
+
+    /**
+     * Many copies of one message: the message is written once, with trace headers that name
+     * no single recipient (no Delivered-To, a Received without "for"), made durable, and then
+     * hard-linked into each mailbox's new/ under that mailbox's own name (so the check after a
+     * crash finds each copy as it finds a written one). A mailbox on another file system, or
+     * one where the link fails, gets a copy of its own, written as usual. The quota of each
+     * mailbox is checked as for a written copy.
+     */
+    private java.util.Map<Integer, DeliveryOutcome> deliverLinked(Envelope envelope, java.util.List<Copy> copies,
+                                                                  DeliveryAgent.Content content, boolean mayBeDelivered) {
+        var outcomes = new java.util.HashMap<Integer, DeliveryOutcome>();
+        byte[] headers = TraceHeaders.forSharedLocalDelivery(envelope, hostname, zone).getBytes(StandardCharsets.UTF_8);
+        long size = headers.length + envelope.size();
+        var todo = new java.util.ArrayList<Copy>();
+        var dirs = new java.util.HashMap<Integer, Path>();
+        for (var c : copies) {
+            MailAddress address = c.mailbox().address();
+            try {
+                Path dir = maildir(address);
+                ensureMaildir(dir);
+                if (mayBeDelivered) {
+                    String prefix = copyPrefix(envelope.internalId(), address);
+                    removeCopies(dir.resolve("tmp"), prefix);
+                    if (alreadyDelivered(dir.resolve("new"), dir.resolve("cur"), prefix)) {
+                        outcomes.put(c.index(), new DeliveryOutcome.Delivered("delivered to maildir "
+                                + mailboxesRoot.relativize(dir) + " (copy found after restart)"));
+                        continue;
+                    }
+                }
+                var full = quotaExceeded(c.mailbox(), dir, size);
+                if (full != null) {
+                    outcomes.put(c.index(), full);
+                    continue;
+                }
+                dirs.put(c.index(), dir);
+                todo.add(c);
+            } catch (InvalidPathException | IOException e) {
+                // The usual path says what is wrong with this one.
+                outcomes.put(c.index(), deliver(envelope, c.original(), c.mailbox(), content, mayBeDelivered));
+            }
+        }
+        if (todo.isEmpty()) {
+            return outcomes;
+        }
+        Path firstDir = dirs.get(todo.get(0).index());
+        Path shared = firstDir.resolve("tmp").resolve(fileName(envelope.internalId(), todo.get(0).mailbox().address()));
+        long written;
+        try {
+            written = writeDurably(shared, headers, content);
+        } catch (IOException e) {
+            LOG.warn("delivery of {} (one file for {} mailboxes) failed: {}", envelope.internalId(), todo.size(),
+                    e.toString());
+            for (var c : todo) {
+                outcomes.put(c.index(), deliver(envelope, c.original(), c.mailbox(), content, mayBeDelivered));
+            }
+            return outcomes;
+        }
+        try {
+            for (var c : todo) {
+                MailAddress address = c.mailbox().address();
+                Path dir = dirs.get(c.index());
+                Path target = dir.resolve("new").resolve(fileName(envelope.internalId(), address) + SIZE_TAG + written);
+                try {
+                    Files.createLink(target, shared);
+                    unsynced.add(dir.resolve("new"));
+                    outcomes.put(c.index(), new DeliveryOutcome.Delivered("delivered to maildir "
+                            + mailboxesRoot.relativize(dir) + " (hard link: one file for " + todo.size() + " mailboxes)"));
+                } catch (IOException | UnsupportedOperationException e) {
+                    // Another file system (EXDEV), or links not allowed there: a copy of its own.
+                    LOG.debug("no hard link into {}: {}", dir, e.toString());
+                    outcomes.put(c.index(), deliver(envelope, c.original(), c.mailbox(), content, mayBeDelivered));
+                }
+            }
+        } finally {
+            try {
+                Files.deleteIfExists(shared);
+            } catch (IOException e) {
+                LOG.warn("could not remove {}: {}", shared, e.toString());
+            }
+        }
+        return outcomes;
+    }
+
+    private void ensureMaildir(Path dir) throws IOException {
+        if (!knownMaildirs.contains(dir)) {
+            Files.createDirectories(dir.resolve("tmp"));
+            Files.createDirectories(dir.resolve("new"));
+            Files.createDirectories(dir.resolve("cur"));
+            knownMaildirs.add(dir);
+        }
+    }
+
+    /** The outcome when {@code size} more octets would go over the mailbox's quota, else null. */
+    private static DeliveryOutcome quotaExceeded(Mailbox mailbox, Path dir, long size) throws IOException {
+        if (mailbox.quota() <= 0) {
+            return null;
+        }
+        long used = usage(dir.resolve("new")) + usage(dir.resolve("cur"));
+        if (used + size <= mailbox.quota()) {
+            return null;
+        }
+        return new DeliveryOutcome.Deferred(DeliveryCodes.MAILBOX_FULL, "Mailbox full: " + mailbox.address() + " holds "
+                + used + " of " + mailbox.quota() + " octets, the message needs " + size);
+    }
+
+    /** Writes the headers and the content to {@code file} and forces it to disk: the octets written. */
+    private static long writeDurably(Path file, byte[] headers, DeliveryAgent.Content content) throws IOException {
+        long written;
+        try (var ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE);
+             OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 16 * 1024);
+             InputStream in = content.open()) {
+            out.write(headers);
+            written = headers.length + in.transferTo(out);
+            out.flush();
+            ch.force(true);
+        } catch (IOException e) {
+            Files.deleteIfExists(file);
+            throw e;
+        }
+        return written;
     }
 
     /**
@@ -140,12 +274,7 @@ public final class MaildirDelivery implements LocalDelivery {
             Path tmp = dir.resolve("tmp");
             Path newDir = dir.resolve("new");
             Path cur = dir.resolve("cur");
-            if (!knownMaildirs.contains(dir)) {
-                Files.createDirectories(tmp);
-                Files.createDirectories(newDir);
-                Files.createDirectories(cur);
-                knownMaildirs.add(dir);
-            }
+            ensureMaildir(dir);
             if (mayBeDelivered) {
                 String prefix = copyPrefix(envelope.internalId(), address);
                 // A copy an earlier attempt left half-written (perhaps under another host name) goes.
@@ -157,28 +286,12 @@ public final class MaildirDelivery implements LocalDelivery {
             }
             byte[] headers = TraceHeaders.forLocalDelivery(envelope, hostname, original, address, zone)
                     .getBytes(StandardCharsets.UTF_8);
-            if (mailbox.quota() > 0) {
-                long used = usage(newDir) + usage(cur);
-                long size = headers.length + envelope.size();
-                if (used + size > mailbox.quota()) {
-                    return new DeliveryOutcome.Deferred(DeliveryCodes.MAILBOX_FULL, "Mailbox full: " + address + " holds " + used
-                            + " of " + mailbox.quota() + " octets, the message needs " + size);
-                }
+            var full = quotaExceeded(mailbox, dir, headers.length + envelope.size());
+            if (full != null) {
+                return full;
             }
             Path file = tmp.resolve(name);
-            long written;
-            try (var ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE);
-                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 16 * 1024);
-                 InputStream in = content.open()) {
-                out.write(headers);
-                written = headers.length + in.transferTo(out);
-                out.flush();
-                ch.force(true);
-            } catch (IOException e) {
-                Files.deleteIfExists(file);
-                throw e;
-            }
+            long written = writeDurably(file, headers, content);
             // Maildir++ ",S=<size>": readers (Dovecot) and the quota check know the size without a stat.
             Files.move(file, newDir.resolve(name + SIZE_TAG + written), StandardCopyOption.ATOMIC_MOVE);
             // The fsync of new/ comes with sync(), once for many deliveries.

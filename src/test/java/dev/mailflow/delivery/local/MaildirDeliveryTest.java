@@ -42,6 +42,46 @@ class MaildirDeliveryTest {
     }
 
     @Test
+    void manyCopiesAreOneFileHardLinkedIntoEachMailboxAndFoundAgainAfterACrash() throws Exception {
+        var maildir = new MaildirDelivery(root, "mail1.fabrikam.com", ZoneOffset.UTC, 10);
+        var copies = new java.util.ArrayList<LocalDelivery.Copy>();
+        for (int i = 0; i < 12; i++) {
+            var a = new MailAddress("user" + i, "fabrikam.com");
+            // user11 is full: its copy waits, the others are linked.
+            copies.add(new LocalDelivery.Copy(i, a, new Mailbox(a, null, i == 11 ? 10 : 0)));
+        }
+        var outcomes = maildir.deliver(envelope(5001), copies, () -> new ByteArrayInputStream(BODY), false);
+        assertThat(outcomes).hasSize(12);
+        assertThat(outcomes.get(11)).isInstanceOf(DeliveryOutcome.Deferred.class);
+        assertThat(outcomes.get(0).toString()).contains("hard link: one file for 11 mailboxes");
+        Object inode = null;
+        for (int i = 0; i < 11; i++) {
+            Path file;
+            try (var files = Files.list(maildir.maildir(copies.get(i).mailbox().address()).resolve("new"))) {
+                file = files.collect(java.util.stream.Collectors.toList()).stream().reduce((x, y) -> {
+                    throw new AssertionError("two files in one mailbox");
+                }).orElseThrow();
+            }
+            assertThat(file.getFileName().toString()).startsWith(maildir.fileName(5001, copies.get(i).mailbox().address()));
+            Object ino = Files.getAttribute(file, "unix:ino");
+            assertThat(inode == null || inode.equals(ino)).as("one file for all").isTrue();
+            inode = ino;
+            assertThat((Integer) Files.getAttribute(file, "unix:nlink")).as("no link left in tmp/").isEqualTo(11);
+            String text = Files.readString(file);
+            assertThat(text).startsWith("Return-Path: <chris@contoso.com>\r\nReceived: from contoso.com")
+                    .doesNotContain("Delivered-To").doesNotContain("\tfor <").endsWith("This is a test message\r\n");
+        }
+        try (var left = Files.list(maildir.maildir(copies.get(0).mailbox().address()).resolve("tmp"))) {
+            assertThat(left).isEmpty();
+        }
+        var again = maildir.deliver(envelope(5001), copies.subList(0, 11), () -> new ByteArrayInputStream(BODY), true);
+        assertThat(again.values()).allMatch(o -> o.toString().contains("copy found after restart"));
+        // Below the threshold each copy is written with its own trace headers.
+        var few = maildir.deliver(envelope(5002), copies.subList(0, 3), () -> new ByteArrayInputStream(BODY), false);
+        assertThat(few.values()).allMatch(o -> o instanceof DeliveryOutcome.Delivered && !o.toString().contains("link"));
+    }
+
+    @Test
     void theFileNameGivesTheExactSize() throws Exception {
         var maildir = new MaildirDelivery(root, "mail1.fabrikam.com", ZoneOffset.UTC);
         assertThat(deliver(maildir, 1001, 0)).isInstanceOf(DeliveryOutcome.Delivered.class);
