@@ -259,6 +259,11 @@ public final class MaildirDelivery implements LocalDelivery {
      */
     public DeliveryOutcome deliver(Envelope envelope, MailAddress original, Mailbox mailbox,
                                    DeliveryAgent.Content content, boolean mayBeDelivered) {
+        return deliverOnce(envelope, original, mailbox, content, mayBeDelivered, true);
+    }
+
+    private DeliveryOutcome deliverOnce(Envelope envelope, MailAddress original, Mailbox mailbox,
+                                        DeliveryAgent.Content content, boolean mayBeDelivered, boolean again) {
         MailAddress address = mailbox.address();
         Path dir;
         try {
@@ -298,7 +303,11 @@ public final class MaildirDelivery implements LocalDelivery {
             unsynced.add(newDir);
             return new DeliveryOutcome.Delivered("delivered to maildir " + mailboxesRoot.relativize(dir));
         } catch (IOException e) {
-            knownMaildirs.remove(dir); // perhaps removed under us: create it again next time
+            boolean wasKnown = knownMaildirs.remove(dir); // perhaps removed under us: create it again
+            if (again && wasKnown && e instanceof java.nio.file.NoSuchFileException) {
+                // The Maildir was removed under us (an operator, a reader): made again, at once.
+                return deliverOnce(envelope, original, mailbox, content, mayBeDelivered, false);
+            }
             LOG.warn("delivery of {} to {} failed: {}", envelope.internalId(), address, e.toString());
             String reason = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
                     : e instanceof FileSystemException fse && fse.getReason() != null ? fse.getReason()

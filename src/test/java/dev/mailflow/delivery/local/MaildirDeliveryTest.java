@@ -82,6 +82,17 @@ class MaildirDeliveryTest {
     }
 
     @Test
+    void aMaildirRemovedUnderTheServerIsMadeAgainAtOnce() throws Exception {
+        var maildir = new MaildirDelivery(root, "mail1.fabrikam.com", ZoneOffset.UTC);
+        assertThat(deliver(maildir, 6001, 0)).isInstanceOf(DeliveryOutcome.Delivered.class);
+        org.assertj.core.util.Files.delete(maildir.maildir(KATE).toFile());
+        assertThat(deliver(maildir, 6002, 0)).isInstanceOf(DeliveryOutcome.Delivered.class);
+        try (var files = Files.list(maildir.maildir(KATE).resolve("new"))) {
+            assertThat(files).hasSize(1);
+        }
+    }
+
+    @Test
     void theFileNameGivesTheExactSize() throws Exception {
         var maildir = new MaildirDelivery(root, "mail1.fabrikam.com", ZoneOffset.UTC);
         assertThat(deliver(maildir, 1001, 0)).isInstanceOf(DeliveryOutcome.Delivered.class);
