@@ -80,6 +80,14 @@ final class MailboxSection implements ConfigSection<MailboxSection.Mailboxes> {
                 throw t.error(ADDRESS, "address " + address + " is defined twice");
             }
             String password = t.get(PASSWORD);
+            if (password != null) {
+                // Dovecot's form ('mailflow passwd --dovecot', a row copied from a table) works here too.
+                var stored = Passwords.Stored.of(password);
+                if (stored.problem() != null) {
+                    throw t.error(PASSWORD, "the password of " + address + " cannot be used: " + stored.problem());
+                }
+                password = stored.value();
+            }
             Long quota = t.get(QUOTA);
             mailboxes.add(new Mailbox(address, password, quota == null ? 0 : quota));
             for (var alias : t.get(ALIASES)) {

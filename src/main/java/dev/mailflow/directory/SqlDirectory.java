@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -265,38 +264,12 @@ public final class SqlDirectory implements Directory {
      * without a password (AUTH refused) and says so.
      */
     static String password(String stored, MailAddress who) {
-        if (stored == null || stored.isEmpty()) {
-            return null;
+        var parsed = Passwords.Stored.of(stored);
+        if (parsed.problem() != null) {
+            LOG.warn("directory: the password of {} cannot be used: {}; AUTH as {} is refused", who, parsed.problem(),
+                    who);
         }
-        if (!stored.startsWith("{")) {
-            return stored;
-        }
-        int end = stored.indexOf('}');
-        String scheme = end < 0 ? "" : stored.substring(1, end).toUpperCase(Locale.ROOT);
-        String rest = end < 0 ? "" : stored.substring(end + 1);
-        Passwords.Scheme expected = switch (scheme) {
-            case "BLF-CRYPT", "BCRYPT" -> Passwords.Scheme.BCRYPT;
-            case "SHA512-CRYPT" -> Passwords.Scheme.SHA512_CRYPT;
-            case "ARGON2ID" -> Passwords.Scheme.ARGON2ID;
-            case "CRYPT" -> Passwords.Scheme.of(rest);
-            case "PLAIN", "CLEARTEXT" -> null;
-            default -> {
-                LOG.warn("directory: the password of {} is in the {} scheme, which Mailflow cannot check: AUTH as {} "
-                        + "is refused (use {{BLF-CRYPT}}, {{SHA512-CRYPT}} or {{ARGON2ID}})", who, scheme, who);
-                yield null;
-            }
-        };
-        if (scheme.equals("PLAIN") || scheme.equals("CLEARTEXT")) {
-            return rest;
-        }
-        if (expected == null || Passwords.Scheme.of(rest) != expected) {
-            if (expected != null || scheme.equals("CRYPT")) {
-                LOG.warn("directory: the password of {} is marked {{{}}} but is not a hash of that form: AUTH as {} "
-                        + "is refused", who, scheme, who);
-            }
-            return null;
-        }
-        return rest;
+        return parsed.value();
     }
 
     private static List<MailAddress> targets(String gotoColumn) {

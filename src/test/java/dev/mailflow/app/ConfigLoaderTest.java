@@ -203,6 +203,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aMailboxPasswordMayCarryDovecotsSchemePrefix() throws Exception {
+        String hash = dev.mailflow.server.auth.Passwords.hash("pw".toCharArray(),
+                dev.mailflow.server.auth.Passwords.Scheme.SHA512_CRYPT);
+        var cfg = load("[[accepted_domain]]\nname = \"example.test\"\n[[mailbox]]\naddress = \"kate@example.test\"\n"
+                + "password = \"{SHA512-CRYPT}" + hash + "\"\n");
+        assertThat(cfg.server().directory().mailboxes()).extracting(dev.mailflow.directory.Mailbox::password).containsExactly(hash);
+        assertThat(error("[[accepted_domain]]\nname = \"example.test\"\n[[mailbox]]\naddress = \"kate@example.test\"\n"
+                + "password = \"{SSHA512}abc\"\n").getMessage())
+                .contains(":5: mailbox[1].password: the password of kate@example.test cannot be used: it is in the "
+                        + "{SSHA512} scheme, which Mailflow cannot check");
+    }
+
+    @Test
     void missingFile() {
         assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("nope.toml")))
                 .isInstanceOf(ConfigException.class).hasMessageEndingWith("nope.toml: no such file");

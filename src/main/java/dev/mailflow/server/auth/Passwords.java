@@ -136,6 +136,48 @@ public final class Passwords {
         }
     }
 
+    /**
+     * A stored password as Mailflow checks it, from one that may carry Dovecot's scheme prefix:
+     * {@code {BLF-CRYPT}$2y$...}, {@code {SHA512-CRYPT}$6$...}, {@code {ARGON2ID}$argon2id$...},
+     * {@code {CRYPT}} with one of those, {@code {PLAIN}text}; a value without a prefix as it is.
+     *
+     * @param value   the hash or plain text to check against, or null when it cannot be checked
+     * @param problem why it cannot (a sentence), or null
+     */
+    public record Stored(String value, String problem) {
+
+        public static Stored of(String stored) {
+            if (stored == null || stored.isEmpty()) {
+                return new Stored(null, null);
+            }
+            int end = stored.indexOf('}');
+            if (!stored.startsWith("{") || end < 2 || !stored.substring(1, end).matches("[A-Za-z0-9.-]+")) {
+                return new Stored(stored, null);
+            }
+            String scheme = stored.substring(1, end).toUpperCase(java.util.Locale.ROOT);
+            String rest = stored.substring(end + 1);
+            Scheme expected = switch (scheme) {
+                case "BLF-CRYPT", "BCRYPT" -> Scheme.BCRYPT;
+                case "SHA512-CRYPT" -> Scheme.SHA512_CRYPT;
+                case "ARGON2ID" -> Scheme.ARGON2ID;
+                case "CRYPT" -> Scheme.of(rest);
+                default -> null; // {PLAIN}, or a scheme Mailflow cannot check
+            };
+            if (scheme.equals("PLAIN") || scheme.equals("CLEARTEXT")) {
+                return new Stored(rest, null);
+            }
+            if (expected == null && !scheme.equals("CRYPT")) {
+                return new Stored(null, "it is in the {" + scheme + "} scheme, which Mailflow cannot check (use "
+                        + "{BLF-CRYPT}, {SHA512-CRYPT} or {ARGON2ID}: 'mailflow passwd --scheme ... --dovecot' or "
+                        + "'doveadm pw -s ...' makes them)");
+            }
+            if (expected == null || Scheme.of(rest) != expected) {
+                return new Stored(null, "it is marked {" + scheme + "} but is not a hash of that form");
+            }
+            return new Stored(rest, null);
+        }
+    }
+
     public static boolean isHash(String stored) {
         return Scheme.of(stored) != null;
     }

@@ -87,6 +87,24 @@ class PasswordSchemesTest {
     }
 
     @Test
+    void dovecotsSchemePrefixesGiveTheHashOrSayWhyNot() {
+        String sha = "$6$s2rwlaK9g9KwMQbM$q7IWtdhUkzzrgG6SBzH4Nh8SNN4ElYDz9TiBBPLxsghuIyPMVH.rVSeRldgxuWucnAwWTbdIDGCDxn9r0y9YJ1";
+        assertThat(Passwords.Stored.of("{SHA512-CRYPT}" + sha).value()).isEqualTo(sha);
+        assertThat(Passwords.Stored.of("{CRYPT}" + sha).value()).isEqualTo(sha);
+        assertThat(Passwords.Stored.of("{PLAIN}{not a scheme}").value()).isEqualTo("{not a scheme}");
+        assertThat(Passwords.Stored.of("no prefix").value()).isEqualTo("no prefix");
+        assertThat(Passwords.Stored.of("{not a scheme} password").value()).as("not a scheme name: plain text")
+                .isEqualTo("{not a scheme} password");
+        var ssha = Passwords.Stored.of("{SSHA512}abc");
+        assertThat(ssha.value()).isNull();
+        assertThat(ssha.problem()).isEqualTo("it is in the {SSHA512} scheme, which Mailflow cannot check (use "
+                + "{BLF-CRYPT}, {SHA512-CRYPT} or {ARGON2ID}: 'mailflow passwd --scheme ... --dovecot' or "
+                + "'doveadm pw -s ...' makes them)");
+        assertThat(Passwords.Stored.of("{ARGON2ID}" + sha).problem()).isEqualTo("it is marked {ARGON2ID} but is not a "
+                + "hash of that form");
+    }
+
+    @Test
     void theDummyFollowsTheWorkOfTheHashesActuallyChecked() {
         var check = new PasswordVerifier.FullCostCheck(Passwords.Work.of(Passwords.dummyHash(4)));
         String sha = Passwords.hash("right".toCharArray(), Passwords.Scheme.SHA512_CRYPT);
