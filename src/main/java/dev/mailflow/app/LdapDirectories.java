@@ -22,7 +22,14 @@ final class LdapDirectories {
     private LdapDirectories() {
     }
 
+    /** The directory of each settings and listed domains: a reload that changes neither keeps its cache. */
+    private static final Map<List<Object>, LdapDirectory> DIRECTORIES = new ConcurrentHashMap<>();
+
     static LdapDirectory open(DirectorySection.Settings s, List<AcceptedDomain> listedDomains) {
+        return DIRECTORIES.computeIfAbsent(List.of(s, List.copyOf(listedDomains)), k -> make(s, listedDomains));
+    }
+
+    private static LdapDirectory make(DirectorySection.Settings s, List<AcceptedDomain> listedDomains) {
         var l = s.ldap();
         var servers = POOLS.computeIfAbsent(key(l), k -> LdapServers.open(new LdapServers.Settings(l.urls(),
                 l.startTls(), TrustAnchors.withCaFile(l.caFile()).sslContext(), l.bindDn(), l.bindPassword(),

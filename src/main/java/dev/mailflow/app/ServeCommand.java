@@ -60,6 +60,9 @@ public final class ServeCommand implements Callable<Integer> {
                     : "cannot listen on " + c.bind() + ": " + e.getMessage();
             err.println("mailflow: " + ConfigLoaderErrors.bindError(cfg, c, problem));
             return ExitCodes.USAGE;
+        } catch (dev.mailflow.queue.PostgresQueueStore.SharedQueueUnavailable e) {
+            err.println("mailflow: " + e.getMessage());
+            return ExitCodes.FAILURE;
         } catch (IOException e) {
             String problem = IoErrors.describe(e);
             err.println("mailflow: cannot use the data directory: " + (problem.startsWith("/") ? problem

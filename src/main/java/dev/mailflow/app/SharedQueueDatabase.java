@@ -96,7 +96,7 @@ final class SharedQueueDatabase implements AutoCloseable {
                 }
             }
         } catch (java.sql.SQLException e) {
-            return "does NOT answer now: " + String.valueOf(e.getMessage()).lines().findFirst().orElse("")
+            return "does NOT answer now: " + dev.mailflow.sql.DatabaseErrors.describe(e)
                     + " (mail would get 451 4.3.0 until it does)";
         }
     }

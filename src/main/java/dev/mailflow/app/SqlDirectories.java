@@ -9,16 +9,28 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The connection pools of the SQL directory (HikariCP over the PostgreSQL JDBC driver), one per
  * URL and user, shared by the configurations loaded (a reload keeps the pool): connections are
- * opened on first use, time out in two seconds, and none is kept idle for long.
+ * opened on first use, time out in two seconds, and none is kept idle for long. A reload with
+ * the same [directory] settings keeps the directory itself, and so its cache.
  */
 final class SqlDirectories {
 
     private static final Map<String, HikariDataSource> POOLS = new ConcurrentHashMap<>();
 
+    /**
+     * The directory of each settings: a reload that leaves [directory] as it was keeps the
+     * directory and its cache, so that answers cached before a database failure still serve
+     * (cache_grace) after the reload.
+     */
+    private static final Map<DirectorySection.Settings, SqlDirectory> DIRECTORIES = new ConcurrentHashMap<>();
+
     private SqlDirectories() {
     }
 
     static SqlDirectory open(DirectorySection.Settings s) {
+        return DIRECTORIES.computeIfAbsent(s, SqlDirectories::make);
+    }
+
+    private static SqlDirectory make(DirectorySection.Settings s) {
         var pool = POOLS.computeIfAbsent(s.url() + "\u0000" + s.user() + "\u0000" + s.password(), k -> {
             var c = new HikariConfig();
             c.setJdbcUrl(s.url());

@@ -191,9 +191,7 @@ public final class SqlDirectory implements Directory {
     }
 
     static String describe(SQLException e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        int nl = m.indexOf('\n');
-        return (nl < 0 ? m : m.substring(0, nl)).strip();
+        return dev.mailflow.sql.DatabaseErrors.describe(e);
     }
 
     private <T> T queryOne(String sql, String address, String domain, Row<T> row) throws SQLException {

@@ -114,14 +114,21 @@ public final class PostgresQueueStore implements QueueStore, SharedWork {
             if (root instanceof SQLException sql) {
                 throw unavailable(where, sql);
             }
-            throw new IOException("the shared queue's schema in " + where + " cannot be set up: " + e.getMessage());
+            throw new SharedQueueUnavailable("the shared queue's tables in " + where + " cannot be set up: "
+                    + dev.mailflow.sql.DatabaseErrors.describe(e));
         }
     }
 
     static IOException unavailable(String where, SQLException e) {
-        String text = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst()
-                .orElse("");
-        return new IOException("the shared queue (" + where + ") cannot be reached: " + text);
+        return new SharedQueueUnavailable("the shared queue (" + where + ") cannot be used: "
+                + dev.mailflow.sql.DatabaseErrors.describe(e));
+    }
+
+    /** The shared queue's database could not be used: the message says why, in words. */
+    public static final class SharedQueueUnavailable extends IOException {
+        public SharedQueueUnavailable(String message) {
+            super(message);
+        }
     }
 
     private IOException unavailable(SQLException e) {
@@ -315,7 +322,7 @@ public final class PostgresQueueStore implements QueueStore, SharedWork {
                 }
                 String again = heartbeatOf(c);
                 if (again != null && !again.equals(seen)) {
-                    throw new IOException("[queue] node_id \"" + nodeId + "\" is in use by another running node"
+                    throw new SharedQueueUnavailable("[queue] node_id \"" + nodeId + "\" is in use by another running node"
                             + " (its heartbeat moves): give each node its own node_id");
                 }
             }

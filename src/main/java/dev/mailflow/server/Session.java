@@ -678,7 +678,7 @@ final class Session implements SessionInfo {
         try {
             incoming = context.store().begin();
         } catch (IOException e) {
-            LOG.error("{}: cannot open a queue file: {}", id, e.toString());
+            LOG.error("{}: cannot queue the message: {}", id, queueProblem(e));
             dataDeadline();
             input.readData(new DataFraming(null, connector.maxMessageSize()));
             endTransaction();
@@ -743,7 +743,7 @@ final class Session implements SessionInfo {
             try {
                 transaction.startContent(context.store().begin(), true);
             } catch (IOException e) {
-                LOG.error("{}: cannot open a queue file: {}", id, e.toString());
+                LOG.error("{}: cannot queue the message: {}", id, queueProblem(e));
                 skipChunk(bdat.size());
                 endTransaction();
                 reply(Reply.LOCAL_ERROR);
@@ -1317,5 +1317,11 @@ final class Session implements SessionInfo {
 
     private static int utf8Length(String s) {
         return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    }
+
+    /** The store's own sentence when it has one (the shared queue's database), else the I/O error. */
+    private static String queueProblem(IOException e) {
+        return e.getClass() == IOException.class || e instanceof dev.mailflow.queue.PostgresQueueStore.SharedQueueUnavailable
+                ? String.valueOf(e.getMessage()) : e.toString();
     }
 }

@@ -198,7 +198,7 @@ class PostgresQueueStoreTest {
             try {
                 assertThatThrownBy(() -> receive(a, "while down"))
                         .isInstanceOf(IOException.class)
-                        .hasMessageContaining("the shared queue (PostgreSQL (test)) cannot be reached");
+                        .hasMessageContaining("the shared queue (PostgreSQL (test)) cannot be used");
             } finally {
                 pg.startAgain();
             }
