@@ -189,7 +189,8 @@ public final class QueueCommand implements Runnable {
                 var line = new StringBuilder();
                 for (JsonNode n : nodes) {
                     line.append(line.isEmpty() ? "" : ", ").append(n.path("nodeId").asText()).append(' ')
-                            .append(n.path("alive").asBoolean() ? "up" : "down").append(" (heartbeat ")
+                            .append(n.path("alive").asBoolean() ? "up" : n.path("stopped").asBoolean() ? "stopped"
+                                    : "down").append(" (heartbeat ")
                             .append(age(Duration.between(Instant.parse(n.path("heartbeat").asText()), Instant.now())
                                     .abs())).append(" ago)");
                 }

@@ -110,7 +110,7 @@ public final class ServeCommand implements Callable<Integer> {
         Runnable stop = () -> {
             if (stopOnce.compareAndSet(false, true)) {
                 runtime.shutdown(SHUTDOWN_GRACE);
-                out.println(stoppedLine(runtime.queuedAtStop()));
+                out.println(stoppedLine(runtime.queuedAtStop(), cfg.queue().shared() != null));
                 out.flush();
                 stopped.countDown();
             }
@@ -139,6 +139,11 @@ public final class ServeCommand implements Callable<Integer> {
 
     /** The last line: what is left in the queue for the next start (null: it could not be counted). */
     static String stoppedLine(Map<QueueState, Integer> queued) {
+        return stoppedLine(queued, false);
+    }
+
+    /** With a shared queue the other nodes carry on, and the count is the cluster's. */
+    static String stoppedLine(Map<QueueState, Integer> queued, boolean shared) {
         if (queued == null) {
             return "Mailflow stopped.";
         }
@@ -152,8 +157,9 @@ public final class ServeCommand implements Callable<Integer> {
                 parts.add(state.directory() + " " + n);
             }
         });
-        return "Mailflow stopped: " + total + (total == 1 ? " message" : " messages") + " in the queue ("
-                + String.join(", ", parts) + "); the next start carries on with "
+        return "Mailflow stopped: " + total + (total == 1 ? " message" : " messages") + " in the "
+                + (shared ? "shared queue (" : "queue (") + String.join(", ", parts) + "); "
+                + (shared ? "the other nodes deliver " : "the next start carries on with ")
                 + (total == 1 ? "it." : "them.");
     }
 }

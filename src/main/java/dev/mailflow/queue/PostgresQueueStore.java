@@ -286,12 +286,13 @@ public final class PostgresQueueStore implements QueueStore, SharedWork {
     public List<Node> nodes() throws IOException {
         var list = new ArrayList<Node>();
         try (var c = db.getConnection(); var ps = c.prepareStatement("SELECT node_id, hostname, version, started_at,"
-                + " heartbeat, heartbeat > now() - make_interval(secs => ?) AS alive FROM mailflow_node ORDER BY node_id")) {
+                + " heartbeat, stopped_at IS NULL AND heartbeat > now() - make_interval(secs => ?) AS alive,"
+                + " stopped_at IS NOT NULL FROM mailflow_node ORDER BY node_id")) {
             ps.setDouble(1, leaseSeconds());
             try (var rs = ps.executeQuery()) {
                 while (rs.next()) {
                     list.add(new Node(rs.getString(1), rs.getString(2), rs.getString(3), instant(rs.getTimestamp(4)),
-                            instant(rs.getTimestamp(5)), rs.getBoolean(6)));
+                            instant(rs.getTimestamp(5)), rs.getBoolean(6), rs.getBoolean(7)));
                 }
             }
         } catch (SQLException e) {
@@ -327,9 +328,10 @@ public final class PostgresQueueStore implements QueueStore, SharedWork {
                 }
             }
             try (var ps = c.prepareStatement("INSERT INTO mailflow_node (node_id, hostname, version, incarnation,"
-                    + " started_at, heartbeat) VALUES (?, ?, ?, ?, now(), now()) ON CONFLICT (node_id) DO UPDATE SET"
-                    + " hostname = excluded.hostname, version = excluded.version, incarnation = excluded.incarnation,"
-                    + " started_at = excluded.started_at, heartbeat = excluded.heartbeat")) {
+                    + " started_at, heartbeat, stopped_at) VALUES (?, ?, ?, ?, now(), now(), NULL) ON CONFLICT (node_id)"
+                    + " DO UPDATE SET hostname = excluded.hostname, version = excluded.version,"
+                    + " incarnation = excluded.incarnation, started_at = excluded.started_at,"
+                    + " heartbeat = excluded.heartbeat, stopped_at = NULL")) {
                 ps.setString(1, nodeId);
                 ps.setString(2, hostname());
                 ps.setString(3, dev.mailflow.MailflowVersion.get());
@@ -728,6 +730,14 @@ public final class PostgresQueueStore implements QueueStore, SharedWork {
     /** Gives up every lease this node still holds, so that the other nodes take the messages at once. */
     @Override
     public void close() {
+        try (var c = db.getConnection(); var ps = c.prepareStatement("UPDATE mailflow_node SET stopped_at = now()"
+                + " WHERE node_id = ? AND incarnation = ?")) {
+            ps.setString(1, nodeId);
+            ps.setString(2, incarnation);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            LOG.debug("queue: could not mark node {} stopped: {}", nodeId, e.getMessage());
+        }
         if (held.isEmpty()) {
             return;
         }

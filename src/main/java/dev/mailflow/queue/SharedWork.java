@@ -57,6 +57,6 @@ public interface SharedWork {
 
     /** A node as the database knows it. */
     record Node(String nodeId, String hostname, String version, java.time.Instant startedAt,
-                java.time.Instant heartbeat, boolean alive) {
+                java.time.Instant heartbeat, boolean alive, boolean stopped) {
     }
 }

@@ -280,7 +280,7 @@ public final class WebConsole implements AutoCloseable {
             for (var n : shared.nodes()) {
                 nodes.add(Map.of("nodeId", n.nodeId(), "hostname", n.hostname(), "version", n.version(),
                         "startedAt", n.startedAt().toString(), "heartbeat", n.heartbeat().toString(), "alive", n.alive(),
-                        "self", n.nodeId().equals(shared.nodeId())));
+                        "stopped", n.stopped(), "self", n.nodeId().equals(shared.nodeId())));
             }
             m.put("nodes", nodes);
         }

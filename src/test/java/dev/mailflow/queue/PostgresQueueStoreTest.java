@@ -100,6 +100,10 @@ class PostgresQueueStoreTest {
             }
             a.remove(m.id());
             assertThat(a.load(m.id())).isNull();
+            a.close();
+            var seen = b.nodes().stream().filter(n -> n.nodeId().equals("share-a")).findFirst().orElseThrow();
+            assertThat(seen.stopped()).as("a node that closed cleanly says so").isTrue();
+            assertThat(seen.alive()).isFalse();
         }
     }
 

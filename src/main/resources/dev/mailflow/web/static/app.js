@@ -99,7 +99,8 @@ async function loadOverview() {
   $("#cluster").hidden = !s.nodes;
   $("#nodes tbody").replaceChildren(...(s.nodes || []).map((n) =>
     el("tr", {}, el("td", {}, n.nodeId + (n.self ? " " + t("overview.nodes.self") : "")), el("td", {}, n.hostname),
-      el("td", { class: n.alive ? "ok" : "bad" }, t(n.alive ? "overview.nodes.up" : "overview.nodes.down")),
+      el("td", { class: n.alive ? "ok" : n.stopped ? "" : "bad" },
+        t(n.alive ? "overview.nodes.up" : n.stopped ? "overview.nodes.stopped" : "overview.nodes.down")),
       el("td", {}, n.heartbeat.replace("T", " ").slice(0, 19)), el("td", {}, n.startedAt.replace("T", " ").slice(0, 19)))));
   $("#connectors tbody").replaceChildren(...s.connectors.map((x) =>
     el("tr", {}, el("td", {}, x.name), el("td", {}, x.address), el("td", {}, t(x.anonymous ? "overview.access.anonymous" : "overview.access.authenticated")),
