@@ -19,7 +19,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "track", mixinStandardHelpOptions = true,
         description = {"Search the message tracking log: where did a message go?",
             "Events: RECEIVE, DELIVER (to a mailbox here), SEND (to another server), DEFER, FAIL, EXPAND, DSN, "
-                + "HOLD (a failed notice kept on hold), and the operator's RETRY, HOLD, RELEASE, DELETE."},
+                + "HOLD (a failed notice kept on hold), REJECT (refused at the SMTP server; id 0 before DATA), "
+                + "DISCARD (accepted and delivered to no one, by a filter), and the operator's RETRY, HOLD, RELEASE, "
+                + "DELETE."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:events found", "1:no event matched", "2:usage or configuration error"})
 public final class TrackCommand implements Callable<Integer> {
@@ -89,6 +91,10 @@ public final class TrackCommand implements Callable<Integer> {
             // A cluster: every node's events, from the shared queue's database.
             try (var db = SharedQueueDatabase.open(cfg.queue(), data)) {
                 events = db.tracking().search(from, filter);
+            } catch (dev.mailflow.queue.PostgresQueueStore.SharedQueueUnavailable e) {
+                // This node's own log still has its events: better those than none.
+                err.println("mailflow: " + e.getMessage() + "; showing this node's own events only");
+                events = TrackingLog.search(data.resolve("logs"), from, filter);
             } catch (java.io.IOException e) {
                 err.println("mailflow: " + e.getMessage());
                 return ExitCodes.FAILURE;
