@@ -14,10 +14,17 @@ final class PasswordFiles {
     /** The file's first line without surrounding white space, or a config error naming the key. */
     static String read(SectionInput in, ConfigTable t, ConfigKey<String> key) throws ConfigException {
         Path file = in.resolve(t.get(key));
+        String password;
         try {
-            return Files.readString(file, StandardCharsets.UTF_8).lines().findFirst().orElse("").strip();
+            password = Files.readString(file, StandardCharsets.UTF_8).lines().findFirst().orElse("").strip();
         } catch (IOException e) {
-            throw t.error(key, file + ": " + IoErrors.describe(e));
+            String why = IoErrors.describe(e);
+            throw t.error(key, why.startsWith(file.toString()) ? why : file + ": " + why);
         }
+        if (password.isEmpty()) {
+            throw t.error(key, file + " is empty: its first line is the password (leave " + key.name()
+                    + " out when the database needs none)");
+        }
+        return password;
     }
 }

@@ -127,6 +127,15 @@ public final class ServeCommand implements Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
         }, "mailflow-shutdown"));
+        if (!cfg.server().directory().fromConfigFile()) {
+            out.println("  directory: " + cfg.server().directory().describe());
+        }
+        var shared = cfg.queue().shared();
+        if (shared != null) {
+            out.println("  queue: shared in PostgreSQL at " + SqlDirectories.redacted(shared.url())
+                    .replaceFirst("^jdbc:postgresql://", "") + ", as node " + shared.nodeId() + " (lease "
+                    + shared.lease().toSeconds() + " s)");
+        }
         out.println("  data: " + cfg.server().dataDir().toAbsolutePath());
         out.println("  mailboxes: " + cfg.server().dataDir().resolve("mailboxes").toAbsolutePath());
         out.println("  logs: " + cfg.server().dataDir().resolve("logs").toAbsolutePath());

@@ -42,6 +42,14 @@ class DirectoryConfigTest {
         assertThatThrownBy(() -> load("provider = \"postgresql\"\nurl = \"jdbc:postgresql://x/y\"\n"
                 + "password_file = \"nope\"\n")).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("password_file").hasMessageContaining("nope");
+        try {
+            Files.writeString(dir.resolve("empty.password"), "\n");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        assertThatThrownBy(() -> load("provider = \"postgresql\"\nurl = \"jdbc:postgresql://x/y\"\n"
+                + "password_file = \"empty.password\"\n")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("empty.password is empty: its first line is the password");
     }
 
     private static final String LDAP = "provider = \"ldap\"\nurl = \"ldap://127.0.0.1:1\"\n"
