@@ -402,7 +402,7 @@ def main():
     if os.path.exists(out):
         with open(out) as f:
             old = f.read()
-        kept = [old.index(h) for h in ("\n## Notes", "\n## Email authentication overhead", "\n## Cluster", "\n## Idle connections", "\n## Many recipients") if h in old]
+        kept = [old.index(h) for h in ("\n## Notes", "\n## Email authentication overhead", "\n## Cluster", "\n## Idle connections", "\n## Many recipients", "\n## Queue growth") if h in old]
         if kept:
             notes = old[min(kept):]
     command = "bench/postfix-compare.sh " + " ".join(a for a in sys.argv[1:] if not a.startswith("--root")

@@ -76,7 +76,7 @@ final class AdminChannel implements AutoCloseable {
     private void serve(SocketChannel client) {
         try (client) {
             var in = Channels.newInputStream(client);
-            byte[] line = readLine(in);
+            byte[] line = readLine(in, MAX_REQUEST, "request");
             JsonNode answer;
             try {
                 answer = AdminProtocol.handle(admin, reload, QueueJson.MAPPER.readTree(line));
@@ -95,12 +95,19 @@ final class AdminChannel implements AutoCloseable {
         }
     }
 
-    private static byte[] readLine(java.io.InputStream in) throws IOException {
+    /** A request is one small line of JSON. */
+    static final int MAX_REQUEST = 64 * 1024;
+
+    /** An answer may list a page of the queue (1,000 messages by default, or all with --limit 0). */
+    static final int MAX_ANSWER = 512 * 1024 * 1024;
+
+    private static byte[] readLine(java.io.InputStream raw, int limit, String what) throws IOException {
+        var in = new java.io.BufferedInputStream(raw, 64 * 1024);
         var buf = new java.io.ByteArrayOutputStream();
         int b;
         while ((b = in.read()) >= 0 && b != '\n') {
-            if (buf.size() > 64 * 1024) {
-                throw new IOException("request too long");
+            if (buf.size() >= limit) {
+                throw new IOException(what + " too long (over " + limit / 1024 + " KiB)");
             }
             buf.write(b);
         }
@@ -124,7 +131,7 @@ final class AdminChannel implements AutoCloseable {
             out.write(QueueJson.MAPPER.writeValueAsBytes(request));
             out.write('\n');
             out.flush();
-            byte[] answer = readLine(Channels.newInputStream(ch));
+            byte[] answer = readLine(Channels.newInputStream(ch), MAX_ANSWER, "the server's answer");
             if (answer.length == 0) {
                 throw new IOException("the server closed its admin channel without an answer; see its log");
             }

@@ -16,12 +16,12 @@ import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class FileQueueStoreTest {
+public class FileQueueStoreTest {
 
     @TempDir
     Path dir;
 
-    static Envelope envelope(long id, long size) {
+    public static Envelope envelope(long id, long size) {
         return new Envelope(id, "<m@x>", false, Instant.parse("2026-11-23T10:00:00Z"), "c", "127.0.0.1", "h",
                 "ESMTP", new MailAddress("s", "x.test"), MailParameters.NONE,
                 List.of(new EnvelopeRecipient(new MailAddress("a", "x.test"),

@@ -1,0 +1,196 @@
+#!/usr/bin/env python3
+"""How Mailflow's costs grow with a large deferred queue.
+
+One Mailflow on 127.0.0.1 accepts mail for bench.test (delivered to a Maildir) and relays
+far.test to a smart host that refuses connections, so that every message to far.test waits
+as deferred (one attempt, then a retry an hour later). Measured with an empty queue and with
+N deferred messages: the accept-and-deliver rate of a local load (smtp-source), the heap
+after a full collection and the PSS, one `mailflow queue list` page, and a restart (until
+the port answers, and until the queue is back in memory). Writes the "## Queue growth"
+section of docs/performance.md.
+"""
+import argparse
+import datetime
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from compare_postfix import Mailflow, free_port, machine, process_tree, pss_kib, run_load, tool  # noqa: E402
+
+
+def java_pid(pid):
+    for p in process_tree(pid):
+        try:
+            with open(f"/proc/{p}/comm") as f:
+                if f.read().strip() == "java":
+                    return p
+        except OSError:
+            pass
+    return pid
+
+
+def jcmd():
+    here = os.environ.get("JAVA_HOME") or "/usr/lib/jvm/temurin-25-jdk-amd64"
+    return os.path.join(here, "bin", "jcmd")
+
+
+def heap_after_gc_kib(pid):
+    """Used heap after a full collection (jcmd GC.run, then GC.heap_info)."""
+    subprocess.run([jcmd(), str(pid), "GC.run"], capture_output=True, timeout=60)
+    out = subprocess.run([jcmd(), str(pid), "GC.heap_info"], capture_output=True, text=True, timeout=60).stdout
+    for line in out.splitlines():
+        line = line.strip()
+        if " used " in line and ("heap" in line.split()[0].lower() or line.startswith("garbage-first")):
+            parts = line.replace(",", "").split()
+            i = parts.index("used")
+            return int(parts[i + 1].rstrip("K"))
+    # Serial/Parallel: sum the generations' "used".
+    total = 0
+    for line in out.splitlines():
+        parts = line.replace(",", "").split()
+        if "used" in parts:
+            i = parts.index("used")
+            v = parts[i + 1]
+            if v.endswith("K"):
+                total += int(v[:-1])
+    return total
+
+
+def listing(mf):
+    r = subprocess.run([os.path.join(mf.root, "mailflow"), "queue", "list", "--json", "--limit", "1",
+                        "--config", mf.config], capture_output=True, text=True, timeout=120)
+    return json.loads(r.stdout)["listing"]
+
+
+def deferred(mf):
+    return listing(mf)["counts"].get("DEFERRED", 0)
+
+
+def fill(mf, n):
+    """n messages to far.test, which cannot be reached: each ends deferred."""
+    start = time.monotonic()
+    r = subprocess.run([tool("smtp-source"), "-s", "20", "-m", str(n), "-l", "1024", "-f", "load@source.test",
+                        "-t", "someone@far.test", f"127.0.0.1:{mf.port}"], capture_output=True, text=True)
+    if r.returncode != 0:
+        raise SystemExit(f"bench: smtp-source failed: {r.stderr.strip()}")
+    deadline = time.monotonic() + 1800
+    while deferred(mf) < n:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"bench: only {deferred(mf)} of {n} deferred after 30 minutes")
+        time.sleep(2)
+    return time.monotonic() - start
+
+
+def timed_list(mf, reps=3):
+    """Seconds for one `queue list` page of 1,000 (the command's whole run, JVM start included)."""
+    times = []
+    for _ in range(reps):
+        start = time.monotonic()
+        r = subprocess.run([os.path.join(mf.root, "mailflow"), "queue", "list", "--limit", "1000", "--state",
+                            "deferred", "--config", mf.config], capture_output=True, text=True, timeout=300)
+        times.append(time.monotonic() - start)
+        if r.returncode != 0:
+            raise SystemExit(f"bench: queue list failed: {r.stderr.strip()}")
+    return min(times)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--root", required=True)
+    ap.add_argument("--deferred", type=int, default=100_000)
+    ap.add_argument("--messages", type=int, default=3000)
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--out", default=None)
+    args = ap.parse_args()
+    out = args.out or os.path.join(args.root, "docs", "performance.md")
+    work = tempfile.mkdtemp(prefix="mailflow-growth-")
+    os.chmod(work, 0o755)
+    closed = free_port()  # nothing listens there: far.test's mail is deferred
+    mf = Mailflow(work, args.root, closed)
+    text = open(mf.config).read().replace('domains = ["sink.test"]', 'domains = ["far.test"]')
+    text = text.replace("[delivery]\n", "[queue]\nretry_intervals = [\"1h\"]\n\n[delivery]\n")
+    with open(mf.config, "w") as f:
+        f.write(text)
+    rates = {"empty": [], "full": []}
+    try:
+        mf.start()
+        run_load(mf, 10, 1024, 2000)  # warm-up
+        for _ in range(args.reps):
+            rates["empty"].append(run_load(mf, 10, 1024, args.messages)["accept_rate"])
+        pid = java_pid(mf.pid)
+        heap_empty, pss_empty = heap_after_gc_kib(pid), pss_kib(process_tree(mf.pid))
+        list_empty = timed_list(mf)
+        fill_s = fill(mf, args.deferred)
+        print(f"bench: {args.deferred} deferred in {fill_s:.0f} s", flush=True)
+        for _ in range(args.reps):
+            rates["full"].append(run_load(mf, 10, 1024, args.messages)["accept_rate"])
+        heap_full, pss_full = heap_after_gc_kib(pid), pss_kib(process_tree(mf.pid))
+        list_full = timed_list(mf)
+        # Restart with the queue full: until the port answers, and until the scheduler has it all.
+        mf.stop()
+        start = time.monotonic()
+        mf.start()
+        listening = time.monotonic() - start
+        recovered = None
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            if deferred(mf) >= args.deferred:
+                recovered = time.monotonic() - start
+                break
+            time.sleep(0.2)
+        version = mf.version()
+    finally:
+        try:
+            mf.stop()
+        except Exception as e:  # noqa: BLE001
+            print(f"bench: stopping Mailflow: {e}", file=sys.stderr)
+        shutil.rmtree(work, ignore_errors=True)
+
+    med = lambda v: sorted(v)[len(v) // 2]  # noqa: E731
+    e, f_ = med(rates["empty"]), med(rates["full"])
+    n = args.deferred
+    per_msg_heap = (heap_full - heap_empty) * 1024 / n
+    per_msg_pss = (pss_full - pss_empty) * 1024 / n
+    command = "bench/queue-growth.sh " + " ".join(a for a in sys.argv[1:] if a != args.root and not a.startswith("--root"))
+    section = f"""
+## Queue growth
+
+One Mailflow with {n:,} deferred messages (1 KiB each, to a domain whose smart host refuses
+connections, retried an hour later) beside the same server with an empty queue; each rate is
+smtp-source sending {args.messages} local messages over 10 sessions, accepted and delivered to
+a Maildir, median of {args.reps}.
+
+- Date: {datetime.date.today().isoformat()}; {machine()}; {version}
+- Command (as root): `{command.strip()}`
+
+| | empty queue | {n:,} deferred | growth |
+| --- | --- | --- | --- |
+| accepted/s (local load) | {e:.0f} | {f_:.0f} | {100 * (f_ - e) / e:+.1f} % |
+| heap after a full GC | {heap_empty / 1024:.0f} MiB | {heap_full / 1024:.0f} MiB | {per_msg_heap:.0f} bytes per message |
+| PSS | {pss_empty / 1024:.0f} MiB | {pss_full / 1024:.0f} MiB | {per_msg_pss:.0f} bytes per message |
+| `queue list --limit 1000` (the command's whole run) | {list_empty:.2f} s | {list_full:.2f} s | |
+
+Restart with the {n:,} messages queued (the recovery reads and checks every queue file before
+the listeners open): the SMTP port answers {listening:.1f} s after the start, and `queue list`
+counts all of them {recovered if recovered is not None else float('nan'):.1f} s after it.
+"""
+    old = open(out).read() if os.path.exists(out) else "# Performance\n"
+    if "\n## Queue growth\n" in old:
+        start = old.index("\n## Queue growth\n")
+        nxt = old.find("\n## ", start + 1)
+        old = old[:start] + (old[nxt:] if nxt >= 0 else "")
+    at = old.find("\n## Notes")
+    new = old[:at] + section + old[at:] if at >= 0 else old.rstrip("\n") + "\n" + section
+    with open(out, "w") as f:
+        f.write(new)
+    print(f"bench: wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
