@@ -282,6 +282,57 @@ public final class FileQueueStore implements QueueStore {
         return result;
     }
 
+    /**
+     * From the directory listings alone: no file is opened. A committed message without a
+     * status file yet is active, as in {@link #countByState}.
+     */
+    @Override
+    public List<Long> ids(QueueState state, long afterId, int limit) throws IOException {
+        var byState = new EnumMap<QueueState, java.util.Set<Long>>(QueueState.class);
+        for (var e : stateDirs.entrySet()) {
+            var set = new java.util.HashSet<Long>();
+            String suffix = e.getKey() == QueueState.CORRUPT ? ".msg" : ".json";
+            try (var files = Files.newDirectoryStream(e.getValue(), "*" + suffix)) {
+                for (Path f : files) {
+                    String name = f.getFileName().toString();
+                    try {
+                        set.add(Long.parseLong(name, 0, name.length() - suffix.length(), 10));
+                    } catch (NumberFormatException ignored) {
+                        // not a queue file
+                    }
+                }
+            }
+            byState.put(e.getKey(), set);
+        }
+        var found = new java.util.TreeSet<Long>();
+        if (state == null) {
+            found.addAll(messageIds());
+            found.addAll(byState.getOrDefault(QueueState.CORRUPT, java.util.Set.of()));
+        } else if (state == QueueState.ACTIVE) {
+            var withStatus = new java.util.HashSet<Long>();
+            byState.forEach((s, set) -> {
+                if (s != QueueState.CORRUPT && s != QueueState.ACTIVE) {
+                    withStatus.addAll(set);
+                }
+            });
+            for (long id : messageIds()) {
+                if (!withStatus.contains(id)) {
+                    found.add(id);
+                }
+            }
+        } else {
+            found.addAll(byState.getOrDefault(state, java.util.Set.of()));
+        }
+        var ids = new ArrayList<Long>();
+        for (long id : found.tailSet(afterId, false)) {
+            if (limit > 0 && ids.size() == limit) {
+                break;
+            }
+            ids.add(id);
+        }
+        return ids;
+    }
+
     /** From the directory listings alone: no file is opened. */
     @Override
     public Map<QueueState, Integer> countByState() throws IOException {

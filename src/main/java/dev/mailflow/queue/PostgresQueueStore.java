@@ -708,6 +708,26 @@ public final class PostgresQueueStore implements QueueStore, SharedWork {
     }
 
     @Override
+    public List<Long> ids(QueueState state, long afterId, int limit) throws IOException {
+        var ids = new ArrayList<Long>();
+        try (var c = db.getConnection(); var ps = c.prepareStatement("SELECT id FROM mailflow_queue WHERE id > ?"
+                + (state == null ? "" : " AND state = ?") + " ORDER BY id" + (limit > 0 ? " LIMIT " + limit : ""))) {
+            ps.setLong(1, afterId);
+            if (state != null) {
+                ps.setString(2, state.name().toLowerCase(Locale.ROOT));
+            }
+            try (var rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getLong(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+        return ids;
+    }
+
+    @Override
     public Map<QueueState, Integer> countByState() throws IOException {
         var counts = new EnumMap<QueueState, Integer>(QueueState.class);
         try (var c = db.getConnection(); var s = c.createStatement();

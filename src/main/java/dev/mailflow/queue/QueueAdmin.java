@@ -46,8 +46,8 @@ public final class QueueAdmin {
      */
     /**
      * The counts per state (the whole queue), the messages asked for (oldest id first), how
-     * many matched in all, the id to continue from when not all were given (else null), and the
-     * cluster's nodes (null for a queue of one node).
+     * many are in the state asked for (all states: the whole queue), the id to continue from
+     * when there are more (else null), and the cluster's nodes (null for a queue of one node).
      */
     public record Listing(Map<QueueState, Integer> counts, List<Summary> messages, int matching, Long continueAfter,
                           List<SharedWork.Node> nodes) {
@@ -97,23 +97,29 @@ public final class QueueAdmin {
         for (var s : QueueState.ACCEPTED) {
             counts.put(s, 0);
         }
-        var matching = new ArrayList<QueuedMessage>();
-        for (var m : store.list(null)) {
-            counts.merge(m.state(), 1, Integer::sum);
-            if ((filter == null || m.state() == filter) && m.id() > afterId) {
-                matching.add(m);
-            }
-        }
-        matching.sort(java.util.Comparator.comparingLong(QueuedMessage::id));
-        var page = limit > 0 && matching.size() > limit ? matching.subList(0, limit) : matching;
+        counts.putAll(store.countByState());
+        // One more id than the page: whether there is a next page.
+        var ids = store.ids(filter, afterId, limit > 0 ? limit + 1 : 0);
+        boolean more = limit > 0 && ids.size() > limit;
+        var page = more ? ids.subList(0, limit) : ids;
         var shared = store.shared();
         Map<Long, String> holders = shared == null || page.isEmpty() ? Map.of() : shared.leaseHolders();
         var summaries = new ArrayList<Summary>(page.size());
-        for (var m : page) {
-            summaries.add(summarize(m, holders.get(m.id())));
+        for (long id : page) {
+            QueuedMessage m;
+            try {
+                m = store.load(id);
+            } catch (FileQueueStore.CorruptMessageException e) {
+                m = null; // kept for the operator in queue/corrupt: counted, not listed
+            }
+            if (m != null && (filter == null || m.state() == filter)) {
+                summaries.add(summarize(m, holders.get(id)));
+            }
         }
-        Long next = page.size() < matching.size() ? page.get(page.size() - 1).id() : null;
-        return new Listing(counts, summaries, matching.size(), next, shared == null ? null : shared.nodes());
+        int matching = filter == null ? counts.values().stream().mapToInt(Integer::intValue).sum()
+                : counts.getOrDefault(filter, 0);
+        return new Listing(counts, summaries, matching, more ? page.get(page.size() - 1) : null,
+                shared == null ? null : shared.nodes());
     }
 
     Summary summarize(QueuedMessage m) {

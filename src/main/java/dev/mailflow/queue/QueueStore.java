@@ -21,6 +21,16 @@ public interface QueueStore extends AutoCloseable {
     /** All committed messages in a state (or in all states when {@code state} is null). */
     List<QueuedMessage> list(QueueState state) throws IOException;
 
+    /**
+     * The ids of the committed messages in {@code state} (null: all states) above
+     * {@code afterId}, smallest first, at most {@code limit} (0: all): a page of the queue,
+     * from what the store can list cheaply (directory listings, an index), no content read.
+     */
+    default List<Long> ids(QueueState state, long afterId, int limit) throws IOException {
+        var ids = list(state).stream().map(QueuedMessage::id).filter(id -> id > afterId).sorted();
+        return (limit > 0 ? ids.limit(limit) : ids).toList();
+    }
+
     /** A committed message, or null when there is none with that id. */
     QueuedMessage load(long id) throws IOException;
 

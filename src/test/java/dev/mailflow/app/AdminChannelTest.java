@@ -29,7 +29,7 @@ class AdminChannelTest {
         var admin = new QueueAdmin(store, null, null, Clock.systemUTC());
         try (var channel = AdminChannel.start(dir, admin, null)) {
             var answer = AdminChannel.call(dir, QueueJson.MAPPER.createObjectNode().put("op", "list").put("limit", 1000));
-            assertThat(answer.path("ok").asBoolean()).as(answer.toString().substring(0, 200)).isTrue();
+            assertThat(answer.path("ok").asBoolean()).as(answer.toString()).isTrue();
             assertThat(answer.path("listing").path("messages")).hasSize(1000);
             assertThat(answer.path("listing").path("matching").asInt()).isEqualTo(1200);
             assertThat(answer.toString().length()).as("far over the 64 KiB of a request").isGreaterThan(128 * 1024);
