@@ -100,6 +100,14 @@ public final class CheckCommand implements Callable<Integer> {
         for (String w : ConfigWarnings.of(cfg)) {
             err.println("mailflow: warning: " + w);
         }
+        String data = dataState(server.dataDir());
+        if (data.contains("NOT") || data.startsWith("cannot")) {
+            // serve would refuse to start: the configuration is not one to run with.
+            err.println("mailflow: data_dir " + server.dataDir().toAbsolutePath() + " " + data
+                    + ": serve would not start with it");
+            err.flush();
+            return ExitCodes.USAGE;
+        }
         err.flush();
         return ExitCodes.OK;
     }

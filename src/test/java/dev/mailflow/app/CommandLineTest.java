@@ -129,6 +129,15 @@ class CommandLineTest {
     }
 
     @Test
+    void checkRefusesADataDirectoryThatIsAFile(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
+        Path cfg = Files.writeString(dir.resolve("m.toml"), "data_dir = \"" + file + "\"\n");
+        var r = run("check", "-c", cfg.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("data_dir " + file + " exists and is NOT a directory: serve would not start with it");
+    }
+
+    @Test
     void passwdPrintsABcryptHashThatMatches() {
         var r = MainRunner.runWithInput("s3cret pass\n", "passwd");
         assertThat(r.code()).isZero();
