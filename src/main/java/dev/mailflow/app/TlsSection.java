@@ -49,7 +49,7 @@ final class TlsSection implements ConfigSection<TlsSection.Files> {
         try {
             TlsCertificates.read(certificate, key);
         } catch (IOException e) {
-            throw t.error(CERTIFICATE, "cannot use it: " + e.getMessage());
+            throw t.error(CERTIFICATE, "cannot use it: " + IoErrors.describe(e));
         }
         return new Files(certificate, key);
     }
