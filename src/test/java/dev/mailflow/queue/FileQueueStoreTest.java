@@ -148,6 +148,12 @@ public class FileQueueStoreTest {
         Files.writeString(dir.resolve("deferred/42.json"), "{}");
         // A message file that is not a queue file.
         Files.writeString(dir.resolve("messages/43.msg"), "garbage");
+        // A queue file with one octet of its content changed: its checksum fails.
+        var damaged = commit(store, "damaged content\r\n");
+        Path damagedFile = dir.resolve("messages/" + damaged.id() + ".msg");
+        byte[] bytes = Files.readAllBytes(damagedFile);
+        bytes[2] ^= 0x20;
+        Files.write(damagedFile, bytes);
 
         var again = new FileQueueStore(dir);
         var recovered = again.recover();
@@ -159,6 +165,7 @@ public class FileQueueStoreTest {
         assertThat(Files.list(dir.resolve("incoming")).count()).isZero();
         assertThat(Files.exists(dir.resolve("deferred/42.json"))).isFalse();
         assertThat(Files.exists(dir.resolve("corrupt/43.msg"))).isTrue();
+        assertThat(Files.exists(dir.resolve("corrupt/" + damaged.id() + ".msg"))).isTrue();
         assertThat(again.begin().id()).isGreaterThan(deferred.id());
     }
 
