@@ -42,6 +42,9 @@ final class SharedQueueDatabase implements AutoCloseable {
             c.setPassword(s.password());
         }
         c.setPoolName("mailflow-queue");
+        // Every connection commits durably whatever the server's setting becomes later (an ALTER
+        // SYSTEM and a reload after the start do not reach a session's own SET).
+        c.setConnectionInitSql("SET synchronous_commit TO on");
         // Receiving sessions commit, delivery attempts claim and write, the renewer renews.
         c.setMaximumPoolSize(Math.max(8, Math.min(32, queue.deliveryConcurrency() / 2)));
         c.setMinimumIdle(2);

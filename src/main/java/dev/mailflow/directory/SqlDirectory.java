@@ -98,14 +98,15 @@ public final class SqlDirectory implements Directory {
     @Override
     public Mailbox mailbox(MailAddress address) {
         Optional<Mailbox> found = cached("mailbox:" + address.key(), () -> Optional.ofNullable(queryOne(
-                queries.mailbox(), address.toString(), address.domain(), SqlDirectory::mailboxRow)));
+                queries.mailbox(), address.key(), Domains.canonical(address.domain()), SqlDirectory::mailboxRow)));
         return found.orElse(null);
     }
 
     @Override
     public Alias alias(MailAddress address) {
         Optional<Alias> found = cached("alias:" + address.key(), () -> {
-            String to = queryOne(queries.alias(), address.toString(), address.domain(), rs -> rs.getString(1));
+            String to = queryOne(queries.alias(), address.key(), Domains.canonical(address.domain()),
+                    rs -> rs.getString(1));
             var targets = new ArrayList<>(targets(to));
             // PostfixAdmin keeps an alias of each mailbox to itself: that is the mailbox, not an alias.
             targets.removeIf(t -> t.key().equals(address.key()));
@@ -262,7 +263,7 @@ public final class SqlDirectory implements Directory {
      * without a password (AUTH refused) and says so.
      */
     static String password(String stored, MailAddress who) {
-        var parsed = Passwords.Stored.of(stored);
+        var parsed = Passwords.Stored.of(stored, false);
         if (parsed.problem() != null) {
             LOG.warn("directory: the password of {} cannot be used: {}; AUTH as {} is refused", who, parsed.problem(),
                     who);

@@ -44,7 +44,9 @@ class PostgresDirectoryTest {
                     INSERT INTO domain VALUES ('db.test', true), ('catch.test', true), ('gone.test', false);
                     INSERT INTO mailbox VALUES ('kate@db.test', '{BLF-CRYPT}%s', 0, 'db.test', true),
                         ('old@db.test', '{PLAIN}x', 0, 'db.test', false),
-                        ('postmaster@db.test', '{PLAIN}pm', 0, 'db.test', true);
+                        ('postmaster@db.test', '{PLAIN}pm', 0, 'db.test', true),
+                        ('legacy@db.test', '$1$abcdefgh$Zx6pPfJYe6lLAs0yBk4iF.', 0, 'db.test', true),
+                        ('bare@db.test', 'secret', 0, 'db.test', true);
                     INSERT INTO alias VALUES ('kate@db.test', 'kate@db.test', 'db.test', true),
                         ('team@db.test', 'kate@db.test,postmaster@db.test', 'db.test', true),
                         ('@catch.test', 'kate@db.test', 'catch.test', true);
@@ -59,7 +61,10 @@ class PostgresDirectoryTest {
                     c.reply();
                     c.send("EHLO contoso.com");
                     c.send("MAIL FROM:<chris@contoso.com>");
+                    // In another case first: the lookup and its cached answer are the lower-case address's.
+                    assertThat(c.send("RCPT TO:<KATE@DB.Test>").get(0)).startsWith("250");
                     assertThat(c.send("RCPT TO:<kate@db.test>").get(0)).startsWith("250");
+                    assertThat(c.send("RCPT TO:<Team@db.test>").get(0)).startsWith("250");
                     assertThat(c.send("RCPT TO:<team@db.test>").get(0)).startsWith("250");
                     assertThat(c.send("RCPT TO:<anyone@catch.test>").get(0)).startsWith("250");
                     assertThat(c.send("RCPT TO:<old@db.test>").get(0)).startsWith("550 5.1.1");
@@ -78,6 +83,15 @@ class PostgresDirectoryTest {
                     c.reply();
                     c.send("EHLO client.test");
                     assertThat(c.send("AUTH PLAIN " + plain("kate@db.test", "secret")).get(0)).startsWith("235");
+                }
+                // A stored value that is no hash Mailflow checks never works as the password itself.
+                for (String[] row : new String[][] {{"legacy@db.test", "$1$abcdefgh$Zx6pPfJYe6lLAs0yBk4iF."},
+                    {"bare@db.test", "secret"}}) {
+                    try (var c = new SmtpTestClient(server.address(TestServer.SUBMISSION).getPort())) {
+                        c.reply();
+                        c.send("EHLO client.test");
+                        assertThat(c.send("AUTH PLAIN " + plain(row[0], row[1])).get(0)).as(row[0]).startsWith("535");
+                    }
                 }
 
                 pg.stop();

@@ -146,13 +146,28 @@ public final class Passwords {
      */
     public record Stored(String value, String problem) {
 
+        /** As the configuration file keeps it: a value that is no hash and has no prefix is plain text. */
         public static Stored of(String stored) {
+            return of(stored, true);
+        }
+
+        /**
+         * As a directory table keeps it ({@code plainWithoutPrefix} false): there, as in
+         * Dovecot's tables, a value without a prefix is a hash; one Mailflow does not know
+         * ({@code $1$} MD5-crypt, {@code $5$} SHA-256-crypt, anything else) cannot be checked,
+         * and plain text needs {@code {PLAIN}}, so that a stored hash never works as a password.
+         */
+        public static Stored of(String stored, boolean plainWithoutPrefix) {
             if (stored == null || stored.isEmpty()) {
                 return new Stored(null, null);
             }
             int end = stored.indexOf('}');
             if (!stored.startsWith("{") || end < 2 || !stored.substring(1, end).matches("[A-Za-z0-9.-]+")) {
-                return new Stored(stored, null);
+                if (plainWithoutPrefix || Scheme.of(stored) != null) {
+                    return new Stored(stored, null);
+                }
+                return new Stored(null, "it has no {SCHEME} prefix and is not a hash Mailflow checks (bcrypt $2y$, "
+                        + "SHA-512 crypt $6$, Argon2id $argon2id$); plain text needs {PLAIN}");
             }
             String scheme = stored.substring(1, end).toUpperCase(java.util.Locale.ROOT);
             String rest = stored.substring(end + 1);
