@@ -13,9 +13,10 @@ import org.bouncycastle.crypto.params.Argon2Parameters;
  * padding. The hashing itself is Bouncy Castle's {@link Argon2BytesGenerator}.
  *
  * <p>SECURITY: the parameters come from the stored hash, the password from the client. A
- * stored hash asking for more than {@link #MAX_MEMORY_KIB} of memory, {@link #MAX_ITERATIONS}
- * passes or {@link #MAX_LANES} lanes is refused (never matches) instead of exhausting the
- * heap; the check compares the recomputed hash in constant time.
+ * stored hash asking for more than {@link #MAX_MEMORY_KIB} of memory (or half of the
+ * heap), {@link #MAX_ITERATIONS} passes, {@link #MAX_WORK_KIB} of memory times passes or
+ * {@link #MAX_LANES} lanes is refused (never matches) instead of exhausting the heap or a
+ * password thread; the check compares the recomputed hash in constant time.
  */
 final class Argon2id {
 
@@ -27,6 +28,8 @@ final class Argon2id {
     static final int DEFAULT_LANES = 1;
 
     static final int MAX_MEMORY_KIB = 1 << 18;
+    /** Memory times passes: 1 GiB-passes, about 4 s of one core here. */
+    static final long MAX_WORK_KIB = 1L << 20;
     static final int MAX_ITERATIONS = 64;
     static final int MAX_LANES = 16;
 
@@ -72,7 +75,8 @@ final class Argon2id {
                 }
             }
             if (m == null || t == null || p == null || t < 1 || t > MAX_ITERATIONS || p < 1 || p > MAX_LANES
-                    || m < 8 * p || m > MAX_MEMORY_KIB) {
+                    || m < 8 * p || m > MAX_MEMORY_KIB || (long) m * t > MAX_WORK_KIB
+                    || m * 1024L > Runtime.getRuntime().maxMemory() / 2) {
                 return null;
             }
             byte[] salt = decode(parts[i + 1]);

@@ -30,6 +30,14 @@ public final class Passwords {
     private static final int MIN_COST = 4;
     private static final int MAX_COST = 31;
 
+    /**
+     * The most work one check may ask, whatever a stored hash says: a row with more would hold
+     * a password thread for minutes (and through the dummy, every unknown account after it).
+     * bcrypt cost 16 is about 4 s here, 1,000,000 rounds of SHA-512 crypt about 1 s.
+     */
+    static final int MAX_CHECKED_COST = 16;
+    static final int MAX_CHECKED_ROUNDS = 1_000_000;
+
     /** One dummy hash per work, made once per process (see {@link #dummyHash}). */
     private static final Map<Work, String> DUMMIES = new ConcurrentHashMap<>();
 
@@ -109,11 +117,12 @@ public final class Passwords {
             return switch (scheme) {
                 case BCRYPT -> {
                     int c = costOf(stored);
-                    yield c < 0 ? null : new Work(scheme, Integer.toString(c), c);
+                    yield c < 0 || c > MAX_CHECKED_COST ? null : new Work(scheme, Integer.toString(c), c);
                 }
                 case SHA512_CRYPT -> {
                     var s = Sha512Crypt.Setting.parse(stored);
-                    yield s == null ? null : new Work(scheme, Integer.toString(s.rounds()), s.rounds());
+                    yield s == null || s.rounds() > MAX_CHECKED_ROUNDS ? null
+                            : new Work(scheme, Integer.toString(s.rounds()), s.rounds());
                 }
                 case ARGON2ID -> {
                     var s = Argon2id.Setting.parse(stored);
@@ -163,7 +172,10 @@ public final class Passwords {
             }
             int end = stored.indexOf('}');
             if (!stored.startsWith("{") || end < 2 || !stored.substring(1, end).matches("[A-Za-z0-9.-]+")) {
-                if (plainWithoutPrefix || Scheme.of(stored) != null) {
+                if (Scheme.of(stored) != null) {
+                    return checked(stored);
+                }
+                if (plainWithoutPrefix) {
                     return new Stored(stored, null);
                 }
                 return new Stored(null, "it has no {SCHEME} prefix and is not a hash Mailflow checks (bcrypt $2y$, "
@@ -189,8 +201,18 @@ public final class Passwords {
             if (expected == null || Scheme.of(rest) != expected) {
                 return new Stored(null, "it is marked {" + scheme + "} but is not a hash of that form");
             }
-            return new Stored(rest, null);
+            return checked(rest);
         }
+    }
+
+    private static Stored checked(String hash) {
+        if (Work.of(hash) == null) {
+            return new Stored(null, "the hash is malformed or asks more work than Mailflow runs for one check "
+                    + "(bcrypt cost over " + MAX_CHECKED_COST + ", SHA-512 crypt over " + MAX_CHECKED_ROUNDS
+                    + " rounds, Argon2id over " + Argon2id.MAX_MEMORY_KIB / 1024 + " MiB, half of the heap, or "
+                    + Argon2id.MAX_WORK_KIB / (1024 * 1024) + " GiB of passes)");
+        }
+        return new Stored(hash, null);
     }
 
     public static boolean isHash(String stored) {
@@ -250,10 +272,10 @@ public final class Passwords {
         return plainMatches(stored, password);
     }
 
-    /** Whether {@code password} gives the hash {@code stored}; false for a malformed hash. */
+    /** Whether {@code password} gives the hash {@code stored}; false for a malformed hash or one asking too much work. */
     static boolean hashMatches(String stored, String password) {
         Scheme scheme = Scheme.of(stored);
-        if (scheme == null) {
+        if (scheme == null || Work.of(stored) == null) {
             return false;
         }
         return switch (scheme) {

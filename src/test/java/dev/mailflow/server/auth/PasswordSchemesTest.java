@@ -87,6 +87,18 @@ class PasswordSchemesTest {
     }
 
     @Test
+    void aHashAskingTooMuchWorkIsRefusedAtOnceInsteadOfHoldingAPasswordThread() {
+        long start = System.nanoTime();
+        assertThat(Passwords.matches("$6$rounds=999999999$abc$xyz", "x")).isFalse();
+        assertThat(Passwords.matches("$2y$20$abcdefghijklmnopqrstuuabcdefghijklmnopqrstuvwxyzABCDE", "x")).isFalse();
+        assertThat(Passwords.matches("$argon2id$v=19$m=262144,t=64,p=16$c2FsdHNhbHQ$aGFzaGhhc2g", "x")).isFalse();
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(1));
+        assertThat(Passwords.Stored.of("{SHA512-CRYPT}$6$rounds=5000000$abc$xyz", false).problem())
+                .contains("asks more work than Mailflow runs for one check");
+        assertThat(Passwords.Work.of("$6$rounds=999999999$abc$xyz")).as("the dummy never follows it").isNull();
+    }
+
+    @Test
     void dovecotsSchemePrefixesGiveTheHashOrSayWhyNot() {
         String sha = "$6$s2rwlaK9g9KwMQbM$q7IWtdhUkzzrgG6SBzH4Nh8SNN4ElYDz9TiBBPLxsghuIyPMVH.rVSeRldgxuWucnAwWTbdIDGCDxn9r0y9YJ1";
         assertThat(Passwords.Stored.of("{SHA512-CRYPT}" + sha).value()).isEqualTo(sha);
@@ -95,6 +107,10 @@ class PasswordSchemesTest {
         assertThat(Passwords.Stored.of("no prefix").value()).isEqualTo("no prefix");
         assertThat(Passwords.Stored.of("{not a scheme} password").value()).as("not a scheme name: plain text")
                 .isEqualTo("{not a scheme} password");
+        assertThat(Passwords.Stored.of("$1$abcdefgh$Zx6pPfJYe6lLAs0yBk4iF.", false).problem())
+                .as("in a table, an unknown crypt is no plain password").contains("has no {SCHEME} prefix");
+        assertThat(Passwords.Stored.of("secret", false).value()).isNull();
+        assertThat(Passwords.Stored.of("{PLAIN}secret", false).value()).isEqualTo("secret");
         var ssha = Passwords.Stored.of("{SSHA512}abc");
         assertThat(ssha.value()).isNull();
         assertThat(ssha.problem()).isEqualTo("it is in the {SSHA512} scheme, which Mailflow cannot check (use "
