@@ -45,6 +45,7 @@ final class CachedLookups<E extends Exception> {
     /** After a failure the store is not asked again until then. */
     private volatile long downUntil = System.nanoTime();
     private volatile E lastFailure;
+    private final java.util.function.Predicate<E> outage;
 
     /**
      * @param where    what the store is, for messages ("LDAP at ldap://127.0.0.1:389")
@@ -53,6 +54,18 @@ final class CachedLookups<E extends Exception> {
      */
     CachedLookups(String where, Logger log, Class<E> failure, Function<E, String> describe, Duration ttl,
                   Duration grace) {
+        this(where, log, failure, describe, e -> true, ttl, grace);
+    }
+
+    /**
+     * @param outage whether a failure means the store is down (left alone for a moment, as
+     *               after a refused connection), or only that one lookup failed (a query that
+     *               does not fit the tables, a row with a bad value): then the other lookups
+     *               still ask the store
+     */
+    CachedLookups(String where, Logger log, Class<E> failure, Function<E, String> describe,
+                  java.util.function.Predicate<E> outage, Duration ttl, Duration grace) {
+        this.outage = outage;
         this.where = where;
         this.log = log;
         this.failure = failure;
@@ -99,6 +112,15 @@ final class CachedLookups<E extends Exception> {
             return fetch.fetch();
         } catch (Exception caught) {
             E e = failureOf(caught);
+            if (!outage.test(e)) {
+                long now = System.nanoTime();
+                long last = lastWarning.get();
+                if (now - last >= WARN_EVERY.toNanos() && lastWarning.compareAndSet(last, now)) {
+                    log.error("directory: a lookup in {} failed ({}): check the configured queries and the rows "
+                            + "they return; this recipient waits (451 4.3.0)", where, describe.apply(e));
+                }
+                throw e;
+            }
             if (e != lastFailure) {
                 lastFailure = e;
                 downUntil = System.nanoTime() + RETRY_AFTER.toNanos();

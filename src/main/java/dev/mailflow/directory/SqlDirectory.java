@@ -60,7 +60,8 @@ public final class SqlDirectory implements Directory {
         this.data = data;
         this.queries = queries;
         this.where = where;
-        this.cache = new CachedLookups<>(where, LOG, SQLException.class, SqlDirectory::describe, ttl, grace);
+        this.cache = new CachedLookups<>(where, LOG, SQLException.class, SqlDirectory::describe, SqlDirectory::outage,
+                ttl, grace);
     }
 
     @Override
@@ -191,6 +192,19 @@ public final class SqlDirectory implements Directory {
         return cache.get(key, fetch);
     }
 
+    /**
+     * Whether a failure means the database cannot be used now (no connection, refused login,
+     * shutting down, out of resources, no answer in time) rather than that one query or row is
+     * wrong (SQLSTATE classes 22 and 42: a bad value, a query that does not fit the tables).
+     */
+    static boolean outage(SQLException e) {
+        if (e instanceof java.sql.SQLTransientConnectionException || e instanceof java.sql.SQLTimeoutException) {
+            return true;
+        }
+        String state = e.getSQLState();
+        return state == null || !(state.startsWith("22") || state.startsWith("42") || state.startsWith("21"));
+    }
+
     static String describe(SQLException e) {
         return dev.mailflow.sql.DatabaseErrors.describe(e);
     }
@@ -247,7 +261,12 @@ public final class SqlDirectory implements Directory {
     }
 
     private static Mailbox mailboxRow(ResultSet rs) throws SQLException {
-        var address = AddressParser.parseMailbox(rs.getString(1), true);
+        String name = rs.getString(1);
+        if (name == null) {
+            throw new SQLException("the mailbox query returned a row without an address (NULL in its first column)",
+                    "22004");
+        }
+        var address = AddressParser.parseMailbox(name, true);
         if (address == null) {
             return null;
         }

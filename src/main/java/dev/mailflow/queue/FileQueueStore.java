@@ -499,7 +499,8 @@ public final class FileQueueStore implements QueueStore {
                 }
             }
         }
-        int threads = Math.max(2, Math.min(8, Runtime.getRuntime().availableProcessors() * 2));
+        // Reading is mostly waiting for the disk: many reads in flight, whatever the cores.
+        int threads = Math.max(8, Math.min(32, Runtime.getRuntime().availableProcessors() * 4));
         var pool = java.util.concurrent.Executors.newFixedThreadPool(threads,
                 r -> Thread.ofPlatform().daemon().name("queue-recovery").unstarted(r));
         try {
