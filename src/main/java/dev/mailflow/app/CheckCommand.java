@@ -44,6 +44,7 @@ public final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        String lookupProblem = null;
         PrintWriter out = spec.commandLine().getOut();
         MailflowConfig cfg = config.loadOrReport(spec.commandLine().getErr());
         if (cfg == null) {
@@ -67,6 +68,11 @@ public final class CheckCommand implements Callable<Integer> {
         try {
             if (!server.directory().fromConfigFile()) {
                 out.println("  directory: " + server.directory().describe());
+                String wrong = server.directory().checkLookups();
+                if (wrong != null) {
+                    out.println("  directory: a lookup is WRONG: " + wrong + " (every RCPT would get 451 4.3.0)");
+                    lookupProblem = wrong;
+                }
             }
             out.println("  accepted domains: " + server.directory().acceptedDomains().stream()
                     .map(d -> d.name() + (d.catchAll() != null ? " (catch-all " + d.catchAll() + ")" : ""))
@@ -99,6 +105,11 @@ public final class CheckCommand implements Callable<Integer> {
         var err = spec.commandLine().getErr();
         for (String w : ConfigWarnings.of(cfg)) {
             err.println("mailflow: warning: " + w);
+        }
+        if (lookupProblem != null) {
+            err.println("mailflow: [directory] " + lookupProblem);
+            err.flush();
+            return ExitCodes.USAGE;
         }
         String data = dataState(server.dataDir());
         if (data.contains("NOT") || data.startsWith("cannot")) {

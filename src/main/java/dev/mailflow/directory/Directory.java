@@ -77,6 +77,14 @@ public interface Directory {
         return true;
     }
 
+    /**
+     * For {@code mailflow check}: each configured lookup tried once with an address that
+     * matches nothing; null when they all ran, else what failed, in words.
+     */
+    default String checkLookups() {
+        return null;
+    }
+
     /** What the directory is, for logs and {@code mailflow check}: "the configuration file". */
     default String describe() {
         return "the configuration file";

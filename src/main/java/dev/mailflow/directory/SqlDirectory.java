@@ -205,6 +205,29 @@ public final class SqlDirectory implements Directory {
         return state == null || !(state.startsWith("22") || state.startsWith("42") || state.startsWith("21"));
     }
 
+    @Override
+    public String checkLookups() {
+        String probe = "mailflow-check@example.invalid";
+        String[][] queries = {{"domain_query", this.queries.domain()}, {"mailbox_query", this.queries.mailbox()},
+            {"alias_query", this.queries.alias()}};
+        var problems = new ArrayList<String>();
+        for (String[] q : queries) {
+            try (Connection c = data.getConnection(); PreparedStatement ps = prepare(c, q[1], probe, "example.invalid");
+                 ResultSet rs = ps.executeQuery()) {
+                if (q[0].equals("mailbox_query") && rs.getMetaData().getColumnCount() < 2) {
+                    problems.add(q[0] + " returns " + rs.getMetaData().getColumnCount()
+                            + " column(s); it needs the address and the password (and the quota)");
+                }
+            } catch (SQLException e) {
+                if (outage(e)) {
+                    return null; // the database is down: the directory line says so
+                }
+                problems.add(q[0] + " fails: " + describe(e));
+            }
+        }
+        return problems.isEmpty() ? null : String.join("; ", problems);
+    }
+
     static String describe(SQLException e) {
         return dev.mailflow.sql.DatabaseErrors.describe(e);
     }

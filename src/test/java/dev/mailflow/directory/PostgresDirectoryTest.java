@@ -123,6 +123,14 @@ class PostgresDirectoryTest {
                     assertThat(c.send("RCPT TO:<new@db.test>").get(0)).startsWith("550 5.1.1");
                 }
             }
+            // check tries the configured queries: pgsql_table(5)'s quoted '%s' has no parameter to bind here.
+            Path broken = tmp.resolve("broken.toml");
+            Files.writeString(broken, "[directory]\nprovider = \"postgresql\"\nurl = \"" + pg.url("mail")
+                    + "\"\nuser = \"mailflow\"\npassword_file = \"" + passwordFile + "\"\n"
+                    + "mailbox_query = \"SELECT username, password FROM mailbox WHERE username = '%s'\"\n");
+            var check = dev.mailflow.testing.MainRunner.run("check", "--config", broken.toString());
+            assertThat(check.code()).as(check.out() + check.err()).isEqualTo(2);
+            assertThat(check.out()).contains("directory: a lookup is WRONG: mailbox_query fails: ");
         }
     }
 }
