@@ -15,7 +15,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from compare_postfix import free_port, machine, tool  # noqa: E402
+from compare_postfix import free_port, machine, tool, write_section  # noqa: E402
 
 
 def wait_port(host, port, timeout=90):
@@ -214,17 +214,7 @@ and rename in the file queue; and the three JVMs and PostgreSQL share this machi
 On separate machines the nodes add their CPU, and the database's group commit is what
 bounds the cluster.
 """
-    old = open(out).read() if os.path.exists(out) else "# Performance\n"
-    if "\n## Cluster\n" in old:
-        start = old.index("\n## Cluster\n")
-        nxt = old.find("\n## ", start + 1)
-        old = old[:start] + (old[nxt:] if nxt >= 0 else "")
-    # Before the hand-written notes, if any.
-    at = old.find("\n## Notes")
-    new = old[:at] + section + old[at:] if at >= 0 else old.rstrip("\n") + "\n" + section
-    with open(out, "w") as f:
-        f.write(new)
-    print(f"bench: wrote {out}")
+    write_section(out, "Cluster", section)
 
 
 if __name__ == "__main__":

@@ -296,6 +296,22 @@ def run_outbound(server, sessions, size, messages):
             "peak_kib": peak}
 
 
+def write_section(out, heading, section):
+    """Puts `section` (which starts with "## heading") into docs/performance.md in place of the
+    old one, or before the hand-written notes."""
+    old = open(out).read() if os.path.exists(out) else "# Performance\n"
+    marker = f"\n## {heading}\n"
+    if marker in old:
+        start = old.index(marker)
+        nxt = old.find("\n## ", start + 1)
+        old = old[:start] + (old[nxt:] if nxt >= 0 else "")
+    at = old.find("\n## Notes")
+    new = old[:at] + section + old[at:] if at >= 0 else old.rstrip("\n") + "\n" + section
+    with open(out, "w") as f:
+        f.write(new)
+    print(f"bench: wrote {out}")
+
+
 def machine():
     cpu = "unknown CPU"
     try:

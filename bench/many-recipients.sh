@@ -5,17 +5,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
-missing=()
-for tool in postfix python3; do
-  command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || missing+=("$tool")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "bench: missing ${missing[*]}; install them with: apt-get install postfix python3" >&2
-  exit 2
-fi
-if [ "$(id -u)" != "0" ]; then
-  echo "bench: run as root: the script starts a private Postfix instance, which needs root" >&2
-  exit 2
-fi
+. "$here/common.sh"
+require_tools "apt-get install postfix python3" postfix smtp-source python3
+require_root "the script starts Mailflow and Postfix's own tools with private configurations"
 "$root/mailflow" --version >/dev/null
 exec python3 "$here/many_recipients.py" --root "$root" "$@"

@@ -20,7 +20,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from compare_postfix import Mailflow, Postfix, free_port, machine, tool  # noqa: E402
+from compare_postfix import Mailflow, Postfix, free_port, machine, tool, write_section  # noqa: E402
 
 
 def postfix_for(work, sink_port, n):
@@ -167,16 +167,7 @@ Postfix runs several virtual(8) processes at once; linked, the message is writte
 to disk once, and each mailbox costs a link(2) and its share of one fsync of each new/
 directory.
 """
-    old = open(out).read() if os.path.exists(out) else "# Performance\n"
-    if "\n## Many recipients\n" in old:
-        start = old.index("\n## Many recipients\n")
-        nxt = old.find("\n## ", start + 1)
-        old = old[:start] + (old[nxt:] if nxt >= 0 else "")
-    at = old.find("\n## Notes")
-    new = old[:at] + section + old[at:] if at >= 0 else old.rstrip("\n") + "\n" + section
-    with open(out, "w") as f:
-        f.write(new)
-    print(f"bench: wrote {out}")
+    write_section(out, "Many recipients", section)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from compare_postfix import Mailflow, free_port, machine, process_tree, pss_kib, run_load, tool  # noqa: E402
+from compare_postfix import (Mailflow, free_port, machine, process_tree, pss_kib, run_load, tool,  # noqa: E402
+                             write_section)
 
 
 def java_pid(pid):
@@ -203,16 +204,7 @@ Restart with the {n:,} messages queued (the recovery reads and checks every queu
 the listeners open): the SMTP port answers {listening:.1f} s after the start, and `queue list`
 counts all of them {recovered if recovered is not None else float('nan'):.1f} s after it.
 """
-    old = open(out).read() if os.path.exists(out) else "# Performance\n"
-    if "\n## Queue growth\n" in old:
-        start = old.index("\n## Queue growth\n")
-        nxt = old.find("\n## ", start + 1)
-        old = old[:start] + (old[nxt:] if nxt >= 0 else "")
-    at = old.find("\n## Notes")
-    new = old[:at] + section + old[at:] if at >= 0 else old.rstrip("\n") + "\n" + section
-    with open(out, "w") as f:
-        f.write(new)
-    print(f"bench: wrote {out}")
+    write_section(out, "Queue growth", section)
 
 
 if __name__ == "__main__":
