@@ -528,7 +528,15 @@ public final class PostgresQueueStore implements QueueStore, SharedWork {
             ps.setString(2, nodeId);
             try (var rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    var m = row(rs);
+                    QueuedMessage m;
+                    try {
+                        m = row(rs);
+                    } catch (IOException e) {
+                        LOG.error("queue: message {} cannot be read from the database: {}", rs.getLong("id"),
+                                e.getMessage());
+                        markCorrupt(c, rs.getLong("id"));
+                        continue;
+                    }
                     held.put(m.id(), rs.getLong("generation"));
                     result.add(m);
                 }
@@ -569,7 +577,15 @@ public final class PostgresQueueStore implements QueueStore, SharedWork {
                 + " FROM mailflow_queue WHERE id = ?")) {
             ps.setLong(1, id);
             try (var rs = ps.executeQuery()) {
-                return rs.next() ? row(rs) : null;
+                if (!rs.next()) {
+                    return null;
+                }
+                try {
+                    return row(rs);
+                } catch (IOException e) {
+                    throw new FileQueueStore.CorruptMessageException("message " + id + " cannot be read from the "
+                            + "database: " + e.getMessage());
+                }
             }
         } catch (SQLException e) {
             throw unavailable(e);
@@ -578,8 +594,20 @@ public final class PostgresQueueStore implements QueueStore, SharedWork {
 
     private static QueuedMessage row(ResultSet rs) throws SQLException, IOException {
         var state = QueueState.valueOf(rs.getString("state").toUpperCase(Locale.ROOT));
-        var envelope = QueueJson.MAPPER.readValue(rs.getString("envelope"), Envelope.class);
-        var status = QueueJson.MAPPER.readValue(rs.getString("status"), DeliveryStatus.class);
+        String envelopeJson = rs.getString("envelope");
+        String statusJson = rs.getString("status");
+        Envelope envelope;
+        DeliveryStatus status;
+        try {
+            envelope = envelopeJson == null ? null : QueueJson.MAPPER.readValue(envelopeJson, Envelope.class);
+            status = statusJson == null ? null : QueueJson.MAPPER.readValue(statusJson, DeliveryStatus.class);
+        } catch (IOException e) {
+            throw new IOException("its envelope or status is not readable JSON (" + e.getClass().getSimpleName() + ")");
+        }
+        if (envelope == null || status == null || envelope.recipients() == null || envelope.sender() == null) {
+            // A row written by hand or damaged: never delivered, kept for the operator (state corrupt).
+            throw new IOException("it has no envelope or no status");
+        }
         return new QueuedMessage(rs.getLong("id"), state, envelope, status);
     }
 

@@ -108,6 +108,26 @@ class PostgresQueueStoreTest {
     }
 
     @Test
+    void aRowWithoutAnEnvelopeIsSetAsideInsteadOfFailingAtEveryClaim() throws Exception {
+        try (var a = node("corrupt-a", Duration.ofSeconds(30))) {
+            var m = receive(a, "to be damaged");
+            try (var c = pool.getConnection(); var ps = c.prepareStatement("UPDATE mailflow_queue SET envelope = 'null',"
+                    + " lease_owner = NULL, lease_until = NULL, next_attempt = now() WHERE id = ?")) {
+                ps.setLong(1, m.id());
+                ps.executeUpdate();
+            }
+            assertThat(a.claimDue(100)).extracting(c -> c.message().id()).doesNotContain(m.id());
+            assertThat(a.countByState().get(QueueState.CORRUPT)).isGreaterThanOrEqualTo(1);
+            assertThatThrownBy(() -> a.load(m.id())).isInstanceOf(FileQueueStore.CorruptMessageException.class)
+                    .hasMessageContaining("it has no envelope or no status");
+            try (var c = pool.getConnection(); var ps = c.prepareStatement("DELETE FROM mailflow_queue WHERE id = ?")) {
+                ps.setLong(1, m.id());
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    @Test
     void aStalledNodeCannotOverwriteTheNewOwnersResult() throws Exception {
         var a = node("fence-a", Duration.ofSeconds(1));
         try (var b = node("fence-b", Duration.ofSeconds(30))) {
