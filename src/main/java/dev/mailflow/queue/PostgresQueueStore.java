@@ -653,7 +653,10 @@ public final class PostgresQueueStore implements QueueStore, SharedWork {
         Long generation = held.get(id);
         // On hold (or corrupt) no node works it: the lease goes with the write.
         boolean release = state == QueueState.HOLD || state == QueueState.CORRUPT;
-        String set = "UPDATE mailflow_queue SET state = ?, status = ?, next_attempt = COALESCE(?, now())"
+        // The next attempt as a delay from the database's clock, which every node's claims compare
+        // with: a node whose own clock is off does not make a message due at once (or hours late).
+        String set = "UPDATE mailflow_queue SET state = ?, status = ?,"
+                + " next_attempt = COALESCE(now() + make_interval(secs => ?::double precision), now())"
                 + (release ? ", lease_owner = NULL, lease_until = NULL" : "");
         try (var c = db.getConnection()) {
             int rows;
@@ -662,7 +665,12 @@ public final class PostgresQueueStore implements QueueStore, SharedWork {
                     : " WHERE id = ? AND (lease_owner IS NULL OR lease_until < now())"))) {
                 ps.setString(1, state.directory());
                 ps.setString(2, QueueJson.MAPPER.writeValueAsString(next));
-                ps.setTimestamp(3, next.nextAttempt() == null ? null : Timestamp.from(next.nextAttempt()));
+                if (next.nextAttempt() == null) {
+                    ps.setNull(3, java.sql.Types.DOUBLE);
+                } else {
+                    ps.setDouble(3, java.time.Duration.between(java.time.Instant.now(), next.nextAttempt()).toMillis()
+                            / 1000.0);
+                }
                 ps.setLong(4, id);
                 if (generation != null) {
                     ps.setString(5, nodeId);
