@@ -311,31 +311,34 @@ public final class PostgresQueueStore implements QueueStore, SharedWork {
      * a second live node with this node_id moves it meanwhile, and this one refuses to start.
      */
     private void register() throws IOException {
-        Duration interval = renewInterval();
         try (var c = db.getConnection()) {
-            String seen = heartbeatOf(c);
+            var seen = heartbeatOf(c);
             if (seen != null) {
+                // Alive a moment ago and not stopped cleanly: a crash just now, or a twin. Wait one
+                // renewal of whichever renews less often, and see whether its heartbeat moves.
+                Duration wait = seen.renew().compareTo(renewInterval()) > 0 ? seen.renew() : renewInterval();
                 try {
-                    Thread.sleep(interval.plusSeconds(1).toMillis());
+                    Thread.sleep(wait.plusSeconds(1).toMillis());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new IOException("interrupted while starting");
                 }
-                String again = heartbeatOf(c);
-                if (again != null && !again.equals(seen)) {
+                var again = heartbeatOf(c);
+                if (again != null && !again.heartbeat().equals(seen.heartbeat())) {
                     throw new SharedQueueUnavailable("[queue] node_id \"" + nodeId + "\" is in use by another running node"
                             + " (its heartbeat moves): give each node its own node_id");
                 }
             }
             try (var ps = c.prepareStatement("INSERT INTO mailflow_node (node_id, hostname, version, incarnation,"
-                    + " started_at, heartbeat, stopped_at) VALUES (?, ?, ?, ?, now(), now(), NULL) ON CONFLICT (node_id)"
-                    + " DO UPDATE SET hostname = excluded.hostname, version = excluded.version,"
+                    + " started_at, heartbeat, stopped_at, renew_ms) VALUES (?, ?, ?, ?, now(), now(), NULL, ?)"
+                    + " ON CONFLICT (node_id) DO UPDATE SET hostname = excluded.hostname, version = excluded.version,"
                     + " incarnation = excluded.incarnation, started_at = excluded.started_at,"
-                    + " heartbeat = excluded.heartbeat, stopped_at = NULL")) {
+                    + " heartbeat = excluded.heartbeat, stopped_at = NULL, renew_ms = excluded.renew_ms")) {
                 ps.setString(1, nodeId);
                 ps.setString(2, hostname());
                 ps.setString(3, dev.mailflow.MailflowVersion.get());
                 ps.setString(4, incarnation);
+                ps.setLong(5, renewInterval().toMillis());
                 ps.executeUpdate();
             }
         } catch (SQLException e) {
@@ -343,14 +346,22 @@ public final class PostgresQueueStore implements QueueStore, SharedWork {
         }
     }
 
-    /** The heartbeat of this node_id when it is younger than two intervals (as text), else null. */
-    private String heartbeatOf(Connection c) throws SQLException {
-        try (var ps = c.prepareStatement("SELECT heartbeat::text FROM mailflow_node WHERE node_id = ?"
-                + " AND heartbeat > now() - make_interval(secs => ?)")) {
+    /** A heartbeat of this node_id, as text, and how often its node renews it. */
+    private record Heartbeat(String heartbeat, Duration renew) {
+    }
+
+    /**
+     * The heartbeat of this node_id when its node has not stopped cleanly and the heartbeat is
+     * younger than two of its renewals (or of ours, when longer); else null.
+     */
+    private Heartbeat heartbeatOf(Connection c) throws SQLException {
+        try (var ps = c.prepareStatement("SELECT heartbeat::text, coalesce(renew_ms, 0) FROM mailflow_node"
+                + " WHERE node_id = ? AND stopped_at IS NULL AND heartbeat > now() - make_interval(secs =>"
+                + " greatest(coalesce(renew_ms, 0), ?) * 2 / 1000.0)")) {
             ps.setString(1, nodeId);
-            ps.setDouble(2, renewInterval().toMillis() * 2 / 1000.0);
+            ps.setLong(2, renewInterval().toMillis());
             try (var rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
+                return rs.next() ? new Heartbeat(rs.getString(1), Duration.ofMillis(rs.getLong(2))) : null;
             }
         }
     }

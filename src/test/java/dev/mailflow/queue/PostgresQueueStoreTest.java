@@ -212,6 +212,26 @@ class PostgresQueueStoreTest {
                     .hasMessageContaining("node_id \"twin\" is in use by another running node");
             renewing.join();
         }
+        // Stopped cleanly: the next start does not wait to see whether it is still alive.
+        long start = System.nanoTime();
+        try (var again = node("twin", Duration.ofSeconds(30))) {
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+            // A twin with a much shorter lease waits one renewal of the live node, not of its own.
+            var renewing = Thread.ofVirtual().start(() -> {
+                for (int i = 0; i < 4; i++) {
+                    try {
+                        Thread.sleep(5_000); // older than two of the twin's own renewals (1 s) most of the time
+                        again.renew();
+                    } catch (Exception e) {
+                        return;
+                    }
+                }
+            });
+            assertThatThrownBy(() -> node("twin", Duration.ofSeconds(3)))
+                    .hasMessageContaining("node_id \"twin\" is in use by another running node");
+            renewing.interrupt();
+            renewing.join();
+        }
     }
 
     @Test
