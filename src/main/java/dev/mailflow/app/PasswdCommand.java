@@ -30,6 +30,9 @@ import picocli.CommandLine.Spec;
             "2:usage or configuration error (no password, [web] password set in the config, no data directory)"})
 public final class PasswdCommand implements Callable<Integer> {
 
+    /** The shortest web console password 'passwd --web' takes. */
+    static final int MIN_WEB_PASSWORD = 8;
+
     @Option(names = "--web", description = "set the web console's admin password: its hash goes to "
             + "<data_dir>/web/admin-password.hash, which the console reads at the next login")
     boolean web;
@@ -99,6 +102,11 @@ public final class PasswdCommand implements Callable<Integer> {
         }
         if (password == null || password.length == 0) {
             err.println("mailflow: no password given");
+            return ExitCodes.USAGE;
+        }
+        if (web && password.length < MIN_WEB_PASSWORD) {
+            // The console can hold, release and delete mail, and its login answers from the network.
+            err.println("mailflow: the web console password needs at least " + MIN_WEB_PASSWORD + " characters");
             return ExitCodes.USAGE;
         }
         String hash = Passwords.hash(password, chosen);
