@@ -235,6 +235,15 @@ public final class QueueAdmin {
     }
 
     public Result delete(long id) throws IOException {
+        try {
+            store.load(id);
+        } catch (FileQueueStore.CorruptMessageException e) {
+            // Unreadable: nothing to tell the sender or the tracking log about, only to remove.
+            return locked(id, () -> {
+                store.remove(id);
+                return new Result(true, "message " + id + " (unreadable, kept as corrupt) deleted");
+            });
+        }
         return act(id, m -> {
             store.remove(id);
             if (scheduler != null) {

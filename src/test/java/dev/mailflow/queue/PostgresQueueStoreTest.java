@@ -120,9 +120,10 @@ class PostgresQueueStoreTest {
             assertThat(a.countByState().get(QueueState.CORRUPT)).isGreaterThanOrEqualTo(1);
             assertThatThrownBy(() -> a.load(m.id())).isInstanceOf(FileQueueStore.CorruptMessageException.class)
                     .hasMessageContaining("it has no envelope or no status");
-            try (var c = pool.getConnection(); var ps = c.prepareStatement("DELETE FROM mailflow_queue WHERE id = ?")) {
-                ps.setLong(1, m.id());
-                ps.executeUpdate();
+            try (var b = node("corrupt-b", Duration.ofSeconds(30))) {
+                var deleted = new QueueAdmin(b, null, null, java.time.Clock.systemUTC()).delete(m.id());
+                assertThat(deleted.ok()).as(deleted.message()).isTrue();
+                assertThat(b.load(m.id())).isNull();
             }
         }
     }
