@@ -105,15 +105,26 @@ public final class QueueAdmin {
         var shared = store.shared();
         Map<Long, String> holders = shared == null || page.isEmpty() ? Map.of() : shared.leaseHolders();
         var summaries = new ArrayList<Summary>(page.size());
+        java.util.Set<Long> corrupt = counts.getOrDefault(QueueState.CORRUPT, 0) > 0 && !page.isEmpty()
+                ? new java.util.HashSet<>(store.ids(QueueState.CORRUPT, afterId, 0)) : java.util.Set.of();
         for (long id : page) {
             QueuedMessage m;
+            String unreadable = null;
             try {
                 m = store.load(id);
             } catch (FileQueueStore.CorruptMessageException e) {
-                m = null; // kept for the operator in queue/corrupt: counted, not listed
+                m = null;
+                unreadable = e.getMessage();
             }
-            if (m != null && (filter == null || m.state() == filter)) {
+            if (m != null && m.state() != QueueState.CORRUPT && (filter == null || m.state() == filter)) {
                 summaries.add(summarize(m, holders.get(id)));
+            } else if ((unreadable != null || corrupt.contains(id) || m != null)
+                    && (filter == null || filter == QueueState.CORRUPT)) {
+                // Kept for the operator: listed with why, so that it can be looked at or deleted.
+                summaries.add(new Summary(id, QueueState.CORRUPT, m == null ? null : m.envelope().messageId(),
+                        m == null ? "" : m.envelope().sender().toString(), List.of(), 0, 0, 0, 0, null,
+                        unreadable != null ? unreadable : "kept as corrupt: its content or envelope failed a check",
+                        null, null));
             }
         }
         int matching = filter == null ? counts.values().stream().mapToInt(Integer::intValue).sum()

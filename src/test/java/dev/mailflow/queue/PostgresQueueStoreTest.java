@@ -121,7 +121,11 @@ class PostgresQueueStoreTest {
             assertThatThrownBy(() -> a.load(m.id())).isInstanceOf(FileQueueStore.CorruptMessageException.class)
                     .hasMessageContaining("it has no envelope or no status");
             try (var b = node("corrupt-b", Duration.ofSeconds(30))) {
-                var deleted = new QueueAdmin(b, null, null, java.time.Clock.systemUTC()).delete(m.id());
+                var admin = new QueueAdmin(b, null, null, java.time.Clock.systemUTC());
+                var listed = admin.list(QueueState.CORRUPT, 0, 100).messages().stream()
+                        .filter(x -> x.id() == m.id()).findFirst().orElseThrow();
+                assertThat(listed.lastError()).contains("it has no envelope or no status");
+                var deleted = admin.delete(m.id());
                 assertThat(deleted.ok()).as(deleted.message()).isTrue();
                 assertThat(b.load(m.id())).isNull();
             }
