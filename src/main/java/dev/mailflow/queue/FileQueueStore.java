@@ -415,6 +415,7 @@ public final class FileQueueStore implements QueueStore {
         for (var s : stateDirs.keySet()) {
             Files.deleteIfExists(statusFile(s, id));
         }
+        Files.deleteIfExists(stateDirs.get(QueueState.CORRUPT).resolve(id + ".msg"));
     }
 
     /** Moves a message whose files cannot be read to the corrupt directory. */

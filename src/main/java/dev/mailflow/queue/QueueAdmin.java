@@ -247,7 +247,9 @@ public final class QueueAdmin {
 
     public Result delete(long id) throws IOException {
         try {
-            store.load(id);
+            if (store.load(id) == null && store.ids(QueueState.CORRUPT, id - 1, 1).contains(id)) {
+                throw new FileQueueStore.CorruptMessageException("kept in queue/corrupt");
+            }
         } catch (FileQueueStore.CorruptMessageException e) {
             // Unreadable: nothing to tell the sender or the tracking log about, only to remove.
             return locked(id, () -> {

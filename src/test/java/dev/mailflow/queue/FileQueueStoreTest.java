@@ -166,6 +166,11 @@ public class FileQueueStoreTest {
         assertThat(Files.exists(dir.resolve("deferred/42.json"))).isFalse();
         assertThat(Files.exists(dir.resolve("corrupt/43.msg"))).isTrue();
         assertThat(Files.exists(dir.resolve("corrupt/" + damaged.id() + ".msg"))).isTrue();
+        var admin = new QueueAdmin(again, null, null, java.time.Clock.systemUTC());
+        assertThat(admin.list(QueueState.CORRUPT, 0, 10).messages()).extracting(QueueAdmin.Summary::id)
+                .contains(damaged.id());
+        assertThat(admin.delete(damaged.id()).ok()).isTrue();
+        assertThat(Files.exists(dir.resolve("corrupt/" + damaged.id() + ".msg"))).isFalse();
         assertThat(again.begin().id()).isGreaterThan(deferred.id());
     }
 
