@@ -306,12 +306,14 @@ public final class WebConsole implements AutoCloseable {
         if (p.length == 1 || p[1].isEmpty()) {
             var q = query(x);
             String state = q.get("state");
-            var listing = admin.list(state == null || state.isEmpty() ? null : QueueState.parse(state));
-            int page = wholeNumber(q, "page", 1, 1, Integer.MAX_VALUE);
+            int page = wholeNumber(q, "page", 1, 1, 100_000);
             int size = wholeNumber(q, "size", 50, 1, 200);
+            // Only up to the page asked for is read, not the whole queue.
+            var listing = admin.list(state == null || state.isEmpty() ? null : QueueState.parse(state), 0,
+                    Math.max(1, page) * size);
             var all = listing.messages();
             int from = Math.min(all.size(), (Math.max(1, page) - 1) * size);
-            json(x, 200, Map.of("counts", listing.counts(), "total", all.size(), "page", page, "size", size,
+            json(x, 200, Map.of("counts", listing.counts(), "total", listing.matching(), "page", page, "size", size,
                     "messages", all.subList(from, Math.min(all.size(), from + size))));
             return;
         }
