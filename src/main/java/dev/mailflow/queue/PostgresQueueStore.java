@@ -169,13 +169,8 @@ public final class PostgresQueueStore implements QueueStore, SharedWork {
             try (var rs = ps.executeQuery()) {
                 while (rs.next()) {
                     long generation = rs.getLong("generation");
-                    QueuedMessage m;
-                    try {
-                        m = row(rs);
-                    } catch (IOException e) {
-                        LOG.error("queue: message {} cannot be read from the database: {}", rs.getLong("id"),
-                                e.getMessage());
-                        markCorrupt(c, rs.getLong("id"));
+                    QueuedMessage m = rowOrSetAside(c, rs);
+                    if (m == null) {
                         continue;
                     }
                     held.put(m.id(), generation);
@@ -186,6 +181,17 @@ public final class PostgresQueueStore implements QueueStore, SharedWork {
             throw unavailable(e);
         }
         return claims;
+    }
+
+    /** The row's message; or, when it cannot be read, null and the row set aside as corrupt (never retried). */
+    private QueuedMessage rowOrSetAside(Connection c, ResultSet rs) throws SQLException {
+        try {
+            return row(rs);
+        } catch (IOException e) {
+            LOG.error("queue: message {} cannot be read from the database: {}", rs.getLong("id"), e.getMessage());
+            markCorrupt(c, rs.getLong("id"));
+            return null;
+        }
     }
 
     private void markCorrupt(Connection c, long id) {
@@ -539,13 +545,8 @@ public final class PostgresQueueStore implements QueueStore, SharedWork {
             ps.setString(2, nodeId);
             try (var rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    QueuedMessage m;
-                    try {
-                        m = row(rs);
-                    } catch (IOException e) {
-                        LOG.error("queue: message {} cannot be read from the database: {}", rs.getLong("id"),
-                                e.getMessage());
-                        markCorrupt(c, rs.getLong("id"));
+                    QueuedMessage m = rowOrSetAside(c, rs);
+                    if (m == null) {
                         continue;
                     }
                     held.put(m.id(), rs.getLong("generation"));
