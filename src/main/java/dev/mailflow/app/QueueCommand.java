@@ -118,6 +118,8 @@ public final class QueueCommand implements Runnable {
                 // The shared queue is in the database: this node's server need not run to see it.
                 try (var db = SharedQueueDatabase.open(cfg.queue(), data);
                      var tracking = new TrackingLog(data.resolve("logs"), clock)) {
+                    // The operator's action goes to the cluster's tracking too, as through a running node.
+                    tracking.shareWith(db.tracking().start());
                     return AdminProtocol.handle(new QueueAdmin(db.store(), null, tracking, clock), request);
                 }
             }
