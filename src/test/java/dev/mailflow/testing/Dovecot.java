@@ -65,7 +65,7 @@ public final class Dovecot {
 
     /** {@code doveadm pw}'s hash of {@code password} in {@code scheme}, with its {SCHEME} prefix. */
     public static String passwordHash(Path base, String scheme, String password) throws Exception {
-        var p = new ProcessBuilder("doveadm", "-c", base.resolve("dovecot.conf").toString(), "pw", "-s", scheme,
+        var p = new ProcessBuilder(ExternalTool.require("doveadm").toString(), "-c", base.resolve("dovecot.conf").toString(), "pw", "-s", scheme,
                 "-p", password).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
         if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
