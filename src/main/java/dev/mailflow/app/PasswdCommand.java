@@ -57,12 +57,7 @@ public final class PasswdCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Path data = null;
-        Passwords.Scheme chosen = switch (scheme.toLowerCase(java.util.Locale.ROOT)) {
-            case "bcrypt", "blf-crypt" -> Passwords.Scheme.BCRYPT;
-            case "sha512-crypt" -> Passwords.Scheme.SHA512_CRYPT;
-            case "argon2id" -> Passwords.Scheme.ARGON2ID;
-            default -> null;
-        };
+        Passwords.Scheme chosen = Passwords.Scheme.named(scheme);
         if (chosen == null) {
             err.println("mailflow: --scheme is bcrypt, sha512-crypt or argon2id, not '" + scheme + "'");
             return ExitCodes.USAGE;

@@ -132,44 +132,6 @@ public final class FileQueueStore implements QueueStore {
         return (FOOTER_TAG + String.format("%010d %08x", jsonLength, crc) + "\n").getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** Whether a message file is whole: its checksum matches its content and envelope. */
-    boolean verify(Path file) throws IOException {
-        try (var ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size < FOOTER_LENGTH) {
-                return false;
-            }
-            var footer = ByteBuffer.allocate(FOOTER_LENGTH);
-            ch.read(footer, size - FOOTER_LENGTH);
-            String f = new String(footer.array(), StandardCharsets.US_ASCII);
-            if (!f.startsWith(FOOTER_TAG) || !f.endsWith("\n")) {
-                return false;
-            }
-            long expected;
-            try {
-                expected = Long.parseLong(f.substring(FOOTER_TAG.length() + 11, FOOTER_TAG.length() + 19), 16);
-            } catch (NumberFormatException e) {
-                return false;
-            }
-            var crc = new CRC32C();
-            var buf = ByteBuffer.allocate(64 * 1024);
-            long pos = 0;
-            long end = size - FOOTER_LENGTH;
-            while (pos < end) {
-                buf.clear();
-                buf.limit((int) Math.min(buf.capacity(), end - pos));
-                int n = ch.read(buf, pos);
-                if (n <= 0) {
-                    return false;
-                }
-                buf.flip();
-                crc.update(buf);
-                pos += n;
-            }
-            return crc.getValue() == expected;
-        }
-    }
-
     // ---- Reading -------------------------------------------------------------------------
 
     /** The envelope and the content length of a message file. */
@@ -178,36 +140,51 @@ public final class FileQueueStore implements QueueStore {
 
     private Parsed parse(Path file) throws IOException {
         try (var ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size < FOOTER_LENGTH) {
-                throw new CorruptMessageException(file + ": too short for a queue file");
-            }
-            var footer = ByteBuffer.allocate(FOOTER_LENGTH);
-            ch.read(footer, size - FOOTER_LENGTH);
-            String f = new String(footer.array(), StandardCharsets.US_ASCII);
-            if (!f.startsWith(FOOTER_TAG) || !f.endsWith("\n")) {
-                throw new CorruptMessageException(file + ": no envelope footer");
-            }
-            int length;
-            try {
-                length = Integer.parseInt(f.substring(FOOTER_TAG.length(), FOOTER_TAG.length() + 10));
-                if (f.charAt(FOOTER_TAG.length() + 10) != ' ') {
-                    throw new NumberFormatException("no checksum");
-                }
-            } catch (NumberFormatException e) {
-                throw new CorruptMessageException(file + ": bad envelope length");
-            }
-            long contentLength = size - FOOTER_LENGTH - length;
-            if (length <= 0 || contentLength < 0) {
-                throw new CorruptMessageException(file + ": bad envelope length");
-            }
-            var json = ByteBuffer.allocate(length);
-            ch.read(json, contentLength);
-            try {
-                return new Parsed(QueueJson.MAPPER.readValue(json.array(), Envelope.class), contentLength);
-            } catch (IOException e) {
-                throw new CorruptMessageException(file + ": unreadable envelope: " + e.getMessage());
-            }
+            var footer = footer(ch, file);
+            return new Parsed(envelope(ch, file, footer), footer.contentLength());
+        }
+    }
+
+    /**
+     * A queue file's footer ({@code MAILFLOW-ENVELOPE <length> <crc>}): the envelope's length,
+     * the CRC-32C of content and envelope, and where the envelope starts.
+     */
+    private record Footer(int envelopeLength, long crc, long contentLength) {
+    }
+
+    private static Footer footer(FileChannel ch, Path file) throws IOException {
+        long size = ch.size();
+        if (size < FOOTER_LENGTH) {
+            throw new CorruptMessageException(file + ": too short for a queue file");
+        }
+        var buf = ByteBuffer.allocate(FOOTER_LENGTH);
+        ch.read(buf, size - FOOTER_LENGTH);
+        String f = new String(buf.array(), StandardCharsets.US_ASCII);
+        if (!f.startsWith(FOOTER_TAG) || !f.endsWith("\n") || f.charAt(FOOTER_TAG.length() + 10) != ' ') {
+            throw new CorruptMessageException(file + ": no envelope footer");
+        }
+        int length;
+        long crc;
+        try {
+            length = Integer.parseInt(f, FOOTER_TAG.length(), FOOTER_TAG.length() + 10, 10);
+            crc = Long.parseLong(f, FOOTER_TAG.length() + 11, FOOTER_TAG.length() + 19, 16);
+        } catch (NumberFormatException e) {
+            throw new CorruptMessageException(file + ": bad envelope footer");
+        }
+        long contentLength = size - FOOTER_LENGTH - length;
+        if (length <= 0 || contentLength < 0) {
+            throw new CorruptMessageException(file + ": bad envelope length");
+        }
+        return new Footer(length, crc, contentLength);
+    }
+
+    private static Envelope envelope(FileChannel ch, Path file, Footer footer) throws IOException {
+        var json = ByteBuffer.allocate(footer.envelopeLength());
+        ch.read(json, footer.contentLength());
+        try {
+            return QueueJson.MAPPER.readValue(json.array(), Envelope.class);
+        } catch (IOException e) {
+            throw new CorruptMessageException(file + ": unreadable envelope: " + e.getMessage());
         }
     }
 
@@ -238,6 +215,9 @@ public final class FileQueueStore implements QueueStore {
     public QueuedMessage load(long id) throws IOException {
         Path file = messageFile(id);
         if (!Files.exists(file)) {
+            if (Files.exists(stateDirs.get(QueueState.CORRUPT).resolve(id + ".msg"))) {
+                throw new CorruptMessageException("message " + id + " is kept in queue/corrupt: it failed its checksum");
+            }
             return null;
         }
         var envelope = parse(file).envelope();
@@ -289,40 +269,25 @@ public final class FileQueueStore implements QueueStore {
      */
     @Override
     public List<Long> ids(QueueState state, long afterId, int limit) throws IOException {
-        var byState = new EnumMap<QueueState, java.util.Set<Long>>(QueueState.class);
-        for (var e : stateDirs.entrySet()) {
-            var set = new java.util.HashSet<Long>();
-            String suffix = e.getKey() == QueueState.CORRUPT ? ".msg" : ".json";
-            try (var files = Files.newDirectoryStream(e.getValue(), "*" + suffix)) {
-                for (Path f : files) {
-                    String name = f.getFileName().toString();
-                    try {
-                        set.add(Long.parseLong(name, 0, name.length() - suffix.length(), 10));
-                    } catch (NumberFormatException ignored) {
-                        // not a queue file
-                    }
-                }
-            }
-            byState.put(e.getKey(), set);
-        }
         var found = new java.util.TreeSet<Long>();
         if (state == null) {
             found.addAll(messageIds());
-            found.addAll(byState.getOrDefault(QueueState.CORRUPT, java.util.Set.of()));
+            found.addAll(listedIds(QueueState.CORRUPT));
         } else if (state == QueueState.ACTIVE) {
-            var withStatus = new java.util.HashSet<Long>();
-            byState.forEach((s, set) -> {
+            // Active: committed messages whose status, if any, is not in another state's directory.
+            var elsewhere = new java.util.HashSet<Long>();
+            for (var s : stateDirs.keySet()) {
                 if (s != QueueState.CORRUPT && s != QueueState.ACTIVE) {
-                    withStatus.addAll(set);
+                    elsewhere.addAll(listedIds(s));
                 }
-            });
+            }
             for (long id : messageIds()) {
-                if (!withStatus.contains(id)) {
+                if (!elsewhere.contains(id)) {
                     found.add(id);
                 }
             }
         } else {
-            found.addAll(byState.getOrDefault(state, java.util.Set.of()));
+            found.addAll(listedIds(state));
         }
         var ids = new ArrayList<Long>();
         for (long id : found.tailSet(afterId, false)) {
@@ -332,6 +297,23 @@ public final class FileQueueStore implements QueueStore {
             ids.add(id);
         }
         return ids;
+    }
+
+    /** The ids a state directory lists (status files; the corrupt directory's message files). */
+    private java.util.Set<Long> listedIds(QueueState state) throws IOException {
+        var set = new java.util.HashSet<Long>();
+        String suffix = state == QueueState.CORRUPT ? ".msg" : ".json";
+        try (var files = Files.newDirectoryStream(stateDirs.get(state), "*" + suffix)) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                try {
+                    set.add(Long.parseLong(name, 0, name.length() - suffix.length(), 10));
+                } catch (NumberFormatException ignored) {
+                    // not a queue file
+                }
+            }
+        }
+        return set;
     }
 
     /** From the directory listings alone: no file is opened. */
@@ -565,55 +547,38 @@ public final class FileQueueStore implements QueueStore {
         return new QueuedMessage(id, best.state(), envelope, best.status());
     }
 
+    /** Whether a message file is whole: its checksum matches its content and envelope. */
+    boolean verify(Path file) throws IOException {
+        try {
+            readVerified(file);
+            return true;
+        } catch (CorruptMessageException e) {
+            return false;
+        }
+    }
+
     /** One pass over a queue file: its checksum over content and envelope, then the envelope itself. */
     private static Envelope readVerified(Path file) throws IOException {
         try (var ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size < FOOTER_LENGTH) {
-                throw new CorruptMessageException("too short for a queue file");
-            }
-            var footer = ByteBuffer.allocate(FOOTER_LENGTH);
-            ch.read(footer, size - FOOTER_LENGTH);
-            String f = new String(footer.array(), StandardCharsets.US_ASCII);
-            if (!f.startsWith(FOOTER_TAG) || !f.endsWith("\n") || f.charAt(FOOTER_TAG.length() + 10) != ' ') {
-                throw new CorruptMessageException("no envelope footer");
-            }
-            int length;
-            long expected;
-            try {
-                length = Integer.parseInt(f, FOOTER_TAG.length(), FOOTER_TAG.length() + 10, 10);
-                expected = Long.parseLong(f, FOOTER_TAG.length() + 11, FOOTER_TAG.length() + 19, 16);
-            } catch (NumberFormatException e) {
-                throw new CorruptMessageException("bad envelope footer");
-            }
-            long end = size - FOOTER_LENGTH;
-            if (length <= 0 || length > end) {
-                throw new CorruptMessageException("bad envelope length");
-            }
+            var footer = footer(ch, file);
+            long end = footer.contentLength() + footer.envelopeLength();
             var crc = new CRC32C();
-            var buf = ByteBuffer.allocate((int) Math.min(64 * 1024, end));
-            long pos = 0;
-            while (pos < end) {
+            var buf = ByteBuffer.allocate((int) Math.min(64 * 1024, Math.max(1, end)));
+            for (long pos = 0; pos < end; ) {
                 buf.clear();
                 buf.limit((int) Math.min(buf.capacity(), end - pos));
                 int n = ch.read(buf, pos);
                 if (n <= 0) {
-                    throw new CorruptMessageException("shorter than its size");
+                    throw new CorruptMessageException(file + ": shorter than its size");
                 }
                 buf.flip();
                 crc.update(buf);
                 pos += n;
             }
-            if (crc.getValue() != expected) {
-                throw new CorruptMessageException("it fails its checksum");
+            if (crc.getValue() != footer.crc()) {
+                throw new CorruptMessageException(file + ": it fails its checksum");
             }
-            var json = ByteBuffer.allocate(length);
-            ch.read(json, end - length);
-            try {
-                return QueueJson.MAPPER.readValue(json.array(), Envelope.class);
-            } catch (IOException e) {
-                throw new CorruptMessageException("unreadable envelope: " + e.getMessage());
-            }
+            return envelope(ch, file, footer);
         }
     }
 

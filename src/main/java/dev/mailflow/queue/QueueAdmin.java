@@ -105,32 +105,27 @@ public final class QueueAdmin {
         var shared = store.shared();
         Map<Long, String> holders = shared == null || page.isEmpty() ? Map.of() : shared.leaseHolders();
         var summaries = new ArrayList<Summary>(page.size());
-        java.util.Set<Long> corrupt = counts.getOrDefault(QueueState.CORRUPT, 0) > 0 && !page.isEmpty()
-                ? new java.util.HashSet<>(store.ids(QueueState.CORRUPT, afterId, 0)) : java.util.Set.of();
         for (long id : page) {
-            QueuedMessage m;
-            String unreadable = null;
             try {
-                m = store.load(id);
+                var m = store.load(id);
+                if (m != null) { // else it left the queue since the listing
+                    summaries.add(m.state() == QueueState.CORRUPT ? corrupt(id, m.envelope().messageId(),
+                            "kept as corrupt: its content or envelope failed a check")
+                            : summarize(m, holders.get(id)));
+                }
             } catch (FileQueueStore.CorruptMessageException e) {
-                m = null;
-                unreadable = e.getMessage();
-            }
-            if (m != null && m.state() != QueueState.CORRUPT && (filter == null || m.state() == filter)) {
-                summaries.add(summarize(m, holders.get(id)));
-            } else if ((unreadable != null || corrupt.contains(id) || m != null)
-                    && (filter == null || filter == QueueState.CORRUPT)) {
                 // Kept for the operator: listed with why, so that it can be looked at or deleted.
-                summaries.add(new Summary(id, QueueState.CORRUPT, m == null ? null : m.envelope().messageId(),
-                        m == null ? "" : m.envelope().sender().toString(), List.of(), 0, 0, 0, 0, null,
-                        unreadable != null ? unreadable : "kept as corrupt: its content or envelope failed a check",
-                        null, null));
+                summaries.add(corrupt(id, null, e.getMessage()));
             }
         }
         int matching = filter == null ? counts.values().stream().mapToInt(Integer::intValue).sum()
                 : counts.getOrDefault(filter, 0);
         return new Listing(counts, summaries, matching, more ? page.get(page.size() - 1) : null,
                 shared == null ? null : shared.nodes());
+    }
+
+    private static Summary corrupt(long id, String messageId, String why) {
+        return new Summary(id, QueueState.CORRUPT, messageId, "", List.of(), 0, 0, 0, 0, null, why, null, null);
     }
 
     Summary summarize(QueuedMessage m) {
@@ -247,9 +242,7 @@ public final class QueueAdmin {
 
     public Result delete(long id) throws IOException {
         try {
-            if (store.load(id) == null && store.ids(QueueState.CORRUPT, id - 1, 1).contains(id)) {
-                throw new FileQueueStore.CorruptMessageException("kept in queue/corrupt");
-            }
+            store.load(id);
         } catch (FileQueueStore.CorruptMessageException e) {
             // Unreadable: nothing to tell the sender or the tracking log about, only to remove.
             return locked(id, () -> {

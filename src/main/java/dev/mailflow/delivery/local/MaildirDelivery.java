@@ -148,14 +148,10 @@ public final class MaildirDelivery implements LocalDelivery {
             try {
                 Path dir = maildir(address);
                 ensureMaildir(dir);
-                if (mayBeDelivered) {
-                    String prefix = copyPrefix(envelope.internalId(), address);
-                    removeCopies(dir.resolve("tmp"), prefix);
-                    if (alreadyDelivered(dir.resolve("new"), dir.resolve("cur"), prefix)) {
-                        outcomes.put(c.index(), new DeliveryOutcome.Delivered("delivered to maildir "
-                                + mailboxesRoot.relativize(dir) + " (copy found after restart)"));
-                        continue;
-                    }
+                var found = mayBeDelivered ? foundAfterRestart(envelope, address, dir) : null;
+                if (found != null) {
+                    outcomes.put(c.index(), found);
+                    continue;
                 }
                 var full = quotaExceeded(c.mailbox(), dir, size);
                 if (full != null) {
@@ -209,6 +205,21 @@ public final class MaildirDelivery implements LocalDelivery {
             }
         }
         return outcomes;
+    }
+
+    /**
+     * After a crash: this message's copy in this mailbox, if an earlier attempt delivered it
+     * (as Delivered), else null; a copy an earlier attempt left half-written in tmp/ (perhaps
+     * under another host name) goes.
+     */
+    private DeliveryOutcome foundAfterRestart(Envelope envelope, MailAddress address, Path dir) throws IOException {
+        String prefix = copyPrefix(envelope.internalId(), address);
+        removeCopies(dir.resolve("tmp"), prefix);
+        if (alreadyDelivered(dir.resolve("new"), dir.resolve("cur"), prefix)) {
+            return new DeliveryOutcome.Delivered("delivered to maildir " + mailboxesRoot.relativize(dir)
+                    + " (copy found after restart)");
+        }
+        return null;
     }
 
     private void ensureMaildir(Path dir) throws IOException {
@@ -276,18 +287,11 @@ public final class MaildirDelivery implements LocalDelivery {
         }
         String name = fileName(envelope.internalId(), address);
         try {
-            Path tmp = dir.resolve("tmp");
             Path newDir = dir.resolve("new");
-            Path cur = dir.resolve("cur");
             ensureMaildir(dir);
-            if (mayBeDelivered) {
-                String prefix = copyPrefix(envelope.internalId(), address);
-                // A copy an earlier attempt left half-written (perhaps under another host name) goes.
-                removeCopies(tmp, prefix);
-                if (alreadyDelivered(newDir, cur, prefix)) {
-                    return new DeliveryOutcome.Delivered("delivered to maildir " + mailboxesRoot.relativize(dir)
-                            + " (copy found after restart)");
-                }
+            var found = mayBeDelivered ? foundAfterRestart(envelope, address, dir) : null;
+            if (found != null) {
+                return found;
             }
             byte[] headers = TraceHeaders.forLocalDelivery(envelope, hostname, original, address, zone)
                     .getBytes(StandardCharsets.UTF_8);
@@ -295,7 +299,7 @@ public final class MaildirDelivery implements LocalDelivery {
             if (full != null) {
                 return full;
             }
-            Path file = tmp.resolve(name);
+            Path file = dir.resolve("tmp").resolve(name);
             long written = writeDurably(file, headers, content);
             // Maildir++ ",S=<size>": readers (Dovecot) and the quota check know the size without a stat.
             Files.move(file, newDir.resolve(name + SIZE_TAG + written), StandardCopyOption.ATOMIC_MOVE);

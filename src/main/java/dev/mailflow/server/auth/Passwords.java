@@ -82,6 +82,23 @@ public final class Passwords {
             return dovecotPrefix;
         }
 
+        /**
+         * The scheme Dovecot names so ({@code BLF-CRYPT} or {@code BCRYPT}, {@code SHA512-CRYPT},
+         * {@code ARGON2ID}, in any case), or null.
+         */
+        public static Scheme named(String name) {
+            String n = "{" + name.toUpperCase(java.util.Locale.ROOT) + "}";
+            if (n.equals("{BCRYPT}")) {
+                return BCRYPT;
+            }
+            for (var s : values()) {
+                if (s.dovecotPrefix.equals(n)) {
+                    return s;
+                }
+            }
+            return null;
+        }
+
         /** The scheme of {@code stored}, or null when it is no hash (a plain password). */
         public static Scheme of(String stored) {
             if (stored == null) {
@@ -183,13 +200,8 @@ public final class Passwords {
             }
             String scheme = stored.substring(1, end).toUpperCase(java.util.Locale.ROOT);
             String rest = stored.substring(end + 1);
-            Scheme expected = switch (scheme) {
-                case "BLF-CRYPT", "BCRYPT" -> Scheme.BCRYPT;
-                case "SHA512-CRYPT" -> Scheme.SHA512_CRYPT;
-                case "ARGON2ID" -> Scheme.ARGON2ID;
-                case "CRYPT" -> Scheme.of(rest);
-                default -> null; // {PLAIN}, or a scheme Mailflow cannot check
-            };
+            // {CRYPT} says only "crypt(3)": the hash's own prefix tells which.
+            Scheme expected = scheme.equals("CRYPT") ? Scheme.of(rest) : Scheme.named(scheme);
             if (scheme.equals("PLAIN") || scheme.equals("CLEARTEXT")) {
                 return new Stored(rest, null);
             }
