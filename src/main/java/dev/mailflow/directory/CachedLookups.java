@@ -95,6 +95,9 @@ final class CachedLookups<E extends Exception> {
             warn("answering from the cache", e);
             return entry.value();
         }
+        if (!outage.test(e)) {
+            throw new DirectoryUnavailable(where + ": a lookup failed: " + describe.apply(e), e);
+        }
         throw unavailable("lookups wait (451 4.3.0)", e);
     }
 
@@ -113,9 +116,7 @@ final class CachedLookups<E extends Exception> {
         } catch (Exception caught) {
             E e = failureOf(caught);
             if (!outage.test(e)) {
-                long now = System.nanoTime();
-                long last = lastWarning.get();
-                if (now - last >= WARN_EVERY.toNanos() && lastWarning.compareAndSet(last, now)) {
+                if (dueForLog()) {
                     log.error("directory: a lookup in {} failed ({}): check the configured queries and the rows "
                             + "they return; this recipient waits (451 4.3.0)", where, describe.apply(e));
                 }
@@ -146,10 +147,15 @@ final class CachedLookups<E extends Exception> {
     }
 
     private void warn(String what, E e) {
-        long now = System.nanoTime();
-        long last = lastWarning.get();
-        if (now - last >= WARN_EVERY.toNanos() && lastWarning.compareAndSet(last, now)) {
+        if (dueForLog()) {
             log.warn("directory: {} does not answer ({}): {}", where, describe.apply(e), what);
         }
+    }
+
+    /** True at most once per {@link #WARN_EVERY}: the directory's log lines are rate-limited together. */
+    private boolean dueForLog() {
+        long now = System.nanoTime();
+        long last = lastWarning.get();
+        return now - last >= WARN_EVERY.toNanos() && lastWarning.compareAndSet(last, now);
     }
 }
