@@ -113,23 +113,20 @@ public final class PasswordVerifier implements AutoCloseable {
     static final class FullCostCheck {
 
         private volatile Passwords.Work work;
-        private volatile String dummy;
 
         FullCostCheck(Passwords.Work work) {
             this.work = work;
-            this.dummy = Passwords.dummyHash(work);
+            Passwords.dummyHash(work); // made now, not at the first unknown account
         }
 
         boolean test(String stored, String password) {
             Passwords.Work real = Passwords.Work.of(stored);
             if (real != null) {
-                if (!real.equals(work)) {
-                    dummy = Passwords.dummyHash(real);
-                    work = real;
-                }
+                work = real;
                 return Passwords.hashMatches(stored, password);
             }
-            Passwords.hashMatches(dummy, password);
+            // Passwords keeps one dummy per work: made once, then looked up.
+            Passwords.hashMatches(Passwords.dummyHash(work), password);
             return stored != null && !Passwords.isHash(stored) && Passwords.plainMatches(stored, password);
         }
 
