@@ -10,6 +10,7 @@ import dev.mailflow.server.MailServer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
@@ -88,7 +89,10 @@ public final class MailflowRuntime implements AutoCloseable {
             scheduler = new Scheduler(store, deliveries, config.queue().retry(), tracking, clock,
                     config.queue().deliveryConcurrency());
             deliveries.submitTo(scheduler::submit);
-            scheduler.start(store.recover());
+            // The queue is cleaned up and listed now; its messages are read once the listeners
+            // are open (a queue of 100,000 deferred messages takes seconds to read).
+            var recovery = store.beginRecovery();
+            scheduler.start(List.of());
             // The same resolver and cache as remote delivery: one DNS for the whole program.
             server = MailServer.start(config.server(), store, tracking, scheduler::submit, clock, dns,
                     sharedQueue == null ? null : sharedQueue.counters());
@@ -124,6 +128,7 @@ public final class MailflowRuntime implements AutoCloseable {
             ConfigWarnings.of(config).forEach(w -> LOG.warn("{}: {}", config.source(), w));
             var retention = new LogRetention(data.resolve("logs"), config.logs(), clock).start();
             var runtime = new MailflowRuntime(lock, store, tracking, scheduler, server, adminChannel);
+            runtime.recovery = startRecovery(recovery, scheduler);
             runtime.retention = retention;
             runtime.tlsWatcher = tlsWatcher;
             runtime.web = web;
@@ -169,6 +174,30 @@ public final class MailflowRuntime implements AutoCloseable {
     private SharedQueueDatabase sharedQueue;
     private Thread retention;
     private Thread tlsWatcher;
+    private Thread recovery;
+
+    /** Reads the queue's messages in the background, handing each to the scheduler as it comes. */
+    private static Thread startRecovery(QueueStore.Recovery recovery, Scheduler scheduler) {
+        return Thread.ofPlatform().daemon().name("queue-recovery").start(() -> {
+            long started = System.nanoTime();
+            try {
+                int n = recovery.run(scheduler::recovered);
+                if (n > 0) {
+                    LOG.info("queue: {} message(s) recovered in {} ms", n, (System.nanoTime() - started) / 1_000_000);
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                if (!Thread.currentThread().isInterrupted()) {
+                    LOG.error("queue: reading the queue stopped: {}; the messages not read yet stay on disk and are"
+                            + " delivered after a restart", e.getMessage());
+                }
+            }
+        });
+    }
+
+    /** Whether the messages queued at start have all been read (and handed to the scheduler). */
+    public boolean recovered() {
+        return recovery == null || !recovery.isAlive();
+    }
     private static volatile String announcedPassword;
 
     /** The web console, or null when it is off. */
@@ -212,6 +241,9 @@ public final class MailflowRuntime implements AutoCloseable {
 
     /** Stops receiving, lets transactions and deliveries in flight finish within the grace time. */
     public void shutdown(Duration grace) {
+        if (recovery != null) {
+            recovery.interrupt(); // what is not read yet is read at the next start
+        }
         if (mtaSts != null) {
             mtaSts.close();
         }

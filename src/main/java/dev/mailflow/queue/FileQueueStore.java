@@ -49,6 +49,8 @@ public final class FileQueueStore implements QueueStore {
     private final Map<QueueState, Path> stateDirs = new EnumMap<>(QueueState.class);
     private final Map<Path, DirectorySync> syncs = new HashMap<>();
     private final QueueIds ids = new QueueIds();
+    /** Messages recovered from their status file alone, whose queue file is checked at its first load. */
+    private final java.util.Set<Long> unverified = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public FileQueueStore(Path queueRoot) throws IOException {
         this.root = queueRoot;
@@ -220,7 +222,22 @@ public final class FileQueueStore implements QueueStore {
             }
             return null;
         }
-        var envelope = parse(file).envelope();
+        Envelope envelope;
+        if (unverified.contains(id)) {
+            // Recovered from its status alone: its checksum is checked now, at its first read.
+            try {
+                envelope = readVerified(file);
+            } catch (CorruptMessageException e) {
+                LOG.warn("message {} is damaged ({}): moved to queue/corrupt", id, e.getMessage());
+                quarantine(id);
+                throw e;
+            } catch (NoSuchFileException e) {
+                return null;
+            }
+            unverified.remove(id);
+        } else {
+            envelope = parse(file).envelope();
+        }
         StatusFile best = null;
         for (var s : stateDirs.keySet()) {
             var sf = readStatus(s, id);
@@ -402,6 +419,10 @@ public final class FileQueueStore implements QueueStore {
 
     /** Moves a message whose files cannot be read to the corrupt directory. */
     void quarantine(long id) {
+        unverified.remove(id);
+        if (!Files.exists(messageFile(id))) {
+            return; // moved already (by load, which found it damaged) or removed
+        }
         try {
             move(messageFile(id), stateDirs.get(QueueState.CORRUPT).resolve(id + ".msg"));
         } catch (IOException e) {
@@ -438,13 +459,29 @@ public final class FileQueueStore implements QueueStore {
     // ---- Recovery ------------------------------------------------------------------------
 
     /**
-     * Cleans up after a crash and returns every committed message. Each queue file is read
-     * once (its checksum and its envelope together) on a few threads, and each message's status
-     * files are known from the state directories' listings, so that a queue of 100,000 messages
-     * comes back in seconds (docs/performance.md, "Queue growth").
+     * Cleans up after a crash and returns every committed message. Each message's status files
+     * are known from the state directories' listings; a message with a status file (deferred or
+     * held: it was committed whole, fsync before its 250, before any status was written) comes
+     * back from its newest status alone, and its queue file is checked when it is next loaded;
+     * a message without one (never attempted, or active when the server stopped) has its queue
+     * file read once, checksum and envelope together. Reading runs on a few threads, so that a
+     * queue of 100,000 deferred messages comes back in seconds (docs/performance.md, "Queue
+     * growth").
      */
     @Override
-    public List<QueuedMessage> recover() throws IOException {
+    public List<RecoveredMessage> recover() throws IOException {
+        var result = new ArrayList<RecoveredMessage>();
+        beginRecovery().run(result::add);
+        return result;
+    }
+
+    /**
+     * First step: removes what a crash left in {@code incoming/} and the status files of removed
+     * messages, and lists the queue (directory listings only), so that new messages get ids
+     * above every queued one; the second step reads the messages (see {@link #recover()}).
+     */
+    @Override
+    public Recovery beginRecovery() throws IOException {
         try (var files = Files.newDirectoryStream(incoming)) {
             for (Path f : files) {
                 LOG.info("removing incomplete incoming message {} (it was never acknowledged)", f.getFileName());
@@ -482,23 +519,31 @@ public final class FileQueueStore implements QueueStore {
                 }
             }
         }
+        for (long id : messageIds) {
+            ids().atLeast(id);
+        }
+        return found -> readRecovered(messageIds, statuses, found);
+    }
+
+    private int readRecovered(List<Long> messageIds, Map<Long, java.util.Set<QueueState>> statuses,
+                              java.util.function.Consumer<RecoveredMessage> found) throws IOException {
         // Reading is mostly waiting for the disk: many reads in flight, whatever the cores.
         int threads = Math.max(8, Math.min(32, Runtime.getRuntime().availableProcessors() * 4));
         var pool = java.util.concurrent.Executors.newFixedThreadPool(threads,
                 r -> Thread.ofPlatform().daemon().name("queue-recovery").unstarted(r));
         try {
-            var pending = new ArrayList<java.util.concurrent.Future<QueuedMessage>>(messageIds.size());
+            var pending = new ArrayList<java.util.concurrent.Future<RecoveredMessage>>(messageIds.size());
             for (long id : messageIds) {
-                ids().atLeast(id);
                 var states = statuses.getOrDefault(id, java.util.Set.of());
                 pending.add(pool.submit(() -> recoverOne(id, states)));
             }
-            var result = new ArrayList<QueuedMessage>(pending.size());
+            int count = 0;
             for (var f : pending) {
                 try {
                     var m = f.get();
                     if (m != null) {
-                        result.add(m);
+                        found.accept(m);
+                        count++;
                     }
                 } catch (java.util.concurrent.ExecutionException e) {
                     if (e.getCause() instanceof IOException io) {
@@ -510,24 +555,18 @@ public final class FileQueueStore implements QueueStore {
                     throw new IOException("interrupted while recovering the queue");
                 }
             }
-            return result;
+            return count;
         } finally {
             pool.shutdownNow();
         }
     }
 
-    /** One message after a restart: checked whole, with its newest status (older ones removed); null when corrupt. */
-    private QueuedMessage recoverOne(long id, java.util.Set<QueueState> states) throws IOException {
-        Envelope envelope;
-        try {
-            envelope = readVerified(messageFile(id));
-        } catch (CorruptMessageException e) {
-            // Most likely a crash between its rename and its fsync, before any 250; but it
-            // could be damage to an acknowledged message, so keep it for the operator.
-            LOG.warn("message {} is incomplete or damaged ({}): moved to queue/corrupt", id, e.getMessage());
-            quarantine(id);
-            return null;
-        }
+    /**
+     * One message after a restart, with its newest status (older ones removed): from that status
+     * alone when it has one that is not active, else from its queue file, checked whole; null
+     * when that file is damaged (moved to queue/corrupt).
+     */
+    private RecoveredMessage recoverOne(long id, java.util.Set<QueueState> states) throws IOException {
         StatusFile best = null;
         for (var s : states) {
             var sf = readStatus(s, id);
@@ -535,16 +574,28 @@ public final class FileQueueStore implements QueueStore {
                 best = sf;
             }
         }
-        if (best == null) {
-            return new QueuedMessage(id, QueueState.ACTIVE, envelope, DeliveryStatus.initial(envelope));
-        }
         // Keep only the newest status file when a crash left two.
         for (var s : states) {
-            if (s != best.state()) {
+            if (best != null && s != best.state()) {
                 Files.deleteIfExists(statusFile(s, id));
             }
         }
-        return new QueuedMessage(id, best.state(), envelope, best.status());
+        if (best != null && best.state() != QueueState.ACTIVE) {
+            unverified.add(id);
+            return new RecoveredMessage(id, best.state(), best.status().nextAttempt());
+        }
+        try {
+            readVerified(messageFile(id));
+        } catch (NoSuchFileException e) {
+            return null; // removed meanwhile (the server takes commands while it reads the queue)
+        } catch (CorruptMessageException e) {
+            // Most likely a crash between its rename and its fsync, before any 250; but it
+            // could be damage to an acknowledged message, so keep it for the operator.
+            LOG.warn("message {} is incomplete or damaged ({}): moved to queue/corrupt", id, e.getMessage());
+            quarantine(id);
+            return null;
+        }
+        return new RecoveredMessage(id, QueueState.ACTIVE, best == null ? null : best.status().nextAttempt());
     }
 
     /** Whether a message file is whole: its checksum matches its content and envelope. */

@@ -70,8 +70,8 @@ public final class InMemoryQueueStore implements QueueStore {
     }
 
     @Override
-    public List<QueuedMessage> recover() {
-        return list(null);
+    public List<RecoveredMessage> recover() {
+        return list(null).stream().map(RecoveredMessage::of).toList();
     }
 
     @Override

@@ -523,7 +523,7 @@ public final class PostgresQueueStore implements QueueStore, SharedWork {
     }
 
     @Override
-    public List<QueuedMessage> recover() throws IOException {
+    public List<RecoveredMessage> recover() throws IOException {
         try (var files = Files.newDirectoryStream(incoming)) {
             for (Path f : files) {
                 LOG.info("removing incomplete incoming message {} (it was never acknowledged)", f.getFileName());
@@ -537,7 +537,7 @@ public final class PostgresQueueStore implements QueueStore, SharedWork {
         }
         register();
         // What this node held when it stopped (a crash): taken over at once, as maybe delivered.
-        var result = new ArrayList<QueuedMessage>();
+        var result = new ArrayList<RecoveredMessage>();
         try (var c = db.getConnection(); var ps = c.prepareStatement("UPDATE mailflow_queue SET generation ="
                 + " generation + 1, lease_until = now() + make_interval(secs => ?) WHERE lease_owner = ?"
                 + " RETURNING " + COLUMNS + ", generation")) {
@@ -550,7 +550,7 @@ public final class PostgresQueueStore implements QueueStore, SharedWork {
                         continue;
                     }
                     held.put(m.id(), rs.getLong("generation"));
-                    result.add(m);
+                    result.add(RecoveredMessage.of(m));
                 }
             }
         } catch (SQLException e) {

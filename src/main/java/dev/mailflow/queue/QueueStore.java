@@ -15,8 +15,31 @@ public interface QueueStore extends AutoCloseable {
     /** Starts receiving a message: allocates its id and opens its content for writing. */
     Incoming begin() throws IOException;
 
-    /** Cleans up after a crash and returns every committed message. Called once, at start. */
-    List<QueuedMessage> recover() throws IOException;
+    /**
+     * Cleans up after a crash and returns every committed message, by id, state and next
+     * attempt. Called once, at start, before any message is received.
+     */
+    List<RecoveredMessage> recover() throws IOException;
+
+    /**
+     * Recovery in two steps, so that the server can take mail while a large queue is read: this
+     * cleans up after a crash and prepares the store for new messages (ids above every queued
+     * one); the returned {@link Recovery} reads the committed messages. Called once, at start,
+     * instead of {@link #recover()}.
+     */
+    default Recovery beginRecovery() throws IOException {
+        var all = recover();
+        return found -> {
+            all.forEach(found);
+            return all.size();
+        };
+    }
+
+    /** The second step of {@link #beginRecovery()}. */
+    interface Recovery {
+        /** Reads the committed messages, handing each to {@code found} as it is read; returns how many there were. */
+        int run(java.util.function.Consumer<RecoveredMessage> found) throws IOException;
+    }
 
     /** All committed messages in a state (or in all states when {@code state} is null). */
     List<QueuedMessage> list(QueueState state) throws IOException;

@@ -88,17 +88,9 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    /** Starts dispatching, with the messages recovery found. */
-    public void start(List<QueuedMessage> recoveredMessages) {
-        for (var m : recoveredMessages) {
-            recovered.add(m.id());
-            switch (m.state()) {
-                case ACTIVE -> schedule(m.id(), null);
-                case DEFERRED -> schedule(m.id(), m.status().nextAttempt());
-                default -> {
-                }
-            }
-        }
+    /** Starts dispatching, with the messages recovery found (more may come by {@link #recovered}). */
+    public void start(List<RecoveredMessage> recoveredMessages) {
+        recoveredMessages.forEach(this::recovered);
         if (!recoveredMessages.isEmpty()) {
             LOG.info("queue: {} message(s) recovered", recoveredMessages.size());
         }
@@ -107,6 +99,24 @@ public final class Scheduler implements AutoCloseable {
         if (shared != null) {
             claimer = Thread.ofVirtual().name("queue-claimer").start(this::claimLoop);
             renewer = Thread.ofVirtual().name("queue-lease-renewer").start(this::renewLoop);
+        }
+    }
+
+    /**
+     * A message found by the recovery at start: attempted now when it was active, at its next
+     * attempt when deferred; a held one waits for the operator. It may have been delivered in
+     * part before a crash.
+     */
+    public void recovered(RecoveredMessage m) {
+        recovered.add(m.id());
+        if (scheduled.containsKey(m.id())) {
+            return; // the operator asked for it while the queue was being read
+        }
+        switch (m.state()) {
+            case ACTIVE -> schedule(m.id(), null);
+            case DEFERRED -> schedule(m.id(), m.nextAttempt());
+            default -> {
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.mailflow.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mailflow.smtp.DsnNotify;
 import dev.mailflow.smtp.MailAddress;
@@ -157,7 +158,7 @@ public class FileQueueStoreTest {
 
         var again = new FileQueueStore(dir);
         var recovered = again.recover();
-        assertThat(recovered).extracting(QueuedMessage::id).containsExactlyInAnyOrder(kept.id(), deferred.id());
+        assertThat(recovered).extracting(RecoveredMessage::id).containsExactlyInAnyOrder(kept.id(), deferred.id());
         var d = again.load(deferred.id());
         assertThat(d.state()).isEqualTo(QueueState.DEFERRED);
         assertThat(d.status().lastError()).isEqualTo("newer");
@@ -172,6 +173,32 @@ public class FileQueueStoreTest {
         assertThat(admin.delete(damaged.id()).ok()).isTrue();
         assertThat(Files.exists(dir.resolve("corrupt/" + damaged.id() + ".msg"))).isFalse();
         assertThat(again.begin().id()).isGreaterThan(deferred.id());
+    }
+
+    @Test
+    void aDeferredMessageComesBackFromItsStatusAndIsCheckedAtItsFirstLoad() throws Exception {
+        var store = new FileQueueStore(dir);
+        var next = Instant.parse("2030-01-01T00:00:00Z");
+        var whole = commit(store, "whole\r\n");
+        store.update(whole, QueueState.DEFERRED, whole.status().scheduled(1, Instant.now(), next, "451 later"));
+        var damaged = commit(store, "damaged later\r\n");
+        store.update(damaged, QueueState.DEFERRED, damaged.status().scheduled(1, Instant.now(), next, "451 later"));
+        // Damage after the 250 and the first attempt (the disk, not a crash): found at the next read.
+        Path damagedFile = dir.resolve("messages/" + damaged.id() + ".msg");
+        byte[] bytes = Files.readAllBytes(damagedFile);
+        bytes[1] ^= 0x20;
+        Files.write(damagedFile, bytes);
+
+        var again = new FileQueueStore(dir);
+        assertThat(again.recover()).containsExactlyInAnyOrder(
+                new RecoveredMessage(whole.id(), QueueState.DEFERRED, next),
+                new RecoveredMessage(damaged.id(), QueueState.DEFERRED, next));
+        assertThat(again.load(whole.id()).envelope()).isEqualTo(whole.envelope());
+        assertThatThrownBy(() -> again.load(damaged.id())).isInstanceOf(FileQueueStore.CorruptMessageException.class);
+        assertThat(Files.exists(dir.resolve("corrupt/" + damaged.id() + ".msg"))).isTrue();
+        assertThat(Files.exists(damagedFile)).isFalse();
+        again.quarantine(damaged.id()); // what the scheduler does next: nothing left to move
+        assertThat(Files.exists(dir.resolve("corrupt/" + damaged.id() + ".msg"))).isTrue();
     }
 
     @Test

@@ -87,7 +87,7 @@ class StorageFailureTest {
             }
 
             @Override
-            public List<QueuedMessage> recover() {
+            public List<dev.mailflow.queue.RecoveredMessage> recover() {
                 return inner.recover();
             }
 

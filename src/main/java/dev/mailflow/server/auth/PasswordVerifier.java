@@ -86,7 +86,11 @@ public final class PasswordVerifier implements AutoCloseable {
 
     static PasswordVerifier start(Collection<String> stored, int threads, int queue) {
         var check = new FullCostCheck(dummyWork(stored));
-        return new PasswordVerifier(threads, queue, check::test);
+        var verifier = new PasswordVerifier(threads, queue, check::test);
+        // The first dummy hash is made on the pool, ahead of the first check, not while the
+        // server starts (a bcrypt or Argon2id hash: up to a second before the ports open).
+        verifier.pool.execute(check::prepare);
+        return verifier;
     }
 
     /**
@@ -100,7 +104,7 @@ public final class PasswordVerifier implements AutoCloseable {
         return counts.entrySet().stream()
                 .max(Map.Entry.<Passwords.Work, Long>comparingByValue()
                         .thenComparing(e -> e.getKey().weight()))
-                .map(Map.Entry::getKey).orElse(Passwords.Work.of(Passwords.dummyHash(Passwords.COST)));
+                .map(Map.Entry::getKey).orElse(Passwords.Work.bcrypt(Passwords.COST));
     }
 
     /**
@@ -116,7 +120,11 @@ public final class PasswordVerifier implements AutoCloseable {
 
         FullCostCheck(Passwords.Work work) {
             this.work = work;
-            Passwords.dummyHash(work); // made now, not at the first unknown account
+        }
+
+        /** Makes the dummy hash of the starting work, so that the first unknown account costs one hash, as any other. */
+        void prepare() {
+            Passwords.dummyHash(work);
         }
 
         boolean test(String stored, String password) {

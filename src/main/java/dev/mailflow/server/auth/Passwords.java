@@ -125,6 +125,11 @@ public final class Passwords {
      */
     record Work(Scheme scheme, String cost, long weight) {
 
+        /** bcrypt at {@code cost}. */
+        static Work bcrypt(int cost) {
+            return new Work(Scheme.BCRYPT, Integer.toString(cost), cost);
+        }
+
         /** The work of {@code stored}, or null when it is no hash or a malformed one. */
         static Work of(String stored) {
             Scheme scheme = Scheme.of(stored);
@@ -247,7 +252,7 @@ public final class Passwords {
 
     /** A dummy bcrypt hash at {@code cost} (see {@link #dummyHash(Work)}). */
     static String dummyHash(int cost) {
-        return dummyHash(new Work(Scheme.BCRYPT, Integer.toString(cost), cost));
+        return dummyHash(Work.bcrypt(cost));
     }
 
     /**
