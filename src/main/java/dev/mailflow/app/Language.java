@@ -10,8 +10,8 @@ import java.io.PrintWriter;
  */
 final class Language {
 
-    static final String OPTION_HELP = "the language of the explanations: en or zh (simplified Chinese); by default "
-            + "the locale's (LC_ALL, LC_MESSAGES, LANG), else English";
+    static final String OPTION_HELP = "the language of the explanations: en, zh (simplified Chinese) or fr "
+            + "(French); by default the locale's (LC_ALL, LC_MESSAGES, LANG), else English";
 
     private Language() {
     }
@@ -24,10 +24,17 @@ final class Language {
         }
         String primary = Messages.primary(lang);
         if (!Messages.LANGUAGES.contains(primary)) {
-            err.println("mailflow: --lang is " + String.join(" or ", Messages.LANGUAGES) + ", not \"" + lang + "\"");
+            err.println("mailflow: --lang is " + choices() + ", not \"" + lang + "\"");
             return false;
         }
         Messages.use(primary);
         return true;
+    }
+
+    /** The languages there are, as a usage message lists them: "en, zh or fr". */
+    static String choices() {
+        var all = Messages.LANGUAGES;
+        return all.size() == 1 ? all.get(0)
+                : String.join(", ", all.subList(0, all.size() - 1)) + " or " + all.get(all.size() - 1);
     }
 }

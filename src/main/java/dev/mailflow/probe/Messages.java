@@ -9,7 +9,7 @@ import java.util.ResourceBundle;
 
 /**
  * The tester's words in the user's language: one resource bundle
- * ({@code dev/mailflow/probe/messages*.properties}, UTF-8), English and simplified Chinese.
+ * ({@code dev/mailflow/probe/messages*.properties}, UTF-8): English, simplified Chinese and French.
  * The language is per thread (inherited by the threads a probe starts): set by {@code --lang},
  * by the locale ({@code LC_ALL}, {@code LC_MESSAGES}, {@code LANG}), or in the web console by
  * {@code Accept-Language} or its switch. Messages with arguments are {@link MessageFormat}
@@ -18,7 +18,7 @@ import java.util.ResourceBundle;
 public final class Messages {
 
     /** The languages there are bundles for, by their tag. */
-    public static final List<String> LANGUAGES = List.of("en", "zh");
+    public static final List<String> LANGUAGES = List.of("en", "zh", "fr");
 
     private static final String BUNDLE = "dev.mailflow.probe.messages";
     private static final ResourceBundle.Control NO_FALLBACK =

@@ -14,8 +14,9 @@ import java.util.regex.Pattern;
 /**
  * The checks every message bundle must pass (the probe's and the console's): each language
  * has exactly the keys of English, none blank, each with the same MessageFormat arguments,
- * each a valid pattern that leaves no brace behind, and no doubled apostrophe where there is
- * no argument (MessageFormat would not be applied there, so it would show).
+ * each a valid pattern that leaves no brace behind and has every apostrophe doubled, and no
+ * doubled apostrophe where there is no argument (MessageFormat would not be applied there, so
+ * it would show).
  */
 public final class BundleCheck {
 
@@ -44,6 +45,10 @@ public final class BundleCheck {
                 if (!args(text).isEmpty()) {
                     assertThat(new MessageFormat(text).format(new Object[] {"A", "B", "C", "D", "E", "F", "G", "H"})).as(lang + " " + key)
                             .doesNotContain("{").doesNotContain("}");
+                    // A lone apostrophe would quote what follows it: MessageFormat drops it, and the
+                    // words up to the next one lose theirs (French "n'a pas d'adresse").
+                    assertThat(text.replace("''", "")).as(lang + " " + key + " (an argument: every apostrophe doubled)")
+                            .doesNotContain("'");
                 } else {
                     assertThat(text).as(lang + " " + key + " (no arguments: no doubled apostrophe)").doesNotContain("''");
                 }

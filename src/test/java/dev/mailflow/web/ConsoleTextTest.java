@@ -40,11 +40,50 @@ class ConsoleTextTest {
         assertThat(zh.get("queue.page")).isEqualTo("第 {0} 页，共 {1} 页");
         assertThat(zh.get("nav.queue")).isEqualTo("邮件队列");
         assertThat(ConsoleText.page("zh").get("tag")).isEqualTo("zh-Hans");
-        assertThat(ConsoleText.page("fr").get("lang")).as("a language there is no bundle for").isEqualTo("en");
+        assertThat(ConsoleText.page("de").get("lang")).as("a language there is no bundle for").isEqualTo("en");
     }
+
+    /** French: an apostrophe in nearly every sentence, written once without arguments, twice with. */
+    @Test
+    void theFrenchPageGetsItsApostrophesOnce() {
+        assertThat(ConsoleText.text("fr", "error.noAction", "frob"))
+                .isEqualTo("pas d'action « frob » : retry, hold, release ou delete");
+        assertThat(ConsoleText.text("fr", "error.notQueued", 1234567))
+                .isEqualTo("aucun message 1234567 dans la file d'attente");
+        assertThat(ConsoleText.text("fr", "error.loginFirst")).isEqualTo("connectez-vous d'abord");
+        var page = ConsoleText.page("fr");
+        assertThat(page.get("lang")).isEqualTo("fr");
+        assertThat(page.get("tag")).isEqualTo("fr");
+        assertThat(page.get("languages")).isEqualTo(Map.of("en", "English", "zh", "简体中文", "fr", "Français"));
+        @SuppressWarnings("unchecked")
+        var fr = (Map<String, String>) page.get("messages");
+        assertThat(fr.get("nav.queue")).isEqualTo("File d'attente");
+        assertThat(fr.get("queue.page")).isEqualTo("page {0} sur {1}");
+        assertThat(fr.get("error.roundTripFrom")).isEqualTo("pour l'aller-retour, l'expéditeur doit être une boîte aux "
+                + "lettres de ce serveur (son rapport de remise y revient), pas « {0} »");
+        @SuppressWarnings("unchecked")
+        var en = (Map<String, String>) ConsoleText.page("en").get("messages");
+        for (var e : fr.entrySet()) {
+            assertThat(e.getValue()).as(e.getKey()).doesNotContain("''");
+            if (!SAME_IN_FRENCH.contains(e.getKey())) {
+                assertThat(e.getValue()).as(e.getKey() + " is written in French, not left in English")
+                        .isNotEqualTo(en.get(e.getKey()));
+            }
+        }
+    }
+
+    /** The texts that read the same in French: arguments, names, units and protocol words only. */
+    private static final java.util.Set<String> SAME_IN_FRENCH = java.util.Set.of("overview.host",
+            "overview.connectors.total", "column.id", "column.date", "event.DSN", "analyzer.port",
+            "analyzer.starttls.auto", "analyzer.waiting", "analyzer.millis", "roundTrip.via", "queue.count",
+            "queue.message", "queue.attemptsCount", "tracking.id", "mailboxes.count", "message.attachment");
 
     @Test
     void theLanguageIsTheSwitchsElseTheBrowsers() {
+        assertThat(ConsoleText.choose(null, "fr-FR,fr;q=0.9")).isEqualTo("fr");
+        assertThat(ConsoleText.choose(null, "fr-CA,en;q=0.8,zh;q=0.5")).isEqualTo("fr");
+        assertThat(ConsoleText.choose("fr", "zh-CN,zh;q=0.9")).as("the switch wins").isEqualTo("fr");
+        assertThat(ConsoleText.choose("zh", "fr-FR,fr;q=0.9")).isEqualTo("zh");
         assertThat(ConsoleText.choose(null, "zh-CN,zh;q=0.9,en;q=0.8")).isEqualTo("zh");
         assertThat(ConsoleText.choose("en", "zh-CN,zh;q=0.9")).as("the switch wins").isEqualTo("en");
         assertThat(ConsoleText.choose("zh", null)).isEqualTo("zh");

@@ -280,7 +280,11 @@ class WebApiTest {
                 + "\",\"from\":\"chris@contoso.com\",\"to\":[\"nobody@fabrikam.com\"],\"lang\":\"zh\"}", true);
         assertThat(chinese.body()).contains("指定的收件人在该服务器上不存在。").contains("5yz：未被接受")
                 .as("the steps' own sentences and the progress line too").contains("的 TCP 连接。").contains("正在连接 ");
-        for (String[] bad : new String[][] {{"\"lang\":\"fr\"", "lang must be en or zh"},
+        var french = c.post("/api/probe", "{\"target\":\"127.0.0.1:" + server.port()
+                + "\",\"from\":\"chris@contoso.com\",\"to\":[\"nobody@fabrikam.com\"],\"lang\":\"fr\"}", true);
+        assertThat(french.body()).contains("Le destinataire indiqué n'existe pas.").contains("5yz : refusée")
+                .contains("Connexion TCP vers ").contains("connexion à ");
+        for (String[] bad : new String[][] {{"\"lang\":\"de\"", "lang must be en, zh or fr"},
                 {"\"to\":\"kate@fabrikam.com\"", "to must be a list of strings"},
                 {"\"wait\":901", "wait must be from 1 to 900"}, {"\"bogus\":1", "unknown field 'bogus'"},
                 {"\"starttls\":\"maybe\"", "starttls must be auto, require or never"},
@@ -396,9 +400,18 @@ class WebApiTest {
         assertThat(json(words).path("languages").path("zh").asText()).isEqualTo("简体中文");
         assertThat(json(words).path("languages").path("en").asText()).isEqualTo("English");
         assertThat(json(browser("/api/messages", "zh-CN", null)).path("lang").asText()).isEqualTo("zh");
-        var fr = browser("/api/messages?lang=fr", "en-US", null);
-        assertThat(fr.statusCode()).isEqualTo(400);
-        assertThat(json(fr).path("error").asText()).isEqualTo("lang must be en or zh, not 'fr'");
+        var de = browser("/api/messages?lang=de", "en-US", null);
+        assertThat(de.statusCode()).isEqualTo(400);
+        assertThat(json(de).path("error").asText()).isEqualTo("lang must be en, zh or fr, not 'de'");
+        // A French browser gets the page in French, and the console's errors in French.
+        var fr = browser("/", "fr-FR,fr;q=0.9", null);
+        assertThat(fr.body()).contains("<html lang=\"fr\">").contains("\"nav.queue\":\"File d'attente\"")
+                .contains("\"login.password\":\"Mot de passe d'administration\"").contains("\"fr\":\"Français\"");
+        assertThat(json(browser("/api/messages", "fr-FR,fr;q=0.9", null)).path("lang").asText()).isEqualTo("fr");
+        assertThat(json(browser("/api/messages?lang=fr", "zh-CN", null)).path("messages").path("queue.page").asText())
+                .isEqualTo("page {0} sur {1}");
+        assertThat(json(browser("/api/status", "fr-FR,fr;q=0.9", null)).path("error").asText())
+                .isEqualTo("connectez-vous d'abord");
         // The console's own errors in the request's language; none without Accept-Language (an API client).
         assertThat(json(browser("/api/status", "zh-CN", null)).path("error").asText()).isEqualTo("请先登录");
         assertThat(json(anonymous().get("/api/status")).path("error").asText()).isEqualTo("log in first");

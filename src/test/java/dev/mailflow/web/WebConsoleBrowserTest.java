@@ -194,7 +194,8 @@ class WebConsoleBrowserTest {
         assertThat(driver.findElement(By.id("t-timeline")).getText()).contains("RECEIVE");
         screenshot("06-tracking");
 
-        // The language switch: the page in simplified Chinese at once, and still after a reload (its cookie).
+        // The language switch: the page in simplified Chinese at once, and still after a reload (its
+        // cookie); then French.
         driver.findElement(By.cssSelector("nav a[data-page=overview]")).click();
         new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("lang"))).selectByValue("zh");
         waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("nav a[data-page=queue]"),
@@ -207,6 +208,15 @@ class WebConsoleBrowserTest {
         waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#q-table tbody"), "延迟"));
         assertThat(driver.findElement(By.cssSelector("#q-table thead")).getText()).contains("收件人").contains("等待原因");
         screenshot("09-queue-zh");
+        // French, from the same switch: the queue page changes in place.
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("lang"))).selectByValue("fr");
+        waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("nav a[data-page=queue]"),
+                "File d'attente"));
+        waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#q-table tbody"),
+                "différé"));
+        assertThat(driver.findElement(By.tagName("html")).getDomAttribute("lang")).isEqualTo("fr");
+        assertThat(driver.findElement(By.cssSelector("#q-table thead")).getText()).contains("Destinataires")
+                .contains("Motif de l'attente");
         new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("lang"))).selectByValue("en");
         waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("nav a[data-page=queue]"),
                 "Queue"));
