@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The slow start: Mailflow's first 10,000 messages after a start against its steady rate,
+# side by side with a freshly started Postfix, with the launcher's JVM options and with an
+# AOT cache (JDK 25: -XX:AOTCacheOutput / -XX:AOTCache) made by a training run.
+# Installs nothing: it checks for what it needs and says what is missing.
+# Usage: bench/slow-start.sh [--first N] [--block N] [--steady N] [--out FILE]
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(dirname "$here")"
+. "$here/common.sh"
+require_tools "apt-get install postfix python3" postfix smtp-source python3
+require_root "the script starts a private Postfix instance, which needs root"
+"$root/mailflow" --version >/dev/null
+exec python3 "$here/slow_start.py" --root "$root" "$@"
