@@ -10,7 +10,6 @@ import dev.mailflow.server.MailServer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.List;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
@@ -92,7 +91,7 @@ public final class MailflowRuntime implements AutoCloseable {
             // The queue is cleaned up and listed now; its messages are read once the listeners
             // are open (a queue of 100,000 deferred messages takes seconds to read).
             var recovery = store.beginRecovery();
-            scheduler.start(List.of());
+            scheduler.start();
             // The same resolver and cache as remote delivery: one DNS for the whole program.
             server = MailServer.start(config.server(), store, tracking, scheduler::submit, clock, dns,
                     sharedQueue == null ? null : sharedQueue.counters());
@@ -176,6 +175,8 @@ public final class MailflowRuntime implements AutoCloseable {
     private Thread tlsWatcher;
     private Thread recovery;
 
+    private static volatile String announcedPassword;
+
     /** Reads the queue's messages in the background, handing each to the scheduler as it comes. */
     private static Thread startRecovery(QueueStore.Recovery recovery, Scheduler scheduler) {
         return Thread.ofPlatform().daemon().name("queue-recovery").start(() -> {
@@ -193,12 +194,6 @@ public final class MailflowRuntime implements AutoCloseable {
             }
         });
     }
-
-    /** Whether the messages queued at start have all been read (and handed to the scheduler). */
-    public boolean recovered() {
-        return recovery == null || !recovery.isAlive();
-    }
-    private static volatile String announcedPassword;
 
     /** The web console, or null when it is off. */
     public dev.mailflow.web.WebConsole web() {

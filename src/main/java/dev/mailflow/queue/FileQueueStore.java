@@ -228,8 +228,7 @@ public final class FileQueueStore implements QueueStore {
             try {
                 envelope = readVerified(file);
             } catch (CorruptMessageException e) {
-                LOG.warn("message {} is damaged ({}): moved to queue/corrupt", id, e.getMessage());
-                quarantine(id);
+                quarantine(id); // the caller reports it (the scheduler's log, the queue listing)
                 throw e;
             } catch (NoSuchFileException e) {
                 return null;

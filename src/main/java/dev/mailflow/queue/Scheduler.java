@@ -88,12 +88,8 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    /** Starts dispatching, with the messages recovery found (more may come by {@link #recovered}). */
-    public void start(List<RecoveredMessage> recoveredMessages) {
-        recoveredMessages.forEach(this::recovered);
-        if (!recoveredMessages.isEmpty()) {
-            LOG.info("queue: {} message(s) recovered", recoveredMessages.size());
-        }
+    /** Starts dispatching; the messages the recovery finds come by {@link #recovered}, while it runs. */
+    public void start() {
         dispatcher = Thread.ofVirtual().name("queue-dispatcher").start(this::dispatch);
         finisher = Thread.ofVirtual().name("queue-finisher").start(this::finishLoop);
         if (shared != null) {

@@ -95,7 +95,7 @@ class SchedulerTest {
 
     private Scheduler scheduler(ScriptedAgent agent, RetryPolicy policy) {
         scheduler = new Scheduler(store, agent, policy, null, Clock.systemUTC(), 4);
-        scheduler.start(List.of());
+        scheduler.start();
         return scheduler;
     }
 
