@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The slow start: Mailflow's first 10,000 messages after a start against its steady rate,
-# side by side with a freshly started Postfix, with the launcher's JVM options and with an
-# AOT cache (JDK 25: -XX:AOTCacheOutput / -XX:AOTCache) made by a training run.
+# side by side with a freshly started Postfix: without the launcher's AOT cache, on the first
+# start after a build (the launcher records the run and the JVM writes the cache at exit), and on
+# the start after it (from the cache; JDK 25).
 # Installs nothing: it checks for what it needs and says what is missing.
 # Usage: bench/slow-start.sh [--first N] [--block N] [--steady N] [--out FILE]
 set -euo pipefail
