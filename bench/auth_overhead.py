@@ -59,6 +59,51 @@ def cpu_seconds(pid):
     return total / TICKS
 
 
+# The JVM's threads by what they do (their names, as /proc shows the first 15 characters).
+THREAD_KINDS = (("JIT compilers", ("C1 CompilerThre", "C2 CompilerThre")),
+                ("VM thread (serial GC)", ("VM Thread",)),
+                ("carriers (sessions, checks)", ("ForkJoinPool",)))
+OTHER_THREADS = "other threads"
+
+
+def thread_kind(comm):
+    for kind, prefixes in THREAD_KINDS:
+        if comm.startswith(prefixes):
+            return kind
+    return OTHER_THREADS
+
+
+def thread_cpu(pid):
+    """CPU ticks of each live thread of the JVM (pid): {tid: (kind, ticks)}."""
+    threads = {}
+    for p in process_tree(pid):
+        try:
+            tids = os.listdir(f"/proc/{p}/task")
+        except OSError:
+            continue
+        for tid in tids:
+            try:
+                with open(f"/proc/{p}/task/{tid}/stat") as f:
+                    text = f.read()
+                comm = text[text.index("(") + 1:text.rindex(")")]
+                fields = text.rsplit(")", 1)[1].split()
+                threads[(p, tid)] = (thread_kind(comm), int(fields[11]) + int(fields[12]))
+            except (OSError, ValueError, IndexError):
+                pass
+    return threads
+
+
+def cpu_by_kind(before, after, total_ticks):
+    """Ticks per kind between two thread_cpu snapshots; threads that ended in between are the
+    difference to the process total."""
+    kinds = {kind: 0 for kind, _ in THREAD_KINDS}
+    kinds[OTHER_THREADS] = 0
+    for key, (kind, ticks) in after.items():
+        kinds[kind] += ticks - before.get(key, (kind, 0))[1]
+    kinds["threads that ended"] = max(0, total_ticks - sum(kinds.values()))
+    return kinds
+
+
 class Dns:
     """dnsmasq on a loopback port, authoritative for .test: the sender domain's records, a day's
     TTL for them and for negative answers, queries logged."""
@@ -275,6 +320,7 @@ def run_load(server, load, sessions, messages):
     sampler = MemorySampler(server.pid)
     sampler.start()
     cpu0 = cpu_seconds(server.pid)
+    threads0 = thread_cpu(server.pid)
     start = time.monotonic()
     if load["data"] is None:
         r = subprocess.run([tool("smtp-source"), "-s", str(sessions), "-m", str(messages), "-l", str(load["size"]),
@@ -290,12 +336,14 @@ def run_load(server, load, sessions, messages):
         time.sleep(0.005)
     delivered = time.monotonic() - start
     cpu = cpu_seconds(server.pid) - cpu0
+    by_kind = cpu_by_kind(threads0, thread_cpu(server.pid), round(cpu * TICKS))
     peak = sampler.stop()
     got = count(server.maildir)
     if got != messages:
         raise SystemExit(f"bench: {server.name} delivered {got} of {messages} within 300 s")
     return {"accepted_ms": accepted * 1000 / messages, "delivered_ms": delivered * 1000 / messages,
-            "cpu_ms": cpu * 1000 / messages, "peak_kib": peak}
+            "cpu_ms": cpu * 1000 / messages, "peak_kib": peak,
+            "cpu_by_kind": {k: v * 1000 / TICKS / messages for k, v in by_kind.items()}}
 
 
 def results_header(server):
@@ -415,7 +463,8 @@ def main():
                     r = run_load(s, load, args.sessions, args.messages)
                     results[(s.mode, load["name"])].append(r)
                     print(f"rep {rep + 1} {s.name:23} {load['name']:33} {r['accepted_ms']:6.3f} ms/msg accepted, "
-                          f"{r['delivered_ms']:6.3f} delivered, {r['cpu_ms']:6.3f} CPU, "
+                          f"{r['delivered_ms']:6.3f} delivered, {r['cpu_ms']:6.3f} CPU "
+                          f"({', '.join(f'{k.split()[0]} {v:.3f}' for k, v in r['cpu_by_kind'].items())}), "
                           f"peak {r['peak_kib'] / 1024:5.0f} MiB", flush=True)
         time.sleep(0.5)
         late = dns.queries()[queries_after_warmup:]
@@ -462,6 +511,12 @@ def main():
     top = max(worst)
     command = "bench/auth-overhead.sh " + " ".join(a for a in sys.argv[1:] if not a.startswith("--root")
                                                         and a != args.root and a != "--no-write")
+    kinds = [k for k, _ in THREAD_KINDS] + [OTHER_THREADS, "threads that ended"]
+    thread_rows = []
+    for load in loads:
+        for mode in modes:
+            cells = [statistics.median(r["cpu_by_kind"][k] for r in results[(mode, load["name"])]) for k in kinds]
+            thread_rows.append(f"| {load['name']} | {mode} | " + " | ".join(f"{c:.3f}" for c in cells) + " |")
     sample_lines = "\n".join(f"- {name}: `Authentication-Results:{ar}`" for name, ar in samples.items())
     text = f"""{SECTION}
 
@@ -505,6 +560,15 @@ table shows medians.
 """ + "\n".join(rows) + f"""
 
 Largest overhead in wall-clock time per message: {top[0]:+.1f} % ({top[1]}).
+
+The server's CPU per message by thread (ms/msg, medians; from /proc/PID/task: the JIT's
+compiler threads, the VM thread that also runs the serial collector, the carrier threads that
+run every virtual thread (the SMTP sessions and the checks), the other platform threads
+(delivery, logs), and threads that ended during the run):
+
+| load | mode | """ + " | ".join(kinds) + """ |
+| --- | --- | """ + " | ".join("---" for _ in kinds) + """ |
+""" + "\n".join(thread_rows) + f"""
 
 Authentication-Results of one message of each load (record mode):
 
