@@ -26,7 +26,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from compare_postfix import Mailflow, Postfix, count, free_port, machine, tool, wait_port, write_section  # noqa: E402
+from compare_postfix import Mailflow, Postfix, count, free_port, machine, process_tree, tool, wait_port, write_section  # noqa: E402
 
 TRACE = ["-f", "-ttt", "-T", "-y", "-s", "256",
          "-e", "trace=fsync,fdatasync,rename,renameat,renameat2,write,writev,sendto,sendmsg"]
@@ -131,6 +131,7 @@ def main():
     work = tempfile.mkdtemp(prefix="mailflow-fsync-")
     os.chmod(work, 0o755)
     sink_port = free_port()
+    mf = postfix = None
     try:
         # Mailflow under strace, started by its launcher (without the AOT cache's training run,
         # whose child JVM would only add to the trace).
@@ -143,7 +144,10 @@ def main():
         wait_port(mf.port, timeout=180)
         send(mf.port, args.messages)
         mf_delivered = wait_delivered(mf, args.messages)
-        mf.proc.send_signal(signal.SIGTERM)
+        # SIGTERM to the traced JVM (strace's child), not to strace, which would only detach.
+        for pid in process_tree(mf.proc.pid):
+            if pid != mf.proc.pid:
+                os.kill(pid, signal.SIGTERM)
         mf.proc.wait(timeout=120)
         mf.log.close()
         version = mf.version()
@@ -165,6 +169,14 @@ def main():
         pf_version = postfix.version()
         m, p = check_mailflow(mf_trace), check_postfix(pf_trace)
     finally:
+        if mf is not None and getattr(mf, "proc", None) is not None and mf.proc.poll() is None:
+            for pid in reversed(process_tree(mf.proc.pid)):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+        if postfix is not None:
+            postfix.stop()
         shutil.rmtree(work, ignore_errors=True)
 
     n = args.messages
