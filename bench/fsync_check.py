@@ -76,7 +76,7 @@ def check_mailflow(trace):
                 file_synced.setdefault(m.group(1), end)
             elif re.search(r"</[^>]*/queue/messages>", text):
                 dir_syncs.append((start, end))
-        elif "TCP" in text and "250 2.6.0" in text:
+        elif re.match(r"\w+\(\d+<(socket|TCP)", text) and "250 2.6.0" in text:
             for qid in re.findall(r"InternalId=(\d+)", text):
                 replies.setdefault(qid, start)
     ok = {"file": 0, "dir": 0}
@@ -99,7 +99,7 @@ def check_postfix(trace):
             m = re.search(r"</[^>]*/queue/\w+/(?:[0-9A-F]/)*([0-9A-Za-z]+)>", text)
             if m:
                 synced.setdefault(m.group(1), end)
-        elif "TCP" in text and "250 2.0.0 Ok: queued as" in text:
+        elif re.match(r"\w+\(\d+<(socket|TCP)", text) and "250 2.0.0 Ok: queued as" in text:
             for qid in re.findall(r"queued as ([0-9A-Za-z]+)", text):
                 replies.setdefault(qid, start)
     ok = sum(1 for qid, at in replies.items() if synced.get(qid, at + 1) <= at)
@@ -125,6 +125,7 @@ def main():
     ap.add_argument("--root", required=True)
     ap.add_argument("--messages", type=int, default=500)
     ap.add_argument("--out", default=None)
+    ap.add_argument("--traces", default=None, help="a directory to keep the two strace files in")
     args = ap.parse_args()
     out = args.out or os.path.join(args.root, "docs", "performance.md")
     strace = shutil.which("strace")
@@ -168,6 +169,10 @@ def main():
             postfix.stop()
         pf_version = postfix.version()
         m, p = check_mailflow(mf_trace), check_postfix(pf_trace)
+        if args.traces:
+            os.makedirs(args.traces, exist_ok=True)
+            shutil.copy(mf_trace, args.traces)
+            shutil.copy(pf_trace, args.traces)
     finally:
         if mf is not None and getattr(mf, "proc", None) is not None and mf.proc.poll() is None:
             for pid in reversed(process_tree(mf.proc.pid)):
