@@ -187,7 +187,7 @@ def main():
     n = args.messages
     print(f"Mailflow: {m}; delivered {mf_delivered}", flush=True)
     print(f"Postfix: {p}; delivered {pf_delivered}", flush=True)
-    failed = m["replies"] != n or m["file"] != n or m["dir"] != n or p["replies"] != n
+    failed = m["replies"] != n or m["file"] != n or m["dir"] != n
     command = "bench/fsync-check.sh " + " ".join(a for a in sys.argv[1:] if a != args.root and not a.startswith("--root"))
     section = f"""
 ## Every 250 after its fsync
@@ -207,6 +207,9 @@ smtpd and cleanup it starts is too.
 | Mailflow | {m['replies']:,} | {m['file']:,} | {m['dir']:,} | {m['fsyncs']:,} ({m['dir_fsyncs']:,}) | {m['fsyncs'] / n:.2f} | {mf_delivered:,} |
 | Postfix | {p['replies']:,} | {p['file']:,} | not done on Linux | {p['fsyncs']:,} | {p['fsyncs'] / n:.2f} | {pf_delivered:,} |
 
+The check fails the script unless every one of Mailflow's {n:,} replies is seen and on disk
+before it. Postfix is the reference: the trace, attached to its running master, may hold fewer
+of its replies than it sent{"" if p["replies"] == n else f" ({p['replies']:,} of {n:,} here)"}, and every one it holds comes after its fsync.
 Mailflow's directory fsyncs are shared: one fsync of `queue/messages/` that begins after a
 message's rename covers every message renamed before it began (group commit), so there are
 fewer directory fsyncs than messages under concurrent load, and never a 250 before one.
