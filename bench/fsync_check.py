@@ -188,7 +188,15 @@ def main():
     print(f"Mailflow: {m}; delivered {mf_delivered}", flush=True)
     print(f"Postfix: {p}; delivered {pf_delivered}", flush=True)
     failed = m["replies"] != n or m["file"] != n or m["dir"] != n
-    command = "bench/fsync-check.sh " + " ".join(a for a in sys.argv[1:] if a != args.root and not a.startswith("--root"))
+    shown, skip = [], False
+    for a in sys.argv[1:]:
+        if skip:
+            skip = False
+        elif a in ("--root", "--out", "--traces"):
+            skip = True
+        elif not a.startswith(("--root=", "--out=", "--traces=")):
+            shown.append(a)
+    command = "bench/fsync-check.sh " + " ".join(shown)
     section = f"""
 ## Every 250 after its fsync
 
