@@ -416,7 +416,7 @@ public final class AddressCheck {
     }
 
     static String seconds(long ms) {
-        return String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
+        return Messages.decimal(ms / 1000.0) + " s";
     }
 
     private TranscriptListener recorder(String where) {

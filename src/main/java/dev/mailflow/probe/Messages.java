@@ -97,6 +97,18 @@ public final class Messages {
     }
 
     /**
+     * {@code value} with one decimal, as the current language writes it ("36.0" in English and
+     * Chinese, "36,0" in French), without grouping.
+     */
+    public static String decimal(double value) {
+        var format = java.text.NumberFormat.getNumberInstance(CURRENT.get());
+        format.setGroupingUsed(false);
+        format.setMinimumFractionDigits(1);
+        format.setMaximumFractionDigits(1);
+        return format.format(value);
+    }
+
+    /**
      * The message {@code key} in the current language, with {@code args} put in; numbers as
      * plain digits (no grouping: ports, codes and queue ids read as they are).
      */

@@ -182,7 +182,7 @@ public final class Probe {
             entry.put("afterMillis", a.after().toMillis());
             entry.put("from", a.from());
             entry.put("subject", a.subject());
-            String when = String.format(Locale.ROOT, "+%.1f s", a.after().toMillis() / 1000.0);
+            String when = "+" + Messages.decimal(a.after().toMillis() / 1000.0) + " s";
             if (a.report() == null) {
                 reply = true;
                 exchange.add(Messages.text("roundTrip.reply", when, a.from(), a.subject()));
@@ -816,7 +816,7 @@ public final class Probe {
             }
             list.add(switch (k) {
                 case "SIZE" -> Messages.text("ehlo.SIZE", c.size() == 0 ? Messages.text("ehlo.SIZE.any")
-                        : Messages.text("ehlo.SIZE.limit", String.format(Locale.ROOT, "%.1f", c.size() / 1048576.0),
+                        : Messages.text("ehlo.SIZE.limit", Messages.decimal(c.size() / 1048576.0),
                         c.size()));
                 case "AUTH" -> Messages.text("ehlo.AUTH", String.join(" ", c.authMechanisms()));
                 case "PIPELINING", "DSN", "ENHANCEDSTATUSCODES", "STARTTLS", "8BITMIME", "BINARYMIME", "CHUNKING",

@@ -47,6 +47,19 @@ class MessagesTest {
      * comes out single, in a text without arguments it is written once and shown as it is.
      */
     @Test
+    void decimalsAreWrittenAsEachLanguageWritesThem() {
+        Messages.use("fr");
+        assertThat(Messages.decimal(36.0)).isEqualTo("36,0");
+        assertThat(Messages.decimal(12345.67)).isEqualTo("12345,7");
+        assertThat(Messages.text("ehlo.SIZE.limit", Messages.decimal(36.0), 37748736)).isEqualTo("36,0 Mo (37748736 octets)");
+        Messages.use("zh");
+        assertThat(Messages.decimal(36.0)).isEqualTo("36.0");
+        Messages.use("en");
+        assertThat(Messages.decimal(0.25)).isEqualTo("0.2");
+        assertThat(Messages.decimal(12345.67)).isEqualTo("12345.7");
+    }
+
+    @Test
     void theFrenchPatternsFormatWithTheirApostrophes() {
         var keys = BundleCheck.complete("/dev/mailflow/probe/messages", Messages.LANGUAGES);
         var args = new Object[] {"A", "B", "C", "D", "E", "F", "G", "H"};
