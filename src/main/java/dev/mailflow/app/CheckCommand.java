@@ -145,7 +145,18 @@ public final class CheckCommand implements Callable<Integer> {
         while (parent != null && !Files.exists(parent)) {
             parent = parent.getParent();
         }
-        return parent != null && Files.isWritable(parent) ? "will be created" : "cannot be created: "
-                + parent + " is not writable";
+        if (parent == null || !Files.isWritable(parent)) {
+            return "cannot be created: " + parent + " is not writable";
+        }
+        // Writable by its mode is not enough (/proc, a read-only mount): try, and leave nothing.
+        try {
+            Files.delete(Files.createTempDirectory(parent, ".mailflow-check-"));
+            return "will be created";
+        } catch (IOException e) {
+            String why = e instanceof java.nio.file.FileSystemException f && f.getReason() != null
+                    ? f.getReason().toLowerCase(java.util.Locale.ROOT)
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : "it refuses new directories";
+            return "cannot be created in " + parent + " (" + why + ")";
+        }
     }
 }

@@ -57,8 +57,15 @@ public final class ConfigLoader {
             parsed = Toml.parse(file);
         } catch (NoSuchFileException e) {
             throw new ConfigException(name, 0, null, "no such file");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new ConfigException(name, 0, null, "cannot read it (permission denied for this user)");
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new ConfigException(name, 0, null, "it is not UTF-8 text (TOML files are UTF-8: convert it, "
+                    + "for example with iconv -f latin1 -t utf-8)");
         } catch (IOException e) {
-            throw new ConfigException(name, 0, null, "cannot read it: " + e.getMessage());
+            String why = e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null
+                    ? fse.getReason() : e.getClass().getSimpleName();
+            throw new ConfigException(name, 0, null, "cannot read it (" + why + ")");
         }
         var base = file.toAbsolutePath().getParent();
         return new ConfigLoader(name, base).build(parseDefaults(), parsed);

@@ -217,8 +217,10 @@ public final class QueueCommand implements Runnable {
             }
             if (listing.hasNonNull("continueAfter")) {
                 out.println("(" + messages.size() + " of " + listing.path("matching").asInt() + " shown; the next "
-                        + "ones: mailflow queue list --after " + listing.path("continueAfter").asText()
-                        + (state != null ? " --state " + state : "") + ")");
+                        + "ones: mailflow queue list" + (parent.config.file != null
+                        ? " --config " + shellWord(parent.config.file.toString()) : "")
+                        + " --after " + listing.path("continueAfter").asText()
+                        + (state != null ? " --state " + state : "") + (limit != 1000 ? " --limit " + limit : "") + ")");
             }
         }
 
@@ -380,5 +382,10 @@ public final class QueueCommand implements Runnable {
     @Command(name = "delete", mixinStandardHelpOptions = true,
             description = "Remove a message from the queue without telling the sender.")
     static final class Delete extends OneMessage {
+    }
+
+    /** {@code word} as a shell reads it back: as it is when it is plain, else in single quotes. */
+    static String shellWord(String word) {
+        return word.matches("[A-Za-z0-9_@%+=:,./-]+") ? word : "'" + word.replace("'", "'\\''") + "'";
     }
 }

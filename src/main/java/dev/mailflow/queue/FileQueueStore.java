@@ -424,6 +424,13 @@ public final class FileQueueStore implements QueueStore {
         }
         try {
             move(messageFile(id), stateDirs.get(QueueState.CORRUPT).resolve(id + ".msg"));
+            // Its status goes with it (kept for the operator, out of the counts and listings of
+            // the states): a message is counted once, as corrupt.
+            for (var s : stateDirs.keySet()) {
+                if (s != QueueState.CORRUPT && Files.exists(statusFile(s, id))) {
+                    move(statusFile(s, id), statusFile(QueueState.CORRUPT, id));
+                }
+            }
         } catch (IOException e) {
             LOG.error("could not move corrupt message {} aside: {}", id, e.toString());
         }

@@ -222,6 +222,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aFileThatIsNotUtf8IsNamedAsSuch() throws Exception {
+        Path latin1 = dir.resolve("latin1.toml");
+        java.nio.file.Files.write(latin1, "# r\u00e9ception\nhostname = \"mx.test\"\n"
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertThatThrownBy(() -> ConfigLoader.load(latin1)).isInstanceOf(ConfigException.class)
+                .hasMessageEndingWith("latin1.toml: it is not UTF-8 text (TOML files are UTF-8: convert it, "
+                        + "for example with iconv -f latin1 -t utf-8)");
+    }
+
+    @Test
     void everySchemaKeyIsDocumented() throws Exception {
         String doc = Files.readString(Path.of("docs/configuration.md"));
         ConfigLoader.SCHEMA.forEach((table, keys) -> keys.forEach((key, type) -> assertThat(doc)

@@ -199,6 +199,12 @@ public class FileQueueStoreTest {
         assertThat(Files.exists(damagedFile)).isFalse();
         again.quarantine(damaged.id()); // what the scheduler does next: nothing left to move
         assertThat(Files.exists(dir.resolve("corrupt/" + damaged.id() + ".msg"))).isTrue();
+        // Its status went with it: counted once, as corrupt, until the next start too.
+        assertThat(Files.exists(dir.resolve("deferred/" + damaged.id() + ".json"))).isFalse();
+        assertThat(Files.exists(dir.resolve("corrupt/" + damaged.id() + ".json"))).isTrue();
+        assertThat(again.countByState()).containsEntry(QueueState.DEFERRED, 1).containsEntry(QueueState.CORRUPT, 1);
+        again.remove(damaged.id());
+        assertThat(Files.exists(dir.resolve("corrupt/" + damaged.id() + ".json"))).isFalse();
     }
 
     @Test
