@@ -86,7 +86,7 @@ public final class AuthCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (!Language.apply(lang, err)) {
-            return ExitCodes.USAGE;
+            return UsageErrors.hint(spec);
         }
         InetAddress client = clientAddress(ip);
         if (client == null) {

@@ -60,7 +60,7 @@ public final class PasswdCommand implements Callable<Integer> {
         Passwords.Scheme chosen = Passwords.Scheme.named(scheme);
         if (chosen == null) {
             err.println("mailflow: --scheme is bcrypt, sha512-crypt or argon2id, not '" + scheme + "'");
-            return ExitCodes.USAGE;
+            return UsageErrors.hint(spec);
         }
         if (web && (chosen != Passwords.Scheme.BCRYPT || dovecot)) {
             err.println("mailflow: the web console password is always a bcrypt hash: --web takes neither --scheme "

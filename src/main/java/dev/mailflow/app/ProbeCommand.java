@@ -168,26 +168,26 @@ public final class ProbeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (!Language.apply(lang, err)) {
-            return ExitCodes.USAGE;
+            return UsageErrors.hint(spec);
         }
         if (!List.of("auto", "require", "never").contains(starttls)) {
             err.println("mailflow: --starttls must be auto, require or never");
-            return ExitCodes.USAGE;
+            return UsageErrors.hint(spec);
         }
         if (quitAfter != null && !List.of("CONNECT", "BANNER", "EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT")
                 .contains(quitAfter.toUpperCase())) {
             err.println("mailflow: --quit-after must be CONNECT, BANNER, EHLO, STARTTLS, AUTH, MAIL or RCPT");
-            return ExitCodes.USAGE;
+            return UsageErrors.hint(spec);
         }
         if (timeout < 1) {
             err.println("mailflow: --timeout must be at least 1 second");
-            return ExitCodes.USAGE;
+            return UsageErrors.hint(spec);
         }
         for (String selector : dkimSelectors) {
             if (!dev.mailflow.auth.dkim.DkimSigningKey.isSelector(selector)) {
                 err.println("mailflow: --dkim-selector \"" + selector + "\" is not a DKIM selector (letters, digits, "
                         + "'-' and '_', parts separated by dots)");
-                return ExitCodes.USAGE;
+                return UsageErrors.hint(spec);
             }
         }
         try { // before a password is asked for
@@ -212,16 +212,16 @@ public final class ProbeCommand implements Callable<Integer> {
             String f = format.strip().toLowerCase(java.util.Locale.ROOT);
             if (!java.util.List.of("text", "json", "html").contains(f)) {
                 err.println("mailflow: --format is text, json or html, not \"" + format + "\"");
-                return ExitCodes.USAGE;
+                return UsageErrors.hint(spec);
             }
             if (json && !f.equals("json")) {
                 err.println("mailflow: --json and --format " + f + " contradict each other: choose one");
-                return ExitCodes.USAGE;
+                return UsageErrors.hint(spec);
             }
             if (f.equals("html") && (conformance || relayTest || addresses)) {
                 err.println("mailflow: --format html is for the probe's report; --conformance, --relay-test and "
                         + "--addresses print text or JSON");
-                return ExitCodes.USAGE;
+                return UsageErrors.hint(spec);
             }
             format = f;
             json = f.equals("json");
@@ -235,34 +235,34 @@ public final class ProbeCommand implements Callable<Integer> {
         }
         if (to.stream().anyMatch(t -> t.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f))) {
             err.println("mailflow: --to holds a control character (CR, LF...): it would end the command line early");
-            return ExitCodes.USAGE;
+            return UsageErrors.hint(spec);
         }
         int modes = (conformance ? 1 : 0) + (relayTest ? 1 : 0) + (addresses ? 1 : 0) + (roundTrip ? 1 : 0);
         if (modes > 1) {
             err.println("mailflow: --conformance, --relay-test, --addresses and --round-trip are separate tests: "
                     + "choose one per run");
-            return ExitCodes.USAGE;
+            return UsageErrors.hint(spec);
         }
         if (roundTrip && quitAfter != null) {
             err.println("mailflow: --round-trip sends the test message and waits for its report: it does not go with "
                     + "--quit-after");
-            return ExitCodes.USAGE;
+            return UsageErrors.hint(spec);
         }
         if (!roundTrip && waitSeconds != DEFAULT_WAIT) {
             err.println("mailflow: --wait goes with --round-trip");
-            return ExitCodes.USAGE;
+            return UsageErrors.hint(spec);
         }
         if (log != null) {
             Path parent = log.toAbsolutePath().getParent();
             if (parent == null || !Files.isDirectory(parent) || !Files.isWritable(parent)
                     || Files.exists(log) && !Files.isWritable(log)) {
                 err.println("mailflow: --log " + log + ": cannot write there (no such directory, or not writable)");
-                return ExitCodes.USAGE;
+                return UsageErrors.hint(spec);
             }
         }
         if (allMx && first) {
             err.println("mailflow: --all-mx and --first contradict each other: choose one");
-            return ExitCodes.USAGE;
+            return UsageErrors.hint(spec);
         }
         var lists = new ArrayList<dev.mailflow.server.protection.DnsList>();
         try {
@@ -271,7 +271,7 @@ public final class ProbeCommand implements Callable<Integer> {
             }
         } catch (IllegalArgumentException e) {
             err.println("mailflow: --dnsbl " + e.getMessage());
-            return ExitCodes.USAGE;
+            return UsageErrors.hint(spec);
         }
         if (roundTrip) {
             String problem = to.isEmpty() ? "--round-trip needs --to USER@DOMAIN, the far side's recipient"
@@ -291,7 +291,7 @@ public final class ProbeCommand implements Callable<Integer> {
             }
         } else if (returnListen != null || returnConfig != null) {
             err.println("mailflow: --return-listen and --return-config go with --round-trip");
-            return ExitCodes.USAGE;
+            return UsageErrors.hint(spec);
         }
         var matrix = new MatrixOptions(allMx ? "all" : first ? "first" : "auto", lists, !noTlsGrade);
         String name = helo != null ? helo : localName();
@@ -326,7 +326,7 @@ public final class ProbeCommand implements Callable<Integer> {
             password = colon < 0 ? askPassword(user) : auth.substring(colon + 1);
             if (password == null) {
                 err.println("mailflow: --auth " + user + ": no password given (add :PASS, or run it in a terminal)");
-                return ExitCodes.USAGE;
+                return UsageErrors.hint(spec);
             }
         }
         ReturnMailbox mailbox = null;
@@ -418,7 +418,7 @@ public final class ProbeCommand implements Callable<Integer> {
         if (to.isEmpty()) {
             err.println("mailflow: --conformance needs --to ADDRESS, a recipient the server accepts (each check sends "
                     + "a test message to it)");
-            return ExitCodes.USAGE;
+            return UsageErrors.hint(spec);
         }
         var t = dev.mailflow.probe.ProbeTarget.parse(target, port);
         String sender = from != null ? from : "probe@" + name;
@@ -457,7 +457,7 @@ public final class ProbeCommand implements Callable<Integer> {
         if (to.isEmpty() || to.get(0).lastIndexOf('@') < 1) {
             err.println("mailflow: --relay-test needs --to USER@DOMAIN, an address of the server's own domain (the "
                     + "forms that hide a foreign address in a local part use its domain)");
-            return ExitCodes.USAGE;
+            return UsageErrors.hint(spec);
         }
         var t = dev.mailflow.probe.ProbeTarget.parse(target, port);
         String ours = to.get(0).substring(to.get(0).lastIndexOf('@') + 1);
@@ -495,7 +495,7 @@ public final class ProbeCommand implements Callable<Integer> {
     private int addresses(PrintWriter out, PrintWriter err, String name) throws Exception {
         if (to.isEmpty() || to.get(0).lastIndexOf('@') < 1) {
             err.println("mailflow: --addresses needs --to USER@DOMAIN: the domain whose addresses are asked for");
-            return ExitCodes.USAGE;
+            return UsageErrors.hint(spec);
         }
         var t = dev.mailflow.probe.ProbeTarget.parse(target, port);
         String domain = to.get(0).substring(to.get(0).lastIndexOf('@') + 1);

@@ -48,7 +48,7 @@ public final class TelnetCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (!Language.apply(lang, spec.commandLine().getErr())) {
-            return ExitCodes.USAGE;
+            return UsageErrors.hint(spec);
         }
         // HOST:PORT (or [v6]:PORT), as the probe takes it, when no PORT follows.
         var given = spec.commandLine().getParseResult().matchedPositional(1);
@@ -59,15 +59,15 @@ public final class TelnetCommand implements Callable<Integer> {
         } else if (given != null && hostPort.matches()) {
             spec.commandLine().getErr().println("mailflow: the port is given twice (" + host + " and " + port
                     + "): give HOST PORT or HOST:PORT");
-            return ExitCodes.USAGE;
+            return UsageErrors.hint(spec);
         }
         if (port < 1 || port > 65535) {
             spec.commandLine().getErr().println("mailflow: PORT must be a number from 1 to 65535, not " + port);
-            return ExitCodes.USAGE;
+            return UsageErrors.hint(spec);
         }
         if (timeout < 1) {
             spec.commandLine().getErr().println("mailflow: --timeout must be at least 1 second");
-            return ExitCodes.USAGE;
+            return UsageErrors.hint(spec);
         }
         if (System.console() == null) {
             var console = new TelnetConsole(out, true, Duration.ofSeconds(timeout));

@@ -70,7 +70,7 @@ public final class TrackCommand implements Callable<Integer> {
             from = since == null ? null : parseSince(since);
         } catch (IllegalArgumentException e) {
             err.println("mailflow: --since " + since + ": " + e.getMessage());
-            return ExitCodes.USAGE;
+            return UsageErrors.hint(spec);
         }
         Predicate<TrackingEvent> filter = e -> true;
         if (sender != null) {

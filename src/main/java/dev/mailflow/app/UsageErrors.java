@@ -47,6 +47,18 @@ final class UsageErrors implements CommandLine.IParameterExceptionHandler {
         throw new TypeConversionException("'" + text + "' is not a whole number");
     }
 
+    /**
+     * After a command's own check of its options said what is wrong: the synopsis and where
+     * to read more, as for a parse error; returns the usage exit code.
+     */
+    static int hint(CommandLine.Model.CommandSpec spec) {
+        PrintWriter err = spec.commandLine().getErr();
+        err.print(spec.commandLine().getHelp().fullSynopsis());
+        err.println("'" + spec.qualifiedName() + " --help' says more.");
+        err.flush();
+        return ExitCodes.USAGE;
+    }
+
     @Override
     public int handleParseException(ParameterException ex, String[] args) {
         CommandLine cmd = ex.getCommandLine();

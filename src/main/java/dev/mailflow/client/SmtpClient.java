@@ -225,7 +225,7 @@ public final class SmtpClient implements AutoCloseable {
         var stuffing = new DotStuffingOutputStream(out);
         long n = content.transferTo(stuffing);
         stuffing.finish();
-        transcript.line(TranscriptListener.Direction.SENT, "(" + n + " octets of message content)");
+        transcript.content(n);
         transcript.line(TranscriptListener.Direction.SENT, ".");
         return read(timeouts.dataEnd());
     }
@@ -240,7 +240,7 @@ public final class SmtpClient implements AutoCloseable {
             throw new IOException("content was " + copied + " octets, BDAT announced " + size);
         }
         out.flush();
-        transcript.line(TranscriptListener.Direction.SENT, "(" + size + " octets of message content)");
+        transcript.content(size);
         return read(timeouts.dataEnd());
     }
 

@@ -7,5 +7,10 @@ public interface TranscriptListener {
 
     void line(Direction direction, String text);
 
+    /** The message content was sent ({@code octets} of it, not shown line by line). */
+    default void content(long octets) {
+        line(Direction.SENT, "(" + octets + " octets of message content)");
+    }
+
     TranscriptListener NONE = (d, t) -> { };
 }

@@ -359,7 +359,7 @@ public final class AddressCheck {
         details.put("reasons", g.reasons());
         details.putAll(g.details());
         run.cell("TLS", g.status(), g.reasons().isEmpty() ? Messages.text("cell.grade", g.grade())
-                : Messages.text("cell.grade.reasons", g.grade(), String.join("; ", g.reasons())), details);
+                : Messages.text("cell.grade.reasons", g.grade(), Messages.joined(g.reasons())), details);
     }
 
     private MxMatrix.AddressEntry entry(Run run) {

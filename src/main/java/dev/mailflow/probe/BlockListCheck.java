@@ -78,13 +78,13 @@ final class BlockListCheck {
         String status = !listed.isEmpty() ? "FAIL" : !problems.isEmpty() ? "WARN" : "PASS";
         var parts = new ArrayList<String>();
         if (!listed.isEmpty()) {
-            parts.add(Messages.text("dnsbl.listedAdvice", String.join("; ", listed)));
+            parts.add(Messages.text("dnsbl.listedAdvice", Messages.joined(listed)));
         }
         parts.addAll(problems);
         if (!clean.isEmpty()) {
             parts.add(Messages.text("dnsbl.clean", String.join(", ", clean)));
         }
-        return new Result(status, String.join("; ", parts), Map.of("lists", findings));
+        return new Result(status, Messages.joined(parts), Map.of("lists", findings));
     }
 
     /** The list's TXT record for the address (RFC 5782 2.1): its reason or a link, or null. */

@@ -86,7 +86,7 @@ record CertificateInfo(String status, String summary, List<String> reasons, Map<
         }
         String validity = days < 0 ? Messages.text("cert.summary.expired", leaf.getNotAfter().toInstant())
                 : Messages.text("cert.summary.daysLeft", days);
-        String verdict = reasons.isEmpty() ? Messages.text("cert.summary.trusted", host) : String.join("; ", reasons);
+        String verdict = reasons.isEmpty() ? Messages.text("cert.summary.trusted", host) : Messages.joined(reasons);
         String summary = Messages.text("cert.summary", WebPki.commonName(leaf.getSubjectX500Principal().getName()), key,
                 leaf.getSigAlgName(), WebPki.commonName(leaf.getIssuerX500Principal().getName()), validity, verdict);
         return new CertificateInfo(status, summary, List.copyOf(reasons), details);

@@ -1,7 +1,6 @@
 package dev.mailflow.probe;
 
 import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 
 /**
@@ -43,7 +42,7 @@ public final class HtmlReport {
                 .append("<title>").append(esc(Messages.text("html.title", r.target()))).append("</title>\n<style>\n")
                 .append(STYLE).append("</style>\n</head>\n<body>\n");
         h.append("<h1>").append(esc(Messages.text("html.title", r.target()))).append("</h1>\n<p class=\"muted\">")
-                .append(esc(Messages.text("html.subtitle", when.format(DateTimeFormatter.RFC_1123_DATE_TIME), version,
+                .append(esc(Messages.text("html.subtitle", Messages.dateTime(when), version,
                         r.schemaVersion()))).append("</p>\n");
         h.append("<p class=\"outcome ").append(esc(r.outcome())).append("\">")
                 .append(esc(Messages.text("report.result", r.outcome(), TextReport.outcomeWords(r))))
@@ -112,7 +111,7 @@ public final class HtmlReport {
                 if (!a.summary().isEmpty()) {
                     summaries.append("<li class=\"").append(esc(a.result())).append("\"><b>").append(esc(a.address()))
                             .append(" (").append(esc(mx.host())).append("):</b> ")
-                            .append(esc(String.join("; ", a.summary()))).append("</li>\n");
+                            .append(esc(Messages.joined(a.summary()))).append("</li>\n");
                 }
             }
         }

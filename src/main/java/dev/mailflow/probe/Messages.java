@@ -108,6 +108,17 @@ public final class Messages {
         return format.format(value);
     }
 
+    /** Reasons or findings one after the other, with the language's separator ("; ", " ; ", "；"). */
+    public static String joined(java.util.Collection<String> items) {
+        return String.join(pattern(CURRENT.get(), "list.separator"), items);
+    }
+
+    /** A date and time as the current language writes it ("6 décembre 2026 à 13:02:11 UTC"). */
+    public static String dateTime(java.time.ZonedDateTime when) {
+        return when.format(java.time.format.DateTimeFormatter.ofLocalizedDateTime(java.time.format.FormatStyle.LONG)
+                .withLocale(CURRENT.get()));
+    }
+
     /**
      * The message {@code key} in the current language, with {@code args} put in; numbers as
      * plain digits (no grouping: ports, codes and queue ids read as they are).

@@ -483,7 +483,7 @@ public final class Probe {
             }
         }
         return new MxTlsStep.Peer.NotChecked(problems.isEmpty() ? Messages.text("peer.noAddress", host.name())
-                : Messages.text("peer.failed", String.join("; ", problems)));
+                : Messages.text("peer.failed", Messages.joined(problems)));
     }
 
     private final java.util.Set<String> unreachable = new java.util.HashSet<>();
@@ -845,14 +845,22 @@ public final class Probe {
     }
 
     private TranscriptListener recorder() {
-        return (d, t) -> {
-            String line = switch (d) {
-                case SENT -> "C: " + t;
-                case RECEIVED -> "S: " + t;
-                case INFO -> "* " + t;
-            };
-            exchange.add(line);
-            transcript.add(line);
+        return new TranscriptListener() {
+            @Override
+            public void line(Direction d, String t) {
+                String line = switch (d) {
+                    case SENT -> "C: " + t;
+                    case RECEIVED -> "S: " + t;
+                    case INFO -> "* " + t;
+                };
+                exchange.add(line);
+                transcript.add(line);
+            }
+
+            @Override
+            public void content(long octets) {
+                line(Direction.SENT, Messages.text("transcript.content", octets));
+            }
         };
     }
 

@@ -250,7 +250,7 @@ public final class TlsGrader {
                 found.add(Messages.text("grade.submission.mail.short", RawSmtp.firstLine(mail)));
             }
             return found.isEmpty() ? Messages.text("grade.submission.enforced", RawSmtp.firstLine(mail))
-                    : String.join("; ", found);
+                    : Messages.joined(found);
         } catch (IOException e) {
             return Messages.text("grade.notTested", Probe.describe(e));
         }

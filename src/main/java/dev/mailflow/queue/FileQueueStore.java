@@ -157,13 +157,13 @@ public final class FileQueueStore implements QueueStore {
     private static Footer footer(FileChannel ch, Path file) throws IOException {
         long size = ch.size();
         if (size < FOOTER_LENGTH) {
-            throw new CorruptMessageException(file + ": too short for a queue file");
+            throw new CorruptMessageException(file, "too short for a queue file");
         }
         var buf = ByteBuffer.allocate(FOOTER_LENGTH);
         ch.read(buf, size - FOOTER_LENGTH);
         String f = new String(buf.array(), StandardCharsets.US_ASCII);
         if (!f.startsWith(FOOTER_TAG) || !f.endsWith("\n") || f.charAt(FOOTER_TAG.length() + 10) != ' ') {
-            throw new CorruptMessageException(file + ": no envelope footer");
+            throw new CorruptMessageException(file, "no envelope footer");
         }
         int length;
         long crc;
@@ -171,11 +171,11 @@ public final class FileQueueStore implements QueueStore {
             length = Integer.parseInt(f, FOOTER_TAG.length(), FOOTER_TAG.length() + 10, 10);
             crc = Long.parseLong(f, FOOTER_TAG.length() + 11, FOOTER_TAG.length() + 19, 16);
         } catch (NumberFormatException e) {
-            throw new CorruptMessageException(file + ": bad envelope footer");
+            throw new CorruptMessageException(file, "bad envelope footer");
         }
         long contentLength = size - FOOTER_LENGTH - length;
         if (length <= 0 || contentLength < 0) {
-            throw new CorruptMessageException(file + ": bad envelope length");
+            throw new CorruptMessageException(file, "bad envelope length");
         }
         return new Footer(length, crc, contentLength);
     }
@@ -186,14 +186,49 @@ public final class FileQueueStore implements QueueStore {
         try {
             return QueueJson.MAPPER.readValue(json.array(), Envelope.class);
         } catch (IOException e) {
-            throw new CorruptMessageException(file + ": unreadable envelope: " + e.getMessage());
+            throw new CorruptMessageException(file, "unreadable envelope: " + e.getMessage());
         }
     }
 
     /** A queue file that cannot be read. */
     public static final class CorruptMessageException extends IOException {
+        private final String reason;
+        private final long size;
+        private final java.time.Instant modified;
+
         CorruptMessageException(String message) {
+            this(message, message, -1, null);
+        }
+
+        /** A file that failed a check as it was read: {@code reason} says which. */
+        CorruptMessageException(Path file, String reason) {
+            super(file + ": " + reason);
+            this.reason = reason;
+            this.size = -1;
+            this.modified = null;
+        }
+
+        /** A message kept in queue/corrupt: its file's size and time, and why it was put there. */
+        CorruptMessageException(String message, String reason, long size, java.time.Instant modified) {
             super(message);
+            this.reason = reason;
+            this.size = size;
+            this.modified = modified;
+        }
+
+        /** What was wrong with the file, without its path. */
+        public String reason() {
+            return reason;
+        }
+
+        /** The size of the kept file in octets, or -1 when not known. */
+        public long size() {
+            return size;
+        }
+
+        /** When the kept file was last written, or null when not known. */
+        public java.time.Instant modified() {
+            return modified;
         }
     }
 
@@ -217,8 +252,9 @@ public final class FileQueueStore implements QueueStore {
     public QueuedMessage load(long id) throws IOException {
         Path file = messageFile(id);
         if (!Files.exists(file)) {
-            if (Files.exists(stateDirs.get(QueueState.CORRUPT).resolve(id + ".msg"))) {
-                throw new CorruptMessageException("message " + id + " is kept in queue/corrupt: it failed its checksum");
+            Path kept = stateDirs.get(QueueState.CORRUPT).resolve(id + ".msg");
+            if (Files.exists(kept)) {
+                throw keptCorrupt(id, kept);
             }
             return null;
         }
@@ -228,7 +264,7 @@ public final class FileQueueStore implements QueueStore {
             try {
                 envelope = readVerified(file);
             } catch (CorruptMessageException e) {
-                quarantine(id); // the caller reports it (the scheduler's log, the queue listing)
+                quarantine(id, e.reason()); // the caller reports it (the scheduler's log, the queue listing)
                 throw e;
             } catch (NoSuchFileException e) {
                 return null;
@@ -414,15 +450,51 @@ public final class FileQueueStore implements QueueStore {
             Files.deleteIfExists(statusFile(s, id));
         }
         Files.deleteIfExists(stateDirs.get(QueueState.CORRUPT).resolve(id + ".msg"));
+        Files.deleteIfExists(whyFile(id));
+    }
+
+    /** The message kept in queue/corrupt, with its file's size and time and why it is there. */
+    private CorruptMessageException keptCorrupt(long id, Path kept) {
+        String why = null;
+        long size = -1;
+        java.time.Instant modified = null;
+        try {
+            Path reasonFile = whyFile(id);
+            if (Files.exists(reasonFile)) {
+                why = Files.readString(reasonFile, StandardCharsets.UTF_8).strip();
+            }
+            var attributes = Files.readAttributes(kept, java.nio.file.attribute.BasicFileAttributes.class);
+            size = attributes.size();
+            modified = attributes.lastModifiedTime().toInstant();
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("reading what is known of corrupt message {}: {}", id, e.toString());
+        }
+        if (why == null || why.isEmpty()) {
+            why = "its file failed a check when it was read";
+        }
+        return new CorruptMessageException("message " + id + " is kept in queue/corrupt: " + why, why, size, modified);
+    }
+
+    private Path whyFile(long id) {
+        return stateDirs.get(QueueState.CORRUPT).resolve(id + ".why");
     }
 
     /** Moves a message whose files cannot be read to the corrupt directory. */
     void quarantine(long id) {
+        quarantine(id, null);
+    }
+
+    /** Moves a message whose files cannot be read to the corrupt directory, with why (for the listing). */
+    void quarantine(long id, String why) {
         unverified.remove(id);
         if (!Files.exists(messageFile(id))) {
             return; // moved already (by load, which found it damaged) or removed
         }
         try {
+            if (why != null) {
+                // Written first: the listing finds it beside the file (a lost one only loses the reason).
+                Files.writeString(whyFile(id), why + "\n", StandardCharsets.UTF_8);
+            }
             move(messageFile(id), stateDirs.get(QueueState.CORRUPT).resolve(id + ".msg"));
             // Its status goes with it (kept for the operator, out of the counts and listings of
             // the states): a message is counted once, as corrupt.
@@ -598,7 +670,7 @@ public final class FileQueueStore implements QueueStore {
             // Most likely a crash between its rename and its fsync, before any 250; but it
             // could be damage to an acknowledged message, so keep it for the operator.
             LOG.warn("message {} is incomplete or damaged ({}): moved to queue/corrupt", id, e.getMessage());
-            quarantine(id);
+            quarantine(id, e.reason());
             return null;
         }
         return new RecoveredMessage(id, QueueState.ACTIVE, best == null ? null : best.status().nextAttempt());
@@ -626,14 +698,14 @@ public final class FileQueueStore implements QueueStore {
                 buf.limit((int) Math.min(buf.capacity(), end - pos));
                 int n = ch.read(buf, pos);
                 if (n <= 0) {
-                    throw new CorruptMessageException(file + ": shorter than its size");
+                    throw new CorruptMessageException(file, "shorter than its size");
                 }
                 buf.flip();
                 crc.update(buf);
                 pos += n;
             }
             if (crc.getValue() != footer.crc()) {
-                throw new CorruptMessageException(file + ": it fails its checksum");
+                throw new CorruptMessageException(file, "it fails its checksum");
             }
             return envelope(ch, file, footer);
         }

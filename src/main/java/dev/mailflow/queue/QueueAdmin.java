@@ -110,12 +110,13 @@ public final class QueueAdmin {
                 var m = store.load(id);
                 if (m != null) { // else it left the queue since the listing
                     summaries.add(m.state() == QueueState.CORRUPT ? corrupt(id, m.envelope().messageId(),
-                            "kept as corrupt: its content or envelope failed a check")
+                            "kept as corrupt: its content or envelope failed a check", m.envelope().size(),
+                            m.envelope().receivedAt())
                             : summarize(m, holders.get(id)));
                 }
             } catch (FileQueueStore.CorruptMessageException e) {
                 // Kept for the operator: listed with why, so that it can be looked at or deleted.
-                summaries.add(corrupt(id, null, e.getMessage()));
+                summaries.add(corrupt(id, null, e.getMessage(), e.size(), e.modified()));
             }
         }
         int matching = filter == null ? counts.values().stream().mapToInt(Integer::intValue).sum()
@@ -124,8 +125,11 @@ public final class QueueAdmin {
                 shared == null ? null : shared.nodes());
     }
 
-    private static Summary corrupt(long id, String messageId, String why) {
-        return new Summary(id, QueueState.CORRUPT, messageId, "", List.of(), 0, 0, 0, 0, null, why, null, null);
+    /** A corrupt message: what is known of it (its file's size and time, -1 and null when not known). */
+    private Summary corrupt(long id, String messageId, String why, long size, java.time.Instant since) {
+        long age = since == null ? 0 : Math.max(0, Duration.between(since, clock.instant()).toSeconds());
+        return new Summary(id, QueueState.CORRUPT, messageId, "", List.of(), 0, Math.max(0, size), age, 0, null, why,
+                null, null);
     }
 
     Summary summarize(QueuedMessage m) {

@@ -321,7 +321,7 @@ public final class Scheduler implements AutoCloseable {
         } catch (FileQueueStore.CorruptMessageException e) {
             LOG.error("queue: message {} is corrupt, moved aside: {}", id, e.getMessage());
             if (store instanceof FileQueueStore fs) {
-                fs.quarantine(id);
+                fs.quarantine(id, e.reason());
             }
             return;
         }

@@ -55,7 +55,8 @@ class HtmlReportTest {
     void theFormatIsChecked() {
         var bad = MainRunner.run("probe", "127.0.0.1:9", "--format", "pdf");
         assertThat(bad.code()).isEqualTo(2);
-        assertThat(bad.err()).isEqualTo("mailflow: --format is text, json or html, not \"pdf\"\n");
+        assertThat(bad.err()).startsWith("mailflow: --format is text, json or html, not \"pdf\"\nUsage: ")
+                .endsWith("'mailflow probe --help' says more.\n");
         var both = MainRunner.run("probe", "127.0.0.1:9", "--format", "html", "--json");
         assertThat(both.code()).isEqualTo(2);
         assertThat(both.err()).contains("contradict");

@@ -59,6 +59,24 @@ class MessagesTest {
         assertThat(Messages.decimal(12345.67)).isEqualTo("12345.7");
     }
 
+    /** Lists, dates and the transcript's content line in the language's own way. */
+    @Test
+    void listsDatesAndTheContentLineAreWrittenInTheLanguage() {
+        var when = java.time.ZonedDateTime.of(2026, 12, 6, 13, 2, 11, 0, java.time.ZoneOffset.UTC);
+        Messages.use("fr");
+        assertThat(Messages.joined(List.of("TLS 1.0 accepté", "RC4"))).isEqualTo("TLS 1.0 accepté ; RC4");
+        assertThat(Messages.dateTime(when)).contains("6 décembre 2026").contains("13:02:11");
+        assertThat(Messages.text("transcript.content", 232L)).isEqualTo("(232 octets de contenu du message)");
+        assertThat(Messages.text("report.queued", 42)).isEqualTo(" ; en file d'attente : 42");
+        Messages.use("zh");
+        assertThat(Messages.joined(List.of("a", "b"))).isEqualTo("a；b");
+        assertThat(Messages.dateTime(when)).contains("2026年12月6日");
+        Messages.use("en");
+        assertThat(Messages.joined(List.of("a", "b"))).isEqualTo("a; b");
+        assertThat(Messages.dateTime(when)).contains("December 6, 2026");
+        assertThat(Messages.text("transcript.content", 232L)).isEqualTo("(232 octets of message content)");
+    }
+
     @Test
     void theFrenchPatternsFormatWithTheirApostrophes() {
         var keys = BundleCheck.complete("/dev/mailflow/probe/messages", Messages.LANGUAGES);
@@ -107,7 +125,8 @@ class MessagesTest {
         assertThat(Messages.fromAcceptLanguage(";;;q=x")).isEqualTo("en");
         var bad = MainRunner.run("probe", "127.0.0.1:9", "--lang", "de");
         assertThat(bad.code()).isEqualTo(2);
-        assertThat(bad.err()).isEqualTo("mailflow: --lang is en, zh or fr, not \"de\"\n");
+        assertThat(bad.err()).startsWith("mailflow: --lang is en, zh or fr, not \"de\"\nUsage: mailflow probe ")
+                .as("the synopsis, and where to read more").endsWith("'mailflow probe --help' says more.\n");
     }
 
     @Test

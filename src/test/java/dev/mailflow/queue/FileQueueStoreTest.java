@@ -170,6 +170,14 @@ public class FileQueueStoreTest {
         var admin = new QueueAdmin(again, null, null, java.time.Clock.systemUTC());
         assertThat(admin.list(QueueState.CORRUPT, 0, 10).messages()).extracting(QueueAdmin.Summary::id)
                 .contains(damaged.id());
+        // Listed with what is known: the kept file's size and age, and why it was put aside.
+        var listed = admin.list(QueueState.CORRUPT, 0, 10).messages().stream()
+                .filter(m -> m.id() == damaged.id()).findFirst().orElseThrow();
+        assertThat(listed.size()).isEqualTo(Files.size(dir.resolve("corrupt/" + damaged.id() + ".msg")));
+        assertThat(listed.lastError()).endsWith("kept in queue/corrupt: it fails its checksum");
+        var garbage = admin.list(QueueState.CORRUPT, 0, 10).messages().stream()
+                .filter(m -> m.id() == 43).findFirst().orElseThrow();
+        assertThat(garbage.lastError()).endsWith("kept in queue/corrupt: too short for a queue file");
         assertThat(admin.delete(damaged.id()).ok()).isTrue();
         assertThat(Files.exists(dir.resolve("corrupt/" + damaged.id() + ".msg"))).isFalse();
         assertThat(again.begin().id()).isGreaterThan(deferred.id());

@@ -19,6 +19,8 @@ const el = (tag, attrs = {}, ...kids) => {
 let lang = "en", words = {};
 // A message with its {0}, {1}... filled in (as text: el() makes text nodes of it, never HTML).
 const t = (key, ...args) => (words[key] ?? key).replace(/\{(\d+)\}/g, (m, i) => (Number(i) < args.length ? String(args[i]) : m));
+// A count in words: the key's ".one" form for one (every language has it, the same where there is no singular).
+const tn = (key, n, ...args) => t(n === 1 ? key + ".one" : key, n, ...args);
 // A word for a value from the server (a state, an event), or the value itself when it has none.
 const tv = (prefix, value) => words[prefix + value] ?? value;
 function useLanguage(page) {
@@ -274,10 +276,10 @@ const nextAttempt = (at) => {
 };
 // Why a message waits, as the queue list says it: on hold and why, or its last error and next attempt.
 function whyItWaits(m) {
-  if (m.holdReason) return m.holdReason + (m.attempts > 0 ? " · " + t("queue.attempts", m.attempts) : "");
+  if (m.holdReason) return m.holdReason + (m.attempts > 0 ? " · " + tn("queue.attempts", m.attempts) : "");
   const parts = [];
   if (m.lastError) parts.push(m.lastError);
-  if (m.attempts > 0) parts.push(t("queue.attemptsNext", m.attempts, nextAttempt(m.nextAttempt)));
+  if (m.attempts > 0) parts.push(tn("queue.attemptsNext", m.attempts, nextAttempt(m.nextAttempt)));
   return parts.join(" · ");
 }
 async function showQueued(id) {
