@@ -46,10 +46,30 @@ public final class DotStuffingOutputStream extends FilterOutputStream {
         lineStart = false;
     }
 
+    /**
+     * The same as {@link #write(int)} for each octet, but the run of a line between its first
+     * octet and its end goes out in one write (a 64 KiB message is not 65,536 calls).
+     */
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-        for (int i = off; i < off + len; i++) {
-            write(b[i]);
+        java.util.Objects.checkFromIndexSize(off, len, b.length);
+        int end = off + len;
+        int i = off;
+        while (i < end) {
+            if (pendingCr || lineStart) {
+                write(b[i++]); // a line's first octet (the dot), or what follows a CR
+                continue;
+            }
+            int start = i;
+            while (i < end && b[i] != '\r' && b[i] != '\n') {
+                i++;
+            }
+            if (i > start) {
+                out.write(b, start, i - start);
+            }
+            if (i < end) {
+                write(b[i++]);
+            }
         }
     }
 
