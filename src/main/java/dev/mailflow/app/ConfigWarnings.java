@@ -17,12 +17,24 @@ final class ConfigWarnings {
     private ConfigWarnings() {
     }
 
+    /** A plain console password shorter than mailflow passwd --web would take. */
+    private static void webPassword(MailflowConfig config, List<String> warnings) {
+        String password = config.web() == null ? null : config.web().password();
+        if (config.web() != null && config.web().enabled() && password != null
+                && !dev.mailflow.server.auth.Passwords.isHash(password) && password.length() < PasswdCommand.MIN_WEB_PASSWORD) {
+            warnings.add("[web] password is a plain password of " + password.length() + " characters: mailflow passwd"
+                    + " --web wants at least " + PasswdCommand.MIN_WEB_PASSWORD + "; put the bcrypt hash it prints there"
+                    + " (or remove the key: the server makes one at its first start)");
+        }
+    }
+
     static List<String> of(MailflowConfig config) {
         var d = config.server().directory();
         var warnings = new ArrayList<String>();
         if (config.parts() != null) {
             ldapInClear(config.part(DirectorySection.SECTION), warnings);
         }
+        webPassword(config, warnings);
         if (!d.fromConfigFile()) {
             return warnings; // a database's rows change under us: nothing to say about them at load
         }

@@ -34,7 +34,9 @@ public final class MailflowRuntime implements AutoCloseable {
     /** The data directory is in use by another running server. */
     public static final class DataDirectoryInUse extends IOException {
         DataDirectoryInUse(Path dir) {
-            super("another Mailflow server is using the data directory " + dir);
+            super("another Mailflow server is using the data directory " + dir + " (one server per data"
+                    + " directory: stop that one first, or give this one its own data_dir; mailflow queue works"
+                    + " with the running one)");
         }
     }
 
@@ -183,8 +185,11 @@ public final class MailflowRuntime implements AutoCloseable {
             long started = System.nanoTime();
             try {
                 int n = recovery.run(scheduler::recovered);
-                if (n > 0) {
-                    LOG.info("queue: {} message(s) recovered in {} ms", n, (System.nanoTime() - started) / 1_000_000);
+                long ms = (System.nanoTime() - started) / 1_000_000;
+                if (n == 0) {
+                    LOG.info("queue: read in {} ms, empty (nothing left from before this start)", ms);
+                } else {
+                    LOG.info("queue: {} {} recovered in {} ms", n, n == 1 ? "message" : "messages", ms);
                 }
             } catch (java.io.IOException | RuntimeException e) {
                 if (!Thread.currentThread().isInterrupted()) {

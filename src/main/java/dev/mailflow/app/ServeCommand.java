@@ -56,7 +56,8 @@ public final class ServeCommand implements Callable<Integer> {
         } catch (MailServer.BindFailure e) {
             var c = e.connector();
             String problem = e.inUse() ? dev.mailflow.server.Endpoints.format(c.bind())
-                    + " is already in use by another program"
+                    + " is already in use by another program (ss -ltnp 'sport = :" + c.bind().getPort()
+                    + "' shows which): stop it, or give the connector another bind"
                     : "cannot listen on " + c.bind() + ": " + e.getMessage();
             err.println("mailflow: " + ConfigLoaderErrors.bindError(cfg, c, problem));
             return ExitCodes.USAGE;

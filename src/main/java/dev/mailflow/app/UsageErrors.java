@@ -81,6 +81,17 @@ final class UsageErrors implements CommandLine.IParameterExceptionHandler {
             }
             return conversion.getMessage();
         }
+        if (ex instanceof UnmatchedArgumentException unmatched && !unmatched.getUnmatched().isEmpty()) {
+            // picocli's "Unmatched argument at index 0: 'bogus'" in words.
+            String first = unmatched.getUnmatched().get(0);
+            var spec = ex.getCommandLine().getCommandSpec();
+            if (!spec.subcommands().isEmpty() && !first.startsWith("-")) {
+                return "'" + first + "' is not a command of " + spec.qualifiedName() + " (its commands: "
+                        + String.join(", ", spec.subcommands().keySet()) + ")";
+            }
+            return (first.startsWith("-") ? "no option " : "nothing expected here: ") + "'" + first + "' for "
+                    + spec.qualifiedName();
+        }
         return ex.getMessage();
     }
 

@@ -134,6 +134,43 @@ class CheckCommandTest {
     }
 
     @Test
+    void aShortPlainConsolePasswordIsAWarning() throws Exception {
+        String base = """
+                data_dir = "data"
+
+                [[receive_connector]]
+                name = "Inbound"
+                bind = "127.0.0.1:0"
+
+                [[accepted_domain]]
+                name = "example.test"
+
+                [[mailbox]]
+                address = "postmaster@example.test"
+
+                [web]
+                bind = "127.0.0.1:0"
+                """;
+        java.util.function.Function<String, String> web = toml -> {
+            try {
+                return Files.writeString(dir.resolve("web.toml"), base + toml).toString();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        var r = MainRunner.run("check", "--config", web.apply("password = \"short\"\n"));
+        assertThat(r.code()).isZero();
+        assertThat(r.err()).isEqualTo("mailflow: warning: [web] password is a plain password of 5 characters: "
+                + "mailflow passwd --web wants at least 8; put the bcrypt hash it prints there (or remove the key: "
+                + "the server makes one at its first start)\n");
+        assertThat(MainRunner.run("check", "--config", web.apply("password = \"long enough\"\n")).err())
+                .isEmpty();
+        String hash = dev.mailflow.server.auth.Passwords.hash("x".toCharArray());
+        assertThat(MainRunner.run("check", "--config", web.apply("password = \"" + hash + "\"\n")).err())
+                .as("a hash, whatever its length").isEmpty();
+    }
+
+    @Test
     void aliasesToNobodyAndDomainsWithoutPostmasterAreWarnings() throws Exception {
         Path f = file("""
                 [[receive_connector]]

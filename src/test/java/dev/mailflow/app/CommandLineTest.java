@@ -39,6 +39,14 @@ class CommandLineTest {
         assertThat(run("frobnicate").code()).isEqualTo(2);
         assertThat(run().code()).isEqualTo(2);
         assertThat(run("serve", "--no-such-option").code()).isEqualTo(2);
+        // In words, not picocli's "Unmatched argument at index 0".
+        assertThat(run("frobnicate").err()).startsWith("mailflow: 'frobnicate' is not a command of mailflow (its "
+                + "commands: serve, check, probe").contains("'mailflow --help' says more.");
+        assertThat(run("serve", "--no-such-option").err())
+                .startsWith("mailflow: no option '--no-such-option' for mailflow serve\n");
+        var timeout = run("telnet", "127.0.0.1", "25", "--timeout", "0");
+        assertThat(timeout.err()).startsWith("mailflow: --timeout must be at least 1 second\nUsage: mailflow telnet")
+                .endsWith("'mailflow telnet --help' says more.\n");
     }
 
     @Test
@@ -60,7 +68,8 @@ class CommandLineTest {
             var r = run("serve", "--config", f.toString());
             assertThat(r.code()).isEqualTo(2);
             assertThat(r.err().strip()).isEqualTo("mailflow: " + f + ": receive_connector[1].bind (\"Busy\"): 127.0.0.1:"
-                    + busy.getLocalPort() + " is already in use by another program");
+                    + busy.getLocalPort() + " is already in use by another program (ss -ltnp 'sport = :"
+                    + busy.getLocalPort() + "' shows which): stop it, or give the connector another bind");
         }
     }
 
