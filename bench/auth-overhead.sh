@@ -8,6 +8,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
+# --help before the checks (tools, root, the build).
+for a in "$@"; do case "$a" in -h|--help) exec python3 "$here/auth_overhead.py" --root "$root" --help;; esac; done
 
 missing=()
 packages=()

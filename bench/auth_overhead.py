@@ -393,8 +393,9 @@ def write_section(out, text):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--root", required=True)
+    ap = argparse.ArgumentParser(prog="bench/auth-overhead.sh", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--root", required=True, help=argparse.SUPPRESS)  # given by bench/auth-overhead.sh
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--messages", type=int, default=2000)
     ap.add_argument("--sessions", type=int, default=10)

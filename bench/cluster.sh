@@ -6,6 +6,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
+# --help before the checks (tools, root, the build).
+for a in "$@"; do case "$a" in -h|--help) exec python3 "$here/cluster_bench.py" --root "$root" --pgbin x --help;; esac; done
 pgbin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)"
 missing=()
 for tool in smtp-source smtp-sink python3 runuser; do

@@ -131,9 +131,10 @@ def file_queue_left(node):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--root", required=True)
-    ap.add_argument("--pgbin", required=True)
+    ap = argparse.ArgumentParser(prog="bench/cluster.sh", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--root", required=True, help=argparse.SUPPRESS)  # given by bench/cluster.sh
+    ap.add_argument("--pgbin", required=True, help=argparse.SUPPRESS)  # found by bench/cluster.sh
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--messages", type=int, default=3000)
     ap.add_argument("--sessions", type=int, default=30)

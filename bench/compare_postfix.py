@@ -332,8 +332,9 @@ def machine():
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--root", required=True)
+    ap = argparse.ArgumentParser(prog="bench/postfix-compare.sh", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--root", required=True, help=argparse.SUPPRESS)  # given by bench/postfix-compare.sh
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--messages-1k", type=int, default=2000)
     ap.add_argument("--messages-64k", type=int, default=500)

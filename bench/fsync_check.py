@@ -121,8 +121,9 @@ def wait_delivered(server, messages):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--root", required=True)
+    ap = argparse.ArgumentParser(prog="bench/fsync-check.sh", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--root", required=True, help=argparse.SUPPRESS)  # given by bench/fsync-check.sh
     ap.add_argument("--messages", type=int, default=500)
     ap.add_argument("--out", default=None)
     ap.add_argument("--traces", default=None, help="a directory to keep the two strace files in")

@@ -99,8 +99,9 @@ def files_and_links(boxes, n):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--root", required=True)
+    ap = argparse.ArgumentParser(prog="bench/many-recipients.sh", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--root", required=True, help=argparse.SUPPRESS)  # given by bench/many-recipients.sh
     ap.add_argument("--recipients", type=int, default=1000)
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--out", default=None)

@@ -124,8 +124,9 @@ def timed_page(mf, reps=3):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--root", required=True)
+    ap = argparse.ArgumentParser(prog="bench/queue-growth.sh", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--root", required=True, help=argparse.SUPPRESS)  # given by bench/queue-growth.sh
     ap.add_argument("--deferred", type=int, default=100_000)
     ap.add_argument("--messages", type=int, default=3000)
     ap.add_argument("--reps", type=int, default=3)

@@ -8,6 +8,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
+# --help before the checks (tools, root, the build).
+for a in "$@"; do case "$a" in -h|--help) exec python3 "$here/slow_start.py" --root "$root" --help;; esac; done
 . "$here/common.sh"
 require_tools "apt-get install postfix python3" postfix smtp-source python3
 require_root "the script starts a private Postfix instance, which needs root"

@@ -56,8 +56,9 @@ def overall(rates, n_each):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--root", required=True)
+    ap = argparse.ArgumentParser(prog="bench/slow-start.sh", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--root", required=True, help=argparse.SUPPRESS)  # given by bench/slow-start.sh
     ap.add_argument("--first", type=int, default=10000)
     ap.add_argument("--block", type=int, default=1000)
     ap.add_argument("--steady", type=int, default=3000)
