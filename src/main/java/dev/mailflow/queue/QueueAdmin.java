@@ -105,6 +105,7 @@ public final class QueueAdmin {
         var shared = store.shared();
         Map<Long, String> holders = shared == null || page.isEmpty() ? Map.of() : shared.leaseHolders();
         var summaries = new ArrayList<Summary>(page.size());
+        boolean foundDamaged = false;
         for (long id : page) {
             try {
                 var m = store.load(id);
@@ -117,7 +118,15 @@ public final class QueueAdmin {
             } catch (FileQueueStore.CorruptMessageException e) {
                 // Kept for the operator: listed with why, so that it can be looked at or deleted.
                 summaries.add(corrupt(id, null, e.getMessage(), e.size(), e.modified()));
+                foundDamaged = true;
             }
+        }
+        if (foundDamaged) {
+            // Reading the page found damage and moved it to corrupt: the counts say so too.
+            for (var s : QueueState.ACCEPTED) {
+                counts.put(s, 0);
+            }
+            counts.putAll(store.countByState());
         }
         int matching = filter == null ? counts.values().stream().mapToInt(Integer::intValue).sum()
                 : counts.getOrDefault(filter, 0);

@@ -211,6 +211,18 @@ public final class WebConsole implements AutoCloseable {
 
     private void api(HttpExchange x, String method, String[] p, Sessions.Session session) throws IOException {
         String first = p[0];
+        // Reading is GET, acting is POST (the queue's actions and the probe check their own).
+        String wanted = switch (first) {
+            case "session", "status", "track", "mailboxes" -> "GET";
+            case "logout" -> "POST";
+            case "queue" -> p.length <= 2 ? "GET" : null;
+            default -> null;
+        };
+        if (wanted != null && !method.equals(wanted)) {
+            x.getResponseHeaders().set("Allow", wanted);
+            error(x, 405, "error.method", method, "/api/" + String.join("/", p), wanted);
+            return;
+        }
         switch (first) {
             case "session" -> json(x, 200, Map.of("csrf", session.csrf()));
             case "logout" -> {
@@ -242,6 +254,18 @@ public final class WebConsole implements AutoCloseable {
             return;
         }
         JsonNode body = body(x);
+        // A body that is not {"password": "..."} is a mistake, not a guess: 400, not counted.
+        if (!body.isObject() || !body.path("password").isTextual()) {
+            error(x, 400, "error.loginBody");
+            return;
+        }
+        for (var it = body.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (!name.equals("password")) {
+                error(x, 400, "error.unknownField", name, "password");
+                return;
+            }
+        }
         if (!password.matches(body.path("password").asText(""))) {
             sessions.loginFailed(client);
             error(x, 401, "error.wrongPassword");

@@ -184,6 +184,26 @@ public class FileQueueStoreTest {
     }
 
     @Test
+    void aListingThatFindsDamageCountsItAsCorrupt() throws Exception {
+        var store = new FileQueueStore(dir);
+        var next = Instant.parse("2030-01-01T00:00:00Z");
+        var held = commit(store, "held and then cut short\r\n");
+        store.update(held, QueueState.HOLD, held.status().scheduled(1, Instant.now(), next, "held"));
+        Path file = dir.resolve("messages/" + held.id() + ".msg");
+        try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(10);
+        }
+        var again = new FileQueueStore(dir);
+        again.recover();
+        var listing = new QueueAdmin(again, null, null, java.time.Clock.systemUTC()).list(null, 0, 10);
+        assertThat(listing.messages()).singleElement().satisfies(m -> {
+            assertThat(m.state()).isEqualTo(QueueState.CORRUPT);
+            assertThat(m.lastError()).contains("too short for a queue file");
+        });
+        assertThat(listing.counts()).containsEntry(QueueState.CORRUPT, 1).containsEntry(QueueState.HOLD, 0);
+    }
+
+    @Test
     void aDeferredMessageComesBackFromItsStatusAndIsCheckedAtItsFirstLoad() throws Exception {
         var store = new FileQueueStore(dir);
         var next = Instant.parse("2030-01-01T00:00:00Z");

@@ -117,6 +117,19 @@ class WebApiTest {
                 .isEqualTo(403);
         assertThat(c.get("/api/nothing").statusCode()).isEqualTo(404);
         assertThat(c.get("/static/../../etc/passwd").statusCode()).isEqualTo(404);
+        // Reading is GET: a POST to a reading API is refused, saying which method it takes.
+        var wrongMethod = c.post("/api/status", "{}", true);
+        assertThat(wrongMethod.statusCode()).isEqualTo(405);
+        assertThat(wrongMethod.headers().firstValue("Allow")).hasValue("GET");
+        assertThat(json(wrongMethod).path("error").asText()).isEqualTo("POST is not a method of /api/status: use GET");
+        assertThat(c.get("/api/logout").statusCode()).isEqualTo(405);
+        // A login body of the wrong shape is a 400 (and no guess of the password).
+        var a2 = anonymous();
+        assertThat(a2.post("/api/login", "{\"password\":123}", false).statusCode()).isEqualTo(400);
+        assertThat(a2.post("/api/login", "[1,2]", false).statusCode()).isEqualTo(400);
+        var extra = a2.post("/api/login", "{\"password\":\"admin-secret\",\"zzz\":1}", false);
+        assertThat(extra.statusCode()).isEqualTo(400);
+        assertThat(json(extra).path("error").asText()).isEqualTo("unknown field 'zzz' (known: password)");
     }
 
     @Test
