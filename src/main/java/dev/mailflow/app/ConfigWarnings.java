@@ -19,9 +19,10 @@ final class ConfigWarnings {
 
     /** A plain console password shorter than mailflow passwd --web would take. */
     private static void webPassword(MailflowConfig config, List<String> warnings) {
-        String password = config.web() == null ? null : config.web().password();
-        if (config.web() != null && config.web().enabled() && password != null
-                && !dev.mailflow.server.auth.Passwords.isHash(password) && password.length() < PasswdCommand.MIN_WEB_PASSWORD) {
+        var web = config.web();
+        String password = web == null || !web.enabled() ? null : web.password();
+        if (password != null && !dev.mailflow.server.auth.Passwords.isHash(password)
+                && password.length() < PasswdCommand.MIN_WEB_PASSWORD) {
             warnings.add("[web] password is a plain password of " + password.length() + " characters: mailflow passwd"
                     + " --web wants at least " + PasswdCommand.MIN_WEB_PASSWORD + "; put the bcrypt hash it prints there"
                     + " (or remove the key: the server makes one at its first start)");

@@ -59,8 +59,7 @@ public final class PasswdCommand implements Callable<Integer> {
         Path data = null;
         Passwords.Scheme chosen = Passwords.Scheme.named(scheme);
         if (chosen == null) {
-            err.println("mailflow: --scheme is bcrypt, sha512-crypt or argon2id, not '" + scheme + "'");
-            return UsageErrors.hint(spec);
+            return UsageErrors.misuse(spec, "--scheme is bcrypt, sha512-crypt or argon2id, not '" + scheme + "'");
         }
         if (web && (chosen != Passwords.Scheme.BCRYPT || dovecot)) {
             err.println("mailflow: the web console password is always a bcrypt hash: --web takes neither --scheme "

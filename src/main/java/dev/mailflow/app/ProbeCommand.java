@@ -171,23 +171,20 @@ public final class ProbeCommand implements Callable<Integer> {
             return UsageErrors.hint(spec);
         }
         if (!List.of("auto", "require", "never").contains(starttls)) {
-            err.println("mailflow: --starttls must be auto, require or never");
-            return UsageErrors.hint(spec);
+            return UsageErrors.misuse(spec, "--starttls must be auto, require or never");
         }
         if (quitAfter != null && !List.of("CONNECT", "BANNER", "EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT")
                 .contains(quitAfter.toUpperCase())) {
-            err.println("mailflow: --quit-after must be CONNECT, BANNER, EHLO, STARTTLS, AUTH, MAIL or RCPT");
-            return UsageErrors.hint(spec);
+            return UsageErrors.misuse(spec, "--quit-after must be CONNECT, BANNER, EHLO, STARTTLS, AUTH, MAIL or RCPT");
         }
         if (timeout < 1) {
-            err.println("mailflow: --timeout must be at least 1 second");
-            return UsageErrors.hint(spec);
+            return UsageErrors.misuse(spec, "--timeout must be at least 1 second");
         }
         for (String selector : dkimSelectors) {
             if (!dev.mailflow.auth.dkim.DkimSigningKey.isSelector(selector)) {
-                err.println("mailflow: --dkim-selector \"" + selector + "\" is not a DKIM selector (letters, digits, "
+                return UsageErrors.misuse(spec,
+                        "--dkim-selector \"" + selector + "\" is not a DKIM selector (letters, digits, "
                         + "'-' and '_', parts separated by dots)");
-                return UsageErrors.hint(spec);
             }
         }
         try { // before a password is asked for
@@ -211,17 +208,15 @@ public final class ProbeCommand implements Callable<Integer> {
         if (format != null) {
             String f = format.strip().toLowerCase(java.util.Locale.ROOT);
             if (!java.util.List.of("text", "json", "html").contains(f)) {
-                err.println("mailflow: --format is text, json or html, not \"" + format + "\"");
-                return UsageErrors.hint(spec);
+                return UsageErrors.misuse(spec, "--format is text, json or html, not \"" + format + "\"");
             }
             if (json && !f.equals("json")) {
-                err.println("mailflow: --json and --format " + f + " contradict each other: choose one");
-                return UsageErrors.hint(spec);
+                return UsageErrors.misuse(spec, "--json and --format " + f + " contradict each other: choose one");
             }
             if (f.equals("html") && (conformance || relayTest || addresses)) {
-                err.println("mailflow: --format html is for the probe's report; --conformance, --relay-test and "
+                return UsageErrors.misuse(spec,
+                        "--format html is for the probe's report; --conformance, --relay-test and "
                         + "--addresses print text or JSON");
-                return UsageErrors.hint(spec);
             }
             format = f;
             json = f.equals("json");
@@ -234,35 +229,33 @@ public final class ProbeCommand implements Callable<Integer> {
             }
         }
         if (to.stream().anyMatch(t -> t.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f))) {
-            err.println("mailflow: --to holds a control character (CR, LF...): it would end the command line early");
-            return UsageErrors.hint(spec);
+            return UsageErrors.misuse(spec,
+                    "--to holds a control character (CR, LF...): it would end the command line early");
         }
         int modes = (conformance ? 1 : 0) + (relayTest ? 1 : 0) + (addresses ? 1 : 0) + (roundTrip ? 1 : 0);
         if (modes > 1) {
-            err.println("mailflow: --conformance, --relay-test, --addresses and --round-trip are separate tests: "
+            return UsageErrors.misuse(spec,
+                    "--conformance, --relay-test, --addresses and --round-trip are separate tests: "
                     + "choose one per run");
-            return UsageErrors.hint(spec);
         }
         if (roundTrip && quitAfter != null) {
-            err.println("mailflow: --round-trip sends the test message and waits for its report: it does not go with "
+            return UsageErrors.misuse(spec,
+                    "--round-trip sends the test message and waits for its report: it does not go with "
                     + "--quit-after");
-            return UsageErrors.hint(spec);
         }
         if (!roundTrip && waitSeconds != DEFAULT_WAIT) {
-            err.println("mailflow: --wait goes with --round-trip");
-            return UsageErrors.hint(spec);
+            return UsageErrors.misuse(spec, "--wait goes with --round-trip");
         }
         if (log != null) {
             Path parent = log.toAbsolutePath().getParent();
             if (parent == null || !Files.isDirectory(parent) || !Files.isWritable(parent)
                     || Files.exists(log) && !Files.isWritable(log)) {
-                err.println("mailflow: --log " + log + ": cannot write there (no such directory, or not writable)");
-                return UsageErrors.hint(spec);
+                return UsageErrors.misuse(spec,
+                        "--log " + log + ": cannot write there (no such directory, or not writable)");
             }
         }
         if (allMx && first) {
-            err.println("mailflow: --all-mx and --first contradict each other: choose one");
-            return UsageErrors.hint(spec);
+            return UsageErrors.misuse(spec, "--all-mx and --first contradict each other: choose one");
         }
         var lists = new ArrayList<dev.mailflow.server.protection.DnsList>();
         try {
@@ -270,8 +263,7 @@ public final class ProbeCommand implements Callable<Integer> {
                 lists.add(dev.mailflow.server.protection.DnsList.parse(zone, true));
             }
         } catch (IllegalArgumentException e) {
-            err.println("mailflow: --dnsbl " + e.getMessage());
-            return UsageErrors.hint(spec);
+            return UsageErrors.misuse(spec, "--dnsbl " + e.getMessage());
         }
         if (roundTrip) {
             String problem = to.isEmpty() ? "--round-trip needs --to USER@DOMAIN, the far side's recipient"
@@ -290,8 +282,7 @@ public final class ProbeCommand implements Callable<Integer> {
                 return ExitCodes.USAGE;
             }
         } else if (returnListen != null || returnConfig != null) {
-            err.println("mailflow: --return-listen and --return-config go with --round-trip");
-            return UsageErrors.hint(spec);
+            return UsageErrors.misuse(spec, "--return-listen and --return-config go with --round-trip");
         }
         var matrix = new MatrixOptions(allMx ? "all" : first ? "first" : "auto", lists, !noTlsGrade);
         String name = helo != null ? helo : localName();
@@ -325,8 +316,8 @@ public final class ProbeCommand implements Callable<Integer> {
             user = colon < 0 ? auth : auth.substring(0, colon);
             password = colon < 0 ? askPassword(user) : auth.substring(colon + 1);
             if (password == null) {
-                err.println("mailflow: --auth " + user + ": no password given (add :PASS, or run it in a terminal)");
-                return UsageErrors.hint(spec);
+                return UsageErrors.misuse(spec,
+                        "--auth " + user + ": no password given (add :PASS, or run it in a terminal)");
             }
         }
         ReturnMailbox mailbox = null;
@@ -416,9 +407,9 @@ public final class ProbeCommand implements Callable<Integer> {
     /** {@code --conformance}: the smuggling and protocol checks, a line each (or JSON); exit 1 when one fails. */
     private int conformance(PrintWriter out, PrintWriter err, String name) throws Exception {
         if (to.isEmpty()) {
-            err.println("mailflow: --conformance needs --to ADDRESS, a recipient the server accepts (each check sends "
+            return UsageErrors.misuse(spec,
+                    "--conformance needs --to ADDRESS, a recipient the server accepts (each check sends "
                     + "a test message to it)");
-            return UsageErrors.hint(spec);
         }
         var t = dev.mailflow.probe.ProbeTarget.parse(target, port);
         String sender = from != null ? from : "probe@" + name;
@@ -455,9 +446,9 @@ public final class ProbeCommand implements Callable<Integer> {
     /** {@code --relay-test}: the six forms, a line each (or JSON); exit 1 for an open relay. */
     private int relayTest(PrintWriter out, PrintWriter err, String name) throws Exception {
         if (to.isEmpty() || to.get(0).lastIndexOf('@') < 1) {
-            err.println("mailflow: --relay-test needs --to USER@DOMAIN, an address of the server's own domain (the "
+            return UsageErrors.misuse(spec,
+                    "--relay-test needs --to USER@DOMAIN, an address of the server's own domain (the "
                     + "forms that hide a foreign address in a local part use its domain)");
-            return UsageErrors.hint(spec);
         }
         var t = dev.mailflow.probe.ProbeTarget.parse(target, port);
         String ours = to.get(0).substring(to.get(0).lastIndexOf('@') + 1);
@@ -494,8 +485,8 @@ public final class ProbeCommand implements Callable<Integer> {
     /** {@code --addresses}: postmaster, abuse and an unknown user, a line each (or JSON); exit 1 when postmaster fails. */
     private int addresses(PrintWriter out, PrintWriter err, String name) throws Exception {
         if (to.isEmpty() || to.get(0).lastIndexOf('@') < 1) {
-            err.println("mailflow: --addresses needs --to USER@DOMAIN: the domain whose addresses are asked for");
-            return UsageErrors.hint(spec);
+            return UsageErrors.misuse(spec,
+                    "--addresses needs --to USER@DOMAIN: the domain whose addresses are asked for");
         }
         var t = dev.mailflow.probe.ProbeTarget.parse(target, port);
         String domain = to.get(0).substring(to.get(0).lastIndexOf('@') + 1);

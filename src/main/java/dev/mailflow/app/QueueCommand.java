@@ -130,6 +130,15 @@ public final class QueueCommand implements Runnable {
         }
     }
 
+    /** An instant as people read it: whole seconds, UTC ("2026-12-06T13:02:11Z"); other text as it is. */
+    static String toSeconds(String instant) {
+        try {
+            return Instant.parse(instant).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        } catch (java.time.format.DateTimeParseException e) {
+            return instant;
+        }
+    }
+
     static String age(Duration d) {
         long s = d.toSeconds();
         if (s < 120) {
@@ -225,15 +234,6 @@ public final class QueueCommand implements Runnable {
         }
 
         /** The lines under a message: why it is on hold, or its attempts, next attempt and last error. */
-        /** An instant as people read it: whole seconds, UTC ("2026-12-06T13:02:11Z"); other text as it is. */
-        static String toSeconds(String instant) {
-            try {
-                return Instant.parse(instant).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
-            } catch (java.time.format.DateTimeParseException e) {
-                return instant;
-            }
-        }
-
         static java.util.List<String> whyItWaits(JsonNode m, Instant now) {
             var lines = new java.util.ArrayList<String>();
             if (m.hasNonNull("holdReason")) {
@@ -284,13 +284,13 @@ public final class QueueCommand implements Runnable {
             var status = m.path("status");
             out.println("Message " + m.path("id").asText() + " (" + m.path("state").asText().toLowerCase() + ")");
             out.println("  Message-ID:  " + env.path("messageId").asText());
-            out.println("  received:    " + List.toSeconds(env.path("receivedAt").asText()) + " on "
+            out.println("  received:    " + toSeconds(env.path("receivedAt").asText()) + " on "
                     + env.path("connector").asText() + " from " + env.path("heloName").asText() + " [" + env.path("clientAddress").asText() + "]");
             out.println("  sender:      <" + address(env.path("sender")) + ">");
             out.println("  size:        " + env.path("size").asLong() + " octets");
             out.println("  attempts:    " + status.path("attempts").asInt()
                     + (status.hasNonNull("nextAttempt")
-                    ? ", next " + List.toSeconds(status.path("nextAttempt").asText()) : ""));
+                    ? ", next " + toSeconds(status.path("nextAttempt").asText()) : ""));
             if (m.path("state").asText().equals("HOLD") && status.hasNonNull("holdReason")) {
                 out.println("  on hold:     " + status.path("holdReason").asText());
             }

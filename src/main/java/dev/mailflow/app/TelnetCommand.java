@@ -57,17 +57,14 @@ public final class TelnetCommand implements Callable<Integer> {
             host = hostPort.group(1) != null ? hostPort.group(1) : hostPort.group(2);
             port = Integer.parseInt(hostPort.group(3));
         } else if (given != null && hostPort.matches()) {
-            spec.commandLine().getErr().println("mailflow: the port is given twice (" + host + " and " + port
+            return UsageErrors.misuse(spec, "the port is given twice (" + host + " and " + port
                     + "): give HOST PORT or HOST:PORT");
-            return UsageErrors.hint(spec);
         }
         if (port < 1 || port > 65535) {
-            spec.commandLine().getErr().println("mailflow: PORT must be a number from 1 to 65535, not " + port);
-            return UsageErrors.hint(spec);
+            return UsageErrors.misuse(spec, "PORT must be a number from 1 to 65535, not " + port);
         }
         if (timeout < 1) {
-            spec.commandLine().getErr().println("mailflow: --timeout must be at least 1 second");
-            return UsageErrors.hint(spec);
+            return UsageErrors.misuse(spec, "--timeout must be at least 1 second");
         }
         if (System.console() == null) {
             var console = new TelnetConsole(out, true, Duration.ofSeconds(timeout));

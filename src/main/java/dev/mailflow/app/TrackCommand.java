@@ -69,8 +69,7 @@ public final class TrackCommand implements Callable<Integer> {
         try {
             from = since == null ? null : parseSince(since);
         } catch (IllegalArgumentException e) {
-            err.println("mailflow: --since " + since + ": " + e.getMessage());
-            return UsageErrors.hint(spec);
+            return UsageErrors.misuse(spec, "--since " + since + ": " + e.getMessage());
         }
         Predicate<TrackingEvent> filter = e -> true;
         if (sender != null) {

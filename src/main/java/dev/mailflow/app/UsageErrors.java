@@ -48,9 +48,15 @@ final class UsageErrors implements CommandLine.IParameterExceptionHandler {
     }
 
     /**
-     * After a command's own check of its options said what is wrong: the synopsis and where
-     * to read more, as for a parse error; returns the usage exit code.
+     * A command's own check of its options found {@code problem}: said as a parse error is, with
+     * the synopsis and where to read more; returns the usage exit code.
      */
+    static int misuse(CommandLine.Model.CommandSpec spec, String problem) {
+        spec.commandLine().getErr().println("mailflow: " + problem);
+        return hint(spec);
+    }
+
+    /** The synopsis and where to read more, after the problem was said; returns the usage exit code. */
     static int hint(CommandLine.Model.CommandSpec spec) {
         PrintWriter err = spec.commandLine().getErr();
         err.print(spec.commandLine().getHelp().fullSynopsis());
@@ -65,10 +71,7 @@ final class UsageErrors implements CommandLine.IParameterExceptionHandler {
         PrintWriter err = cmd.getErr();
         err.println("mailflow: " + describe(ex));
         UnmatchedArgumentException.printSuggestions(ex, err);
-        err.print(cmd.getHelp().fullSynopsis());
-        err.println("'" + cmd.getCommandSpec().qualifiedName() + " --help' says more.");
-        err.flush();
-        return ExitCodes.USAGE;
+        return hint(cmd.getCommandSpec());
     }
 
     static String describe(ParameterException ex) {
