@@ -90,31 +90,31 @@ public final class AuthCommand implements Callable<Integer> {
         }
         InetAddress client = clientAddress(ip);
         if (client == null) {
-            return usage(err, "--ip " + ip + " is not an IPv4 or IPv6 address");
+            return UsageErrors.misuse(spec, "--ip " + ip + " is not an IPv4 or IPv6 address");
         }
         if (!(timeout >= 0.1 && timeout <= 60)) {
-            return usage(err, "--timeout must be from 0.1 to 60 seconds");
+            return UsageErrors.misuse(spec, "--timeout must be from 0.1 to 60 seconds");
         }
         DnsResolver dns;
         try {
             var b = DnsjavaResolver.builder().timeout(Duration.ofMillis(Math.round(timeout * 1000))).tries(2);
             dns = new CachingResolver((dnsServer == null ? b.systemServers() : b.server(dnsServer)).build());
         } catch (IllegalArgumentException e) {
-            return usage(err, "--dns-server: " + e.getMessage());
+            return UsageErrors.misuse(spec, "--dns-server: " + e.getMessage());
         }
         String receiver = hostname != null ? hostname : DefaultHostname.forThisMachine().name();
         if (!Domains.isValidDomain(receiver, true)) {
-            return usage(err, "--hostname " + receiver + " is not a host name");
+            return UsageErrors.misuse(spec, "--hostname " + receiver + " is not a host name");
         }
         byte[] content = null;
         if (message != null) {
             try {
                 content = read(message);
             } catch (IOException e) {
-                return usage(err, "--message " + message + ": " + IoErrors.describe(e));
+                return UsageErrors.misuse(spec, "--message " + message + ": " + IoErrors.describe(e));
             }
             if (content == null) {
-                return usage(err, "--message " + message + " is larger than " + (MAX_MESSAGE >> 20) + " MB");
+                return UsageErrors.misuse(spec, "--message " + message + " is larger than " + (MAX_MESSAGE >> 20) + " MB");
             }
         }
         String mailFrom = from.strip();
@@ -125,7 +125,7 @@ public final class AuthCommand implements Callable<Integer> {
         // still SPF's to judge ("none", RFC 7208 4.3), as a receiving server would.
         int at = mailFrom.lastIndexOf('@');
         if (!mailFrom.isEmpty() && (at < 0 || at == mailFrom.length() - 1)) {
-            return usage(err, "--from " + from + " is not an address (local-part@domain, or '<>' for the null sender)");
+            return UsageErrors.misuse(spec, "--from " + from + " is not an address (local-part@domain, or '<>' for the null sender)");
         }
         var result = AuthCheck.run(dns, receiver, new AuthRequest(client, helo, mailFrom), content);
         if (json) {
@@ -138,11 +138,6 @@ public final class AuthCommand implements Callable<Integer> {
         return result.passed() ? ExitCodes.OK : ExitCodes.FAILURE;
     }
 
-    private static int usage(PrintWriter err, String problem) {
-        err.println("mailflow: " + problem);
-        err.flush();
-        return ExitCodes.USAGE;
-    }
 
     /**
      * An address literal only (never a name lookup: the JDK parses a text with a colon as IPv6

@@ -75,8 +75,7 @@ public final class DkimCommand implements Runnable {
             PrintWriter stdout = spec.commandLine().getOut();
             String problem = check();
             if (problem != null) {
-                err.println("mailflow: " + problem);
-                return ExitCodes.USAGE;
+                return UsageErrors.misuse(spec, problem);
             }
             String d = domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain;
             Path file = out != null ? out : Path.of(d + "." + selector + ".pem");

@@ -62,9 +62,8 @@ public final class PasswdCommand implements Callable<Integer> {
             return UsageErrors.misuse(spec, "--scheme is bcrypt, sha512-crypt or argon2id, not '" + scheme + "'");
         }
         if (web && (chosen != Passwords.Scheme.BCRYPT || dovecot)) {
-            err.println("mailflow: the web console password is always a bcrypt hash: --web takes neither --scheme "
-                    + "nor --dovecot");
-            return ExitCodes.USAGE;
+            return UsageErrors.misuse(spec, "the web console password is always a bcrypt hash: --web takes "
+                    + "neither --scheme nor --dovecot");
         }
         if (web) {
             MailflowConfig cfg = config.loadOrReport(err);

@@ -202,8 +202,7 @@ public final class ProbeCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--mta-sts-port must be a number from 1 to 65535, not " + mtaStsPort);
             }
         } catch (IllegalArgumentException e) {
-            err.println("mailflow: " + e.getMessage());
-            return ExitCodes.USAGE;
+            return UsageErrors.misuse(spec, e.getMessage());
         }
         if (format != null) {
             String f = format.strip().toLowerCase(java.util.Locale.ROOT);
@@ -223,9 +222,8 @@ public final class ProbeCommand implements Callable<Integer> {
         }
         for (String[] field : new String[][] {{"--helo", helo}, {"--from", from}, {"--notify", notify}}) {
             if (field[1] != null && field[1].chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
-                err.println("mailflow: " + field[0] + " holds a control character (CR, LF...): it would end the "
-                        + "command line early");
-                return ExitCodes.USAGE;
+                return UsageErrors.misuse(spec, field[0] + " holds a control character (CR, LF...): it would end "
+                        + "the command line early");
             }
         }
         if (to.stream().anyMatch(t -> t.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f))) {
@@ -278,8 +276,7 @@ public final class ProbeCommand implements Callable<Integer> {
                     : waitSeconds < 1 || waitSeconds > 86_400 ? "--wait must be from 1 to 86400 seconds, not "
                     + waitSeconds : null;
             if (problem != null) {
-                err.println("mailflow: " + problem);
-                return ExitCodes.USAGE;
+                return UsageErrors.misuse(spec, problem);
             }
         } else if (returnListen != null || returnConfig != null) {
             return UsageErrors.misuse(spec, "--return-listen and --return-config go with --round-trip");
@@ -291,8 +288,7 @@ public final class ProbeCommand implements Callable<Integer> {
             try {
                 host = dev.mailflow.probe.ProbeTarget.parse(target, port).host();
             } catch (IllegalArgumentException e) {
-                err.println("mailflow: " + e.getMessage());
-                return ExitCodes.USAGE;
+                return UsageErrors.misuse(spec, e.getMessage());
             }
             directHost = connectHost(host);
             if (directHost == null) {
