@@ -186,7 +186,7 @@ enabled = false
         env = dict(os.environ)
         if self.jfr:
             # The launcher's defaults, plus a flight recording (Java stacks sampled every 2 ms) written at exit.
-            env["MAILFLOW_JAVA_OPTS"] = ("-XX:+UseSerialGC -Xms16m -XX:MaxRAMPercentage=25 "
+            env["MAILFLOW_JAVA_OPTS"] = ("-XX:+UseSerialGC -Xms48m -Xmn24m -XX:MaxRAMPercentage=25 "
                                          f"-XX:StartFlightRecording=filename={self.jfr}/{self.mode}.jfr,"
                                          "settings=profile,jdk.ExecutionSample#period=2ms,dumponexit=true")
         self.proc = subprocess.Popen([os.path.join(self.root, "mailflow"), "serve", "--config", self.config],
