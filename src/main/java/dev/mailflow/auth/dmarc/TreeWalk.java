@@ -161,12 +161,22 @@ final class TreeWalk {
     }
 
     static int labels(String domain) {
-        return domain.split("\\.", -1).length;
+        int n = 1;
+        for (int i = domain.indexOf('.'); i >= 0; i = domain.indexOf('.', i + 1)) {
+            n++;
+        }
+        return n;
     }
 
     /** The domain made of the last {@code n} labels of {@code domain}. */
     static String lastLabels(String domain, int n) {
-        String[] l = domain.split("\\.", -1);
-        return String.join(".", java.util.Arrays.copyOfRange(l, Math.max(0, l.length - n), l.length));
+        int start = domain.length();
+        for (int k = 0; k < n; k++) {
+            start = domain.lastIndexOf('.', start - 1);
+            if (start < 0) {
+                return domain;
+            }
+        }
+        return domain.substring(start + 1);
     }
 }
