@@ -138,7 +138,6 @@ public final class AuthCommand implements Callable<Integer> {
         return result.passed() ? ExitCodes.OK : ExitCodes.FAILURE;
     }
 
-
     /**
      * An address literal only (never a name lookup: the JDK parses a text with a colon as IPv6
      * and refuses it when it is not one); "[...]" and RFC 5321's "IPv6:" prefix are allowed.

@@ -297,13 +297,13 @@ public final class ProbeCommand implements Callable<Integer> {
             }
         }
         if (conformance) {
-            return conformance(out, err, name);
+            return conformance(out, name);
         }
         if (relayTest) {
-            return relayTest(out, err, name);
+            return relayTest(out, name);
         }
         if (addresses) {
-            return addresses(out, err, name);
+            return addresses(out, name);
         }
         String user = null;
         String password = null;
@@ -401,7 +401,7 @@ public final class ProbeCommand implements Callable<Integer> {
     }
 
     /** {@code --conformance}: the smuggling and protocol checks, a line each (or JSON); exit 1 when one fails. */
-    private int conformance(PrintWriter out, PrintWriter err, String name) throws Exception {
+    private int conformance(PrintWriter out, String name) throws Exception {
         if (to.isEmpty()) {
             return UsageErrors.misuse(spec,
                     "--conformance needs --to ADDRESS, a recipient the server accepts (each check sends "
@@ -440,7 +440,7 @@ public final class ProbeCommand implements Callable<Integer> {
     }
 
     /** {@code --relay-test}: the six forms, a line each (or JSON); exit 1 for an open relay. */
-    private int relayTest(PrintWriter out, PrintWriter err, String name) throws Exception {
+    private int relayTest(PrintWriter out, String name) throws Exception {
         if (to.isEmpty() || to.get(0).lastIndexOf('@') < 1) {
             return UsageErrors.misuse(spec,
                     "--relay-test needs --to USER@DOMAIN, an address of the server's own domain (the "
@@ -479,7 +479,7 @@ public final class ProbeCommand implements Callable<Integer> {
     }
 
     /** {@code --addresses}: postmaster, abuse and an unknown user, a line each (or JSON); exit 1 when postmaster fails. */
-    private int addresses(PrintWriter out, PrintWriter err, String name) throws Exception {
+    private int addresses(PrintWriter out, String name) throws Exception {
         if (to.isEmpty() || to.get(0).lastIndexOf('@') < 1) {
             return UsageErrors.misuse(spec,
                     "--addresses needs --to USER@DOMAIN: the domain whose addresses are asked for");
