@@ -1,10 +1,10 @@
 package dev.mailflow.server;
 
 import dev.mailflow.auth.AuthenticationResults;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -23,7 +23,9 @@ final class ForgedResultsFilter extends OutputStream {
 
     private final OutputStream out;
     private final String ourId;
-    private final ByteArrayOutputStream field = new ByteArrayOutputStream(256);
+    /** The field being held, its first {@link #held} octets. */
+    private byte[] field = new byte[256];
+    private int held;
     /** Past the header section: everything passes. */
     private boolean body;
     /** The field being held is too long to check: it passes as it comes. */
@@ -58,38 +60,54 @@ final class ForgedResultsFilter extends OutputStream {
         int i = off;
         int end = off + len;
         while (i < end && !body) {
-            byte c = b[i++];
             if (lineStart) {
                 lineStart = false;
+                byte c = b[i];
                 if (c != ' ' && c != '\t') {
                     // A new line that does not continue the field: the field held so far is whole.
                     release();
                     if (c == '\r' || c == '\n') {
-                        // The empty line ends the header section.
+                        // The empty line ends the header section: the rest passes below.
                         body = true;
-                        out.write(c);
-                        lineStart = c == '\n';
                         break;
                     }
                 }
             }
-            if (streaming) {
-                out.write(c);
-            } else {
-                field.write(c);
-                if (field.size() > MAX_FIELD) {
-                    field.writeTo(out);
-                    field.reset();
-                    streaming = true;
-                }
+            // The rest of this line, up to and including its LF, in one piece.
+            int stop = i;
+            while (stop < end && b[stop] != '\n') {
+                stop++;
             }
-            if (c == '\n') {
+            if (stop < end) {
+                stop++;
                 lineStart = true;
             }
+            hold(b, i, stop - i);
+            i = stop;
         }
         if (i < end) {
             out.write(b, i, end - i);
         }
+    }
+
+    /** Adds octets to the field being held, or passes them on when it is too long to check. */
+    private void hold(byte[] b, int off, int len) throws IOException {
+        if (streaming) {
+            out.write(b, off, len);
+            return;
+        }
+        if (held + len > field.length) {
+            if (held + len > MAX_FIELD) {
+                out.write(field, 0, held);
+                out.write(b, off, len);
+                held = 0;
+                streaming = true;
+                return;
+            }
+            field = Arrays.copyOf(field, Math.min(MAX_FIELD, Math.max(held + len, field.length * 2)));
+        }
+        System.arraycopy(b, off, field, held, len);
+        held += len;
     }
 
     /** Ends the header section when the message has no body: releases the last field. */
@@ -107,22 +125,22 @@ final class ForgedResultsFilter extends OutputStream {
 
     private void release() throws IOException {
         streaming = false;
-        if (field.size() == 0) {
+        if (held == 0) {
             return;
         }
-        byte[] f = field.toByteArray();
-        field.reset();
-        if (forged(f)) {
+        int length = held;
+        held = 0;
+        if (forged(field, length)) {
             removed++;
-            removedOctets += f.length;
+            removedOctets += length;
             return;
         }
-        out.write(f);
+        out.write(field, 0, length);
     }
 
-    private boolean forged(byte[] f) {
+    private boolean forged(byte[] f, int length) {
         int nameLength = NAME.length - 1;
-        if (f.length < NAME.length) {
+        if (length < NAME.length) {
             return false;
         }
         for (int i = 0; i < nameLength; i++) {
@@ -132,13 +150,13 @@ final class ForgedResultsFilter extends OutputStream {
         }
         // RFC 5322 4.5.8: readers take white space before the colon too ("Name : value").
         int colon = nameLength;
-        while (colon < f.length && (f[colon] == ' ' || f[colon] == '\t')) {
+        while (colon < length && (f[colon] == ' ' || f[colon] == '\t')) {
             colon++;
         }
-        if (colon >= f.length || f[colon] != ':') {
+        if (colon >= length || f[colon] != ':') {
             return false;
         }
-        String value = new String(f, colon + 1, f.length - colon - 1, StandardCharsets.ISO_8859_1)
+        String value = new String(f, colon + 1, length - colon - 1, StandardCharsets.ISO_8859_1)
                 .replace("\r", "").replace("\n", "");
         String id = AuthenticationResults.authservId(value);
         if (id == null) {

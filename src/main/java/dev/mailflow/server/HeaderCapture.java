@@ -4,7 +4,7 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
+import java.util.Arrays;
 
 /**
  * Passes message content through and keeps a copy of its header section (up to a bound),
@@ -37,35 +37,53 @@ final class HeaderCapture extends FilterOutputStream {
 
     @Override
     public void write(int b) throws IOException {
-        capture(b);
+        if (!complete) {
+            capture(new byte[] {(byte) b}, 0, 1);
+        }
         out.write(b);
     }
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-        for (int i = off; i < off + len && !complete; i++) {
-            capture(b[i]);
+        if (!complete) {
+            capture(b, off, len);
         }
         out.write(b, off, len);
     }
 
-    private void capture(int b) {
-        if (complete) {
-            return;
-        }
-        if (length == header.length) {
-            if (length == MAX_HEADER_OCTETS) {
-                complete = true;
-                return;
+    /** Copies octets into the header section, a line at a time, until it ends or is too long. */
+    private void capture(byte[] b, int off, int len) {
+        int i = off;
+        int end = off + len;
+        while (i < end && !complete) {
+            if (length == header.length) {
+                if (length == MAX_HEADER_OCTETS) {
+                    complete = true;
+                    return;
+                }
+                header = Arrays.copyOf(header, Math.min(MAX_HEADER_OCTETS, length * 2));
             }
-            header = java.util.Arrays.copyOf(header, Math.min(MAX_HEADER_OCTETS, length * 2));
+            int stop = Math.min(end, i + header.length - length);
+            int lf = i;
+            while (lf < stop && b[lf] != '\n') {
+                lf++;
+            }
+            boolean lineEnds = lf < stop;
+            int n = (lineEnds ? lf + 1 : stop) - i;
+            System.arraycopy(b, i, header, length, n);
+            length += n;
+            i += n;
+            if (lineEnds && endsSection()) {
+                complete = true;
+            }
         }
-        header[length++] = (byte) b;
-        if (length >= 2 && header[length - 1] == '\n'
-                && (header[length - 2] == '\n' || (length >= 3 && header[length - 2] == '\r'
-                && header[length - 3] == '\n') || length == 2 && header[0] == '\r')) {
-            complete = true;
-        }
+    }
+
+    /** Whether the LF just captured ends the header section (an empty line, or none at all). */
+    private boolean endsSection() {
+        return length >= 2 && (header[length - 2] == '\n'
+                || (length >= 3 && header[length - 2] == '\r' && header[length - 3] == '\n')
+                || length == 2 && header[0] == '\r');
     }
 
     /** Whether the header section has a field of this name. */
@@ -110,29 +128,96 @@ final class HeaderCapture extends FilterOutputStream {
         return n;
     }
 
-    /** The value of the first Message-ID header (unfolded, trimmed), or null. */
+    /**
+     * The value of the first Message-ID header (unfolded, trimmed), or null. Lines end at LF or
+     * CRLF; the field name is matched in ASCII, with white space around it as readers take it.
+     */
     String messageId() {
-        String text = new String(header, 0, length, StandardCharsets.UTF_8);
-        String[] lines = text.split("\r?\n", -1);
-        for (int i = 0; i < lines.length; i++) {
-            String l = lines[i];
-            if (l.isEmpty()) {
-                break;
+        int i = 0;
+        while (i < length) {
+            int lf = lineFeed(i);
+            int stop = contentEnd(i, lf);
+            if (stop == i) {
+                return null; // the empty line: the header section ends
             }
-            if (l.charAt(0) == ' ' || l.charAt(0) == '\t') {
-                continue; // a folded line of another field, never a field of its own
-            }
-            int colon = l.indexOf(':');
-            if (colon > 0 && l.substring(0, colon).strip().toLowerCase(Locale.ROOT).equals("message-id")) {
-                var value = new StringBuilder(l.substring(colon + 1));
-                while (i + 1 < lines.length && !lines[i + 1].isEmpty()
-                        && (lines[i + 1].charAt(0) == ' ' || lines[i + 1].charAt(0) == '\t')) {
-                    value.append(lines[++i]);
+            if (header[i] != ' ' && header[i] != '\t' && isMessageIdName(i, stop)) {
+                int colon = indexOf(':', i, stop);
+                var value = new java.io.ByteArrayOutputStream(stop - colon + 16);
+                value.write(header, colon + 1, stop - colon - 1);
+                // Folded lines that follow belong to the value (RFC 5322 2.2.3).
+                int next = lf + 1;
+                while (next < length) {
+                    int nextLf = lineFeed(next);
+                    int nextStop = contentEnd(next, nextLf);
+                    if (nextStop == next || (header[next] != ' ' && header[next] != '\t')) {
+                        break;
+                    }
+                    value.write(header, next, nextStop - next);
+                    next = nextLf + 1;
                 }
-                String id = value.toString().strip();
+                String id = value.toString(StandardCharsets.UTF_8).strip();
                 return id.isEmpty() || id.length() > 998 ? null : id;
             }
+            i = lf + 1;
         }
         return null;
+    }
+
+    /** Where the line starting at {@code from} has its LF, or {@link #length} if it has none. */
+    private int lineFeed(int from) {
+        int i = from;
+        while (i < length && header[i] != '\n') {
+            i++;
+        }
+        return i;
+    }
+
+    /** The end of a line's content: before its CRLF or LF (a line without LF keeps a last CR). */
+    private int contentEnd(int from, int lf) {
+        return lf < length && lf > from && header[lf - 1] == '\r' ? lf - 1 : lf;
+    }
+
+    private int indexOf(char c, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (header[i] == c) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Whether the line's text before its first colon is "Message-ID", white space around it. */
+    private boolean isMessageIdName(int from, int to) {
+        int colon = indexOf(':', from, to);
+        if (colon <= from) {
+            return false;
+        }
+        int start = from;
+        int end = colon;
+        while (start < end && whiteSpace(header[start])) {
+            start++;
+        }
+        while (end > start && whiteSpace(header[end - 1])) {
+            end--;
+        }
+        String name = "message-id";
+        if (end - start != name.length()) {
+            return false;
+        }
+        for (int k = 0; k < name.length(); k++) {
+            int c = header[start + k];
+            if (c >= 'A' && c <= 'Z') {
+                c += 'a' - 'A';
+            }
+            if (c != name.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The ASCII white space of {@link String#strip()}. */
+    private static boolean whiteSpace(byte b) {
+        return (b >= 9 && b <= 13) || (b >= 28 && b <= 32);
     }
 }
