@@ -401,8 +401,8 @@ def main():
     ap.add_argument("--sessions", type=int, default=10)
     ap.add_argument("--size", type=int, default=1024)
     ap.add_argument("--modes", default="off,record")
-    ap.add_argument("--warmup", type=int, default=5000,
-                    help="messages of each load sent to each server before the measured runs (JIT and DNS cache warm)")
+    ap.add_argument("--warmup", type=int, default=20000,
+                    help="messages of each load sent to each server before the measured runs (JIT and DNS cache warm: HotSpot compiles a method run once per message with C2 after some 10,000 calls, and the checks are not in the AOT cache's training)")
     ap.add_argument("--out", default=None)
     ap.add_argument("--loads", default=None, help="only the loads whose names contain one of these (comma-separated)")
     ap.add_argument("--jfr", default=None, help="a directory: each server writes a flight recording MODE.jfr there")
