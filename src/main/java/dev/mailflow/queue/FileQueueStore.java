@@ -87,7 +87,8 @@ public final class FileQueueStore implements QueueStore {
     public Incoming begin() throws IOException {
         long id = ids.next();
         Path file = incoming.resolve(id + ".tmp");
-        var channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        var channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                StandardOpenOption.READ);
         return new FileIncoming(id, file, channel);
     }
 

@@ -397,7 +397,7 @@ public final class PostgresQueueStore implements QueueStore, SharedWork {
         long id = nextId();
         Path file = incoming.resolve(id + ".tmp");
         return new DatabaseIncoming(id, file, FileChannel.open(file, StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE));
+                StandardOpenOption.WRITE, StandardOpenOption.READ));
     }
 
     /** Ids from the database's sequence, a block of 1,000 at a time: unique across the nodes. */

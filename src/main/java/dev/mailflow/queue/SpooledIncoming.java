@@ -54,7 +54,8 @@ abstract class SpooledIncoming implements QueueStore.Incoming {
     @Override
     public InputStream written() throws IOException {
         out.flush();
-        return new BoundedInputStream(Files.newInputStream(file), channel.position());
+        // Through the channel the content went in by (opened to read too): no second open.
+        return new ChannelReader(channel, channel.position());
     }
 
     @Override
@@ -64,7 +65,7 @@ abstract class SpooledIncoming implements QueueStore.Incoming {
         }
         Path edited = file.resolveSibling(id + ".edit");
         var target = FileChannel.open(edited, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE);
+                StandardOpenOption.WRITE, StandardOpenOption.READ);
         var previous = channel;
         var previousOut = out;
         try (var current = written()) {
