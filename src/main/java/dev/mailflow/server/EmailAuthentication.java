@@ -165,11 +165,19 @@ final class EmailAuthentication implements PolicyHook {
         var spfDone = transaction.noted(SpfOutcome.class);
         // SECURITY: every lookup is bounded, but a message can ask for many (five keys, ARC,
         // five From domains: a minute when DNS never answers). The whole check gets a deadline.
-        var check = new java.util.concurrent.FutureTask<AuthReport>(() -> {
-            try (InputStream in = message.open()) {
-                return authenticator.check(request, in.readAllBytes(), spfDone);
-            }
-        });
+        byte[] content;
+        // Read here, on the session's thread: the spool file's channel is the one the content
+        // went in by, and a channel read by a thread that is interrupted (the check's deadline
+        // below) is closed, which would lose the message's spool file.
+        try (InputStream in = message.open()) {
+            content = in.readAllBytes();
+        } catch (IOException e) {
+            MEMORY.release(permits);
+            LOG.error("authentication checks of a message from {} could not read it, accepting without them: {}",
+                    transaction.sender(), e.toString());
+            return PolicyVerdict.NEXT;
+        }
+        var check = new java.util.concurrent.FutureTask<AuthReport>(() -> authenticator.check(request, content, spfDone));
         try {
             Thread.ofVirtual().name("auth-check").start(check);
             report = check.get(checkLimit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
