@@ -165,22 +165,22 @@ final class EmailAuthentication implements PolicyHook {
         var spfDone = transaction.noted(SpfOutcome.class);
         // SECURITY: every lookup is bounded, but a message can ask for many (five keys, ARC,
         // five From domains: a minute when DNS never answers). The whole check gets a deadline.
-        byte[] content;
-        // Read here, on the session's thread: the spool file's channel is the one the content
-        // went in by, and a channel read by a thread that is interrupted (the check's deadline
-        // below) is closed, which would lose the message's spool file.
-        try (InputStream in = message.open()) {
-            content = in.readAllBytes();
+        java.util.concurrent.FutureTask<AuthReport> check = null;
+        try {
+            byte[] content;
+            // Read here, on the session's thread: the spool file's channel is the one the content
+            // went in by, and a channel read by a thread that is interrupted (the check's deadline
+            // below) is closed, which would lose the message's spool file.
+            try (InputStream in = message.open()) {
+                content = in.readAllBytes();
+            }
+            check = new java.util.concurrent.FutureTask<>(() -> authenticator.check(request, content, spfDone));
+            Thread.ofVirtual().name("auth-check").start(check);
+            report = check.get(checkLimit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (IOException e) {
-            MEMORY.release(permits);
             LOG.error("authentication checks of a message from {} could not read it, accepting without them: {}",
                     transaction.sender(), e.toString());
             return PolicyVerdict.NEXT;
-        }
-        var check = new java.util.concurrent.FutureTask<AuthReport>(() -> authenticator.check(request, content, spfDone));
-        try {
-            Thread.ofVirtual().name("auth-check").start(check);
-            report = check.get(checkLimit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
             check.cancel(true);
             LOG.warn("authentication checks of a message from {} took over {} s (DNS too slow), {}",

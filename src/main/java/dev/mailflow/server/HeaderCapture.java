@@ -89,19 +89,12 @@ final class HeaderCapture extends FilterOutputStream {
     /** Whether the header section has a field of this name. */
     boolean hasHeader(String name) {
         String prefix = name + ":";
-        int lineStart = 0;
-        for (int i = 0; i < length; i++) {
-            if (i == lineStart) {
-                if (header[i] == '\r' || header[i] == '\n') {
-                    return false;
-                }
-                if (length - i >= prefix.length() && new String(header, i, prefix.length(),
-                        StandardCharsets.US_ASCII).equalsIgnoreCase(prefix)) {
-                    return true;
-                }
+        for (int i = 0; i < length; i = lineFeed(i) + 1) {
+            if (header[i] == '\r' || header[i] == '\n') {
+                return false;
             }
-            if (header[i] == '\n') {
-                lineStart = i + 1;
+            if (startsWithIgnoreCase(i, length, prefix)) {
+                return true;
             }
         }
         return false;
@@ -110,19 +103,12 @@ final class HeaderCapture extends FilterOutputStream {
     /** How many Received headers the header section holds (RFC 5321 6.3 loop detection). */
     int receivedCount() {
         int n = 0;
-        int lineStart = 0;
-        for (int i = 0; i < length; i++) {
-            if (i == lineStart && length - i >= 9) {
-                if (header[i] == '\r' || header[i] == '\n') {
-                    break;
-                }
-                String name = new String(header, i, 9, StandardCharsets.US_ASCII);
-                if (name.equalsIgnoreCase("Received:")) {
-                    n++;
-                }
+        for (int i = 0; i < length; i = lineFeed(i) + 1) {
+            if (header[i] == '\r' || header[i] == '\n') {
+                break;
             }
-            if (header[i] == '\n') {
-                lineStart = i + 1;
+            if (startsWithIgnoreCase(i, length, "Received:")) {
+                n++;
             }
         }
         return n;
@@ -140,8 +126,8 @@ final class HeaderCapture extends FilterOutputStream {
             if (stop == i) {
                 return null; // the empty line: the header section ends
             }
-            if (header[i] != ' ' && header[i] != '\t' && isMessageIdName(i, stop)) {
-                int colon = indexOf(':', i, stop);
+            int colon = header[i] == ' ' || header[i] == '\t' ? -1 : messageIdColon(i, stop);
+            if (colon >= 0) {
                 var value = new java.io.ByteArrayOutputStream(stop - colon + 16);
                 value.write(header, colon + 1, stop - colon - 1);
                 // Folded lines that follow belong to the value (RFC 5322 2.2.3).
@@ -186,11 +172,14 @@ final class HeaderCapture extends FilterOutputStream {
         return -1;
     }
 
-    /** Whether the line's text before its first colon is "Message-ID", white space around it. */
-    private boolean isMessageIdName(int from, int to) {
+    /**
+     * Where the colon is when the line's text before its first colon is "Message-ID" (white
+     * space around it), else -1.
+     */
+    private int messageIdColon(int from, int to) {
         int colon = indexOf(':', from, to);
         if (colon <= from) {
-            return false;
+            return -1;
         }
         int start = from;
         int end = colon;
@@ -200,16 +189,18 @@ final class HeaderCapture extends FilterOutputStream {
         while (end > start && whiteSpace(header[end - 1])) {
             end--;
         }
-        String name = "message-id";
-        if (end - start != name.length()) {
+        return end - start == "message-id".length() && startsWithIgnoreCase(start, end, "message-id") ? colon : -1;
+    }
+
+    /** Whether the octets from {@code at} (before {@code to}) start with this ASCII text, in any case. */
+    private boolean startsWithIgnoreCase(int at, int to, String text) {
+        if (to - at < text.length()) {
             return false;
         }
-        for (int k = 0; k < name.length(); k++) {
-            int c = header[start + k];
-            if (c >= 'A' && c <= 'Z') {
-                c += 'a' - 'A';
-            }
-            if (c != name.charAt(k)) {
+        for (int k = 0; k < text.length(); k++) {
+            int c = header[at + k];
+            int t = text.charAt(k);
+            if (c != t && Character.toLowerCase(c) != Character.toLowerCase(t)) {
                 return false;
             }
         }
