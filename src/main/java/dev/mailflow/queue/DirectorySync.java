@@ -66,6 +66,29 @@ public final class DirectorySync {
         }
     }
 
+    /**
+     * A mark for the entries changed in the directory until now: {@link #durable} says when an
+     * fsync made them durable (without asking for one).
+     */
+    public long mark() {
+        lock.lock();
+        try {
+            return requested + 1;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether an fsync that began after {@link #mark} gave {@code mark} has completed. */
+    public boolean durable(long mark) {
+        lock.lock();
+        try {
+            return completed >= mark;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** fsync of a directory, so that a rename in it survives a crash (POSIX). */
     static void force(Path dir) throws IOException {
         try (var ch = FileChannel.open(dir, StandardOpenOption.READ)) {

@@ -51,6 +51,7 @@ public final class FileQueueStore implements QueueStore {
     private final QueueIds ids = new QueueIds();
     /** Messages recovered from their status file alone, whose queue file is checked at its first load. */
     private final java.util.Set<Long> unverified = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final SpareFiles spare;
 
     public FileQueueStore(Path queueRoot) throws IOException {
         this.root = queueRoot;
@@ -59,6 +60,7 @@ public final class FileQueueStore implements QueueStore {
         Files.createDirectories(incoming);
         Files.createDirectories(messages);
         syncs.put(messages, new DirectorySync(messages));
+        this.spare = new SpareFiles(queueRoot.resolve(SpareFiles.DIRECTORY), syncs.get(messages));
         for (var s : QueueState.values()) {
             if (s != QueueState.INCOMING) {
                 Path dir = queueRoot.resolve(s.directory());
@@ -87,8 +89,11 @@ public final class FileQueueStore implements QueueStore {
     public Incoming begin() throws IOException {
         long id = ids.next();
         Path file = incoming.resolve(id + ".tmp");
-        var channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                StandardOpenOption.READ);
+        var channel = spare.reuse(file);
+        if (channel == null) {
+            channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    StandardOpenOption.READ);
+        }
         return new FileIncoming(id, file, channel);
     }
 
@@ -446,7 +451,7 @@ public final class FileQueueStore implements QueueStore {
     @Override
     public void remove(long id) throws IOException {
         // Message first: a crash after it leaves an orphan status, never a second delivery.
-        Files.deleteIfExists(messageFile(id));
+        spare.keepOrDelete(messageFile(id));
         for (var s : stateDirs.keySet()) {
             Files.deleteIfExists(statusFile(s, id));
         }

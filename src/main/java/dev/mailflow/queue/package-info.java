@@ -20,6 +20,9 @@
  * deferred, held or failed, never on the fast path.
  * <li>A delivered message is removed: message file first, then status file, so a crash in
  * between leaves an orphan status that recovery deletes, never a message to deliver twice.
+ * A small removed message file is renamed to {@code queue/spare/} rather than deleted, and a
+ * new message takes it once the removal is durable ({@link SpareFiles}): no inode is
+ * allocated or freed per message.
  * <li>Recovery at start: {@code incoming/} is emptied (those never got a 250), orphan status
  * files are removed, every committed message goes back to the scheduler.
  * </ul>

@@ -1,0 +1,131 @@
+package dev.mailflow.queue;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Queue files of removed messages kept for new ones, in {@code queue/spare/}, as PostgreSQL
+ * recycles its WAL segments: a removed message's file is renamed there instead of deleted, and
+ * a new message takes one (renamed into {@code incoming/} and truncated) instead of creating a
+ * file. The file system then allocates and frees no inode per message. That matters most on
+ * ext4 without a journal, where every inode allocation skips, one by one, the inodes freed in
+ * the last 30 seconds (the kernel's {@code recently_deleted}): with a queue file deleted for
+ * each message, that scan took about a fifth of the server's CPU under load
+ * (docs/performance.md, "Notes").
+ *
+ * <p>SAFETY: the kernel skips recently freed inodes so that a crash cannot leave an old
+ * directory entry pointing at an inode that holds a new file. The same holds here: a spare file
+ * is reused only once an fsync of {@code messages/} that began after its rename has completed
+ * (the next commit's, {@link DirectorySync#durable}), so the message's old name is gone from the
+ * disk before its inode takes new content. Until then, or when no spare is ready, a new file is
+ * created as before.
+ *
+ * <p>At most {@link #LIMIT} files of at most {@link #MAX_SIZE} octets are kept (larger ones are
+ * deleted, so spares hold at most 32 MiB of disk). A spare holds the content of a delivered
+ * message until it is reused (truncated then) or the server starts again (spares are deleted
+ * at start), with the queue's permissions; nothing reads it.
+ */
+final class SpareFiles {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SpareFiles.class);
+
+    static final String DIRECTORY = "spare";
+    /** About the messages received between two commits' directory fsyncs, and more. */
+    static final int LIMIT = 128;
+    /** Larger queue files are deleted: a spare should not keep much of the disk. */
+    static final long MAX_SIZE = 256 * 1024;
+
+    private static final long PID = ProcessHandle.current().pid();
+
+    private record Spare(Path file, long mark) {
+    }
+
+    private final Path directory;
+    private final DirectorySync removedFrom;
+    private final ConcurrentLinkedQueue<Spare> spares = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger count = new AtomicInteger();
+    private final AtomicLong names = new AtomicLong();
+
+    /**
+     * @param directory   where spares are kept (emptied now)
+     * @param removedFrom the fsync of the directory the removed files leave
+     */
+    SpareFiles(Path directory, DirectorySync removedFrom) throws IOException {
+        this.directory = directory;
+        this.removedFrom = removedFrom;
+        Files.createDirectories(directory);
+        try (var found = Files.newDirectoryStream(directory)) {
+            for (Path f : found) {
+                Files.deleteIfExists(f);
+            }
+        }
+    }
+
+    /**
+     * A spare file renamed to {@code target} and opened empty for writing and reading, or null
+     * when none is ready (then the caller creates the file).
+     */
+    FileChannel reuse(Path target) {
+        Spare head = spares.peek();
+        if (head == null || !removedFrom.durable(head.mark()) || !spares.remove(head)) {
+            return null;
+        }
+        count.decrementAndGet();
+        try {
+            Files.move(head.file(), target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            LOG.debug("spare queue file {} not usable: {}", head.file(), e.toString());
+            SpooledIncoming.deleteQuietly(head.file());
+            return null;
+        }
+        try {
+            return FileChannel.open(target, StandardOpenOption.WRITE, StandardOpenOption.READ,
+                    StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            LOG.debug("spare queue file {} not usable: {}", target, e.toString());
+            SpooledIncoming.deleteQuietly(target);
+            return null;
+        }
+    }
+
+    /**
+     * Removes {@code file} (a committed message's, not open for writing): kept as a spare while
+     * there is room and it is small, else deleted.
+     */
+    void keepOrDelete(Path file) throws IOException {
+        if (count.incrementAndGet() <= LIMIT) {
+            // The process id too: a queue command's store may share the directory.
+            Path spare = directory.resolve(PID + "." + names.incrementAndGet() + ".spare");
+            try {
+                if (Files.size(file) <= MAX_SIZE) {
+                    Files.move(file, spare, StandardCopyOption.ATOMIC_MOVE);
+                    spares.add(new Spare(spare, removedFrom.mark()));
+                    return;
+                }
+            } catch (NoSuchFileException e) {
+                count.decrementAndGet();
+                return;
+            } catch (IOException e) {
+                LOG.debug("queue file {} not kept as a spare: {}", file, e.toString());
+            }
+        }
+        count.decrementAndGet();
+        Files.deleteIfExists(file);
+    }
+
+    /** How many spare files there are now. */
+    int size() {
+        return count.get();
+    }
+}

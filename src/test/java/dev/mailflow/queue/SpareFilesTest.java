@@ -1,0 +1,71 @@
+package dev.mailflow.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A removed message's queue file is reused for a new one, only once its removal is durable. */
+class SpareFilesTest {
+
+    @TempDir
+    Path dir;
+
+    private static Object inode(Path p) throws Exception {
+        return Files.getAttribute(p, "unix:ino");
+    }
+
+    private QueuedMessage commit(FileQueueStore store, String content) throws Exception {
+        var in = store.begin();
+        byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+        in.content().write(bytes);
+        return in.commit(FileQueueStoreTest.envelope(in.id(), bytes.length));
+    }
+
+    @Test
+    void aRemovedFileIsReusedEmptyAfterTheNextCommitsDirectorySync() throws Exception {
+        var store = new FileQueueStore(dir);
+        var first = commit(store, "Subject: first\r\n\r\n" + "long body line\r\n".repeat(200));
+        Object firstInode = inode(store.messageFile(first.id()));
+        store.remove(first.id());
+        assertThat(store.messageFile(first.id())).doesNotExist();
+        assertThat(Files.list(dir.resolve("spare")).toList()).hasSize(1);
+
+        // No fsync of messages/ since the removal: its old name may still be on the disk.
+        var second = commit(store, "Subject: second\r\n\r\nx\r\n");
+        assertThat(inode(store.messageFile(second.id()))).as("not reused before the sync").isNotEqualTo(firstInode);
+
+        // The second commit's directory fsync made the removal durable: now it is reused.
+        var third = commit(store, "Subject: third\r\n\r\ny\r\n");
+        assertThat(inode(store.messageFile(third.id()))).isEqualTo(firstInode);
+        assertThat(Files.list(dir.resolve("spare")).toList()).isEmpty();
+        try (var in = store.openContent(third.id())) {
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("Subject: third\r\n\r\ny\r\n");
+        }
+        assertThat(store.load(third.id()).envelope().size()).isEqualTo(third.envelope().size());
+    }
+
+    @Test
+    void largeFilesAreDeletedAndSparesAreBoundedAndGoneAfterARestart() throws Exception {
+        var store = new FileQueueStore(dir);
+        var big = commit(store, "Subject: big\r\n\r\n" + "x".repeat((int) SpareFiles.MAX_SIZE) + "\r\n");
+        store.remove(big.id());
+        assertThat(Files.list(dir.resolve("spare")).toList()).as("too large to keep").isEmpty();
+
+        var ids = new java.util.ArrayList<Long>();
+        for (int i = 0; i < SpareFiles.LIMIT + 5; i++) {
+            ids.add(commit(store, "Subject: " + i + "\r\n\r\nx\r\n").id());
+        }
+        for (long id : ids) {
+            store.remove(id);
+        }
+        assertThat(Files.list(dir.resolve("spare")).count()).isEqualTo(SpareFiles.LIMIT);
+        assertThat(Files.list(dir.resolve("messages")).toList()).isEmpty();
+
+        new FileQueueStore(dir);
+        assertThat(Files.list(dir.resolve("spare")).toList()).as("spares hold delivered mail: not kept").isEmpty();
+    }
+}
