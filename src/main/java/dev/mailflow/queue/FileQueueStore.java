@@ -52,6 +52,11 @@ public final class FileQueueStore implements QueueStore {
     /** Messages recovered from their status file alone, whose queue file is checked at its first load. */
     private final java.util.Set<Long> unverified = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final SpareFiles spare;
+    /**
+     * Messages committed by this store that never had a status file or went to corrupt/: their
+     * removal is the message file alone (six lookups of files that are not there saved).
+     */
+    private final java.util.Set<Long> onlyMessageFile = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public FileQueueStore(Path queueRoot) throws IOException {
         this.root = queueRoot;
@@ -126,6 +131,7 @@ public final class FileQueueStore implements QueueStore {
                 channel.force(true);
                 channel.close();
                 syncs.get(messages).sync();
+                onlyMessageFile.add(id);
             } catch (IOException | RuntimeException e) {
                 SpooledIncoming.closeQuietly(channel);
                 SpooledIncoming.deleteQuietly(file);
@@ -419,6 +425,7 @@ public final class FileQueueStore implements QueueStore {
         if (state == QueueState.INCOMING) {
             throw new IllegalArgumentException("a committed message cannot go back to incoming");
         }
+        onlyMessageFile.remove(message.id()); // before its status file exists
         var next = status.nextVersion();
         Path target = statusFile(state, message.id());
         Path tmp = stateDirs.get(state).resolve(message.id() + ".json.tmp");
@@ -452,6 +459,9 @@ public final class FileQueueStore implements QueueStore {
     public void remove(long id) throws IOException {
         // Message first: a crash after it leaves an orphan status, never a second delivery.
         spare.keepOrDelete(messageFile(id));
+        if (onlyMessageFile.remove(id)) {
+            return;
+        }
         for (var s : stateDirs.keySet()) {
             Files.deleteIfExists(statusFile(s, id));
         }
@@ -493,6 +503,7 @@ public final class FileQueueStore implements QueueStore {
     /** Moves a message whose files cannot be read to the corrupt directory, with why (for the listing). */
     void quarantine(long id, String why) {
         unverified.remove(id);
+        onlyMessageFile.remove(id);
         if (!Files.exists(messageFile(id))) {
             return; // moved already (by load, which found it damaged) or removed
         }

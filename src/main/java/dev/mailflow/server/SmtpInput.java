@@ -79,9 +79,27 @@ final class SmtpInput {
         nanosPerOctet = minRate > 0 ? 1_000_000_000L / minRate : 0;
     }
 
+    /**
+     * The socket had nothing more when last asked, and nothing was read since: asked again
+     * before the next read (the HELO client's check and the reply flush, one after the other),
+     * the answer stays no, without another FIONREAD. Input that came meanwhile only means a
+     * reply flushed a little early, which is always allowed.
+     */
+    private boolean drained;
+
     /** True when more input is already here, so the reply flush can wait (RFC 2920). */
     boolean hasBufferedInput() throws IOException {
-        return pos < limit || in.available() > 0;
+        if (pos < limit) {
+            return true;
+        }
+        if (drained) {
+            return false;
+        }
+        if (in.available() > 0) {
+            return true;
+        }
+        drained = true;
+        return false;
     }
 
     /**
@@ -210,6 +228,7 @@ final class SmtpInput {
         pos = 0;
         limit = 0;
         in = next;
+        drained = false;
     }
 
     private boolean fill() throws IOException {
@@ -225,6 +244,7 @@ final class SmtpInput {
         } else if (!content && buf.length > COMMAND_BUFFER && in.available() == 0) {
             buf = new byte[COMMAND_BUFFER]; // nothing more has come: perhaps idle for long now
         }
+        drained = false;
         int n = in.read(buf, 0, buf.length);
         if (n <= 0) {
             return false;
