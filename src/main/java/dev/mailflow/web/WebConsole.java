@@ -241,6 +241,13 @@ public final class WebConsole implements AutoCloseable {
                 }
                 probe(x);
             }
+            case "checks" -> {
+                if (!method.equals("POST")) {
+                    error(x, 405, "error.postProbe");
+                    return;
+                }
+                serverChecks(x);
+            }
             default -> error(x, 404, "error.noSuchApi");
         }
     }
@@ -641,6 +648,152 @@ public final class WebConsole implements AutoCloseable {
             }
         }, null);
         event(out, "done", report);
+    }
+
+    /** The fields of POST /api/checks, and the type each must have when given. */
+    private static final Map<String, com.fasterxml.jackson.databind.node.JsonNodeType> CHECK_FIELDS = Map.ofEntries(
+            Map.entry("test", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
+            Map.entry("target", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
+            Map.entry("port", com.fasterxml.jackson.databind.node.JsonNodeType.NUMBER),
+            Map.entry("from", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
+            Map.entry("to", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
+            Map.entry("helo", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
+            Map.entry("dnsServer", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
+            Map.entry("timeout", com.fasterxml.jackson.databind.node.JsonNodeType.NUMBER),
+            Map.entry("consent", com.fasterxml.jackson.databind.node.JsonNodeType.BOOLEAN),
+            Map.entry("lang", com.fasterxml.jackson.databind.node.JsonNodeType.STRING));
+
+    /** The tests of POST /api/checks; relay and conformance send what a server may take as abuse. */
+    static final List<String> CHECK_TESTS = List.of("addresses", "relay", "conformance");
+
+    /**
+     * {@code POST /api/checks}: one of the probe's server checks ({@code mailflow probe
+     * --addresses}, {@code --relay-test}, {@code --conformance}) against one host, answered
+     * with the same JSON as the command line's {@code --json}. The relay test and the
+     * conformance run need {@code "consent": true}: they are for servers you run.
+     */
+    private void serverChecks(HttpExchange x) throws IOException {
+        JsonNode b = body(x);
+        // Refusals too in the language asked for (the form's switch), else the request's.
+        String lang = b.path("lang").isTextual() && !b.path("lang").asText().isBlank()
+                ? dev.mailflow.probe.Messages.supported(b.path("lang").asText()) : language(x);
+        try {
+            serverChecks(x, b, lang);
+        } catch (ConsoleText.BadRequest bad) {
+            failed(x, 400, bad.in(lang));
+        }
+    }
+
+    private void serverChecks(HttpExchange x, JsonNode b, String lang) throws IOException {
+        if (!b.isObject()) {
+            throw new ConsoleText.BadRequest("error.notObject");
+        }
+        for (var it = b.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            var want = CHECK_FIELDS.get(name);
+            if (want == null) {
+                throw new ConsoleText.BadRequest("error.unknownField", name,
+                        String.join(", ", new java.util.TreeSet<>(CHECK_FIELDS.keySet())));
+            }
+            JsonNode v = b.get(name);
+            boolean ok = v.isNull() || v.getNodeType() == want || v.isTextual() && v.asText().isBlank()
+                    || want == com.fasterxml.jackson.databind.node.JsonNodeType.NUMBER && v.isTextual()
+                    && v.asText().strip().matches("\\d{1,9}");
+            if (!ok) {
+                throw new ConsoleText.BadRequest(switch (want) {
+                    case BOOLEAN -> "error.mustBeBoolean";
+                    case NUMBER -> "error.mustBeNumber";
+                    default -> "error.mustBeString";
+                }, name, v.toString());
+            }
+            if (v.isTextual() && v.asText().chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
+                throw new ConsoleText.BadRequest("error.controlCharacter", name);
+            }
+        }
+        String asked = b.path("lang").asText("");
+        if (!asked.isBlank() && !dev.mailflow.probe.Messages.LANGUAGES.contains(asked.strip())) {
+            throw new ConsoleText.BadRequest("error.lang", asked);
+        }
+        String test = b.path("test").asText("").strip();
+        if (!CHECK_TESTS.contains(test)) {
+            throw new ConsoleText.BadRequest("error.checkTest", test, String.join(", ", CHECK_TESTS));
+        }
+        String to = b.path("to").asText("").strip();
+        int at = to.lastIndexOf('@');
+        if (at < 1 || at == to.length() - 1) {
+            throw new ConsoleText.BadRequest("error.checkTo", to);
+        }
+        if (!test.equals("addresses") && !b.path("consent").asBoolean(false)) {
+            throw new ConsoleText.BadRequest("error.checkConsent");
+        }
+        Integer port = null;
+        if (b.hasNonNull("port") && !b.path("port").asText().isBlank()) {
+            port = b.path("port").asInt(-1);
+            if (port < 1 || port > 65535) {
+                throw new ConsoleText.BadRequest("error.port", b.get("port").toString());
+            }
+        }
+        int timeout = 30;
+        if (b.hasNonNull("timeout") && !b.path("timeout").asText().isBlank()) {
+            timeout = b.path("timeout").asInt(-1);
+            if (timeout < 1 || timeout > 120) {
+                throw new ConsoleText.BadRequest("error.timeout", b.get("timeout").toString());
+            }
+        }
+        if (!dnsServerText(b).isEmpty()) {
+            try {
+                dev.mailflow.dns.DnsjavaResolver.builder().server(dnsServerText(b));
+            } catch (IllegalArgumentException e) {
+                throw new ConsoleText.BadRequest("error.dnsServer", e.getMessage());
+            }
+        }
+        var target = dev.mailflow.probe.ProbeTarget.parse(b.path("target").asText("").strip(), port);
+        String dnsServer = dnsServerText(b);
+        String helo = b.path("helo").asText("").isBlank() ? config.hostname() : b.path("helo").asText().strip();
+        String from = b.path("from").asText("").isBlank() ? "probe@" + helo : b.path("from").asText().strip();
+        String host = target.host();
+        if (!dnsServer.isEmpty() && !host.matches("[0-9.]+") && !host.contains(":")) {
+            var dns = dev.mailflow.dns.DnsjavaResolver.builder().server(dnsServer).build();
+            var v4 = dns.a(host).records();
+            var found = v4.isEmpty() ? dns.aaaa(host).records() : v4;
+            if (found.isEmpty()) {
+                failed(x, 502, say(x, "error.checkNoAddress", host, dnsServer));
+                return;
+            }
+            host = found.get(0).getHostAddress();
+        }
+        if (!probesRunning.tryAcquire()) {
+            failed(x, 503, say(x, "error.probesBusy", MAX_PROBES));
+            return;
+        }
+        var doc = new LinkedHashMap<String, Object>();
+        doc.put("schemaVersion", 1);
+        doc.put("test", test);
+        doc.put("target", target.host() + ":" + target.port());
+        dev.mailflow.probe.Messages.use(lang);
+        try {
+            Duration limit = Duration.ofSeconds(timeout);
+            switch (test) {
+                case "addresses" -> doc.put("addresses", dev.mailflow.probe.AddressHygiene.run(host, target.port(),
+                        helo, from, to.substring(at + 1), limit));
+                case "relay" -> {
+                    var attempts = dev.mailflow.probe.RelayTest.run(host, target.port(), helo, from,
+                            to.substring(at + 1), limit);
+                    doc.put("openRelay", dev.mailflow.probe.RelayTest.openRelay(attempts));
+                    doc.put("relay", attempts);
+                }
+                default -> doc.put("conformance", dev.mailflow.probe.Conformance.run(host, target.port(), helo, from,
+                        to, limit, Duration.ofSeconds(Math.min(timeout, 3))));
+            }
+        } finally {
+            probesRunning.release();
+            dev.mailflow.probe.Messages.use("en");
+        }
+        json(x, 200, doc);
+    }
+
+    private static String dnsServerText(JsonNode b) {
+        return b.path("dnsServer").asText("").strip();
     }
 
     /**

@@ -314,6 +314,47 @@ class WebApiTest {
     }
 
     @Test
+    void serverChecksAnswerWithTheProbesJsonAndTheIntrusiveOnesNeedConsent() throws Exception {
+        var c = loggedIn();
+        var r = c.post("/api/checks", "{\"test\":\"addresses\",\"target\":\"127.0.0.1:" + server.port()
+                + "\",\"to\":\"kate@fabrikam.com\"}", true);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        var d = json(r);
+        assertThat(d.path("test").asText()).isEqualTo("addresses");
+        assertThat(d.path("addresses").findValuesAsText("name")).containsExactly("postmaster", "abuse", "unknown user");
+        var postmaster = d.path("addresses").get(0);
+        assertThat(postmaster.path("verdict").asText()).as(postmaster.toString()).isEqualTo("pass");
+        assertThat(postmaster.path("reply").asText()).startsWith("250");
+        var unknown = d.path("addresses").get(2);
+        assertThat(unknown.path("verdict").asText()).as("refused at RCPT, not bounced later").isEqualTo("pass");
+        assertThat(unknown.path("reply").asText()).startsWith("550");
+
+        for (String test : new String[] {"relay", "conformance"}) {
+            var refused = c.post("/api/checks", "{\"test\":\"" + test + "\",\"target\":\"127.0.0.1:" + server.port()
+                    + "\",\"to\":\"kate@fabrikam.com\"}", true);
+            assertThat(refused.statusCode()).as(test).isEqualTo(400);
+            assertThat(refused.body()).contains("tick that you run this server");
+        }
+        var chinese = c.post("/api/checks", "{\"test\":\"relay\",\"target\":\"127.0.0.1:9\",\"to\":\"kate@fabrikam.com\","
+                + "\"lang\":\"zh\"}", true);
+        assertThat(chinese.body()).contains("请勾选确认这台服务器由你运营");
+        for (String[] bad : new String[][] {{"\"test\":\"smuggle\"", "test must be one of addresses, relay, conformance"},
+                {"\"test\":\"addresses\",\"lang\":\"de\"", "lang must be en, zh or fr"},
+                {"\"test\":\"addresses\",\"to\":\"kate\"", "To must be an address of the server's domain"},
+                {"\"test\":\"addresses\",\"to\":\"a@b.test\",\"port\":70000", "port must be a number from 1 to 65535"},
+                {"\"test\":\"addresses\",\"to\":\"a@b.test\",\"consent\":\"yes\"", "consent must be true or false"},
+                {"\"test\":\"addresses\",\"to\":\"a@b.test\",\"bogus\":1", "unknown field 'bogus'"},
+                {"\"test\":\"addresses\",\"to\":\"a@b.test\\r\\nRSET\"", "control character"}}) {
+            var r400 = c.post("/api/checks", "{\"target\":\"127.0.0.1:9\"," + bad[0] + "}", true);
+            assertThat(r400.statusCode()).as(bad[0]).isEqualTo(400);
+            assertThat(r400.body()).as(bad[0]).contains(bad[1]).doesNotContain("Exception");
+        }
+        var down = c.post("/api/checks", "{\"test\":\"addresses\",\"target\":\"127.0.0.1:9\",\"to\":\"a@b.test\"}", true);
+        assertThat(down.statusCode()).isEqualTo(200);
+        assertThat(json(down).path("addresses").findValuesAsText("verdict")).containsOnly("warn");
+    }
+
+    @Test
     void rejectionsAreTrackedWithTheirCheckAndCounted() throws Exception {
         var c = loggedIn();
         var events = json(c.get("/api/track?recipient=someone%40elsewhere.example"));

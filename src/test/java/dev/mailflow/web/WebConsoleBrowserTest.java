@@ -150,6 +150,23 @@ class WebConsoleBrowserTest {
         assertThat(steps).allSatisfy(e -> assertThat(e.getDomAttribute("class")).contains("PASS"));
         screenshot("03-analyzer");
 
+        // The server checks below it, with the same target: postmaster accepted, an unknown user
+        // refused at RCPT; the relay test is refused without the consent box.
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("c-test"))).selectByValue("relay");
+        driver.findElement(By.id("c-run")).click();
+        waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("checks-result"),
+                "tick that you run this server"));
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("c-test"))).selectByValue("addresses");
+        driver.findElement(By.id("c-run")).click();
+        waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("checks-outcome"), "0 failed"));
+        assertThat(driver.findElements(By.cssSelector("#checks-table tbody tr")))
+                .extracting(e -> e.getDomAttribute("data-check")).containsExactly("postmaster", "abuse", "unknown user");
+        assertThat(driver.findElement(By.cssSelector("#checks-table tr[data-check='unknown user']")).getText())
+                .contains("550");
+        ((org.openqa.selenium.JavascriptExecutor) driver).executeScript(
+                "document.getElementById('checks-table').scrollIntoView()");
+        screenshot("10-analyzer-server-checks");
+
         // A delivered message in a mailbox, its HTML shown without running its script or loading its image.
         driver.findElement(By.cssSelector("nav a[data-page=mailboxes]")).click();
         driver.findElement(By.cssSelector("#m-list li[data-mailbox='kate@fabrikam.com']")).click();

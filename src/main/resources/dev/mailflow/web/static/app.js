@@ -190,6 +190,31 @@ $("#probe-form").addEventListener("submit", async (e) => {
   finally { $("#p-run").disabled = false; }
 });
 
+// The server checks: one POST, a table of verdicts (the same JSON as mailflow probe --json).
+$("#checks-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const out = $("#checks-result");
+  out.replaceChildren(el("p", { class: "muted" }, t("analyzer.running")));
+  $("#c-run").disabled = true;
+  const test = $("#c-test").value;
+  const body = { test, target: $("#p-target").value, port: $("#p-port").value, from: $("#p-from").value,
+    to: ($("#p-to").value.split(/[ ,;]+/)[0] || ""), dnsServer: $("#p-dns").value, consent: $("#c-consent").checked, lang };
+  try {
+    const d = await api("checks", { method: "POST", body: JSON.stringify(body) });
+    const rows = d.addresses || d.relay || d.conformance || [];
+    const head = el("tr", {}, el("th", {}, t("checks.verdict")), el("th", {}, t("checks.name")),
+      test === "conformance" ? "" : el("th", {}, t("checks.reply")), el("th", {}, t("checks.detail")));
+    const body2 = rows.map((c) => el("tr", { class: "check-" + c.verdict, "data-check": c.name || c.form },
+      el("td", { class: "status" }, c.verdict), el("td", {}, c.name || c.form, c.recipient ? el("div", { class: "muted" }, "RCPT TO:<" + c.recipient + ">") : ""),
+      test === "conformance" ? "" : el("td", {}, c.reply || ""), el("td", {}, c.detail || "")));
+    const failed = rows.filter((c) => c.verdict === "fail").length, warned = rows.filter((c) => c.verdict === "warn").length;
+    out.replaceChildren(el("table", { id: "checks-table" }, el("thead", {}, head), el("tbody", {}, ...body2)),
+      el("p", { class: "outcome", id: "checks-outcome" }, test === "relay" ? t(d.openRelay ? "checks.openRelay" : "checks.closed")
+        : t("checks.summary", failed, warned, rows.length - failed - warned)));
+  } catch (err) { out.replaceChildren(el("p", { class: "error" }, err.message)); }
+  finally { $("#c-run").disabled = false; }
+});
+
 function renderStep(s) {
   lastText += `[${s.status}] ${s.name} ${s.millis} ms\n` + s.exchange.map((l) => "  " + l + "\n").join("") +
     s.meaning.map((l) => "  = " + l + "\n").join("") + s.reasons.map((l) => "  - " + l + "\n").join("");
