@@ -239,7 +239,13 @@ public final class WebConsole implements AutoCloseable {
                     error(x, 405, "error.postProbe");
                     return;
                 }
-                probe(x);
+                if (p.length == 2 && p[1].equals("html")) {
+                    probeHtml(x);
+                } else if (p.length == 1) {
+                    probe(x);
+                } else {
+                    error(x, 404, "error.noSuchApi");
+                }
             }
             case "checks" -> {
                 if (!method.equals("POST")) {
@@ -648,6 +654,42 @@ public final class WebConsole implements AutoCloseable {
             }
         }, null);
         event(out, "done", report);
+    }
+
+    /** The largest report POST /api/probe/html takes (a matrix of many MX with their TLS grades). */
+    static final int MAX_REPORT = 4 << 20;
+
+    /**
+     * {@code POST /api/probe/html}: the report of a probe (the {@code done} event's JSON, as the
+     * page got it) as the single self-contained HTML file of {@code mailflow probe --format
+     * html}, to download and mail to a colleague. The same renderer escapes every text of it.
+     */
+    private void probeHtml(HttpExchange x) throws IOException {
+        byte[] b = x.getRequestBody().readNBytes(MAX_REPORT + 1);
+        if (b.length > MAX_REPORT) {
+            throw new ConsoleText.BadRequest("error.reportTooLarge", MAX_REPORT >> 20);
+        }
+        dev.mailflow.probe.ProbeReport report;
+        try {
+            report = QueueJson.MAPPER.readValue(b, dev.mailflow.probe.ProbeReport.class);
+        } catch (IOException | RuntimeException e) {
+            throw new ConsoleText.BadRequest("error.reportBody");
+        }
+        if (report.target() == null || report.outcome() == null || report.steps() == null) {
+            throw new ConsoleText.BadRequest("error.reportBody");
+        }
+        String html;
+        dev.mailflow.probe.Messages.use(language(x));
+        try {
+            html = dev.mailflow.probe.HtmlReport.render(report, "Mailflow " + dev.mailflow.MailflowVersion.get(),
+                    java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC));
+        } finally {
+            dev.mailflow.probe.Messages.use("en");
+        }
+        String name = "mailflow-probe-" + report.target().replaceAll("[^A-Za-z0-9.-]+", "_") + ".html";
+        x.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"" + name + "\"");
+        x.getResponseHeaders().set("Content-Security-Policy", MESSAGE_CSP);
+        send(x, 200, "text/html; charset=utf-8", html.getBytes(StandardCharsets.UTF_8));
     }
 
     /** The fields of POST /api/checks, and the type each must have when given. */

@@ -284,6 +284,21 @@ class WebApiTest {
         assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
         assertThat(r.body()).contains("event: step\ndata: {\"name\":\"DNS\"").contains("\"name\":\"RCPT\"")
                 .contains("event: done\ndata: {\"schemaVersion\":2").contains("\"outcome\":\"PASSED\"");
+        // The done event's report, posted back, comes as the --format html file to download.
+        String done = r.body().substring(r.body().indexOf("event: done\ndata: ") + "event: done\ndata: ".length()).strip();
+        var html = c.post("/api/probe/html", done, true);
+        assertThat(html.statusCode()).as(html.body()).isEqualTo(200);
+        assertThat(html.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+        assertThat(html.headers().firstValue("Content-Disposition").orElse(""))
+                .isEqualTo("attachment; filename=\"mailflow-probe-127.0.0.1_" + server.port() + ".html\"");
+        assertThat(html.body()).startsWith("<!DOCTYPE html>").contains("PASSED").contains("RCPT")
+                .doesNotContain("<script");
+        for (String bad : new String[] {"{}", "[1]", "{\"target\":\"x\",\"outcome\":\"PASSED\"}", "not json"}) {
+            var refused = c.post("/api/probe/html", bad, true);
+            assertThat(refused.statusCode()).as(bad).isEqualTo(400);
+            assertThat(refused.body()).as(bad).contains("must be a probe report").doesNotContain("Exception");
+        }
+        assertThat(c.post("/api/probe/pdf", done, true).statusCode()).isEqualTo(404);
         assertThat(c.post("/api/probe", "{}", true).statusCode()).isEqualTo(400);
         var notHere = c.post("/api/probe", "{\"target\":\"127.0.0.1:" + server.port()
                 + "\",\"from\":\"chris@contoso.com\",\"to\":[\"kate@fabrikam.com\"],\"roundTrip\":true}", true);

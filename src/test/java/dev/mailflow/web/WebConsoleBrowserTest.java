@@ -148,6 +148,8 @@ class WebConsoleBrowserTest {
         assertThat(steps).extracting(e -> e.getDomAttribute("data-step"))
                 .containsSubsequence("DNS", "CONNECT", "BANNER", "EHLO", "MAIL", "RCPT", "DATA", "QUIT");
         assertThat(steps).allSatisfy(e -> assertThat(e.getDomAttribute("class")).contains("PASS"));
+        assertThat(driver.findElement(By.id("download-html")).isDisplayed()).isTrue();
+        assertThat(driver.findElement(By.id("download-html")).getText()).isEqualTo("Download as HTML");
         screenshot("03-analyzer");
 
         // The server checks below it, with the same target: postmaster accepted, an unknown user

@@ -272,6 +272,19 @@ function renderMatrix(entries) {
 }
 $("#copy-text").addEventListener("click", () => navigator.clipboard?.writeText(lastText));
 $("#copy-json").addEventListener("click", () => navigator.clipboard?.writeText(JSON.stringify(lastReport, null, 2)));
+// The report as mailflow probe --format html writes it: one self-contained file, made by the server.
+$("#download-html").addEventListener("click", async () => {
+  try {
+    const r = await fetch("/api/probe/html", { method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf }, body: JSON.stringify(lastReport) });
+    if (!r.ok) { const b = await r.json().catch(() => ({})); throw new Error(b.error || r.statusText); }
+    const name = /filename="([^"]+)"/.exec(r.headers.get("Content-Disposition") || "")?.[1] || "mailflow-probe.html";
+    const url = URL.createObjectURL(await r.blob());
+    const a = el("a", { href: url, download: name });
+    document.body.append(a); a.click(); a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  } catch (err) { $("#probe-result").append(el("p", { class: "error" }, err.message)); }
+});
 
 // ---- Queue ----
 let queuePage = 1;
