@@ -61,15 +61,23 @@ final class SpareFiles {
      * @param directory   where spares are kept (emptied now)
      * @param removedFrom the fsync of the directory the removed files leave
      */
-    SpareFiles(Path directory, DirectorySync removedFrom) throws IOException {
-        this.directory = directory;
+    SpareFiles(Path directory, DirectorySync removedFrom) {
         this.removedFrom = removedFrom;
-        Files.createDirectories(directory);
-        try (var found = Files.newDirectoryStream(directory)) {
-            for (Path f : found) {
-                Files.deleteIfExists(f);
+        Path usable = directory;
+        try {
+            Files.createDirectories(directory);
+            try (var found = Files.newDirectoryStream(directory)) {
+                for (Path f : found) {
+                    Files.deleteIfExists(f);
+                }
             }
+        } catch (IOException e) {
+            // Another owner, a read-only disk: removed files are deleted, as before spares.
+            LOG.warn("queue: {} not usable ({}); removed queue files are deleted instead of reused", directory,
+                    e.toString());
+            usable = null;
         }
+        this.directory = usable;
     }
 
     /**
@@ -104,6 +112,10 @@ final class SpareFiles {
      * there is room and it is small, else deleted.
      */
     void keepOrDelete(Path file) throws IOException {
+        if (directory == null) {
+            Files.deleteIfExists(file);
+            return;
+        }
         if (count.incrementAndGet() <= LIMIT) {
             // The process id too: a queue command's store may share the directory.
             Path spare = directory.resolve(PID + "." + names.incrementAndGet() + ".spare");

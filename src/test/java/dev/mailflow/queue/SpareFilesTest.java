@@ -49,6 +49,17 @@ class SpareFilesTest {
     }
 
     @Test
+    void anUnusableSpareDirectoryOnlyMeansFilesAreDeletedAsBefore() throws Exception {
+        Files.writeString(dir.resolve("spare"), "not a directory");
+        var store = new FileQueueStore(dir);
+        var m = commit(store, "Subject: x\r\n\r\nx\r\n");
+        store.remove(m.id());
+        assertThat(store.messageFile(m.id())).doesNotExist();
+        var next = commit(store, "Subject: y\r\n\r\ny\r\n");
+        assertThat(store.load(next.id())).isNotNull();
+    }
+
+    @Test
     void largeFilesAreDeletedAndSparesAreBoundedAndGoneAfterARestart() throws Exception {
         var store = new FileQueueStore(dir);
         var big = commit(store, "Subject: big\r\n\r\n" + "x".repeat((int) SpareFiles.MAX_SIZE) + "\r\n");
