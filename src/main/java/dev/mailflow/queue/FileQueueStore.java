@@ -254,10 +254,52 @@ public final class FileQueueStore implements QueueStore {
         return openContent(message.id(), message.envelope().size());
     }
 
+    /**
+     * Streams open on each message's file. SAFETY: a file removed while one is open is deleted,
+     * never kept as a spare, so the reader (the console showing a message while it leaves, say)
+     * keeps reading its own message and never another's. The count goes up before the open and
+     * the removal checks it after its rename, so either the removal sees the reader or the
+     * reader's open finds the file gone.
+     */
+    private final Map<Long, java.util.concurrent.atomic.AtomicInteger> readers =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     private InputStream openContent(long id, long contentLength) throws IOException {
-        var ch = FileChannel.open(messageFile(id), StandardOpenOption.READ);
-        return new java.io.BufferedInputStream(new BoundedInputStream(Channels.newInputStream(ch), contentLength),
-                16 * 1024);
+        var count = readers.compute(id, (k, v) -> {
+            var c = v == null ? new java.util.concurrent.atomic.AtomicInteger() : v;
+            c.incrementAndGet();
+            return c;
+        });
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(messageFile(id), StandardOpenOption.READ);
+        } catch (IOException | RuntimeException e) {
+            closed(id, count);
+            throw e;
+        }
+        var released = new java.util.concurrent.atomic.AtomicBoolean();
+        InputStream in = new java.io.FilterInputStream(new BoundedInputStream(Channels.newInputStream(ch), contentLength)) {
+            @Override
+            public void close() throws IOException {
+                try {
+                    super.close();
+                } finally {
+                    if (released.compareAndSet(false, true)) {
+                        closed(id, count);
+                    }
+                }
+            }
+        };
+        return new java.io.BufferedInputStream(in, 16 * 1024);
+    }
+
+    private void closed(long id, java.util.concurrent.atomic.AtomicInteger count) {
+        readers.computeIfPresent(id, (k, v) -> v.decrementAndGet() <= 0 ? null : v);
+    }
+
+    private boolean beingRead(long id) {
+        var c = readers.get(id);
+        return c != null && c.get() > 0;
     }
 
     @Override
@@ -274,7 +316,7 @@ public final class FileQueueStore implements QueueStore {
         if (unverified.contains(id)) {
             // Recovered from its status alone: its checksum is checked now, at its first read.
             try {
-                envelope = readVerified(file);
+                envelope = readVerified(file, id);
             } catch (CorruptMessageException e) {
                 quarantine(id, e.reason()); // the caller reports it (the scheduler's log, the queue listing)
                 throw e;
@@ -458,7 +500,7 @@ public final class FileQueueStore implements QueueStore {
     @Override
     public void remove(long id) throws IOException {
         // Message first: a crash after it leaves an orphan status, never a second delivery.
-        spare.keepOrDelete(messageFile(id));
+        spare.keepOrDelete(messageFile(id), () -> beingRead(id));
         if (onlyMessageFile.remove(id)) {
             return;
         }
@@ -680,7 +722,7 @@ public final class FileQueueStore implements QueueStore {
             return new RecoveredMessage(id, best.state(), best.status().nextAttempt());
         }
         try {
-            readVerified(messageFile(id));
+            readVerified(messageFile(id), id);
         } catch (NoSuchFileException e) {
             return null; // removed meanwhile (the server takes commands while it reads the queue)
         } catch (CorruptMessageException e) {
@@ -695,16 +737,25 @@ public final class FileQueueStore implements QueueStore {
 
     /** Whether a message file is whole: its checksum matches its content and envelope. */
     boolean verify(Path file) throws IOException {
+        String name = file.getFileName().toString();
+        long id = name.matches("\\d{1,19}\\.msg") ? Long.parseLong(name.substring(0, name.length() - 4)) : -1;
         try {
-            readVerified(file);
+            readVerified(file, id);
             return true;
         } catch (CorruptMessageException e) {
             return false;
         }
     }
 
-    /** One pass over a queue file: its checksum over content and envelope, then the envelope itself. */
-    private static Envelope readVerified(Path file) throws IOException {
+    /**
+     * One pass over a queue file: its checksum over content and envelope, then the envelope
+     * itself, which must be message {@code id}'s (-1: any). SAFETY: a queue file reused from
+     * queue/spare/ whose new content had not reached the disk when the server crashed may still
+     * hold the removed message's whole file, checksum and all, under the new message's name; its
+     * envelope names the old message, so it goes to queue/corrupt instead of being delivered
+     * again.
+     */
+    private static Envelope readVerified(Path file, long id) throws IOException {
         try (var ch = FileChannel.open(file, StandardOpenOption.READ)) {
             var footer = footer(ch, file);
             long end = footer.contentLength() + footer.envelopeLength();
@@ -724,7 +775,12 @@ public final class FileQueueStore implements QueueStore {
             if (crc.getValue() != footer.crc()) {
                 throw new CorruptMessageException(file, "it fails its checksum");
             }
-            return envelope(ch, file, footer);
+            var envelope = envelope(ch, file, footer);
+            if (id >= 0 && envelope.internalId() != id) {
+                throw new CorruptMessageException(file, "it holds message " + envelope.internalId()
+                        + "'s file (a reused queue file whose new content never reached the disk)");
+            }
+            return envelope;
         }
     }
 

@@ -109,9 +109,10 @@ final class SpareFiles {
 
     /**
      * Removes {@code file} (a committed message's, not open for writing): kept as a spare while
-     * there is room and it is small, else deleted.
+     * there is room, it is small and nobody reads it ({@code beingRead}, asked after the rename
+     * away), else deleted.
      */
-    void keepOrDelete(Path file) throws IOException {
+    void keepOrDelete(Path file, java.util.function.BooleanSupplier beingRead) throws IOException {
         if (directory == null) {
             Files.deleteIfExists(file);
             return;
@@ -122,6 +123,12 @@ final class SpareFiles {
             try {
                 if (Files.size(file) <= MAX_SIZE) {
                     Files.move(file, spare, StandardCopyOption.ATOMIC_MOVE);
+                    if (beingRead.getAsBoolean()) {
+                        // Open for reading: it keeps its content (deleted, not reused).
+                        count.decrementAndGet();
+                        Files.deleteIfExists(spare);
+                        return;
+                    }
                     spares.add(new Spare(spare, removedFrom.mark()));
                     return;
                 }

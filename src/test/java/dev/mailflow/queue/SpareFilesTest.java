@@ -49,6 +49,43 @@ class SpareFilesTest {
     }
 
     @Test
+    void aFileRemovedWhileItIsReadIsNeverReusedAndItsReaderKeepsItsOwnMessage() throws Exception {
+        var store = new FileQueueStore(dir);
+        var x = commit(store, "Subject: for alice\r\n\r\nalice's body\r\n");
+        try (var open = store.openContent(x.id())) {
+            store.remove(x.id());
+            assertThat(Files.list(dir.resolve("spare")).toList()).as("deleted, not kept").isEmpty();
+            commit(store, "Subject: y1\r\n\r\ny\r\n");
+            commit(store, "Subject: for bob\r\n\r\nbob's body\r\n");
+            assertThat(new String(open.readAllBytes(), StandardCharsets.UTF_8))
+                    .isEqualTo("Subject: for alice\r\n\r\nalice's body\r\n");
+        }
+        // Once closed, the next removal keeps its file again.
+        var z = commit(store, "Subject: z\r\n\r\nz\r\n");
+        try (var in = store.openContent(z.id())) {
+            in.readAllBytes();
+        }
+        store.remove(z.id());
+        assertThat(Files.list(dir.resolve("spare")).toList()).hasSize(1);
+    }
+
+    @Test
+    void aReusedFileThatStillHoldsTheRemovedMessageGoesToCorruptAtRecovery() throws Exception {
+        var store = new FileQueueStore(dir);
+        var old = commit(store, "Subject: delivered\r\n\r\nx\r\n");
+        // What a crash can leave on ext4 without a journal: the new name durable, the inode's
+        // new content not, so the new message's name shows the old message's whole file.
+        long newId = old.id() + 1000;
+        Files.copy(store.messageFile(old.id()), store.messageFile(newId));
+        assertThat(store.verify(store.messageFile(old.id()))).isTrue();
+        assertThat(store.verify(store.messageFile(newId))).isFalse();
+        var recovered = new FileQueueStore(dir).recover();
+        assertThat(recovered).extracting(RecoveredMessage::id).containsExactly(old.id());
+        assertThat(dir.resolve("corrupt").resolve(newId + ".msg")).exists();
+        assertThat(Files.readString(dir.resolve("corrupt").resolve(newId + ".why"))).contains("holds message " + old.id());
+    }
+
+    @Test
     void anUnusableSpareDirectoryOnlyMeansFilesAreDeletedAsBefore() throws Exception {
         Files.writeString(dir.resolve("spare"), "not a directory");
         var store = new FileQueueStore(dir);
