@@ -123,7 +123,8 @@ public final class QueueCommand implements Runnable {
                     return AdminProtocol.handle(new QueueAdmin(db.store(), null, tracking, clock), request);
                 }
             }
-            var store = new FileQueueStore(data.resolve("queue"));
+            // Removed here, a message is deleted at once: no spare keeps it until the next start.
+            var store = new FileQueueStore(data.resolve("queue"), false);
             try (var tracking = new TrackingLog(data.resolve("logs"), clock)) {
                 return AdminProtocol.handle(new QueueAdmin(store, null, tracking, clock), request);
             }

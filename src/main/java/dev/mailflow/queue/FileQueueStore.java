@@ -59,13 +59,21 @@ public final class FileQueueStore implements QueueStore {
     private final java.util.Set<Long> onlyMessageFile = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public FileQueueStore(Path queueRoot) throws IOException {
+        this(queueRoot, true);
+    }
+
+    /**
+     * @param keepSpares false for a store that ends at once (a queue command while the server is
+     *                   stopped): a message it removes is deleted, not left in queue/spare/
+     */
+    public FileQueueStore(Path queueRoot, boolean keepSpares) throws IOException {
         this.root = queueRoot;
         this.incoming = queueRoot.resolve(QueueState.INCOMING.directory());
         this.messages = queueRoot.resolve("messages");
         Files.createDirectories(incoming);
         Files.createDirectories(messages);
         syncs.put(messages, new DirectorySync(messages));
-        this.spare = new SpareFiles(queueRoot.resolve(SpareFiles.DIRECTORY), syncs.get(messages));
+        this.spare = new SpareFiles(queueRoot.resolve(SpareFiles.DIRECTORY), syncs.get(messages), keepSpares);
         for (var s : QueueState.values()) {
             if (s != QueueState.INCOMING) {
                 Path dir = queueRoot.resolve(s.directory());

@@ -62,6 +62,11 @@ final class SpareFiles {
      * @param removedFrom the fsync of the directory the removed files leave
      */
     SpareFiles(Path directory, DirectorySync removedFrom) {
+        this(directory, removedFrom, true);
+    }
+
+    /** @param keep false: removed files are deleted (a queue command's store, which ends at once) */
+    SpareFiles(Path directory, DirectorySync removedFrom, boolean keep) {
         this.removedFrom = removedFrom;
         Path usable = directory;
         try {
@@ -77,7 +82,7 @@ final class SpareFiles {
                     e.toString());
             usable = null;
         }
-        this.directory = usable;
+        this.directory = keep ? usable : null;
     }
 
     /**

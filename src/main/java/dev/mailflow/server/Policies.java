@@ -79,9 +79,10 @@ final class Policies {
 
         /**
          * Free space this far above the minimum is believed for {@link #RECHECK_AFTER_NANOS}:
-         * no statfs at every MAIL under load. Nearer the minimum every MAIL asks.
+         * no statfs at every MAIL under load (4 GiB: more than a second of writes on a fast
+         * disk). Nearer the minimum every MAIL asks.
          */
-        static final long HEADROOM = 1L << 30;
+        static final long HEADROOM = 4L << 30;
         static final long RECHECK_AFTER_NANOS = 1_000_000_000L;
 
         private volatile long plentyUntil = System.nanoTime();

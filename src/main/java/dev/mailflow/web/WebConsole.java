@@ -548,19 +548,19 @@ public final class WebConsole implements AutoCloseable {
             throw new ConsoleText.BadRequest("error.lang", lang);
         }
         if (b.hasNonNull("timeout") && !b.path("timeout").asText().isBlank()) {
-            int t = b.path("timeout").asInt(-1);
+            long t = wholeOrMinus(b.path("timeout"));
             if (t < 1 || t > 120) {
                 throw new ConsoleText.BadRequest("error.timeout", b.get("timeout").toString());
             }
         }
         if (b.hasNonNull("port") && !b.path("port").asText().isBlank()) {
-            int port = b.path("port").asInt(-1);
+            long port = wholeOrMinus(b.path("port"));
             if (port < 1 || port > 65535) {
                 throw new ConsoleText.BadRequest("error.port", b.get("port").toString());
             }
         }
         if (b.hasNonNull("wait") && !b.path("wait").asText().isBlank()) {
-            int w = b.path("wait").asInt(-1);
+            long w = wholeOrMinus(b.path("wait"));
             if (w < 1 || w > 900) {
                 throw new ConsoleText.BadRequest("error.wait", b.get("wait").toString());
             }
@@ -683,6 +683,10 @@ public final class WebConsole implements AutoCloseable {
         try {
             html = dev.mailflow.probe.HtmlReport.render(report, "Mailflow " + dev.mailflow.MailflowVersion.get(),
                     java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC));
+        } catch (RuntimeException e) {
+            // A report the analyzer did not write (a step without its exchange, a cell without its name).
+            LOG.debug("web console: a report that cannot be rendered: {}", e.toString());
+            throw new ConsoleText.BadRequest("error.reportBody");
         } finally {
             dev.mailflow.probe.Messages.use("en");
         }
@@ -770,16 +774,27 @@ public final class WebConsole implements AutoCloseable {
         }
         Integer port = null;
         if (b.hasNonNull("port") && !b.path("port").asText().isBlank()) {
-            port = b.path("port").asInt(-1);
-            if (port < 1 || port > 65535) {
+            long n = wholeOrMinus(b.get("port"));
+            if (n < 1 || n > 65535) {
                 throw new ConsoleText.BadRequest("error.port", b.get("port").toString());
             }
+            port = (int) n;
         }
         int timeout = 30;
         if (b.hasNonNull("timeout") && !b.path("timeout").asText().isBlank()) {
-            timeout = b.path("timeout").asInt(-1);
-            if (timeout < 1 || timeout > 120) {
+            long n = wholeOrMinus(b.get("timeout"));
+            if (n < 1 || n > 120) {
                 throw new ConsoleText.BadRequest("error.timeout", b.get("timeout").toString());
+            }
+            timeout = (int) n;
+        }
+        // 6, 7: addresses as SMTP takes them between < and >, in ASCII, of sane length.
+        for (String field : List.of("to", "from", "helo")) {
+            String v = b.path(field).asText("").strip();
+            if (v.length() > (field.equals("helo") ? 255 : 320) || v.chars().anyMatch(ch -> ch > 0x7e)
+                    || !field.equals("helo") && v.chars().anyMatch(ch -> ch == '<' || ch == '>' || ch == ' ')
+                    || field.equals("helo") && v.contains(" ")) {
+                throw new ConsoleText.BadRequest("error.checkText", field, v.length() > 40 ? v.substring(0, 40) + "…" : v);
             }
         }
         if (!dnsServerText(b).isEmpty()) {
@@ -794,27 +809,31 @@ public final class WebConsole implements AutoCloseable {
         String helo = b.path("helo").asText("").isBlank() ? config.hostname() : b.path("helo").asText().strip();
         String from = b.path("from").asText("").isBlank() ? "probe@" + helo : b.path("from").asText().strip();
         String host = target.host();
-        if (!dnsServer.isEmpty() && !host.matches("[0-9.]+") && !host.contains(":")) {
-            var dns = dev.mailflow.dns.DnsjavaResolver.builder().server(dnsServer).build();
-            var v4 = dns.a(host).records();
-            var found = v4.isEmpty() ? dns.aaaa(host).records() : v4;
-            if (found.isEmpty()) {
-                failed(x, 502, say(x, "error.checkNoAddress", host, dnsServer));
-                return;
-            }
-            host = found.get(0).getHostAddress();
-        }
         if (!probesRunning.tryAcquire()) {
-            failed(x, 503, say(x, "error.probesBusy", MAX_PROBES));
+            failed(x, 503, ConsoleText.text(lang, "error.probesBusy", MAX_PROBES));
             return;
         }
         var doc = new LinkedHashMap<String, Object>();
         doc.put("schemaVersion", 1);
         doc.put("test", test);
-        doc.put("target", target.host() + ":" + target.port());
+        doc.put("target", (host.contains(":") ? "[" + host + "]" : host) + ":" + target.port());
         dev.mailflow.probe.Messages.use(lang);
         try {
             Duration limit = Duration.ofSeconds(timeout);
+            if (!dnsServer.isEmpty() && !host.matches("[0-9.]+") && !host.contains(":")) {
+                // Bounded by the test's timeout: two tries of half of it each, for A then AAAA.
+                var dns = dev.mailflow.dns.DnsjavaResolver.builder().server(dnsServer)
+                        .timeout(Duration.ofMillis(Math.max(500, limit.toMillis() / 4))).tries(1).build();
+                var a = dns.a(host);
+                var found = a.records().isEmpty() && !(a instanceof dev.mailflow.dns.DnsAnswer.TempFail<?>)
+                        ? dns.aaaa(host) : a;
+                if (found.records().isEmpty()) {
+                    failed(x, 502, ConsoleText.text(lang, found instanceof dev.mailflow.dns.DnsAnswer.TempFail<?>
+                            ? "error.checkDnsDown" : "error.checkNoAddress", host, dnsServer));
+                    return;
+                }
+                host = found.records().get(0).getHostAddress();
+            }
             switch (test) {
                 case "addresses" -> doc.put("addresses", dev.mailflow.probe.AddressHygiene.run(host, target.port(),
                         helo, from, to.substring(at + 1), limit));
@@ -832,6 +851,17 @@ public final class WebConsole implements AutoCloseable {
             dev.mailflow.probe.Messages.use("en");
         }
         json(x, 200, doc);
+    }
+
+    /** A JSON number or digits that are a whole number, else -1 (a fraction, a huge value, text). */
+    private static long wholeOrMinus(JsonNode v) {
+        if (v.isIntegralNumber() && v.canConvertToLong()) {
+            return v.asLong();
+        }
+        if (v.isTextual() && v.asText().strip().matches("\\d{1,9}")) {
+            return Long.parseLong(v.asText().strip());
+        }
+        return -1;
     }
 
     private static String dnsServerText(JsonNode b) {

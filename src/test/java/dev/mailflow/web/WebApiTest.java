@@ -293,7 +293,8 @@ class WebApiTest {
                 .isEqualTo("attachment; filename=\"mailflow-probe-127.0.0.1_" + server.port() + ".html\"");
         assertThat(html.body()).startsWith("<!DOCTYPE html>").contains("PASSED").contains("RCPT")
                 .doesNotContain("<script");
-        for (String bad : new String[] {"{}", "[1]", "{\"target\":\"x\",\"outcome\":\"PASSED\"}", "not json"}) {
+        for (String bad : new String[] {"{}", "[1]", "{\"target\":\"x\",\"outcome\":\"PASSED\"}", "not json",
+                "{\"schemaVersion\":2,\"target\":\"t\",\"outcome\":\"PASSED\",\"steps\":[{\"name\":\"x\",\"status\":\"PASS\"}]}"}) {
             var refused = c.post("/api/probe/html", bad, true);
             assertThat(refused.statusCode()).as(bad).isEqualTo(400);
             assertThat(refused.body()).as(bad).contains("must be a probe report").doesNotContain("Exception");
@@ -359,11 +360,29 @@ class WebApiTest {
                 {"\"test\":\"addresses\",\"to\":\"a@b.test\",\"port\":70000", "port must be a number from 1 to 65535"},
                 {"\"test\":\"addresses\",\"to\":\"a@b.test\",\"consent\":\"yes\"", "consent must be true or false"},
                 {"\"test\":\"addresses\",\"to\":\"a@b.test\",\"bogus\":1", "unknown field 'bogus'"},
+                {"\"test\":\"addresses\",\"to\":\"a@b.test\",\"port\":4294969821", "port must be a number"},
+                {"\"test\":\"addresses\",\"to\":\"a@b.test\",\"port\":2525.9", "port must be a number"},
+                {"\"test\":\"addresses\",\"to\":\"a@b.test\",\"timeout\":4294967326", "timeout must be from 1"},
+                {"\"test\":\"addresses\",\"to\":\"a@b.test> NOTIFY=SUCCESS\"", "to must be plain ASCII"},
+                {"\"test\":\"addresses\",\"to\":\"a@b.test\",\"from\":\"x> SIZE=1\"", "from must be plain ASCII"},
+                {"\"test\":\"addresses\",\"to\":\"a@b\u010d.test\"", "to must be plain ASCII"},
+                {"\"test\":\"addresses\",\"to\":\"a@b.test\",\"helo\":\"" + "h".repeat(300) + "\"", "helo must be plain ASCII"},
                 {"\"test\":\"addresses\",\"to\":\"a@b.test\\r\\nRSET\"", "control character"}}) {
             var r400 = c.post("/api/checks", "{\"target\":\"127.0.0.1:9\"," + bad[0] + "}", true);
             assertThat(r400.statusCode()).as(bad[0]).isEqualTo(400);
             assertThat(r400.body()).as(bad[0]).contains(bad[1]).doesNotContain("Exception");
         }
+        // A DNS server that never answers: a 502 that says so, within the test's timeout, not a hang.
+        try (var silent = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            long t0 = System.nanoTime();
+            var noDns = c.post("/api/checks", "{\"test\":\"addresses\",\"target\":\"mx.nowhere.test\",\"to\":\"a@b.test\","
+                    + "\"timeout\":2,\"dnsServer\":\"127.0.0.1:" + silent.getLocalPort() + "\"}", true);
+            assertThat(noDns.statusCode()).as(noDns.body()).isEqualTo(502);
+            assertThat(noDns.body()).contains("did not answer");
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(8));
+        }
+        var v6 = c.post("/api/checks", "{\"test\":\"addresses\",\"target\":\"[::1]:9\",\"to\":\"a@b.test\",\"timeout\":2}", true);
+        assertThat(json(v6).path("target").asText()).isEqualTo("[::1]:9");
         var down = c.post("/api/checks", "{\"test\":\"addresses\",\"target\":\"127.0.0.1:9\",\"to\":\"a@b.test\"}", true);
         assertThat(down.statusCode()).isEqualTo(200);
         assertThat(json(down).path("addresses").findValuesAsText("verdict")).containsOnly("warn");
