@@ -497,17 +497,21 @@ public final class WebConsole implements AutoCloseable {
             Map.entry("wait", com.fasterxml.jackson.databind.node.JsonNodeType.NUMBER),
             Map.entry("lang", com.fasterxml.jackson.databind.node.JsonNodeType.STRING));
 
-    /** Every field known, of its type (a number may come as the form's digits), or a 400 saying which is not. */
-    private static void checkProbeFields(JsonNode b) {
+    /**
+     * A JSON object whose every field is one of {@code fields}, of its type (null and blank text
+     * stand for "not given"; a number may come as the form's digits), else a 400 saying which
+     * field is not.
+     */
+    private static void checkFieldTypes(JsonNode b, Map<String, com.fasterxml.jackson.databind.node.JsonNodeType> fields) {
         if (!b.isObject()) {
             throw new ConsoleText.BadRequest("error.notObject");
         }
         for (var it = b.fieldNames(); it.hasNext(); ) {
             String name = it.next();
-            var want = PROBE_FIELDS.get(name);
+            var want = fields.get(name);
             if (want == null) {
                 throw new ConsoleText.BadRequest("error.unknownField", name,
-                        String.join(", ", new java.util.TreeSet<>(PROBE_FIELDS.keySet())));
+                        String.join(", ", new java.util.TreeSet<>(fields.keySet())));
             }
             JsonNode v = b.get(name);
             boolean emptyText = v.isTextual() && v.asText().isBlank();
@@ -523,6 +527,11 @@ public final class WebConsole implements AutoCloseable {
                 }, name, v.toString());
             }
         }
+    }
+
+    /** Every field known, of its type (a number may come as the form's digits), or a 400 saying which is not. */
+    private static void checkProbeFields(JsonNode b) {
+        checkFieldTypes(b, PROBE_FIELDS);
         for (String field : List.of("target", "from", "helo", "notify", "auth", "dnsServer")) {
             if (b.path(field).asText("").chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
                 throw new ConsoleText.BadRequest("error.controlCharacter", field);
@@ -731,27 +740,10 @@ public final class WebConsole implements AutoCloseable {
     }
 
     private void serverChecks(HttpExchange x, JsonNode b, String lang) throws IOException {
-        if (!b.isObject()) {
-            throw new ConsoleText.BadRequest("error.notObject");
-        }
+        checkFieldTypes(b, CHECK_FIELDS);
         for (var it = b.fieldNames(); it.hasNext(); ) {
             String name = it.next();
-            var want = CHECK_FIELDS.get(name);
-            if (want == null) {
-                throw new ConsoleText.BadRequest("error.unknownField", name,
-                        String.join(", ", new java.util.TreeSet<>(CHECK_FIELDS.keySet())));
-            }
             JsonNode v = b.get(name);
-            boolean ok = v.isNull() || v.getNodeType() == want || v.isTextual() && v.asText().isBlank()
-                    || want == com.fasterxml.jackson.databind.node.JsonNodeType.NUMBER && v.isTextual()
-                    && v.asText().strip().matches("\\d{1,9}");
-            if (!ok) {
-                throw new ConsoleText.BadRequest(switch (want) {
-                    case BOOLEAN -> "error.mustBeBoolean";
-                    case NUMBER -> "error.mustBeNumber";
-                    default -> "error.mustBeString";
-                }, name, v.toString());
-            }
             if (v.isTextual() && v.asText().chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
                 throw new ConsoleText.BadRequest("error.controlCharacter", name);
             }
