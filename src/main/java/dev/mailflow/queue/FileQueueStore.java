@@ -101,12 +101,13 @@ public final class FileQueueStore implements QueueStore {
     @Override
     public Incoming begin() throws IOException {
         long id = ids.next();
-        Path file = incoming.resolve(id + ".tmp");
-        var channel = spare.reuse(file);
-        if (channel == null) {
-            channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                    StandardOpenOption.READ);
+        var reused = spare.reuse();
+        if (reused != null) {
+            return new FileIncoming(id, reused.file(), reused.channel());
         }
+        Path file = incoming.resolve(id + ".tmp");
+        var channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                StandardOpenOption.READ);
         return new FileIncoming(id, file, channel);
     }
 

@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Queue files of removed messages kept for new ones, in {@code queue/spare/}, as PostgreSQL
  * recycles its WAL segments: a removed message's file is renamed there instead of deleted, and
- * a new message takes one (renamed into {@code incoming/} and truncated) instead of creating a
- * file. The file system then allocates and frees no inode per message. That matters most on
+ * a new message takes one (truncated, and received where it is, so that its commit renames it
+ * into {@code messages/} as it would a file of {@code incoming/}) instead of creating a file. The file system then allocates and frees no inode per message. That matters most on
  * ext4 without a journal, where every inode allocation skips, one by one, the inodes freed in
  * the last 30 seconds (the kernel's {@code recently_deleted}): with a queue file deleted for
  * each message, that scan took about a fifth of the server's CPU under load
@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>At most {@link #LIMIT} files of at most {@link #MAX_SIZE} octets are kept (larger ones are
  * deleted, so spares hold at most 32 MiB of disk). A spare holds the content of a delivered
- * message until it is reused (truncated then) or the server starts again (spares are deleted
- * at start), with the queue's permissions; nothing reads it.
+ * message until it is reused (truncated then) or the server starts again (everything in spare/
+ * is deleted at start, messages being received there too: like those of incoming/, they never
+ * had their 250), with the queue's permissions; nothing reads it.
  */
 final class SpareFiles {
 
@@ -85,29 +86,27 @@ final class SpareFiles {
         this.directory = keep ? usable : null;
     }
 
+    /** A spare taken for a new message: it is received under the spare's name, in spare/. */
+    record Reused(Path file, FileChannel channel) {
+    }
+
     /**
-     * A spare file renamed to {@code target} and opened empty for writing and reading, or null
-     * when none is ready (then the caller creates the file).
+     * A spare file opened empty for writing and reading, where it is (the commit renames it into
+     * messages/ as it would a file of incoming/: one rename less than moving it there first),
+     * or null when none is ready (then the caller creates the file).
      */
-    FileChannel reuse(Path target) {
+    Reused reuse() {
         Spare head = spares.peek();
         if (head == null || !removedFrom.durable(head.mark()) || !spares.remove(head)) {
             return null;
         }
         count.decrementAndGet();
         try {
-            Files.move(head.file(), target, StandardCopyOption.ATOMIC_MOVE);
+            return new Reused(head.file(), FileChannel.open(head.file(), StandardOpenOption.WRITE,
+                    StandardOpenOption.READ, StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS));
         } catch (IOException e) {
             LOG.debug("spare queue file {} not usable: {}", head.file(), e.toString());
             SpooledIncoming.deleteQuietly(head.file());
-            return null;
-        }
-        try {
-            return FileChannel.open(target, StandardOpenOption.WRITE, StandardOpenOption.READ,
-                    StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS);
-        } catch (IOException e) {
-            LOG.debug("spare queue file {} not usable: {}", target, e.toString());
-            SpooledIncoming.deleteQuietly(target);
             return null;
         }
     }

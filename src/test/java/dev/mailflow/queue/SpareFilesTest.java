@@ -86,6 +86,33 @@ class SpareFilesTest {
     }
 
     @Test
+    void aMessageReceivedInAReusedFileCanBeRewrittenAndAbortedAndNothingIsLeftOver() throws Exception {
+        var store = new FileQueueStore(dir);
+        store.remove(commit(store, "Subject: old\r\n\r\n" + "old line\r\n".repeat(50)).id());
+        commit(store, "Subject: sync\r\n\r\nx\r\n"); // its directory fsync makes the removal durable
+        var in = store.begin();
+        in.content().write("Subject: new\r\n\r\nbody\r\n".getBytes(StandardCharsets.UTF_8));
+        in.rewrite((current, out) -> {
+            out.write("X-Filter: yes\r\n".getBytes(StandardCharsets.UTF_8));
+            current.transferTo(out);
+        });
+        var m = in.commit(FileQueueStoreTest.envelope(in.id(), 38));
+        try (var c = store.openContent(m.id())) {
+            assertThat(new String(c.readAllBytes(), StandardCharsets.UTF_8))
+                    .isEqualTo("X-Filter: yes\r\nSubject: new\r\n\r\nbody\r\n");
+        }
+        assertThat(store.verify(store.messageFile(m.id()))).isTrue();
+        store.remove(m.id());
+        commit(store, "Subject: sync\r\n\r\nx\r\n");
+        var aborted = store.begin();
+        aborted.content().write("Subject: half\r\n".getBytes(StandardCharsets.UTF_8));
+        aborted.abort();
+        assertThat(Files.list(dir.resolve("incoming")).toList()).isEmpty();
+        assertThat(Files.list(dir.resolve("spare")).map(p -> p.getFileName().toString()).toList())
+                .allMatch(n -> n.endsWith(".spare"));
+    }
+
+    @Test
     void anUnusableSpareDirectoryOnlyMeansFilesAreDeletedAsBefore() throws Exception {
         Files.writeString(dir.resolve("spare"), "not a directory");
         var store = new FileQueueStore(dir);
