@@ -25,8 +25,26 @@ public final class DirectorySync {
     private IOException lastFailure;
     private long failedUpTo;
 
+    /** Kept open between fsyncs (see {@link #keptOpen}), or null. */
+    private FileChannel open;
+    private final boolean keepOpen;
+
     public DirectorySync(Path directory) {
+        this(directory, false);
+    }
+
+    /**
+     * @param keepOpen keep the directory open between fsyncs: no open and close a sync. Only for
+     *                 a directory nobody removes while the server runs (the queue's own): a kept
+     *                 descriptor of a directory removed and made again would sync the old one.
+     */
+    public static DirectorySync keptOpen(Path directory) {
+        return new DirectorySync(directory, true);
+    }
+
+    private DirectorySync(Path directory, boolean keepOpen) {
         this.directory = directory;
+        this.keepOpen = keepOpen;
     }
 
     public void sync() throws IOException {
@@ -46,7 +64,7 @@ public final class DirectorySync {
                 IOException failure = null;
                 lock.unlock();
                 try {
-                    force(directory);
+                    forceOnce();
                 } catch (IOException e) {
                     failure = e;
                 } finally {
@@ -86,6 +104,28 @@ public final class DirectorySync {
             return completed >= mark;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** One fsync, by the sync that runs (one at a time: {@code running}). */
+    private void forceOnce() throws IOException {
+        if (!keepOpen) {
+            force(directory);
+            return;
+        }
+        if (open == null) {
+            open = FileChannel.open(directory, StandardOpenOption.READ);
+        }
+        try {
+            open.force(true);
+        } catch (IOException e) {
+            try {
+                open.close();
+            } catch (IOException again) {
+                e.addSuppressed(again);
+            }
+            open = null; // opened again by the next sync
+            throw e;
         }
     }
 

@@ -72,14 +72,14 @@ public final class FileQueueStore implements QueueStore {
         this.messages = queueRoot.resolve("messages");
         Files.createDirectories(incoming);
         Files.createDirectories(messages);
-        syncs.put(messages, new DirectorySync(messages));
+        syncs.put(messages, DirectorySync.keptOpen(messages));
         this.spare = new SpareFiles(queueRoot.resolve(SpareFiles.DIRECTORY), syncs.get(messages), keepSpares);
         for (var s : QueueState.values()) {
             if (s != QueueState.INCOMING) {
                 Path dir = queueRoot.resolve(s.directory());
                 Files.createDirectories(dir);
                 stateDirs.put(s, dir);
-                syncs.put(dir, new DirectorySync(dir));
+                syncs.put(dir, DirectorySync.keptOpen(dir));
             }
         }
     }
