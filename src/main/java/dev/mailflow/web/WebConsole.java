@@ -997,13 +997,21 @@ public final class WebConsole implements AutoCloseable {
         throw new ConsoleText.BadRequest("error.wholeNumber", name, min, v);
     }
 
+    /** The largest request body of the API's forms (the report download has its own limit). */
+    static final int MAX_BODY = 64 * 1024;
+
     private static JsonNode body(HttpExchange x) throws IOException {
-        byte[] b = x.getRequestBody().readNBytes(64 * 1024);
+        byte[] b = x.getRequestBody().readNBytes(MAX_BODY + 1);
+        if (b.length > MAX_BODY) {
+            throw new ConsoleText.BadRequest("error.bodyTooLarge", MAX_BODY >> 10);
+        }
         if (b.length == 0) {
             return QueueJson.MAPPER.createObjectNode();
         }
         try {
-            return QueueJson.MAPPER.readTree(b);
+            // One JSON value and nothing after it: "{...} junk" is not a request either.
+            return QueueJson.MAPPER.reader()
+                    .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(b);
         } catch (IOException e) {
             throw new ConsoleText.BadRequest("error.notJson");
         }

@@ -383,6 +383,11 @@ class WebApiTest {
         }
         var v6 = c.post("/api/checks", "{\"test\":\"addresses\",\"target\":\"[::1]:9\",\"to\":\"a@b.test\",\"timeout\":2}", true);
         assertThat(json(v6).path("target").asText()).isEqualTo("[::1]:9");
+        var junk = c.post("/api/checks", "{\"test\":\"addresses\",\"target\":\"127.0.0.1:9\",\"to\":\"a@b.test\"} junk", true);
+        assertThat(junk.statusCode()).isEqualTo(400);
+        var huge = c.post("/api/checks", "{\"test\":\"addresses\",\"helo\":\"" + "h".repeat(70_000) + "\"}", true);
+        assertThat(huge.statusCode()).isEqualTo(400);
+        assertThat(huge.body()).contains("at most 64 KiB");
         var down = c.post("/api/checks", "{\"test\":\"addresses\",\"target\":\"127.0.0.1:9\",\"to\":\"a@b.test\"}", true);
         assertThat(down.statusCode()).isEqualTo(200);
         assertThat(json(down).path("addresses").findValuesAsText("verdict")).containsOnly("warn");
