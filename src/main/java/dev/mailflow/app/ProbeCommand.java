@@ -290,11 +290,14 @@ public final class ProbeCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 return UsageErrors.misuse(spec, e.getMessage());
             }
-            directHost = connectHost(host);
-            if (directHost == null) {
-                err.println("mailflow: " + host + ": no A or AAAA record at the DNS server " + dnsServer);
+            var resolved = dev.mailflow.probe.DirectHost.resolve(host, dnsServer, Duration.ofSeconds(timeout));
+            if (resolved.address() == null) {
+                err.println("mailflow: " + host + (resolved.problem() == dev.mailflow.probe.DirectHost.Problem.DNS_DOWN
+                        ? ": the DNS server " + dnsServer + " did not answer"
+                        : ": no A or AAAA record at the DNS server " + dnsServer));
                 return ExitCodes.UNREACHABLE;
             }
+            directHost = resolved.address();
         }
         if (conformance) {
             return conformance(out, name);
@@ -371,21 +374,7 @@ public final class ProbeCommand implements Callable<Integer> {
         return report.exitCode();
     }
 
-    /**
-     * The address to connect to for a host given directly: through {@code --dns-server} when
-     * one is given (never the system resolver then), else the host as it is.
-     */
-    private String connectHost(String host) {
-        if (dnsServer == null || host.matches("[0-9.]+") || host.contains(":")) {
-            return host;
-        }
-        var dns = dev.mailflow.dns.DnsjavaResolver.builder().server(dnsServer).build();
-        var v4 = dns.a(host).records();
-        var found = v4.isEmpty() ? dns.aaaa(host).records() : v4;
-        return found.isEmpty() ? null : found.get(0).getHostAddress();
-    }
-
-    /** The host of --conformance, --relay-test and --addresses, resolved once (connectHost). */
+    /** The host of --conformance, --relay-test and --addresses, resolved once ({@link dev.mailflow.probe.DirectHost}). */
     private String directHost;
 
     /** What is wrong with {@code --return-listen HOST:PORT}, or null. */
@@ -410,7 +399,7 @@ public final class ProbeCommand implements Callable<Integer> {
         var t = dev.mailflow.probe.ProbeTarget.parse(target, port);
         String sender = from != null ? from : "probe@" + name;
         if (!json) {
-            out.println(Messages.text("conformance.title", t.host() + ":" + t.port(), to.get(0)));
+            out.println(Messages.text("conformance.title", t.hostPort(), to.get(0)));
             out.println();
             out.flush();
         }
@@ -419,7 +408,7 @@ public final class ProbeCommand implements Callable<Integer> {
         if (json) {
             var doc = new java.util.LinkedHashMap<String, Object>();
             doc.put("schemaVersion", 1);
-            doc.put("target", t.host() + ":" + t.port());
+            doc.put("target", t.hostPort());
             doc.put("conformance", checks);
             out.println(QueueJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(doc));
         } else {
@@ -455,12 +444,12 @@ public final class ProbeCommand implements Callable<Integer> {
         if (json) {
             var doc = new java.util.LinkedHashMap<String, Object>();
             doc.put("schemaVersion", 1);
-            doc.put("target", t.host() + ":" + t.port());
+            doc.put("target", t.hostPort());
             doc.put("openRelay", open);
             doc.put("relay", attempts);
             out.println(QueueJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(doc));
         } else {
-            out.println(Messages.text("relay.title", t.host() + ":" + t.port()));
+            out.println(Messages.text("relay.title", t.hostPort()));
             out.println();
             for (var a : attempts) {
                 out.printf("  %-4s  %-18s RCPT TO:<%s>%n", a.verdict(), a.form(), a.recipient());
@@ -492,11 +481,11 @@ public final class ProbeCommand implements Callable<Integer> {
         if (json) {
             var doc = new java.util.LinkedHashMap<String, Object>();
             doc.put("schemaVersion", 1);
-            doc.put("target", t.host() + ":" + t.port());
+            doc.put("target", t.hostPort());
             doc.put("addresses", checks);
             out.println(QueueJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(doc));
         } else {
-            out.println(Messages.text("hygiene.title", domain, t.host() + ":" + t.port()));
+            out.println(Messages.text("hygiene.title", domain, t.hostPort()));
             out.println();
             for (var c : checks) {
                 out.printf("  %-4s  %-13s RCPT TO:<%s>%n", c.verdict(), c.name(), c.recipient());

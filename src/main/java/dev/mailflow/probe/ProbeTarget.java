@@ -63,6 +63,11 @@ public record ProbeTarget(String host, int port, boolean direct) {
         return new ProbeTarget(host, p, direct);
     }
 
+    /** {@code host:port}, an IPv6 address in brackets ({@code [::1]:25}), as the target is written. */
+    public String hostPort() {
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    }
+
     private static int checkPort(String text, String target) {
         int port;
         try {

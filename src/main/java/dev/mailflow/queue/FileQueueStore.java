@@ -274,7 +274,8 @@ public final class FileQueueStore implements QueueStore {
             new java.util.concurrent.ConcurrentHashMap<>();
 
     private InputStream openContent(long id, long contentLength) throws IOException {
-        var count = readers.compute(id, (k, v) -> {
+        // Counted inside compute: a close that takes the count to 0 removes it in the same step.
+        readers.compute(id, (k, v) -> {
             var c = v == null ? new java.util.concurrent.atomic.AtomicInteger() : v;
             c.incrementAndGet();
             return c;
@@ -283,7 +284,7 @@ public final class FileQueueStore implements QueueStore {
         try {
             ch = FileChannel.open(messageFile(id), StandardOpenOption.READ);
         } catch (IOException | RuntimeException e) {
-            closed(id, count);
+            closed(id);
             throw e;
         }
         var released = new java.util.concurrent.atomic.AtomicBoolean();
@@ -294,7 +295,7 @@ public final class FileQueueStore implements QueueStore {
                     super.close();
                 } finally {
                     if (released.compareAndSet(false, true)) {
-                        closed(id, count);
+                        closed(id);
                     }
                 }
             }
@@ -302,7 +303,7 @@ public final class FileQueueStore implements QueueStore {
         return new java.io.BufferedInputStream(in, 16 * 1024);
     }
 
-    private void closed(long id, java.util.concurrent.atomic.AtomicInteger count) {
+    private void closed(long id) {
         readers.computeIfPresent(id, (k, v) -> v.decrementAndGet() <= 0 ? null : v);
     }
 

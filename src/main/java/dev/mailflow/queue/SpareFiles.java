@@ -61,12 +61,8 @@ final class SpareFiles {
     /**
      * @param directory   where spares are kept (emptied now)
      * @param removedFrom the fsync of the directory the removed files leave
+     * @param keep        false: removed files are deleted (a queue command's store, which ends at once)
      */
-    SpareFiles(Path directory, DirectorySync removedFrom) {
-        this(directory, removedFrom, true);
-    }
-
-    /** @param keep false: removed files are deleted (a queue command's store, which ends at once) */
     SpareFiles(Path directory, DirectorySync removedFrom, boolean keep) {
         this.removedFrom = removedFrom;
         Path usable = directory;
@@ -113,42 +109,39 @@ final class SpareFiles {
 
     /**
      * Removes {@code file} (a committed message's, not open for writing): kept as a spare while
-     * there is room, it is small and nobody reads it ({@code beingRead}, asked after the rename
-     * away), else deleted.
+     * there is room (about {@link #LIMIT}: removals come from one thread, the queue's finisher,
+     * and now and then an operator's command), it is small and nobody reads it ({@code beingRead},
+     * asked after the rename away), else deleted.
      */
     void keepOrDelete(Path file, java.util.function.BooleanSupplier beingRead) throws IOException {
-        if (directory == null) {
+        if (directory == null || count.get() >= LIMIT || !small(file)) {
             Files.deleteIfExists(file);
             return;
         }
-        if (count.incrementAndGet() <= LIMIT) {
-            // The process id too: a queue command's store may share the directory.
-            Path spare = directory.resolve(PID + "." + names.incrementAndGet() + ".spare");
-            try {
-                if (Files.size(file) <= MAX_SIZE) {
-                    Files.move(file, spare, StandardCopyOption.ATOMIC_MOVE);
-                    if (beingRead.getAsBoolean()) {
-                        // Open for reading: it keeps its content (deleted, not reused).
-                        count.decrementAndGet();
-                        Files.deleteIfExists(spare);
-                        return;
-                    }
-                    spares.add(new Spare(spare, removedFrom.mark()));
-                    return;
-                }
-            } catch (NoSuchFileException e) {
-                count.decrementAndGet();
-                return;
-            } catch (IOException e) {
-                LOG.debug("queue file {} not kept as a spare: {}", file, e.toString());
-            }
+        // The process id too: a queue command's store may share the directory.
+        Path spare = directory.resolve(PID + "." + names.incrementAndGet() + ".spare");
+        try {
+            Files.move(file, spare, StandardCopyOption.ATOMIC_MOVE);
+        } catch (NoSuchFileException e) {
+            return; // removed already
+        } catch (IOException e) {
+            LOG.debug("queue file {} not kept as a spare: {}", file, e.toString());
+            Files.deleteIfExists(file);
+            return;
         }
-        count.decrementAndGet();
-        Files.deleteIfExists(file);
+        if (beingRead.getAsBoolean()) {
+            Files.deleteIfExists(spare); // open for reading: its reader keeps its content
+            return;
+        }
+        count.incrementAndGet();
+        spares.add(new Spare(spare, removedFrom.mark()));
     }
 
-    /** How many spare files there are now. */
-    int size() {
-        return count.get();
+    private static boolean small(Path file) {
+        try {
+            return Files.size(file) <= MAX_SIZE;
+        } catch (IOException e) {
+            return false; // gone already, or unreadable: deleted (if there) as before
+        }
     }
 }

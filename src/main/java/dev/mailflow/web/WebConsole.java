@@ -1,6 +1,7 @@
 package dev.mailflow.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.mailflow.delivery.local.MaildirDelivery;
@@ -478,31 +479,31 @@ public final class WebConsole implements AutoCloseable {
     private final java.util.concurrent.Semaphore probesRunning = new java.util.concurrent.Semaphore(MAX_PROBES);
 
     /** The fields of POST /api/probe, and the type each must have when given. */
-    private static final Map<String, com.fasterxml.jackson.databind.node.JsonNodeType> PROBE_FIELDS = Map.ofEntries(
-            Map.entry("target", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
-            Map.entry("port", com.fasterxml.jackson.databind.node.JsonNodeType.NUMBER),
-            Map.entry("from", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
-            Map.entry("to", com.fasterxml.jackson.databind.node.JsonNodeType.ARRAY),
-            Map.entry("notify", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
-            Map.entry("helo", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
-            Map.entry("starttls", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
-            Map.entry("auth", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
-            Map.entry("data", com.fasterxml.jackson.databind.node.JsonNodeType.BOOLEAN),
-            Map.entry("dnsServer", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
-            Map.entry("timeout", com.fasterxml.jackson.databind.node.JsonNodeType.NUMBER),
-            Map.entry("mode", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
-            Map.entry("dnsbl", com.fasterxml.jackson.databind.node.JsonNodeType.ARRAY),
-            Map.entry("tlsGrade", com.fasterxml.jackson.databind.node.JsonNodeType.BOOLEAN),
-            Map.entry("roundTrip", com.fasterxml.jackson.databind.node.JsonNodeType.BOOLEAN),
-            Map.entry("wait", com.fasterxml.jackson.databind.node.JsonNodeType.NUMBER),
-            Map.entry("lang", com.fasterxml.jackson.databind.node.JsonNodeType.STRING));
+    private static final Map<String, JsonNodeType> PROBE_FIELDS = Map.ofEntries(
+            Map.entry("target", JsonNodeType.STRING),
+            Map.entry("port", JsonNodeType.NUMBER),
+            Map.entry("from", JsonNodeType.STRING),
+            Map.entry("to", JsonNodeType.ARRAY),
+            Map.entry("notify", JsonNodeType.STRING),
+            Map.entry("helo", JsonNodeType.STRING),
+            Map.entry("starttls", JsonNodeType.STRING),
+            Map.entry("auth", JsonNodeType.STRING),
+            Map.entry("data", JsonNodeType.BOOLEAN),
+            Map.entry("dnsServer", JsonNodeType.STRING),
+            Map.entry("timeout", JsonNodeType.NUMBER),
+            Map.entry("mode", JsonNodeType.STRING),
+            Map.entry("dnsbl", JsonNodeType.ARRAY),
+            Map.entry("tlsGrade", JsonNodeType.BOOLEAN),
+            Map.entry("roundTrip", JsonNodeType.BOOLEAN),
+            Map.entry("wait", JsonNodeType.NUMBER),
+            Map.entry("lang", JsonNodeType.STRING));
 
     /**
      * A JSON object whose every field is one of {@code fields}, of its type (null and blank text
      * stand for "not given"; a number may come as the form's digits), else a 400 saying which
      * field is not.
      */
-    private static void checkFieldTypes(JsonNode b, Map<String, com.fasterxml.jackson.databind.node.JsonNodeType> fields) {
+    private static void checkFieldTypes(JsonNode b, Map<String, JsonNodeType> fields) {
         if (!b.isObject()) {
             throw new ConsoleText.BadRequest("error.notObject");
         }
@@ -516,7 +517,7 @@ public final class WebConsole implements AutoCloseable {
             JsonNode v = b.get(name);
             boolean emptyText = v.isTextual() && v.asText().isBlank();
             boolean ok = v.isNull() || emptyText || v.getNodeType() == want
-                    || want == com.fasterxml.jackson.databind.node.JsonNodeType.NUMBER && v.isTextual()
+                    || want == JsonNodeType.NUMBER && v.isTextual()
                     && v.asText().strip().matches("\\d{1,9}");
             if (!ok) {
                 throw new ConsoleText.BadRequest(switch (want) {
@@ -526,17 +527,16 @@ public final class WebConsole implements AutoCloseable {
                     default -> "error.mustBeString";
                 }, name, v.toString());
             }
+            // Text fields go into SMTP commands and DNS names: no CR, LF or other control character.
+            if (v.isTextual() && v.asText().chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
+                throw new ConsoleText.BadRequest("error.controlCharacter", name);
+            }
         }
     }
 
     /** Every field known, of its type (a number may come as the form's digits), or a 400 saying which is not. */
     private static void checkProbeFields(JsonNode b) {
         checkFieldTypes(b, PROBE_FIELDS);
-        for (String field : List.of("target", "from", "helo", "notify", "auth", "dnsServer")) {
-            if (b.path(field).asText("").chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
-                throw new ConsoleText.BadRequest("error.controlCharacter", field);
-            }
-        }
         for (JsonNode item : b.path("to")) {
             if (item.asText("").chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
                 throw new ConsoleText.BadRequest("error.controlCharacter", "to");
@@ -556,32 +556,10 @@ public final class WebConsole implements AutoCloseable {
         if (!lang.isBlank() && !dev.mailflow.probe.Messages.LANGUAGES.contains(lang.strip())) {
             throw new ConsoleText.BadRequest("error.lang", lang);
         }
-        if (b.hasNonNull("timeout") && !b.path("timeout").asText().isBlank()) {
-            long t = wholeOrMinus(b.path("timeout"));
-            if (t < 1 || t > 120) {
-                throw new ConsoleText.BadRequest("error.timeout", b.get("timeout").toString());
-            }
-        }
-        if (b.hasNonNull("port") && !b.path("port").asText().isBlank()) {
-            long port = wholeOrMinus(b.path("port"));
-            if (port < 1 || port > 65535) {
-                throw new ConsoleText.BadRequest("error.port", b.get("port").toString());
-            }
-        }
-        if (b.hasNonNull("wait") && !b.path("wait").asText().isBlank()) {
-            long w = wholeOrMinus(b.path("wait"));
-            if (w < 1 || w > 900) {
-                throw new ConsoleText.BadRequest("error.wait", b.get("wait").toString());
-            }
-        }
-        String dns = b.path("dnsServer").asText("");
-        if (!dns.isBlank()) {
-            try {
-                dev.mailflow.dns.DnsjavaResolver.builder().server(dns.strip());
-            } catch (IllegalArgumentException e) {
-                throw new ConsoleText.BadRequest("error.dnsServer", e.getMessage());
-            }
-        }
+        bounded(b, "timeout", 1, 120, "error.timeout");
+        bounded(b, "port", 1, 65535, "error.port");
+        bounded(b, "wait", 1, 900, "error.wait");
+        dnsServer(b);
         for (String list : List.of("to", "dnsbl")) {
             for (JsonNode item : b.path(list)) {
                 if (!item.isTextual()) {
@@ -706,17 +684,17 @@ public final class WebConsole implements AutoCloseable {
     }
 
     /** The fields of POST /api/checks, and the type each must have when given. */
-    private static final Map<String, com.fasterxml.jackson.databind.node.JsonNodeType> CHECK_FIELDS = Map.ofEntries(
-            Map.entry("test", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
-            Map.entry("target", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
-            Map.entry("port", com.fasterxml.jackson.databind.node.JsonNodeType.NUMBER),
-            Map.entry("from", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
-            Map.entry("to", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
-            Map.entry("helo", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
-            Map.entry("dnsServer", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
-            Map.entry("timeout", com.fasterxml.jackson.databind.node.JsonNodeType.NUMBER),
-            Map.entry("consent", com.fasterxml.jackson.databind.node.JsonNodeType.BOOLEAN),
-            Map.entry("lang", com.fasterxml.jackson.databind.node.JsonNodeType.STRING));
+    private static final Map<String, JsonNodeType> CHECK_FIELDS = Map.ofEntries(
+            Map.entry("test", JsonNodeType.STRING),
+            Map.entry("target", JsonNodeType.STRING),
+            Map.entry("port", JsonNodeType.NUMBER),
+            Map.entry("from", JsonNodeType.STRING),
+            Map.entry("to", JsonNodeType.STRING),
+            Map.entry("helo", JsonNodeType.STRING),
+            Map.entry("dnsServer", JsonNodeType.STRING),
+            Map.entry("timeout", JsonNodeType.NUMBER),
+            Map.entry("consent", JsonNodeType.BOOLEAN),
+            Map.entry("lang", JsonNodeType.STRING));
 
     /** The tests of POST /api/checks; relay and conformance send what a server may take as abuse. */
     static final List<String> CHECK_TESTS = List.of("addresses", "relay", "conformance");
@@ -741,13 +719,6 @@ public final class WebConsole implements AutoCloseable {
 
     private void serverChecks(HttpExchange x, JsonNode b, String lang) throws IOException {
         checkFieldTypes(b, CHECK_FIELDS);
-        for (var it = b.fieldNames(); it.hasNext(); ) {
-            String name = it.next();
-            JsonNode v = b.get(name);
-            if (v.isTextual() && v.asText().chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
-                throw new ConsoleText.BadRequest("error.controlCharacter", name);
-            }
-        }
         String asked = b.path("lang").asText("");
         if (!asked.isBlank() && !dev.mailflow.probe.Messages.LANGUAGES.contains(asked.strip())) {
             throw new ConsoleText.BadRequest("error.lang", asked);
@@ -764,22 +735,9 @@ public final class WebConsole implements AutoCloseable {
         if (!test.equals("addresses") && !b.path("consent").asBoolean(false)) {
             throw new ConsoleText.BadRequest("error.checkConsent");
         }
-        Integer port = null;
-        if (b.hasNonNull("port") && !b.path("port").asText().isBlank()) {
-            long n = wholeOrMinus(b.get("port"));
-            if (n < 1 || n > 65535) {
-                throw new ConsoleText.BadRequest("error.port", b.get("port").toString());
-            }
-            port = (int) n;
-        }
-        int timeout = 30;
-        if (b.hasNonNull("timeout") && !b.path("timeout").asText().isBlank()) {
-            long n = wholeOrMinus(b.get("timeout"));
-            if (n < 1 || n > 120) {
-                throw new ConsoleText.BadRequest("error.timeout", b.get("timeout").toString());
-            }
-            timeout = (int) n;
-        }
+        Integer port = bounded(b, "port", 1, 65535, "error.port");
+        Integer given = bounded(b, "timeout", 1, 120, "error.timeout");
+        int timeout = given == null ? 30 : given;
         // 6, 7: addresses as SMTP takes them between < and >, in ASCII, of sane length.
         for (String field : List.of("to", "from", "helo")) {
             String v = b.path(field).asText("").strip();
@@ -789,15 +747,8 @@ public final class WebConsole implements AutoCloseable {
                 throw new ConsoleText.BadRequest("error.checkText", field, v.length() > 40 ? v.substring(0, 40) + "…" : v);
             }
         }
-        if (!dnsServerText(b).isEmpty()) {
-            try {
-                dev.mailflow.dns.DnsjavaResolver.builder().server(dnsServerText(b));
-            } catch (IllegalArgumentException e) {
-                throw new ConsoleText.BadRequest("error.dnsServer", e.getMessage());
-            }
-        }
+        String dnsServer = dnsServer(b);
         var target = dev.mailflow.probe.ProbeTarget.parse(b.path("target").asText("").strip(), port);
-        String dnsServer = dnsServerText(b);
         String helo = b.path("helo").asText("").isBlank() ? config.hostname() : b.path("helo").asText().strip();
         String from = b.path("from").asText("").isBlank() ? "probe@" + helo : b.path("from").asText().strip();
         String host = target.host();
@@ -808,24 +759,17 @@ public final class WebConsole implements AutoCloseable {
         var doc = new LinkedHashMap<String, Object>();
         doc.put("schemaVersion", 1);
         doc.put("test", test);
-        doc.put("target", (host.contains(":") ? "[" + host + "]" : host) + ":" + target.port());
+        doc.put("target", target.hostPort());
         dev.mailflow.probe.Messages.use(lang);
         try {
             Duration limit = Duration.ofSeconds(timeout);
-            if (!dnsServer.isEmpty() && !host.matches("[0-9.]+") && !host.contains(":")) {
-                // Bounded by the test's timeout: two tries of half of it each, for A then AAAA.
-                var dns = dev.mailflow.dns.DnsjavaResolver.builder().server(dnsServer)
-                        .timeout(Duration.ofMillis(Math.max(500, limit.toMillis() / 4))).tries(1).build();
-                var a = dns.a(host);
-                var found = a.records().isEmpty() && !(a instanceof dev.mailflow.dns.DnsAnswer.TempFail<?>)
-                        ? dns.aaaa(host) : a;
-                if (found.records().isEmpty()) {
-                    failed(x, 502, ConsoleText.text(lang, found instanceof dev.mailflow.dns.DnsAnswer.TempFail<?>
-                            ? "error.checkDnsDown" : "error.checkNoAddress", host, dnsServer));
-                    return;
-                }
-                host = found.records().get(0).getHostAddress();
+            var resolved = dev.mailflow.probe.DirectHost.resolve(host, dnsServer, limit);
+            if (resolved.address() == null) {
+                failed(x, 502, ConsoleText.text(lang, resolved.problem() == dev.mailflow.probe.DirectHost.Problem.DNS_DOWN
+                        ? "error.checkDnsDown" : "error.checkNoAddress", host, dnsServer));
+                return;
             }
+            host = resolved.address();
             switch (test) {
                 case "addresses" -> doc.put("addresses", dev.mailflow.probe.AddressHygiene.run(host, target.port(),
                         helo, from, to.substring(at + 1), limit));
@@ -845,19 +789,35 @@ public final class WebConsole implements AutoCloseable {
         json(x, 200, doc);
     }
 
-    /** A JSON number or digits that are a whole number, else -1 (a fraction, a huge value, text). */
-    private static long wholeOrMinus(JsonNode v) {
-        if (v.isIntegralNumber() && v.canConvertToLong()) {
-            return v.asLong();
+    /**
+     * A field that is a whole number from {@code min} to {@code max} (a JSON number or the form's
+     * digits), or null when not given; a fraction, a huge value or anything else is a 400 with
+     * {@code errorKey}.
+     */
+    private static Integer bounded(JsonNode b, String field, int min, int max, String errorKey) {
+        JsonNode v = b.path(field);
+        if (v.isMissingNode() || v.isNull() || v.asText().isBlank()) {
+            return null;
         }
-        if (v.isTextual() && v.asText().strip().matches("\\d{1,9}")) {
-            return Long.parseLong(v.asText().strip());
+        long n = v.isIntegralNumber() && v.canConvertToLong() ? v.asLong()
+                : v.isTextual() && v.asText().strip().matches("\\d{1,9}") ? Long.parseLong(v.asText().strip()) : -1;
+        if (n < min || n > max) {
+            throw new ConsoleText.BadRequest(errorKey, v.toString());
         }
-        return -1;
+        return (int) n;
     }
 
-    private static String dnsServerText(JsonNode b) {
-        return b.path("dnsServer").asText("").strip();
+    /** The {@code dnsServer} field: blank, or "host:port" as the resolver takes it (else a 400). */
+    private static String dnsServer(JsonNode b) {
+        String dns = b.path("dnsServer").asText("").strip();
+        if (!dns.isEmpty()) {
+            try {
+                dev.mailflow.dns.DnsjavaResolver.builder().server(dns);
+            } catch (IllegalArgumentException e) {
+                throw new ConsoleText.BadRequest("error.dnsServer", e.getMessage());
+            }
+        }
+        return dns;
     }
 
     /**
